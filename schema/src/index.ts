@@ -1,0 +1,3 @@
+export * from './args.js';
+export * from './money.js';
+export * from './scheme.js';

@@ -1,0 +1,45 @@
+import { divideRoundHalfEven, formatMoney, formatPoints, parseDecimal, percentOf } from './money.js';
+
+describe('the one rounding rule: half to even, once per entry', () => {
+  it.each([
+    [5n, 10n, 0n], // 0.5 → 0
+    [15n, 10n, 2n], // 1.5 → 2
+    [25n, 10n, 2n], // 2.5 → 2
+    [-25n, 10n, -2n], // -2.5 → -2
+    [-35n, 10n, -4n], // -3.5 → -4
+    [26n, 10n, 3n], // 2.6 → 3
+    [-24n, 10n, -2n], // -2.4 → -2
+    [7n, -2n, -4n], // -3.5 → -4
+  ])('%p / %p = %p', (numerator, denominator, expected) => {
+    expect(divideRoundHalfEven(numerator, denominator)).toBe(expected);
+  });
+
+  it('computes percentages exactly before rounding', () => {
+    expect(percentOf(1_200_000n, '5')).toBe(60_000n); // 5% of 12 000,00
+    expect(percentOf(333n, '2.5')).toBe(8n); // 8.325 → 8
+    expect(percentOf(350n, '1')).toBe(4n); // 3.5 → 4 (4 is even)
+    expect(percentOf(250n, '1')).toBe(2n); // 2.5 → 2 (2 is even)
+    expect(percentOf(100_001n, '0.125')).toBe(125n); // 125.00125 → 125
+  });
+
+  it('refuses what is not an exact decimal', () => {
+    expect(parseDecimal('1e3')).toBeNull();
+    expect(parseDecimal('1,5')).toBeNull();
+    expect(parseDecimal('-0.125')).toEqual({ units: -125n, scale: 3 });
+  });
+});
+
+describe('formatting for explanations', () => {
+  it('writes roubles the Russian way and dollars the English way', () => {
+    expect(formatMoney(1_200_000n, 'RUB', 'ru')).toBe('12\u00a0000,00\u00a0₽');
+    expect(formatMoney(1_200_000n, 'RUB', 'en')).toBe('RUB 12,000.00');
+    expect(formatMoney(-5n, 'USD', 'en')).toBe('-USD 0.05');
+    expect(formatMoney(1500n, 'JPY', 'en')).toBe('JPY 1,500');
+  });
+
+  it('shows points from hundredths', () => {
+    expect(formatPoints(150n, 'en')).toBe('1.5');
+    expect(formatPoints(150n, 'ru')).toBe('1,5');
+    expect(formatPoints(200n, 'en')).toBe('2');
+  });
+});

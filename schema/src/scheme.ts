@@ -1,0 +1,153 @@
+/**
+ * The reward-scheme plugin contract.
+ *
+ * A scheme is a small typed definition — code, version, description, args, the event types
+ * it reacts to — and one pure function `evaluate(event, args, ctx)` that returns reward
+ * drafts. A scheme never writes: the engine checks, stores and publishes what it returns.
+ * Everything a scheme may look up comes through `ctx`, read-only and batched, so that the
+ * same events and args always give the same drafts (replay, simulation and audits rely
+ * on that).
+ */
+import type { ArgDefinitions, ArgValues, JsonValue, LocalizedText } from './args.js';
+
+export const PARTNER_KINDS = [
+  'AMBASSADOR',
+  'COFACTOR',
+  'INFLUENCER',
+  'CONTENT_PARTNER',
+  'RESELLER',
+  'AFFILIATE',
+  'DEALER',
+  'SERVICE_CENTER',
+] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
+export const PARTNER_SEGMENTS = ['SMALL', 'MEDIUM', 'LARGE'] as const;
+export type PartnerSegment = (typeof PARTNER_SEGMENTS)[number];
+
+/** Built-in event types; any other UPPER_SNAKE name is a custom event type. */
+export const EVENT_TYPES = [
+  'SALE',
+  'REFUND',
+  'LEAD',
+  'CLICK',
+  'IMPRESSION',
+  'SIGNUP',
+  'SUBSCRIPTION',
+  'INSTALL',
+  'EVENT_HOSTED',
+  'TRAINING_COMPLETED',
+  'PARTNER_JOINED',
+] as const;
+
+export const REWARD_KINDS = ['MONEY', 'POINTS', 'PERK', 'BADGE'] as const;
+export type RewardKind = (typeof REWARD_KINDS)[number];
+
+export interface PartnerSnapshot {
+  id: string;
+  name: string;
+  /** One of PARTNER_KINDS, or a kind a program added. */
+  kind: string;
+  regionId: string | null;
+  segment: PartnerSegment | null;
+  level: number;
+  referralCode: string;
+  sponsorId: string | null;
+}
+
+export interface SchemeEvent {
+  id: string;
+  externalId: string;
+  type: string;
+  /** The partner the event is attributed to. */
+  partner: PartnerSnapshot;
+  customerId: string | null;
+  /** True for the SALE that is this customer's first purchase ever. */
+  firstPurchase: boolean;
+  couponCode: string | null;
+  /** Minor units of `currency`, when the event has an amount. */
+  amount: bigint | null;
+  currency: string | null;
+  occurredAt: Date;
+  attributes: Readonly<Record<string, JsonValue>>;
+}
+
+export interface CampaignSnapshot {
+  id: string;
+  name: string;
+  currency: string;
+  startsAt: Date;
+  endsAt: Date | null;
+}
+
+export interface UplineMember {
+  /** 1 = the sponsor, 2 = the sponsor's sponsor, ... */
+  depth: number;
+  partner: PartnerSnapshot;
+}
+
+/**
+ * A partner's activity inside the campaign's period, counted in ingestion order up to and
+ * including the event being evaluated.
+ */
+export interface PartnerStats {
+  /** Events per type, e.g. `count.LEAD`. Missing types are 0. */
+  count: Readonly<Record<string, number>>;
+  /** Sum of amounts per event type in the campaign's currency. Missing types are 0n. */
+  amount: Readonly<Record<string, bigint>>;
+  /** SALE events that were the customer's first purchase. */
+  newCustomers: number;
+}
+
+export interface SchemeContext {
+  readonly campaign: CampaignSnapshot;
+  partner(id: string): Promise<PartnerSnapshot | null>;
+  /** Sponsors above the partner, nearest first, at most `levels` of them. */
+  upline(partnerId: string, levels: number): Promise<UplineMember[]>;
+  stats(partnerId: string): Promise<PartnerStats>;
+  /** The evaluation clock: the time the batch is processed (fixed within a batch). */
+  now(): Date;
+}
+
+export interface RewardDraft {
+  partnerId: string;
+  kind: RewardKind;
+  /**
+   * MONEY: minor units of `unit` (an ISO currency). POINTS: hundredths of a point.
+   * PERK and BADGE: a count, usually 1.
+   */
+  amount: bigint;
+  /** The ISO currency for MONEY, 'POINTS' for points, the perk or badge code otherwise. */
+  unit: string;
+  /**
+   * Unique among the drafts this scheme instance can ever produce for the same thing:
+   * the engine prefixes it with campaign and instance, and refuses a second entry with the
+   * same key. e.g. `sale:<eventId>:<partnerId>` or `goal:<partnerId>:<goalIndex>`.
+   */
+  key: string;
+  /** What a partner reads: "5% of sale 12 000,00 ₽ (order A-17)". */
+  explanation: LocalizedText;
+  /** Figures the explanation was computed from, kept with the entry for audits. */
+  details?: Readonly<Record<string, JsonValue>>;
+}
+
+export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
+  /** kebab-case, unique in a registry, e.g. `percentage-of-sales`. */
+  code: string;
+  /** Semantic version of the scheme's rules; stored with every reward it produces. */
+  version: string;
+  name: LocalizedText;
+  description: LocalizedText;
+  args: A;
+  /** Event types `evaluate` is called for. */
+  eventTypes: readonly string[];
+  evaluate(event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
+}
+
+/** Declares a scheme with its arg types inferred from the `args` literal. */
+export function defineRewardScheme<const A extends ArgDefinitions>(scheme: RewardScheme<A>): RewardScheme<A> {
+  return scheme;
+}
+
+export const SCHEME_CODE_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const EVENT_TYPE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
