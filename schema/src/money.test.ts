@@ -1,4 +1,4 @@
-import { divideRoundHalfEven, formatMoney, formatPoints, parseDecimal, percentOf } from './money.js';
+import { divideRoundHalfEven, formatMoney, formatPercent, formatPoints, parseDecimal, percentOf } from './money.js';
 
 describe('the one rounding rule: half to even, once per entry', () => {
   it.each([
@@ -35,6 +35,12 @@ describe('formatting for explanations', () => {
     expect(formatMoney(1_200_000n, 'RUB', 'en')).toBe('RUB 12,000.00');
     expect(formatMoney(-5n, 'USD', 'en')).toBe('-USD 0.05');
     expect(formatMoney(1500n, 'JPY', 'en')).toBe('JPY 1,500');
+  });
+
+  it('writes percents with the locale decimal separator', () => {
+    expect(formatPercent('2.5', 'en')).toBe('2.5%');
+    expect(formatPercent('2.5', 'ru')).toBe('2,5%');
+    expect(formatPercent('5.00', 'ru')).toBe('5%');
   });
 
   it('shows points from hundredths', () => {

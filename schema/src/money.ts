@@ -118,6 +118,14 @@ export function formatMoney(amount: bigint, currency: string, locale: Locale): s
   return `${sign}${currency} ${groupThousands(whole, ',')}${fraction ? `.${fraction}` : ''}`;
 }
 
+/** A percent for explanations: "2.5%" (en), "2,5%" (ru). */
+export function formatPercent(percent: string, locale: Locale): string {
+  const value = parseDecimal(percent);
+  if (!value) throw new RangeError(`not a decimal percent: ${percent}`);
+  const text = formatDecimal(value);
+  return `${locale === 'ru' ? text.replace('.', ',') : text}%`;
+}
+
 /** Points held in hundredths, shown as a plain number: 150 → "1.5" (en) / "1,5" (ru). */
 export function formatPoints(hundredths: bigint, locale: Locale): string {
   const text = formatDecimal({ units: hundredths, scale: 2 });

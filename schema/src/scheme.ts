@@ -151,3 +151,6 @@ export function defineRewardScheme<const A extends ArgDefinitions>(scheme: Rewar
 
 export const SCHEME_CODE_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const EVENT_TYPE_PATTERN = /^[A-Z][A-Z0-9_]*$/;
+/** Semantic Versioning 2.0.0, as given on semver.org. */
+export const SCHEME_VERSION_PATTERN =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;

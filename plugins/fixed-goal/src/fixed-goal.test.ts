@@ -1,0 +1,121 @@
+import { parseArgs, type JsonObject, type PartnerStats } from '@cofactor/schema';
+import { createTestContext, describeRewardSchemeConformance, testEvent, testPartner } from '@cofactor/schema/testing';
+import { scheme } from './index.js';
+
+/** 10 leads pay 5 000,00 ₽. */
+const LEAD_GOAL: JsonObject = { metric: 'LEADS', target: 10, amount: '500000' };
+/** 3 new customers pay 3 000,00 ₽. */
+const CUSTOMER_GOAL: JsonObject = { metric: 'NEW_CUSTOMERS', target: 3, amount: '300000' };
+/** 1 event hosted pays 1 000,00 ₽. */
+const EVENT_GOAL: JsonObject = { metric: 'EVENTS_HOSTED', target: 1, amount: '100000' };
+
+const lead = testEvent({ id: 'event-10', externalId: 'L-10', type: 'LEAD', amount: null, currency: null });
+const firstSale = testEvent({ firstPurchase: true });
+const hosted = testEvent({ id: 'event-3', externalId: 'EV-3', type: 'EVENT_HOSTED', amount: null, currency: null });
+
+function statsOf(stats: Partial<PartnerStats>) {
+  return createTestContext({ stats: { 'partner-1': stats } });
+}
+
+describeRewardSchemeConformance(scheme, {
+  validArgs: [LEAD_GOAL, CUSTOMER_GOAL, EVENT_GOAL],
+  samples: [
+    { name: 'lead reaching the target', event: lead, context: statsOf({ count: { LEAD: 10 } }) },
+    { name: 'lead below the target', event: lead, context: statsOf({ count: { LEAD: 9 } }) },
+    { name: 'first purchase', event: firstSale, args: CUSTOMER_GOAL, context: statsOf({ newCustomers: 3 }) },
+    { name: 'event hosted', event: hosted, args: EVENT_GOAL, context: statsOf({ count: { EVENT_HOSTED: 1 } }) },
+  ],
+});
+
+async function evaluate(raw: JsonObject, event = lead, ctx = createTestContext()) {
+  const parsed = parseArgs(scheme.args, raw);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return scheme.evaluate(event, parsed.values, ctx);
+}
+
+describe('fixed-goal', () => {
+  it('pays nothing below the target', async () => {
+    expect(await evaluate(LEAD_GOAL, lead, statsOf({ count: { LEAD: 9 } }))).toEqual([]);
+    // No LEAD count at all is 0 leads.
+    expect(await evaluate(LEAD_GOAL, lead, statsOf({ count: { SALE: 40 } }))).toEqual([]);
+  });
+
+  it('pays the fixed amount when the counter reaches the target', async () => {
+    expect(await evaluate(LEAD_GOAL, lead, statsOf({ count: { LEAD: 10 } }))).toEqual([
+      {
+        partnerId: 'partner-1',
+        kind: 'MONEY',
+        amount: 500_000n,
+        unit: 'RUB',
+        key: 'goal:partner-1:LEADS:10',
+        explanation: { en: 'Goal reached: 10 leads (lead L-10)', ru: 'Цель достигнута: 10 лидов (лид L-10)' },
+        details: { metric: 'LEADS', target: 10, reached: 10 },
+      },
+    ]);
+  });
+
+  it('proposes the same key past the target, so the engine pays the goal once', async () => {
+    const [atTarget] = await evaluate(LEAD_GOAL, lead, statsOf({ count: { LEAD: 10 } }));
+    const later = testEvent({ id: 'event-11', externalId: 'L-11', type: 'LEAD', amount: null, currency: null });
+    const [pastTarget] = await evaluate(LEAD_GOAL, later, statsOf({ count: { LEAD: 11 } }));
+    expect(pastTarget.key).toBe(atTarget.key);
+    expect(pastTarget.amount).toBe(500_000n);
+  });
+
+  it("counts the event's own partner only", async () => {
+    const ctx = createTestContext({ stats: { 'partner-2': { count: { LEAD: 10 } } } });
+    expect(await evaluate(LEAD_GOAL, lead, ctx)).toEqual([]);
+    const other = testEvent({ ...lead, partner: testPartner({ id: 'partner-2' }) });
+    const [draft] = await evaluate(LEAD_GOAL, other, ctx);
+    expect(draft.partnerId).toBe('partner-2');
+    expect(draft.key).toBe('goal:partner-2:LEADS:10');
+  });
+
+  it('counts new customers on first purchases only', async () => {
+    const ctx = statsOf({ newCustomers: 3 });
+    const [draft] = await evaluate(CUSTOMER_GOAL, firstSale, ctx);
+    expect(draft.amount).toBe(300_000n);
+    expect(draft.key).toBe('goal:partner-1:NEW_CUSTOMERS:3');
+    expect(draft.explanation).toEqual({
+      en: 'Goal reached: 3 new customers (order A-17)',
+      ru: 'Цель достигнута: 3 новых клиента (заказ A-17)',
+    });
+    // A repeat purchase adds no new customer, so it cannot be the one that reaches the goal.
+    expect(await evaluate(CUSTOMER_GOAL, testEvent({ firstPurchase: false }), ctx)).toEqual([]);
+  });
+
+  it('pays for events hosted', async () => {
+    const [draft] = await evaluate(EVENT_GOAL, hosted, statsOf({ count: { EVENT_HOSTED: 1 } }));
+    expect(draft.amount).toBe(100_000n);
+    expect(draft.explanation).toEqual({
+      en: 'Goal reached: 1 event hosted (event EV-3)',
+      ru: 'Цель достигнута: 1 проведённое мероприятие (мероприятие EV-3)',
+    });
+  });
+
+  it("ignores events that are not the metric's type", async () => {
+    const busy = statsOf({ count: { LEAD: 50, EVENT_HOSTED: 50 }, newCustomers: 50 });
+    expect(await evaluate(LEAD_GOAL, firstSale, busy)).toEqual([]);
+    expect(await evaluate(CUSTOMER_GOAL, lead, busy)).toEqual([]);
+    expect(await evaluate(EVENT_GOAL, lead, busy)).toEqual([]);
+  });
+
+  it('pays in the campaign currency', async () => {
+    const ctx = createTestContext({ campaign: { currency: 'USD' }, stats: { 'partner-1': { count: { LEAD: 10 } } } });
+    const [draft] = await evaluate(LEAD_GOAL, lead, ctx);
+    expect(draft.unit).toBe('USD');
+  });
+
+  it.each([
+    [1, '1 lead', '1 лид'],
+    [2, '2 leads', '2 лида'],
+    [5, '5 leads', '5 лидов'],
+    [11, '11 leads', '11 лидов'],
+    [21, '21 leads', '21 лид'],
+    [22, '22 leads', '22 лида'],
+    [112, '112 leads', '112 лидов'],
+  ])('writes a goal of %i as "%s" / "%s"', async (target, en, ru) => {
+    const [draft] = await evaluate({ ...LEAD_GOAL, target }, lead, statsOf({ count: { LEAD: target } }));
+    expect(draft.explanation).toEqual({ en: `Goal reached: ${en} (lead L-10)`, ru: `Цель достигнута: ${ru} (лид L-10)` });
+  });
+});

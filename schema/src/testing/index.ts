@@ -1,0 +1,510 @@
+/**
+ * The conformance kit for reward-scheme plugins (`@cofactor/schema/testing`).
+ *
+ * Like @apollo/server-integration-testsuite, one call registers a whole jest suite that
+ * holds a scheme to the contract the engine relies on: a well-formed definition, args that
+ * validate with paths, and an `evaluate` that is deterministic, reads nothing outside `ctx`
+ * and returns well-formed drafts. Next to it are the in-memory helpers a plugin's own tests
+ * need: a test context and partner/event factories.
+ *
+ * The jest globals (`describe`, `it`, `expect`) are used only when the suite is registered,
+ * so importing this module outside jest is harmless.
+ *
+ * ```ts
+ * describeRewardSchemeConformance(scheme, {
+ *   validArgs: [{ percent: '5' }],
+ *   samples: [{ event: testEvent({ amount: 1_200_000n }) }],
+ * });
+ * ```
+ */
+import { parseArgs, type ArgDefinition, type ArgDefinitions, type ArgIssue, type JsonObject, type JsonValue } from '../args.js';
+import { formatDecimal, isCurrencyCode, parseDecimal } from '../money.js';
+import {
+  EVENT_TYPE_PATTERN,
+  REWARD_KINDS,
+  SCHEME_CODE_PATTERN,
+  SCHEME_VERSION_PATTERN,
+  type CampaignSnapshot,
+  type PartnerSnapshot,
+  type PartnerStats,
+  type RewardDraft,
+  type RewardScheme,
+  type SchemeContext,
+  type SchemeEvent,
+  type UplineMember,
+} from '../scheme.js';
+
+/** The clock of a test context unless a test sets its own. */
+export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
+
+export interface TestContextOptions {
+  /** Merged over a RUB campaign that started on 2026-01-01 and has no end. */
+  campaign?: Partial<CampaignSnapshot>;
+  /**
+   * Every partner the scheme may look up. `upline` walks their `sponsorId` chain and throws
+   * when it meets a partner not listed here or a cycle: both are mistakes in the test data.
+   */
+  partners?: readonly PartnerSnapshot[];
+  /** Stats per partner id; whatever is left out is empty (no counts, no amounts, 0 new customers). */
+  stats?: Readonly<Record<string, Partial<PartnerStats>>>;
+  now?: Date;
+}
+
+/** A SchemeContext backed by memory, strict about test data that could not exist in a real program. */
+export function createTestContext(options: TestContextOptions = {}): SchemeContext {
+  const campaign: CampaignSnapshot = Object.freeze({
+    id: 'campaign-1',
+    name: 'Test campaign',
+    currency: 'RUB',
+    startsAt: new Date('2026-01-01T00:00:00.000Z'),
+    endsAt: null,
+    ...options.campaign,
+  });
+  const partners = new Map<string, PartnerSnapshot>();
+  for (const partner of options.partners ?? []) {
+    if (partners.has(partner.id)) throw new Error(`test partner ${partner.id} is listed twice`);
+    partners.set(partner.id, Object.freeze({ ...partner }));
+  }
+  const now = options.now ?? TEST_NOW;
+  const known = (id: string): PartnerSnapshot => {
+    const partner = partners.get(id);
+    if (!partner) throw new Error(`partner ${id} is not among the test context's partners`);
+    return partner;
+  };
+
+  return {
+    campaign,
+    async partner(id) {
+      return partners.get(id) ?? null;
+    },
+    async upline(partnerId, levels) {
+      const members: UplineMember[] = [];
+      const seen = new Set([partnerId]);
+      let sponsorId = known(partnerId).sponsorId;
+      while (sponsorId !== null && members.length < levels) {
+        // The real hierarchy refuses cycles, so a cycle here is a mistake in the test data.
+        if (seen.has(sponsorId)) throw new Error(`test partners form a sponsor cycle through ${sponsorId}`);
+        seen.add(sponsorId);
+        const sponsor = known(sponsorId);
+        members.push({ depth: members.length + 1, partner: sponsor });
+        sponsorId = sponsor.sponsorId;
+      }
+      return members;
+    },
+    async stats(partnerId) {
+      const given = options.stats?.[partnerId] ?? {};
+      return Object.freeze({
+        count: Object.freeze({ ...given.count }),
+        amount: Object.freeze({ ...given.amount }),
+        newCustomers: given.newCustomers ?? 0,
+      });
+    },
+    now() {
+      return new Date(now.getTime());
+    },
+  };
+}
+
+/** A partner with sensible defaults: an ambassador named Anna with no sponsor. */
+export function testPartner(overrides: Partial<PartnerSnapshot> = {}): PartnerSnapshot {
+  const id = overrides.id ?? 'partner-1';
+  return {
+    id,
+    name: 'Anna',
+    kind: 'AMBASSADOR',
+    regionId: null,
+    segment: null,
+    level: 1,
+    referralCode: `REF-${id.toUpperCase()}`,
+    sponsorId: null,
+    ...overrides,
+  };
+}
+
+/** An event with sensible defaults: order A-17, a 12 000,00 ₽ sale by `testPartner()`. */
+export function testEvent(overrides: Partial<SchemeEvent> = {}): SchemeEvent {
+  return {
+    id: 'event-1',
+    externalId: 'A-17',
+    type: 'SALE',
+    partner: testPartner(),
+    customerId: 'customer-1',
+    firstPurchase: false,
+    couponCode: null,
+    amount: 1_200_000n,
+    currency: 'RUB',
+    occurredAt: new Date('2026-06-01T10:00:00.000Z'),
+    attributes: {},
+    ...overrides,
+  };
+}
+
+export interface ConformanceSample {
+  /** Shown in the test names; defaults to the event's type and external id. */
+  name?: string;
+  event: SchemeEvent;
+  /** Raw JSON args as a campaign stores them; defaults to the first of `validArgs`. */
+  args?: JsonObject;
+  /**
+   * Defaults to `createTestContext({ partners: [event.partner] })`. It must answer from
+   * memory: while `evaluate` runs, timers and the network throw.
+   */
+  context?: SchemeContext;
+}
+
+export interface ConformanceOptions {
+  /** Raw JSON args that must be accepted; the first is the base the rejection cases alter. */
+  validArgs: readonly [JsonObject, ...JsonObject[]];
+  /** Events to evaluate; together they must produce at least one draft. */
+  samples: readonly [ConformanceSample, ...ConformanceSample[]];
+}
+
+const NUMERIC_TYPES = new Set(['int', 'money', 'percent', 'decimal']);
+/** percent and decimal args keep at most 6 decimal places (see parseArgs), so 10^-6 is their step. */
+const DECIMAL_STEP_SCALE = 6;
+/** Not a name any scheme declares: the unknown-arg case adds it. */
+const UNDECLARED_ARG = 'notDeclaredByThisScheme';
+
+/**
+ * Registers a jest `describe` block that checks `scheme` against the plugin contract.
+ * Call it at the top level of the plugin's test file.
+ */
+export function describeRewardSchemeConformance<A extends ArgDefinitions>(
+  scheme: RewardScheme<A>,
+  options: ConformanceOptions,
+): void {
+  const [baseArgs] = options.validArgs;
+  const allArgs = walkArgs(scheme.args, 'args');
+
+  describe(`reward scheme "${scheme.code}" conforms to the plugin contract`, () => {
+    describe('definition', () => {
+      it('has a kebab-case code', () => {
+        expect(scheme.code).toMatch(SCHEME_CODE_PATTERN);
+      });
+
+      it('has a semantic version', () => {
+        expect(scheme.version).toMatch(SCHEME_VERSION_PATTERN);
+      });
+
+      it('has a name and a description in en and ru', () => {
+        expect(localizedProblems(scheme.name, 'name')).toEqual([]);
+        expect(localizedProblems(scheme.description, 'description')).toEqual([]);
+      });
+
+      it('reacts to at least one event type, each UPPER_SNAKE and listed once', () => {
+        expect(scheme.eventTypes.length).toBeGreaterThan(0);
+        for (const type of scheme.eventTypes) expect(type).toMatch(EVENT_TYPE_PATTERN);
+        expect(new Set(scheme.eventTypes).size).toBe(scheme.eventTypes.length);
+      });
+
+      it('labels every arg and every option in en and ru', () => {
+        const problems = allArgs.flatMap(({ path, definition }) => [
+          ...localizedProblems(definition.label, `${path} label`),
+          ...(definition.options ?? []).flatMap((option) =>
+            localizedProblems(option.label, `${path} option ${option.value} label`),
+          ),
+        ]);
+        expect(problems).toEqual([]);
+      });
+
+      it('declares well-formed args', () => {
+        expect(allArgs.flatMap(({ path, definition }) => definitionProblems(definition, path))).toEqual([]);
+      });
+    });
+
+    describe('args', () => {
+      for (const { name, path, definition } of allArgs) {
+        const fallback = definition.default;
+        if (fallback === undefined) continue;
+        it(`accepts the default of ${path}`, () => {
+          expect(issuesOf(parseArgs({ [name]: definition }, { [name]: fallback }))).toEqual([]);
+        });
+      }
+
+      options.validArgs.forEach((raw, index) => {
+        it(`accepts validArgs[${index}]`, () => {
+          expect(issuesOf(parseArgs(scheme.args, raw))).toEqual([]);
+        });
+      });
+
+      for (const [name, definition] of Object.entries(scheme.args)) {
+        if (!definition.required) continue;
+        it(`rejects args without the required ${name}, at args.${name}`, () => {
+          const raw = { ...baseArgs };
+          delete raw[name];
+          expect(issuesOf(parseArgs(scheme.args, raw)).map((issue) => issue.path)).toContain(`args.${name}`);
+        });
+      }
+
+      for (const outside of outOfRangeCases(scheme.args, options.validArgs)) {
+        it(`rejects ${outside.path} = ${JSON.stringify(outside.value)}, just past ${outside.bound}`, () => {
+          expect(issuesOf(parseArgs(scheme.args, outside.raw)).map((issue) => issue.path)).toContain(outside.path);
+        });
+      }
+
+      it('rejects an arg it does not declare, at its path', () => {
+        const raw = { ...baseArgs, [UNDECLARED_ARG]: true };
+        expect(issuesOf(parseArgs(scheme.args, raw)).map((issue) => issue.path)).toContain(`args.${UNDECLARED_ARG}`);
+      });
+    });
+
+    describe('evaluate', () => {
+      const run = (sample: ConformanceSample) => evaluateSample(scheme, sample, baseArgs);
+
+      for (const sample of options.samples) {
+        const label = sample.name ?? `${sample.event.type} ${sample.event.externalId}`;
+
+        it(`is given a sample of a type it declares: ${label}`, () => {
+          expect(scheme.eventTypes).toContain(sample.event.type);
+        });
+
+        it(`gives the same drafts twice, leaves its inputs alone and reads nothing outside ctx: ${label}`, async () => {
+          const first = await run(sample);
+          const second = await run(sample);
+          expect(second).toStrictEqual(first);
+        });
+
+        it(`returns well-formed drafts with unique keys: ${label}`, async () => {
+          expect(draftProblems(await run(sample))).toEqual([]);
+        });
+      }
+
+      it('produces at least one draft from the samples, so the draft checks are not vacuous', async () => {
+        let drafts = 0;
+        for (const sample of options.samples) drafts += (await run(sample)).length;
+        expect(drafts).toBeGreaterThan(0);
+      });
+    });
+  });
+}
+
+interface ArgAtPath {
+  name: string;
+  path: string;
+  definition: ArgDefinition;
+}
+
+/** Every arg definition, nested fields included, with a path like `args.tiers.from`. */
+function walkArgs(definitions: ArgDefinitions, prefix: string): ArgAtPath[] {
+  return Object.entries(definitions).flatMap(([name, definition]) => {
+    const path = `${prefix}.${name}`;
+    return [{ name, path, definition }, ...walkArgs(definition.fields ?? {}, path)];
+  });
+}
+
+function localizedProblems(text: { en?: unknown; ru?: unknown } | undefined, what: string): string[] {
+  return (['en', 'ru'] as const)
+    .filter((locale) => typeof text?.[locale] !== 'string' || (text[locale] as string).trim() === '')
+    .map((locale) => `${what} has no ${locale} text`);
+}
+
+function definitionProblems(definition: ArgDefinition, path: string): string[] {
+  const problems: string[] = [];
+  for (const side of ['min', 'max'] as const) {
+    const bound = definition[side];
+    if (bound === undefined) continue;
+    if (!NUMERIC_TYPES.has(definition.type)) problems.push(`${path}: ${side} applies only to int, money, percent and decimal`);
+    else if (!parseDecimal(String(bound))) problems.push(`${path}: ${side} ${bound} is not a decimal number`);
+  }
+  if (definition.required && definition.default !== undefined) problems.push(`${path}: a required arg has no default`);
+  if (!definition.list && (definition.minItems !== undefined || definition.maxItems !== undefined)) {
+    problems.push(`${path}: minItems and maxItems apply only to lists`);
+  }
+  if (definition.type === 'enum' && !definition.options?.length) problems.push(`${path}: an enum needs options`);
+  if (definition.type === 'object' && !definition.fields) problems.push(`${path}: an object needs fields`);
+  return problems;
+}
+
+function issuesOf(result: { ok: true } | { ok: false; issues: ArgIssue[] }): ArgIssue[] {
+  return result.ok ? [] : result.issues;
+}
+
+interface OutOfRangeCase {
+  path: string;
+  bound: string;
+  value: JsonValue;
+  raw: JsonObject;
+}
+
+/**
+ * For every bounded numeric arg, the valid args with that one value moved just past a bound.
+ * Nested fields are reached through the first valid args that hold their object.
+ */
+function outOfRangeCases(definitions: ArgDefinitions, validArgs: readonly JsonObject[]): OutOfRangeCase[] {
+  const cases = new Map<string, OutOfRangeCase>();
+  for (const raw of validArgs) {
+    for (const found of casesIn(definitions, raw, 'args')) {
+      const id = `${found.path} ${found.bound}`;
+      if (!cases.has(id)) cases.set(id, found);
+    }
+  }
+  return [...cases.values()];
+}
+
+function casesIn(definitions: ArgDefinitions, base: JsonObject, prefix: string): OutOfRangeCase[] {
+  const cases: OutOfRangeCase[] = [];
+  for (const [name, definition] of Object.entries(definitions)) {
+    const path = `${prefix}.${name}`;
+    const current = base[name];
+    const withValue = (value: JsonValue): JsonObject => ({ ...base, [name]: value });
+    const items = Array.isArray(current) ? current : [];
+    if (NUMERIC_TYPES.has(definition.type)) {
+      for (const side of ['min', 'max'] as const) {
+        const value = justPast(definition, side);
+        if (value === undefined) continue;
+        const bound = `${side} ${definition[side]}`;
+        if (!definition.list) {
+          cases.push({ path, bound, value, raw: withValue(value) });
+          continue;
+        }
+        // Keep the list long enough for minItems, so the only fault is the first item.
+        const rest = items.length > 0 ? items.slice(1) : Array<JsonValue>(Math.max((definition.minItems ?? 1) - 1, 0)).fill(value);
+        cases.push({ path: `${path}[0]`, bound, value, raw: withValue([value, ...rest]) });
+      }
+    } else if (definition.type === 'object' && definition.fields) {
+      const object = definition.list ? items[0] : current;
+      if (!isJsonObject(object)) continue;
+      const objectPath = definition.list ? `${path}[0]` : path;
+      for (const nested of casesIn(definition.fields, object, objectPath)) {
+        cases.push({ ...nested, raw: withValue(definition.list ? [nested.raw, ...items.slice(1)] : nested.raw) });
+      }
+    }
+  }
+  return cases;
+}
+
+function isJsonObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The nearest value the arg's type can hold beyond `side`, in the arg's JSON form. */
+function justPast(definition: ArgDefinition, side: 'min' | 'max'): JsonValue | undefined {
+  const bound = definition[side] === undefined ? null : parseDecimal(String(definition[side]));
+  if (!bound) return undefined;
+  const scale = definition.type === 'int' || definition.type === 'money' ? 0 : DECIMAL_STEP_SCALE;
+  // bound × 10^scale as an exact fraction; step one unit past it on the grid of the type.
+  const numerator = bound.units * 10n ** BigInt(scale);
+  const denominator = 10n ** BigInt(bound.scale);
+  const units = side === 'min' ? -floorDivide(-numerator, denominator) - 1n : floorDivide(numerator, denominator) + 1n;
+  if (definition.type === 'int') return Number(units);
+  if (definition.type === 'money') return units.toString();
+  return formatDecimal({ units, scale });
+}
+
+function floorDivide(numerator: bigint, denominator: bigint): bigint {
+  const quotient = numerator / denominator;
+  return numerator % denominator !== 0n && numerator < 0n ? quotient - 1n : quotient;
+}
+
+/** Evaluates one sample on fresh, frozen copies of its inputs, with the ambient clock and network off. */
+async function evaluateSample<A extends ArgDefinitions>(
+  scheme: RewardScheme<A>,
+  sample: ConformanceSample,
+  baseArgs: JsonObject,
+): Promise<RewardDraft[]> {
+  const parsed = parseArgs(scheme.args, sample.args ?? baseArgs);
+  if (!parsed.ok) {
+    throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+  const event = deepFreeze(copyEvent(sample.event));
+  const context = sample.context ?? createTestContext({ partners: [sample.event.partner] });
+  return withoutAmbientInputs(() => scheme.evaluate(event, deepFreeze(parsed.values), context));
+}
+
+/**
+ * A copy made in this realm: structuredClone under jest returns objects of the outer realm,
+ * whose Dates fail `instanceof Date` in the scheme.
+ */
+function copyEvent(event: SchemeEvent): SchemeEvent {
+  return {
+    ...event,
+    partner: { ...event.partner },
+    occurredAt: new Date(event.occurredAt.getTime()),
+    attributes: JSON.parse(JSON.stringify(event.attributes)) as SchemeEvent['attributes'],
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const nested of Object.values(value)) deepFreeze(nested);
+  }
+  return value;
+}
+
+/**
+ * Runs `evaluate` with the clock, randomness, timers and network replaced by functions that
+ * throw and record the call, so a scheme that swallows the error still fails. Replay and
+ * simulation are only honest when time and data come through ctx.
+ */
+async function withoutAmbientInputs<T>(evaluate: () => T | Promise<T>): Promise<T> {
+  const violations: string[] = [];
+  const forbidden =
+    (what: string) =>
+    (): never => {
+      violations.push(what);
+      throw new Error(`${what} was called inside evaluate; read time and data through ctx`);
+    };
+  const RealDate = globalThis.Date;
+  const saved = {
+    fetch: globalThis.fetch,
+    now: RealDate.now,
+    random: Math.random,
+    setTimeout: globalThis.setTimeout,
+    setImmediate: globalThis.setImmediate,
+  };
+  globalThis.fetch = forbidden('fetch') as typeof fetch;
+  RealDate.now = forbidden('Date.now()');
+  Math.random = forbidden('Math.random()');
+  globalThis.setTimeout = forbidden('setTimeout') as unknown as typeof setTimeout;
+  globalThis.setImmediate = forbidden('setImmediate') as unknown as typeof setImmediate;
+  // `new Date()` reads the clock too; `new Date(value)` does not.
+  globalThis.Date = new Proxy(RealDate, {
+    construct: (target, args, newTarget) =>
+      args.length === 0 ? forbidden('new Date()')() : Reflect.construct(target, args, newTarget),
+    apply: forbidden('Date()'),
+  });
+  try {
+    const drafts = await evaluate();
+    if (violations.length > 0) throw new Error(`evaluate read outside ctx: ${violations.join(', ')}`);
+    return drafts;
+  } finally {
+    globalThis.Date = RealDate;
+    RealDate.now = saved.now;
+    globalThis.fetch = saved.fetch;
+    Math.random = saved.random;
+    globalThis.setTimeout = saved.setTimeout;
+    globalThis.setImmediate = saved.setImmediate;
+  }
+}
+
+function draftProblems(drafts: unknown): string[] {
+  if (!Array.isArray(drafts)) return ['evaluate did not return a list of drafts'];
+  const problems: string[] = [];
+  const keys = new Set<string>();
+  drafts.forEach((draft: Partial<RewardDraft>, index) => {
+    const what = `draft ${index} (key ${JSON.stringify(draft.key)})`;
+    if (typeof draft.partnerId !== 'string' || draft.partnerId === '') problems.push(`${what}: no partnerId`);
+    if (!REWARD_KINDS.includes(draft.kind as RewardDraft['kind'])) problems.push(`${what}: kind ${draft.kind} is not one of ${REWARD_KINDS.join(', ')}`);
+    if (typeof draft.amount !== 'bigint') problems.push(`${what}: amount is a ${typeof draft.amount}, not a bigint`);
+    if (typeof draft.unit !== 'string' || draft.unit === '') problems.push(`${what}: no unit`);
+    else if (draft.kind === 'MONEY' && !isCurrencyCode(draft.unit)) problems.push(`${what}: MONEY in ${draft.unit}, not an ISO currency`);
+    if (typeof draft.key !== 'string' || draft.key === '') problems.push(`${what}: no key`);
+    else if (keys.has(draft.key)) problems.push(`${what}: key repeated within one evaluate call`);
+    else keys.add(draft.key);
+    problems.push(...localizedProblems(draft.explanation, `${what} explanation`));
+    if (draft.details !== undefined && !isPlainJson(draft.details)) problems.push(`${what}: details are not plain JSON`);
+  });
+  return problems;
+}
+
+/** Details are stored as JSON next to the entry: no bigint, Date, undefined or class instances. */
+function isPlainJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isPlainJson);
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.values(value).every(isPlainJson);
+  }
+  return false;
+}
