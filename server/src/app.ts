@@ -1,0 +1,66 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { AuthService } from './auth/auth.service.js';
+import { CampaignService } from './campaigns/campaign.service.js';
+import type { CofactorConfig } from './config.js';
+import { migrate, openOrm } from './db/orm.js';
+import { Sql } from './db/sql.js';
+import { RewardsEngine } from './engine/rewards-engine.js';
+import { EventService } from './events/event.service.js';
+import { HierarchyService } from './hierarchy/hierarchy.service.js';
+import { LedgerService, type RewardRow } from './ledger/ledger.service.js';
+import { REWARD_CREATED, rewardTopic } from './ledger/reward.resolver.js';
+import { PartnerService } from './partners/partner.service.js';
+import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
+
+export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;
+
+function createCofactorPubSub() {
+  return createPubSub<{ [REWARD_CREATED]: [topicId: string, payload: RewardRow] }>();
+}
+
+/** The services of one server process, wired once. */
+export interface App {
+  config: CofactorConfig;
+  orm: MikroORM;
+  sql: Sql;
+  registry: SchemeRegistry;
+  pubSub: CofactorPubSub;
+  auth: AuthService;
+  hierarchy: HierarchyService;
+  partners: PartnerService;
+  campaigns: CampaignService;
+  ledger: LedgerService;
+  events: EventService;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: CofactorConfig, databaseUrl: string): Promise<App> {
+  const registry = await loadSchemeRegistry(config.plugins, config.rootDir);
+  const orm = await openOrm(databaseUrl);
+  await migrate(orm);
+  const sql = new Sql(databaseUrl);
+  const pubSub = createCofactorPubSub();
+  const hierarchy = new HierarchyService(sql);
+  const ledger = new LedgerService(sql);
+  const publish = (rewards: RewardRow[]) => {
+    for (const reward of rewards) pubSub.publish(REWARD_CREATED, rewardTopic(reward.programId, reward.partnerId), reward);
+  };
+  return {
+    config,
+    orm,
+    sql,
+    registry,
+    pubSub,
+    auth: new AuthService(orm),
+    hierarchy,
+    partners: new PartnerService(sql, hierarchy),
+    campaigns: new CampaignService(orm, registry),
+    ledger,
+    events: new EventService(sql, new RewardsEngine(registry), ledger, publish),
+    async close() {
+      await sql.close();
+      await orm.close();
+    },
+  };
+}

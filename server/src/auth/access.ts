@@ -1,0 +1,36 @@
+import { errors } from '../graphql/errors.js';
+import type { ApiScope } from './api-key.entity.js';
+import type { Principal } from './auth.service.js';
+
+/**
+ * Who may do what. `admin` may do everything; `events:write` may record events;
+ * `analytics:read` may read partners, campaigns and rewards. A partner token may read only
+ * its own partner, its own rewards and its downline summary.
+ */
+export function requireScope(principal: Principal | null, scope: ApiScope): string {
+  if (!principal) throw errors.unauthenticated();
+  if (principal.kind === 'partner') throw errors.forbidden(`a partner token cannot do this (needs an API key with scope "${scope}")`);
+  if (!principal.scopes.includes('admin') && !principal.scopes.includes(scope)) {
+    throw errors.forbidden(`this API key lacks the "${scope}" scope`);
+  }
+  return principal.programId;
+}
+
+/** Reading program-wide data: an API key with admin or analytics:read. */
+export function requireReader(principal: Principal | null): string {
+  return requireScope(principal, 'analytics:read');
+}
+
+/** Reading one partner's own data: a reader key, or that partner's own token. */
+export function requirePartnerAccess(principal: Principal | null, partnerId: string): string {
+  if (!principal) throw errors.unauthenticated();
+  if (principal.kind === 'partner') {
+    if (principal.partnerId !== partnerId) throw errors.forbidden("a partner token can read only its own partner's data");
+    return principal.programId;
+  }
+  return requireReader(principal);
+}
+
+export function isReaderKey(principal: Principal | null): boolean {
+  return principal?.kind === 'apiKey' && (principal.scopes.includes('admin') || principal.scopes.includes('analytics:read'));
+}

@@ -1,0 +1,131 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../graphql/connection.js';
+import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
+
+@ObjectType('SchemeInstance', { description: "One configured scheme of a campaign, with the exact terms it runs with." })
+export class SchemeInstanceType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'Names the slot across edits; reward idempotency keys use it.' })
+  key!: string;
+
+  @Field(() => Int)
+  position!: number;
+
+  @Field({ description: 'The scheme code, e.g. percentage-of-sales.' })
+  schemeCode!: string;
+
+  @Field()
+  schemeVersion!: string;
+
+  @Field(() => JSONObjectScalar, { description: 'The validated args (money as integer strings).' })
+  args!: object;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Set when a campaign edit replaced this instance.' })
+  retiredAt!: Date | null;
+}
+
+@ObjectType()
+export class CampaignTargeting {
+  @Field(() => [ID], { description: 'Targeted regions (their sub-regions are included).' })
+  regionIds!: string[];
+
+  @Field(() => [String])
+  partnerKinds!: string[];
+
+  @Field(() => [String])
+  segments!: string[];
+
+  @Field(() => [Int])
+  levels!: number[];
+}
+
+@ObjectType('Campaign')
+export class CampaignType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: 'DRAFT, ACTIVE, PAUSED or ENDED.' })
+  status!: string;
+
+  @Field(() => DateTimeScalar)
+  startsAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Exclusive; null = open-ended.' })
+  endsAt!: Date | null;
+
+  @Field()
+  currency!: string;
+
+  @Field(() => Int)
+  holdDays!: number;
+
+  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units of the campaign currency; null = no limit.' })
+  budget!: string | null;
+
+  @Field(() => CampaignTargeting)
+  targeting!: CampaignTargeting;
+}
+
+export const CampaignConnection = Connection(CampaignType, 'Campaign');
+
+@InputType()
+export class SchemeInstanceInputType {
+  @Field(() => String, { nullable: true, description: 'Defaults to the scheme code; needed when one scheme is used twice.' })
+  key?: string | null;
+
+  @Field()
+  code!: string;
+
+  @Field(() => JSONObjectScalar, { nullable: true, description: "Validated against the scheme's arg definitions." })
+  args?: Record<string, unknown> | null;
+}
+
+@InputType()
+export class TargetingInputType {
+  @Field(() => [String], { nullable: true })
+  regionCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  partnerKinds?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  segments?: string[] | null;
+
+  @Field(() => [Int], { nullable: true })
+  levels?: number[] | null;
+}
+
+@InputType({ description: 'For createCampaign, name, startsAt and currency are required.' })
+export class CampaignInputType {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  startsAt?: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  endsAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  currency?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  holdDays?: number | null;
+
+  @Field(() => BigIntScalar, { nullable: true })
+  budget?: bigint | null;
+
+  @Field(() => TargetingInputType, { nullable: true })
+  targeting?: TargetingInputType | null;
+
+  @Field(() => [SchemeInstanceInputType], { nullable: true, description: 'Run in this order for each event.' })
+  schemes?: SchemeInstanceInputType[] | null;
+}

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { entities } from './entities.js';
+import { migrations } from '../migrations/index.js';
+
+export function ormOptions(url: string): Options {
+  return {
+    clientUrl: url,
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    // Listed explicitly, so the same migrations run from compiled code and from tests.
+    migrations: { migrationsList: migrations, snapshot: false, silent: true, tableName: 'cofactor_migrations', transactional: true, allOrNothing: true },
+    pool: { min: 0, max: 10 },
+    allowGlobalContext: false,
+  };
+}
+
+export async function openOrm(url: string): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(url));
+}
+
+/** Applies every committed migration not yet applied; returns their names. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((migration) => migration.name);
+}

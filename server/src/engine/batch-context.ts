@@ -1,0 +1,143 @@
+import DataLoader from 'dataloader';
+import type { CampaignSnapshot, PartnerSnapshot, PartnerStats, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
+import type { SqlClient } from '../db/sql.js';
+import { PARTNER_COLUMNS, toSnapshot, type PartnerRow } from '../partners/partner.service.js';
+
+interface BaseStats {
+  count: Record<string, number>;
+  amount: Record<string, bigint>;
+  newCustomers: number;
+}
+
+function emptyStats(): BaseStats {
+  return { count: {}, amount: {}, newCustomers: 0 };
+}
+
+function inPeriod(campaign: CampaignSnapshot, at: Date): boolean {
+  return at >= campaign.startsAt && (campaign.endsAt === null || at < campaign.endsAt);
+}
+
+/**
+ * Everything schemes may look up while one batch is evaluated, read through the batch's
+ * transaction. Look-ups are DataLoaders: all schemes evaluate the batch's events
+ * concurrently, so the partners, uplines and stats they ask for are fetched with one
+ * query per round, not one per event.
+ */
+export class BatchContext {
+  private readonly partners: DataLoader<string, PartnerSnapshot | null>;
+  private readonly uplines: DataLoader<string, UplineMember[]>;
+  private readonly baseStats: DataLoader<string, BaseStats>;
+  /** The batch's new events per partner, in ingestion order. */
+  private readonly batchEventsByPartner = new Map<string, { index: number; event: SchemeEvent }[]>();
+  private readonly campaigns = new Map<string, CampaignSnapshot>();
+
+  constructor(
+    private readonly client: SqlClient,
+    private readonly programId: string,
+    private readonly batchEvents: SchemeEvent[],
+    private readonly clock: Date,
+  ) {
+    batchEvents.forEach((event, index) => {
+      const list = this.batchEventsByPartner.get(event.partner.id) ?? [];
+      list.push({ index, event });
+      this.batchEventsByPartner.set(event.partner.id, list);
+    });
+    this.partners = new DataLoader((ids) => this.loadPartners(ids));
+    for (const event of batchEvents) this.partners.prime(event.partner.id, event.partner);
+    this.uplines = new DataLoader((keys) => this.loadUplines(keys));
+    this.baseStats = new DataLoader((keys) => this.loadBaseStats(keys));
+  }
+
+  /** The read-only context a scheme sees while evaluating the batch's event at `index`. */
+  forEvent(campaign: CampaignSnapshot, index: number): SchemeContext {
+    this.campaigns.set(campaign.id, campaign);
+    return {
+      campaign,
+      partner: (id) => this.partners.load(id),
+      upline: (partnerId, levels) => this.uplines.load(`${partnerId}:${levels}`),
+      stats: (partnerId) => this.stats(campaign, partnerId, index),
+      now: () => new Date(this.clock),
+    };
+  }
+
+  /** Stored stats from before this batch plus the batch's own events up to `index`. */
+  private async stats(campaign: CampaignSnapshot, partnerId: string, index: number): Promise<PartnerStats> {
+    const base = await this.baseStats.load(`${campaign.id}:${partnerId}`);
+    const count = { ...base.count };
+    const amount = { ...base.amount };
+    let newCustomers = base.newCustomers;
+    for (const { index: position, event } of this.batchEventsByPartner.get(partnerId) ?? []) {
+      if (position > index) break;
+      if (!inPeriod(campaign, event.occurredAt)) continue;
+      count[event.type] = (count[event.type] ?? 0) + 1;
+      if (event.amount !== null && event.currency === campaign.currency) {
+        amount[event.type] = (amount[event.type] ?? 0n) + event.amount;
+      }
+      if (event.firstPurchase) newCustomers += 1;
+    }
+    return { count, amount, newCustomers };
+  }
+
+  private async loadPartners(ids: readonly string[]): Promise<(PartnerSnapshot | null)[]> {
+    const { rows } = await this.client.query<PartnerRow>(
+      `select ${PARTNER_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
+      [this.programId, ids],
+    );
+    const byId = new Map(rows.map((row) => [row.id, toSnapshot(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async loadUplines(keys: readonly string[]): Promise<UplineMember[][]> {
+    const requests = keys.map((key) => {
+      const [partnerId, levels] = key.split(':');
+      return { partnerId, levels: Number(levels) };
+    });
+    const deepest = Math.max(...requests.map((request) => request.levels));
+    const { rows } = await this.client.query<{ descendantId: string; depth: number } & PartnerRow>(
+      `select c.descendant_id as "descendantId", c.depth, ${PARTNER_COLUMNS}
+         from partner_closure c join partner p on p.id = c.ancestor_id
+        where c.descendant_id = any($1::bigint[]) and c.depth between 1 and $2
+        order by c.descendant_id, c.depth`,
+      [[...new Set(requests.map((request) => request.partnerId))], deepest],
+    );
+    const byPartner = new Map<string, UplineMember[]>();
+    for (const row of rows) {
+      const list = byPartner.get(row.descendantId) ?? [];
+      list.push({ depth: row.depth, partner: toSnapshot(row) });
+      byPartner.set(row.descendantId, list);
+    }
+    return requests.map(({ partnerId, levels }) => (byPartner.get(partnerId) ?? []).filter((member) => member.depth <= levels));
+  }
+
+  private async loadBaseStats(keys: readonly string[]): Promise<BaseStats[]> {
+    const byCampaign = new Map<string, string[]>();
+    for (const key of keys) {
+      const [campaignId, partnerId] = key.split(':');
+      byCampaign.set(campaignId, [...(byCampaign.get(campaignId) ?? []), partnerId]);
+    }
+    const batchIds = this.batchEvents.map((event) => event.id);
+    const result = new Map<string, BaseStats>();
+    for (const [campaignId, partnerIds] of byCampaign) {
+      const campaign = this.campaigns.get(campaignId)!;
+      const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
+        `select partner_id as "partnerId", type, count(*)::int as count,
+                coalesce(sum(amount) filter (where currency = $5), 0)::text as amount,
+                (count(*) filter (where first_purchase))::int as "newCustomers"
+           from event
+          where program_id = $1 and partner_id = any($2::bigint[]) and occurred_at >= $3
+            and ($4::timestamptz is null or occurred_at < $4) and not (id = any($6::bigint[]))
+          group by partner_id, type`,
+        [this.programId, partnerIds, campaign.startsAt, campaign.endsAt, campaign.currency, batchIds],
+      );
+      for (const row of rows) {
+        const key = `${campaignId}:${row.partnerId}`;
+        const stats = result.get(key) ?? emptyStats();
+        stats.count[row.type] = row.count;
+        stats.amount[row.type] = BigInt(row.amount);
+        stats.newCustomers += row.newCustomers;
+        result.set(key, stats);
+      }
+    }
+    return keys.map((key) => result.get(key) ?? emptyStats());
+  }
+}

@@ -1,0 +1,188 @@
+import {
+  REWARD_KINDS,
+  isCurrencyCode,
+  parseArgs,
+  type CampaignSnapshot,
+  type JsonObject,
+  type RewardDraft,
+  type RewardScheme,
+  type SchemeEvent,
+} from '@cofactor/schema';
+import type { Targeting } from '../campaigns/campaign.entity.js';
+import type { SqlClient } from '../db/sql.js';
+import type { SchemeRegistry } from '../plugins/registry.js';
+import { BatchContext } from './batch-context.js';
+
+interface RunnableInstance {
+  id: string;
+  key: string;
+  scheme: RewardScheme;
+  args: unknown;
+}
+
+interface RunnableCampaign {
+  snapshot: CampaignSnapshot;
+  holdDays: number;
+  targeting: Targeting;
+  /** The targeted regions and every region below them. */
+  regionIds: Set<string> | null;
+  instances: RunnableInstance[];
+}
+
+/** A draft the engine has accepted, ready for the ledger. */
+export interface LedgerEntry {
+  partnerId: string;
+  campaignId: string;
+  schemeInstanceId: string;
+  eventId: string | null;
+  kind: string;
+  amount: bigint;
+  unit: string;
+  idempotencyKey: string;
+  explanationEn: string;
+  explanationRu: string;
+  details: JsonObject;
+  holdUntil: Date;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Step 2 and 3 of DESIGN's engine: for each event, every ACTIVE campaign whose period and
+ * targeting match runs its scheme instances in order; their drafts are checked and
+ * turned into ledger entries with idempotency keys `<campaign>:<instance key>:<draft key>`.
+ * The engine writes nothing itself.
+ */
+export class RewardsEngine {
+  constructor(private readonly registry: SchemeRegistry) {}
+
+  async evaluate(client: SqlClient, programId: string, events: SchemeEvent[], clock: Date): Promise<LedgerEntry[]> {
+    if (events.length === 0) return [];
+    const campaigns = await this.activeCampaigns(client, programId);
+    if (campaigns.length === 0) return [];
+    const context = new BatchContext(client, programId, events, clock);
+    const runs: Promise<LedgerEntry[]>[] = [];
+    events.forEach((event, index) => {
+      for (const campaign of campaigns) {
+        if (!this.applies(campaign, event)) continue;
+        const ctx = context.forEvent(campaign.snapshot, index);
+        for (const instance of campaign.instances) {
+          if (!instance.scheme.eventTypes.includes(event.type)) continue;
+          runs.push(this.run(instance, campaign, event, ctx, clock));
+        }
+      }
+    });
+    // Entries come out grouped by event, then campaign, then instance order.
+    return (await Promise.all(runs)).flat();
+  }
+
+  private async run(
+    instance: RunnableInstance,
+    campaign: RunnableCampaign,
+    event: SchemeEvent,
+    ctx: ReturnType<BatchContext['forEvent']>,
+    clock: Date,
+  ): Promise<LedgerEntry[]> {
+    let drafts: RewardDraft[];
+    try {
+      drafts = await instance.scheme.evaluate(event, instance.args as never, ctx);
+    } catch (error) {
+      throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${(error as Error).message}`, { cause: error });
+    }
+    const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
+    return drafts
+      .filter((draft) => checkDraft(instance.scheme, draft) && draft.amount !== 0n)
+      .map((draft) => ({
+        partnerId: draft.partnerId,
+        campaignId: campaign.snapshot.id,
+        schemeInstanceId: instance.id,
+        eventId: event.id,
+        kind: draft.kind,
+        amount: draft.amount,
+        unit: draft.unit,
+        idempotencyKey: `${campaign.snapshot.id}:${instance.key}:${draft.key}`,
+        explanationEn: draft.explanation.en,
+        explanationRu: draft.explanation.ru,
+        details: (draft.details ?? {}) as JsonObject,
+        holdUntil,
+      }));
+  }
+
+  private applies(campaign: RunnableCampaign, event: SchemeEvent): boolean {
+    const { snapshot, targeting } = campaign;
+    if (event.occurredAt < snapshot.startsAt || (snapshot.endsAt && event.occurredAt >= snapshot.endsAt)) return false;
+    const partner = event.partner;
+    if (campaign.regionIds && !(partner.regionId && campaign.regionIds.has(partner.regionId))) return false;
+    if (targeting.partnerKinds.length && !targeting.partnerKinds.includes(partner.kind)) return false;
+    if (targeting.segments.length && !(partner.segment && targeting.segments.includes(partner.segment))) return false;
+    if (targeting.levels.length && !targeting.levels.includes(partner.level)) return false;
+    return true;
+  }
+
+  private async activeCampaigns(client: SqlClient, programId: string): Promise<RunnableCampaign[]> {
+    const { rows: campaigns } = await client.query<{
+      id: string;
+      name: string;
+      currency: string;
+      startsAt: Date;
+      endsAt: Date | null;
+      holdDays: number;
+      targeting: Targeting;
+    }>(
+      `select id, name, currency, starts_at as "startsAt", ends_at as "endsAt", hold_days as "holdDays", targeting
+         from campaign where program_id = $1 and status = 'ACTIVE' order by id`,
+      [programId],
+    );
+    if (campaigns.length === 0) return [];
+    const { rows: instances } = await client.query<{ id: string; campaignId: string; key: string; schemeCode: string; args: JsonObject }>(
+      `select id, campaign_id as "campaignId", key, scheme_code as "schemeCode", args
+         from scheme_instance where campaign_id = any($1::bigint[]) and retired_at is null order by campaign_id, position`,
+      [campaigns.map((campaign) => campaign.id)],
+    );
+    const regionTree = campaigns.some((campaign) => campaign.targeting.regionIds.length)
+      ? (await client.query<{ id: string; parentId: string | null }>('select id, parent_id as "parentId" from region where program_id = $1', [programId])).rows
+      : [];
+    return campaigns.map((campaign) => ({
+      snapshot: { id: campaign.id, name: campaign.name, currency: campaign.currency, startsAt: campaign.startsAt, endsAt: campaign.endsAt },
+      holdDays: campaign.holdDays,
+      targeting: campaign.targeting,
+      regionIds: campaign.targeting.regionIds.length ? withSubregions(campaign.targeting.regionIds, regionTree) : null,
+      instances: instances
+        .filter((instance) => instance.campaignId === campaign.id)
+        .map((instance) => {
+          const scheme = this.registry.get(instance.schemeCode);
+          if (!scheme) throw new Error(`campaign ${campaign.id} runs scheme ${instance.schemeCode}, which is not installed`);
+          const parsed = parseArgs(scheme.args, instance.args);
+          if (!parsed.ok) throw new Error(`stored args of scheme instance ${instance.id} no longer parse: ${parsed.issues[0].message}`);
+          return { id: instance.id, key: instance.key, scheme, args: parsed.values };
+        }),
+    }));
+  }
+}
+
+function withSubregions(roots: string[], tree: { id: string; parentId: string | null }[]): Set<string> {
+  const result = new Set(roots);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const region of tree) {
+      if (region.parentId && result.has(region.parentId) && !result.has(region.id)) {
+        result.add(region.id);
+        grew = true;
+      }
+    }
+  }
+  return result;
+}
+
+function checkDraft(scheme: RewardScheme, draft: RewardDraft): true {
+  const problem =
+    !(REWARD_KINDS as readonly string[]).includes(draft.kind) ? `kind ${String(draft.kind)}` :
+    typeof draft.amount !== 'bigint' ? 'amount is not a bigint' :
+    draft.kind === 'MONEY' && !isCurrencyCode(draft.unit) ? `MONEY unit ${draft.unit} is not a currency` :
+    !draft.key ? 'no key' :
+    !draft.explanation?.en || !draft.explanation?.ru ? 'no explanation in en and ru' :
+    !/^[1-9]\d*$/.test(draft.partnerId) ? `partnerId ${draft.partnerId}` : null;
+  if (problem) throw new Error(`scheme ${scheme.code} returned an invalid draft (${problem})`);
+  return true;
+}

@@ -1,0 +1,20 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { requireScope } from '../auth/access.js';
+import type { RequestContext } from '../graphql/context.js';
+import type { RecordEventsResult } from './event.service.js';
+import { EventInputType, RecordEventsResult as RecordEventsResultType } from './event.types.js';
+
+@Resolver()
+export class EventResolver {
+  @Mutation(() => RecordEventsResultType, {
+    description:
+      'Records up to 5,000 events, all or nothing, idempotent by externalId. A bad item fails the call with ' +
+      'BAD_USER_INPUT and extensions.issues naming each bad item (e.g. events[3].amount).',
+  })
+  async recordEvents(
+    @Arg('events', () => [EventInputType]) events: EventInputType[],
+    @Ctx() ctx: RequestContext,
+  ): Promise<RecordEventsResult> {
+    return ctx.app.events.record(requireScope(ctx.principal, 'events:write'), events);
+  }
+}

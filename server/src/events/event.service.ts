@@ -1,0 +1,252 @@
+import { EVENT_TYPE_PATTERN, isCurrencyCode, type JsonObject, type SchemeEvent } from '@cofactor/schema';
+import type { Sql, SqlClient } from '../db/sql.js';
+import type { RewardsEngine } from '../engine/rewards-engine.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
+import { isId } from '../graphql/ids.js';
+import type { LedgerService, RewardRow } from '../ledger/ledger.service.js';
+import { PARTNER_COLUMNS, toSnapshot, type PartnerRow } from '../partners/partner.service.js';
+
+export const MAX_EVENTS_PER_CALL = 5000;
+const MONEY_EVENT_TYPES = new Set(['SALE', 'REFUND']);
+
+export interface EventInput {
+  externalId: string;
+  type: string;
+  partnerId?: string | null;
+  referralCode?: string | null;
+  couponCode?: string | null;
+  customerId?: string | null;
+  amount?: bigint | number | null;
+  currency?: string | null;
+  occurredAt?: Date | null;
+  attributes?: JsonObject | null;
+}
+
+export interface RecordEventsResult {
+  /** Events stored by this call. */
+  accepted: number;
+  /** Events already stored earlier (or repeated within the call): nothing was written for them. */
+  duplicates: number;
+  duplicateExternalIds: string[];
+  rewardsCreated: number;
+}
+
+interface ResolvedEvent {
+  input: EventInput;
+  partner: PartnerRow;
+  couponId: string | null;
+  occurredAt: Date;
+  amount: bigint | null;
+}
+
+/**
+ * Ingestion: one call is one transaction. Every item is validated and attributed before
+ * anything is written; a single bad item fails the call with the list of every bad item's
+ * path and reason. Stored events are deduplicated by `(program, externalId)` with
+ * `on conflict do nothing`, which also settles two concurrent calls carrying the same event.
+ */
+export class EventService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly engine: RewardsEngine,
+    private readonly ledger: LedgerService,
+    private readonly onRewardsCommitted: (rewards: RewardRow[]) => void,
+  ) {}
+
+  async record(programId: string, inputs: EventInput[]): Promise<RecordEventsResult> {
+    if (inputs.length > MAX_EVENTS_PER_CALL) {
+      throw errors.badInput([{ path: 'events', message: `at most ${MAX_EVENTS_PER_CALL} events per call, got ${inputs.length}` }]);
+    }
+    const issues = inputs.flatMap((input, index) => validate(input, `events[${index}]`));
+    if (issues.length) throw errors.badInput(issues, `${new Set(issues.map((i) => i.path.split('.')[0])).size} of ${inputs.length} events are invalid; nothing was recorded`);
+
+    const clock = new Date();
+    const result = await this.sql.transaction(async (client) => {
+      const resolved = await this.attribute(client, programId, inputs, clock);
+      const seen = new Set<string>();
+      const duplicateExternalIds: string[] = [];
+      const unique = resolved.filter((item) => {
+        if (seen.has(item.input.externalId)) {
+          duplicateExternalIds.push(item.input.externalId);
+          return false;
+        }
+        seen.add(item.input.externalId);
+        return true;
+      });
+      const stored = await this.insertEvents(client, programId, unique);
+      for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
+      const fresh = unique.filter((item) => stored.has(item.input.externalId));
+      const events = await this.toSchemeEvents(client, programId, fresh, stored);
+      const rewardable = events.filter((event, index) => fresh[index].partner.status === 'ACTIVE');
+      const entries = await this.engine.evaluate(client, programId, rewardable, clock);
+      const rewards = await this.ledger.append(client, programId, entries);
+      return { accepted: fresh.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
+    });
+    // Published only after commit, so a subscriber never sees a reward that was rolled back.
+    if (result.rewards.length) this.onRewardsCommitted(result.rewards);
+    const { rewards, ...counts } = result;
+    return { ...counts, rewardsCreated: rewards.length };
+  }
+
+  /** Finds each item's partner by id, referral code or coupon; unknown ones are item errors. */
+  private async attribute(client: SqlClient, programId: string, inputs: EventInput[], clock: Date): Promise<ResolvedEvent[]> {
+    const ids = [...new Set(inputs.flatMap((input) => (input.partnerId ? [input.partnerId] : [])))];
+    const codes = [...new Set(inputs.flatMap((input) => (input.referralCode ? [input.referralCode.toUpperCase()] : [])))];
+    const coupons = [...new Set(inputs.flatMap((input) => (input.couponCode ? [input.couponCode] : [])))];
+    const { rows } = await client.query<PartnerRow & { couponId: string | null; couponCode: string | null }>(
+      `select ${PARTNER_COLUMNS}, null::bigint as "couponId", null::text as "couponCode"
+         from partner p where p.program_id = $1 and (p.id = any($2::bigint[]) or p.referral_code = any($3::text[]))
+       union all
+       select ${PARTNER_COLUMNS}, c.id, c.code
+         from coupon c join partner p on p.id = c.partner_id where c.program_id = $1 and c.code = any($4::text[])`,
+      [programId, ids, codes, coupons],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const byCode = new Map(rows.map((row) => [row.referralCode, row]));
+    const byCoupon = new Map(rows.filter((row) => row.couponCode).map((row) => [row.couponCode!, row]));
+    const issues: InputIssue[] = [];
+    const resolved = inputs.map((input, index) => {
+      const path = `events[${index}]`;
+      const partner = input.partnerId
+        ? byId.get(input.partnerId)
+        : input.referralCode
+          ? byCode.get(input.referralCode.toUpperCase())
+          : byCoupon.get(input.couponCode!);
+      if (!partner) {
+        const [field, value] = input.partnerId
+          ? ['partnerId', input.partnerId]
+          : input.referralCode
+            ? ['referralCode', input.referralCode]
+            : ['couponCode', input.couponCode];
+        issues.push({ path: `${path}.${field}`, message: `no partner with ${field} "${value}" in this program` });
+      }
+      return {
+        input,
+        partner: partner!,
+        couponId: input.couponCode ? (byCoupon.get(input.couponCode)?.couponId ?? null) : null,
+        occurredAt: input.occurredAt ?? clock,
+        amount: input.amount === null || input.amount === undefined ? null : BigInt(input.amount),
+      };
+    });
+    if (issues.length) throw errors.badInput(issues, `${issues.length} of ${inputs.length} events cannot be attributed; nothing was recorded`);
+    return resolved;
+  }
+
+  /** Inserts the events that are new; returns their ids by external id. */
+  private async insertEvents(client: SqlClient, programId: string, items: ResolvedEvent[]): Promise<Map<string, string>> {
+    const customerIds = await this.upsertCustomers(client, programId, items);
+    const { rows } = await client.query<{ id: string; externalId: string }>(
+      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, occurred_at, attributes)
+       select $1, e.* from unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[],
+                                  $9::timestamptz[], $10::jsonb[])
+                    as e(external_id, type, partner_id, customer_id, coupon_id, amount, currency, occurred_at, attributes)
+       on conflict (program_id, external_id) do nothing
+       returning id, external_id as "externalId"`,
+      [
+        programId,
+        items.map((item) => item.input.externalId),
+        items.map((item) => item.input.type),
+        items.map((item) => item.partner.id),
+        items.map((item) => (item.input.customerId ? customerIds.get(item.input.customerId)! : null)),
+        items.map((item) => item.couponId),
+        items.map((item) => item.amount?.toString() ?? null),
+        items.map((item) => item.input.currency ?? null),
+        items.map((item) => item.occurredAt),
+        items.map((item) => JSON.stringify(item.input.attributes ?? {})),
+      ],
+    );
+    return new Map(rows.map((row) => [row.externalId, row.id]));
+  }
+
+  private async upsertCustomers(client: SqlClient, programId: string, items: ResolvedEvent[]): Promise<Map<string, string>> {
+    const externalIds = [...new Set(items.flatMap((item) => (item.input.customerId ? [item.input.customerId] : [])))];
+    if (externalIds.length === 0) return new Map();
+    await client.query(
+      `insert into customer (program_id, external_id) select $1, unnest($2::text[]) on conflict (program_id, external_id) do nothing`,
+      [programId, externalIds],
+    );
+    const { rows } = await client.query<{ id: string; externalId: string }>(
+      'select id, external_id as "externalId" from customer where program_id = $1 and external_id = any($2::text[])',
+      [programId, externalIds],
+    );
+    return new Map(rows.map((row) => [row.externalId, row.id]));
+  }
+
+  /**
+   * Marks each customer's first purchase: the first new SALE of a customer who had none.
+   * The conditional update takes the customer's row lock, so of two concurrent calls with
+   * the same new customer exactly one records the first purchase.
+   */
+  private async toSchemeEvents(
+    client: SqlClient,
+    programId: string,
+    fresh: ResolvedEvent[],
+    stored: Map<string, string>,
+  ): Promise<SchemeEvent[]> {
+    const firstSales = new Map<string, ResolvedEvent>();
+    for (const item of fresh) {
+      if (item.input.type === 'SALE' && item.input.customerId && !firstSales.has(item.input.customerId)) {
+        firstSales.set(item.input.customerId, item);
+      }
+    }
+    const firstPurchaseEventIds = new Set<string>();
+    if (firstSales.size) {
+      const candidates = [...firstSales.values()];
+      const { rows } = await client.query<{ externalId: string }>(
+        `update customer c set first_purchase_at = v.at, first_partner_id = v.partner_id
+           from unnest($2::text[], $3::timestamptz[], $4::bigint[]) as v(external_id, at, partner_id)
+          where c.program_id = $1 and c.external_id = v.external_id and c.first_purchase_at is null
+          returning c.external_id as "externalId"`,
+        [programId, candidates.map((item) => item.input.customerId), candidates.map((item) => item.occurredAt), candidates.map((item) => item.partner.id)],
+      );
+      for (const row of rows) firstPurchaseEventIds.add(stored.get(firstSales.get(row.externalId)!.input.externalId)!);
+      if (firstPurchaseEventIds.size) {
+        await client.query('update event set first_purchase = true where id = any($1::bigint[])', [[...firstPurchaseEventIds]]);
+      }
+    }
+    return fresh.map((item) => {
+      const id = stored.get(item.input.externalId)!;
+      return {
+        id,
+        externalId: item.input.externalId,
+        type: item.input.type,
+        partner: toSnapshot(item.partner),
+        customerId: item.input.customerId ?? null,
+        firstPurchase: firstPurchaseEventIds.has(id),
+        couponCode: item.input.couponCode ?? null,
+        amount: item.amount,
+        currency: item.input.currency ?? null,
+        occurredAt: item.occurredAt,
+        attributes: item.input.attributes ?? {},
+      };
+    });
+  }
+}
+
+function validate(input: EventInput, path: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (!input.externalId?.trim() || input.externalId.length > 200) {
+    issues.push({ path: `${path}.externalId`, message: 'must be 1–200 characters' });
+  }
+  if (!EVENT_TYPE_PATTERN.test(input.type)) {
+    issues.push({ path: `${path}.type`, message: `"${input.type}" is not an event type (SALE, LEAD, ... or a custom UPPER_SNAKE name)` });
+  }
+  const attributions = [input.partnerId, input.referralCode, input.couponCode].filter((value) => value);
+  if (attributions.length !== 1) {
+    issues.push({ path: `${path}.partnerId`, message: 'give exactly one of partnerId, referralCode or couponCode' });
+  } else if (input.partnerId && !isId(input.partnerId)) {
+    issues.push({ path: `${path}.partnerId`, message: `"${input.partnerId}" is not an id` });
+  }
+  const hasAmount = input.amount !== null && input.amount !== undefined;
+  if (hasAmount && BigInt(input.amount!) < 0n) issues.push({ path: `${path}.amount`, message: 'must not be negative (a refund is a REFUND event)' });
+  if (MONEY_EVENT_TYPES.has(input.type) && !hasAmount) issues.push({ path: `${path}.amount`, message: `is required for ${input.type}` });
+  if (hasAmount && !input.currency) issues.push({ path: `${path}.currency`, message: 'is required with an amount' });
+  if (input.currency && !isCurrencyCode(input.currency)) issues.push({ path: `${path}.currency`, message: 'must be an ISO 4217 code such as RUB' });
+  if (input.customerId !== undefined && input.customerId !== null && (!input.customerId.trim() || input.customerId.length > 200)) {
+    issues.push({ path: `${path}.customerId`, message: 'must be 1–200 characters' });
+  }
+  if (input.attributes !== undefined && input.attributes !== null && (typeof input.attributes !== 'object' || Array.isArray(input.attributes))) {
+    issues.push({ path: `${path}.attributes`, message: 'must be a JSON object' });
+  }
+  return issues;
+}

@@ -1,0 +1,74 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
+
+@InputType({ description: 'One event. Attribute it with exactly one of partnerId, referralCode or couponCode.' })
+export class EventInputType {
+  @Field({ description: "The sender's unique id for the event; a resend with the same id is a duplicate." })
+  externalId!: string;
+
+  @Field({ description: 'SALE, REFUND, LEAD, CLICK, IMPRESSION, SIGNUP, SUBSCRIPTION, INSTALL, EVENT_HOSTED, TRAINING_COMPLETED, PARTNER_JOINED or a custom UPPER_SNAKE name.' })
+  type!: string;
+
+  @Field(() => ID, { nullable: true })
+  partnerId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  referralCode?: string | null;
+
+  @Field(() => String, { nullable: true })
+  couponCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The brand's customer id; new-customer rules need it." })
+  customerId?: string | null;
+
+  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units (kopecks, cents); required for SALE and REFUND.' })
+  amount?: bigint | number | null;
+
+  @Field(() => String, { nullable: true })
+  currency?: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Defaults to the time of the call.' })
+  occurredAt?: Date | null;
+
+  @Field(() => JSONObjectScalar, { nullable: true })
+  attributes?: Record<string, never> | null;
+}
+
+@ObjectType()
+export class RecordEventsResult {
+  @Field(() => Int, { description: 'Events stored by this call.' })
+  accepted!: number;
+
+  @Field(() => Int, { description: 'Events already recorded (or repeated in this call); nothing was written for them.' })
+  duplicates!: number;
+
+  @Field(() => [String])
+  duplicateExternalIds!: string[];
+
+  @Field(() => Int)
+  rewardsCreated!: number;
+}
+
+@ObjectType('Event')
+export class EventType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  externalId!: string;
+
+  @Field()
+  type!: string;
+
+  @Field(() => BigIntScalar, { nullable: true })
+  amount!: string | null;
+
+  @Field(() => String, { nullable: true })
+  currency!: string | null;
+
+  @Field(() => DateTimeScalar)
+  occurredAt!: Date;
+
+  @Field({ description: "True for the SALE that was its customer's first purchase." })
+  firstPurchase!: boolean;
+}

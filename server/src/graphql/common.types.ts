@@ -1,0 +1,10 @@
+import { Field, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'A text in every language the API speaks.' })
+export class LocalizedText {
+  @Field()
+  en!: string;
+
+  @Field()
+  ru!: string;
+}

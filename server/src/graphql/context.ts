@@ -1,0 +1,18 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { App } from '../app.js';
+import type { Principal } from '../auth/auth.service.js';
+import { createLoaders, type Loaders } from './loaders.js';
+
+/** What every resolver receives: the caller, a forked EntityManager, this request's loaders. */
+export interface RequestContext {
+  app: App;
+  principal: Principal | null;
+  em: EntityManager;
+  loaders: Loaders;
+}
+
+export async function createRequestContext(app: App, authorization: unknown): Promise<RequestContext> {
+  const principal = await app.auth.authenticate(authorization);
+  const em = app.orm.em.fork();
+  return { app, principal, em, loaders: createLoaders(app, em, principal?.programId ?? null) };
+}

@@ -1,0 +1,73 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { App } from '../app.js';
+import { Campaign } from '../campaigns/campaign.entity.js';
+import { SchemeInstance } from '../campaigns/scheme-instance.entity.js';
+import type { EventType as EventRow } from '../events/event.types.js';
+import type { DownlineLevel } from '../hierarchy/hierarchy.service.js';
+import type { PartnerRow } from '../partners/partner.service.js';
+import { Region } from '../regions/region.entity.js';
+
+/**
+ * The one loader factory: one DataLoader per relation per request, so a page of 500
+ * rewards costs the same number of SQL statements as a page of 5.
+ */
+export function createLoaders(app: App, em: EntityManager, programId: string | null) {
+  const inProgram = <T>(load: (programId: string, keys: readonly string[]) => Promise<T[]>) => (keys: readonly string[]) =>
+    programId ? load(programId, keys) : Promise.resolve(keys.map(() => null) as T[]);
+  const byId = <T extends { id: string }>(rows: T[], keys: readonly string[]) => {
+    const map = new Map(rows.map((row) => [row.id, row]));
+    return keys.map((key) => map.get(key) ?? null);
+  };
+  return {
+    partner: new DataLoader<string, PartnerRow | null>(
+      inProgram(async (program, ids) => byId(await app.partners.byIds(program, ids), ids)),
+    ),
+    region: new DataLoader<string, Region | null>(
+      inProgram(async (program, ids) => byId(await em.find(Region, { programId: program, id: { $in: [...ids] } }), ids)),
+    ),
+    campaign: new DataLoader<string, Campaign | null>(
+      inProgram(async (program, ids) => byId(await em.find(Campaign, { programId: program, id: { $in: [...ids] } }), ids)),
+    ),
+    schemeInstance: new DataLoader<string, SchemeInstance | null>(async (ids) =>
+      byId(await em.find(SchemeInstance, { id: { $in: [...ids] } }), ids),
+    ),
+    /** Active scheme instances per campaign, in order. */
+    campaignSchemes: new DataLoader<string, SchemeInstance[]>(async (campaignIds) => {
+      const rows = await em.find(
+        SchemeInstance,
+        { campaignId: { $in: [...campaignIds] }, retiredAt: null },
+        { orderBy: { campaignId: 'asc', position: 'asc' } },
+      );
+      return campaignIds.map((id) => rows.filter((row) => row.campaignId === id));
+    }),
+    event: new DataLoader<string, EventRow | null>(
+      inProgram(async (program, ids) => byId(await app.sql.query<EventRow>(
+        `select id, external_id as "externalId", type, amount::text as amount, currency, occurred_at as "occurredAt",
+                first_purchase as "firstPurchase"
+           from event where program_id = $1 and id = any($2::bigint[])`,
+        [program, ids],
+      ), ids)),
+    ),
+    /** Key: `<partnerId>:<depth>`. */
+    downline: new DataLoader<string, DownlineLevel[]>(async (keys) => {
+      const depth = Math.max(...keys.map((key) => Number(key.split(':')[1])));
+      const counts = await app.hierarchy.downlineCounts([...new Set(keys.map((key) => key.split(':')[0]))], depth);
+      return keys.map((key) => {
+        const [partnerId, limit] = key.split(':');
+        return (counts.get(partnerId) ?? []).filter((level) => level.depth <= Number(limit));
+      });
+    }),
+    /** Key: `<partnerId>:<levels>`; values are ancestor ids, nearest first. */
+    upline: new DataLoader<string, { depth: number; ancestorId: string }[]>(async (keys) => {
+      const levels = Math.max(...keys.map((key) => Number(key.split(':')[1])));
+      const rows = await app.hierarchy.uplines([...new Set(keys.map((key) => key.split(':')[0]))], levels);
+      return keys.map((key) => {
+        const [partnerId, limit] = key.split(':');
+        return rows.filter((row) => row.descendantId === partnerId && row.depth <= Number(limit));
+      });
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

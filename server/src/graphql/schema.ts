@@ -1,0 +1,35 @@
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import type { CofactorPubSub } from '../app.js';
+import { AuthResolver } from '../auth/auth.resolver.js';
+import { CampaignResolver } from '../campaigns/campaign.resolver.js';
+import { CouponResolver } from '../coupons/coupon.resolver.js';
+import { EventResolver } from '../events/event.resolver.js';
+import { RewardResolver } from '../ledger/reward.resolver.js';
+import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.js';
+import { SchemeResolver } from '../plugins/scheme.resolver.js';
+import { RegionResolver } from '../regions/region.resolver.js';
+import { DateTimeScalar } from './scalars.js';
+
+export const resolvers = [
+  SchemeResolver,
+  RegionResolver,
+  PartnerResolver,
+  DownlineResolver,
+  CouponResolver,
+  CampaignResolver,
+  EventResolver,
+  RewardResolver,
+  AuthResolver,
+] as const;
+
+/** The schema does not depend on which schemes are installed, so the committed SDL is stable. */
+export async function createSchema(pubSub?: CofactorPubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    pubSub: pubSub as never,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+    emitSchemaFile: false,
+  });
+}

@@ -1,0 +1,52 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, type App } from './app.js';
+import { readConfig, type CofactorConfig } from './config.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
+import { startHttpServer } from './http/server.js';
+import { seedDemo, type DemoSeed } from './programs/demo-seed.js';
+
+export { createApp, type App } from './app.js';
+export { readConfig, type CofactorConfig } from './config.js';
+export { startEmbeddedPostgres } from './db/embedded.js';
+export { createSchema } from './graphql/schema.js';
+
+export interface RunningCofactor {
+  app: App;
+  url: string;
+  wsUrl: string;
+  webUrl: string;
+  seed: DemoSeed | null;
+  stop(): Promise<void>;
+}
+
+/** The web client's static files, next to the server package in the workspace. */
+export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'public');
+
+/**
+ * Starts everything `cofactor start` starts: PostgreSQL (embedded unless DATABASE_URL is
+ * set), migrations, the demo seed on an empty database, and the HTTP/WebSocket server.
+ * `stop()` closes them in reverse order.
+ */
+export async function startCofactor(config: CofactorConfig = readConfig()): Promise<RunningCofactor> {
+  let database: EmbeddedDatabase | null = null;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of stops.reverse()) await close().catch(() => {});
+  };
+  try {
+    if (!config.databaseUrl) {
+      database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+      stops.push(() => database!.stop());
+    }
+    const app = await createApp(config, config.databaseUrl ?? database!.url);
+    stops.push(() => app.close());
+    const seed = config.seedDemo ? await seedDemo(app) : null;
+    const http = await startHttpServer(app, WEB_DIR);
+    stops.push(() => http.stop());
+    return { app, url: http.url, wsUrl: http.wsUrl, webUrl: http.url.replace(/\/graphql$/, '/'), seed, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,88 @@
+import type { JsonObject } from '@cofactor/schema';
+import type { Sql, SqlClient } from '../db/sql.js';
+import type { LedgerEntry } from '../engine/rewards-engine.js';
+import type { RewardStatus } from './reward.entity.js';
+
+export interface RewardRow {
+  id: string;
+  programId: string;
+  partnerId: string;
+  campaignId: string;
+  schemeInstanceId: string;
+  eventId: string | null;
+  kind: string;
+  amount: string;
+  unit: string;
+  status: RewardStatus;
+  idempotencyKey: string;
+  explanationEn: string;
+  explanationRu: string;
+  details: JsonObject;
+  holdUntil: Date;
+  correctsId: string | null;
+  createdAt: Date;
+}
+
+const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "partnerId", r.campaign_id as "campaignId",
+  r.scheme_instance_id as "schemeInstanceId", r.event_id as "eventId", r.kind, r.amount::text as amount, r.unit, r.status,
+  r.idempotency_key as "idempotencyKey", r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu",
+  r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.created_at as "createdAt"`;
+
+export interface RewardFilter {
+  partnerId?: string | null;
+  campaignId?: string | null;
+  status?: string | null;
+}
+
+/**
+ * The only writer of the reward ledger. Entries are inserted, never updated in amount or
+ * deleted (a database trigger refuses both). Each entry's idempotency key is unique per
+ * program, so inserting the same entry twice — a resent batch, a retried request, two
+ * nodes racing — leaves exactly one row.
+ */
+export class LedgerService {
+  constructor(private readonly sql: Sql) {}
+
+  /** Bulk-inserts entries in one statement; returns only the rows that were new. */
+  async append(client: SqlClient, programId: string, entries: LedgerEntry[]): Promise<RewardRow[]> {
+    if (entries.length === 0) return [];
+    const { rows } = await client.query<RewardRow>(
+      `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
+                           idempotency_key, explanation_en, explanation_ru, details, hold_until)
+       select $1, e.* from unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[],
+                                  $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
+                    as e(partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
+                         idempotency_key, explanation_en, explanation_ru, details, hold_until)
+       on conflict (program_id, idempotency_key) do nothing
+       returning ${REWARD_COLUMNS}`,
+      [
+        programId,
+        entries.map((entry) => entry.partnerId),
+        entries.map((entry) => entry.campaignId),
+        entries.map((entry) => entry.schemeInstanceId),
+        entries.map((entry) => entry.eventId),
+        entries.map((entry) => entry.kind),
+        entries.map((entry) => entry.amount.toString()),
+        entries.map((entry) => entry.unit),
+        entries.map((entry) => entry.idempotencyKey),
+        entries.map((entry) => entry.explanationEn),
+        entries.map((entry) => entry.explanationRu),
+        entries.map((entry) => JSON.stringify(entry.details)),
+        entries.map((entry) => entry.holdUntil),
+      ],
+    );
+    return rows;
+  }
+
+  /** Newest first, keyset-paginated on id. */
+  async list(programId: string, filter: RewardFilter, beforeId: string | null, limit: number): Promise<RewardRow[]> {
+    return this.sql.query<RewardRow>(
+      `select ${REWARD_COLUMNS} from reward r
+        where r.program_id = $1 and ($2::bigint is null or r.id < $2)
+          and ($3::bigint is null or r.partner_id = $3) and ($4::bigint is null or r.campaign_id = $4)
+          and ($5::text is null or r.status = $5)
+        order by r.id desc limit $6`,
+      [programId, beforeId, filter.partnerId ?? null, filter.campaignId ?? null, filter.status ?? null, limit],
+    );
+  }
+}

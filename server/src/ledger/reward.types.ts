@@ -1,0 +1,45 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { LocalizedText } from '../graphql/common.types.js';
+import { Connection } from '../graphql/connection.js';
+import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
+
+@ObjectType('Reward', { description: 'One entry of the append-only reward ledger.' })
+export class RewardType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'MONEY, POINTS, PERK or BADGE.' })
+  kind!: string;
+
+  @Field(() => BigIntScalar, { description: 'MONEY: minor units of `unit`; POINTS: hundredths of a point; PERK/BADGE: a count.' })
+  amount!: string;
+
+  @Field({ description: 'An ISO currency for MONEY, POINTS for points, the perk or badge code otherwise.' })
+  unit!: string;
+
+  @Field({ description: 'PENDING, APPROVED, PAID, REVERSED, REJECTED or CAPPED.' })
+  status!: string;
+
+  @Field({ description: 'Unique per program: the same entry is never written twice.' })
+  idempotencyKey!: string;
+
+  @Field(() => JSONObjectScalar, { description: 'The figures the reward was computed from.' })
+  details!: object;
+
+  @Field(() => DateTimeScalar, { description: 'Earliest approval time (the campaign’s hold days after creation).' })
+  holdUntil!: Date;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  partnerId!: string;
+  campaignId!: string;
+  schemeInstanceId!: string;
+  eventId!: string | null;
+  explanationEn!: string;
+  explanationRu!: string;
+}
+
+export const RewardConnection = Connection(RewardType, 'Reward');
+
+export { LocalizedText };

@@ -1,0 +1,236 @@
+import { randomInt } from 'node:crypto';
+import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, type PartnerSnapshot } from '@cofactor/schema';
+import type { Sql, SqlClient } from '../db/sql.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
+import { isId } from '../graphql/ids.js';
+import type { HierarchyService } from '../hierarchy/hierarchy.service.js';
+import { PARTNER_STATUSES, type PartnerStatus } from './partner.entity.js';
+
+export interface PartnerRow {
+  id: string;
+  programId: string;
+  externalId: string | null;
+  name: string;
+  email: string | null;
+  kind: string;
+  regionId: string | null;
+  segment: string | null;
+  level: number;
+  status: PartnerStatus;
+  referralCode: string;
+  sponsorId: string | null;
+  joinedAt: Date;
+  updatedAt: Date;
+}
+
+export const PARTNER_COLUMNS = `p.id, p.program_id as "programId", p.external_id as "externalId", p.name, p.email, p.kind,
+  p.region_id as "regionId", p.segment, p.level, p.status, p.referral_code as "referralCode",
+  p.sponsor_id as "sponsorId", p.joined_at as "joinedAt", p.updated_at as "updatedAt"`;
+
+export interface PartnerInput {
+  name?: string | null;
+  externalId?: string | null;
+  email?: string | null;
+  kind?: string | null;
+  regionId?: string | null;
+  regionCode?: string | null;
+  segment?: string | null;
+  level?: number | null;
+  status?: string | null;
+  referralCode?: string | null;
+  sponsorId?: string | null;
+  sponsorReferralCode?: string | null;
+}
+
+const REFERRAL_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+export function toSnapshot(row: PartnerRow): PartnerSnapshot {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    regionId: row.regionId,
+    segment: row.segment as PartnerSnapshot['segment'],
+    level: row.level,
+    referralCode: row.referralCode,
+    sponsorId: row.sponsorId,
+  };
+}
+
+function newReferralCode(): string {
+  return Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+}
+
+export class PartnerService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly hierarchy: HierarchyService,
+  ) {}
+
+  async byIds(programId: string, ids: readonly string[]): Promise<PartnerRow[]> {
+    return this.sql.query<PartnerRow>(
+      `select ${PARTNER_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
+      [programId, ids],
+    );
+  }
+
+  async list(
+    programId: string,
+    filter: { kind?: string | null; regionId?: string | null; status?: string | null; sponsorId?: string | null },
+    afterId: string | null,
+    limit: number,
+  ): Promise<PartnerRow[]> {
+    return this.sql.query<PartnerRow>(
+      `select ${PARTNER_COLUMNS} from partner p
+        where p.program_id = $1 and ($2::bigint is null or p.id > $2)
+          and ($3::text is null or p.kind = $3) and ($4::bigint is null or p.region_id = $4)
+          and ($5::text is null or p.status = $5) and ($6::bigint is null or p.sponsor_id = $6)
+        order by p.id limit $7`,
+      [programId, afterId, filter.kind ?? null, filter.regionId ?? null, filter.status ?? null, filter.sponsorId ?? null, limit],
+    );
+  }
+
+  async create(programId: string, input: PartnerInput): Promise<PartnerRow> {
+    const issues = this.validate(input, 'input', true);
+    if (issues.length) throw errors.badInput(issues);
+    return this.sql.transaction(async (client) => {
+      const regionId = await this.resolveRegion(client, programId, input, issues);
+      const sponsorId = await this.resolveSponsor(client, programId, input, issues);
+      if (issues.length) throw errors.badInput(issues);
+      const explicitCode = input.referralCode?.toUpperCase() ?? null;
+      // A generated code can collide; a savepoint lets the transaction try another one.
+      for (let attempt = 0; ; attempt++) {
+        const referralCode = explicitCode ?? newReferralCode();
+        await client.query('savepoint new_partner');
+        try {
+          const { rows } = await client.query<PartnerRow>(
+            `insert into partner as p (program_id, external_id, name, email, kind, region_id, segment, level, status, referral_code, sponsor_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${PARTNER_COLUMNS}`,
+            [
+              programId,
+              input.externalId ?? null,
+              input.name!.trim(),
+              input.email ?? null,
+              input.kind,
+              regionId,
+              input.segment ?? null,
+              input.level ?? 1,
+              input.status ?? 'ACTIVE',
+              referralCode,
+              sponsorId,
+            ],
+          );
+          await this.hierarchy.attach(client, programId, rows[0].id, sponsorId);
+          return rows[0];
+        } catch (error) {
+          await client.query('rollback to savepoint new_partner');
+          const constraint = (error as { constraint?: string }).constraint;
+          if (constraint === 'partner_program_id_referral_code_unique') {
+            if (explicitCode) throw errors.conflict(`referral code ${explicitCode} is taken`, 'input.referralCode');
+            if (attempt < 5) continue;
+          }
+          if (constraint === 'partner_program_id_external_id_unique') {
+            throw errors.conflict(`a partner with externalId ${input.externalId} exists`, 'input.externalId');
+          }
+          throw error;
+        }
+      }
+    });
+  }
+
+  /** Changes a partner's attributes. The sponsor changes only through `move`. */
+  async update(programId: string, id: string, input: PartnerInput): Promise<PartnerRow> {
+    const issues = this.validate(input, 'input', false);
+    if (input.sponsorId !== undefined || input.sponsorReferralCode !== undefined) {
+      issues.push({ path: 'input.sponsorId', message: 'use movePartner to change a sponsor' });
+    }
+    if (issues.length) throw errors.badInput(issues);
+    return this.sql.transaction(async (client) => {
+      const regionId = await this.resolveRegion(client, programId, input, issues);
+      if (issues.length) throw errors.badInput(issues);
+      const { rows } = await client.query<PartnerRow>(
+        `update partner p set
+           name = coalesce($3, name), email = coalesce($4, email), kind = coalesce($5, kind),
+           region_id = case when $6::boolean then $7::bigint else region_id end,
+           segment = coalesce($8, segment), level = coalesce($9, level), status = coalesce($10, status),
+           external_id = coalesce($11, external_id), updated_at = now()
+         where program_id = $1 and id = $2 returning ${PARTNER_COLUMNS}`,
+        [
+          programId,
+          id,
+          input.name?.trim() ?? null,
+          input.email ?? null,
+          input.kind ?? null,
+          input.regionId !== undefined || input.regionCode !== undefined,
+          regionId,
+          input.segment ?? null,
+          input.level ?? null,
+          input.status ?? null,
+          input.externalId ?? null,
+        ],
+      );
+      if (!rows[0]) throw errors.notFound('partner', id);
+      return rows[0];
+    });
+  }
+
+  private validate(input: PartnerInput, path: string, creating: boolean): InputIssue[] {
+    const issues: InputIssue[] = [];
+    if (creating && !input.name?.trim()) issues.push({ path: `${path}.name`, message: 'is required' });
+    if (input.name !== undefined && input.name !== null && !input.name.trim()) issues.push({ path: `${path}.name`, message: 'must not be empty' });
+    if (creating && !input.kind) issues.push({ path: `${path}.kind`, message: 'is required' });
+    if (input.kind && !EVENT_TYPE_PATTERN.test(input.kind)) {
+      issues.push({ path: `${path}.kind`, message: 'must be an UPPER_SNAKE name such as AMBASSADOR or DEALER' });
+    }
+    if (input.segment && !(PARTNER_SEGMENTS as readonly string[]).includes(input.segment)) {
+      issues.push({ path: `${path}.segment`, message: `must be one of ${PARTNER_SEGMENTS.join(', ')}` });
+    }
+    if (input.level !== undefined && input.level !== null && (!Number.isInteger(input.level) || input.level < 1 || input.level > 100)) {
+      issues.push({ path: `${path}.level`, message: 'must be an integer from 1 to 100' });
+    }
+    if (input.status && !(PARTNER_STATUSES as readonly string[]).includes(input.status)) {
+      issues.push({ path: `${path}.status`, message: `must be one of ${PARTNER_STATUSES.join(', ')}` });
+    }
+    if (input.referralCode && !REFERRAL_CODE_PATTERN.test(input.referralCode.toUpperCase())) {
+      issues.push({ path: `${path}.referralCode`, message: 'must be 3–32 letters, digits or dashes' });
+    }
+    for (const field of ['regionId', 'sponsorId'] as const) {
+      const value = input[field];
+      if (value !== undefined && value !== null && !isId(value)) issues.push({ path: `${path}.${field}`, message: `"${value}" is not an id` });
+    }
+    if (input.regionId && input.regionCode) issues.push({ path: `${path}.regionCode`, message: 'give regionId or regionCode, not both' });
+    if (input.sponsorId && input.sponsorReferralCode) {
+      issues.push({ path: `${path}.sponsorReferralCode`, message: 'give sponsorId or sponsorReferralCode, not both' });
+    }
+    return issues;
+  }
+
+  private async resolveRegion(client: SqlClient, programId: string, input: PartnerInput, issues: InputIssue[]): Promise<string | null> {
+    if (!input.regionId && !input.regionCode) return null;
+    const { rows } = await client.query<{ id: string }>(
+      'select id from region where program_id = $1 and (id = $2::bigint or code = $3)',
+      [programId, input.regionId ?? null, input.regionCode ?? null],
+    );
+    if (!rows[0]) {
+      const path = input.regionId ? 'input.regionId' : 'input.regionCode';
+      issues.push({ path, message: `no region ${input.regionId ?? input.regionCode} in this program` });
+      return null;
+    }
+    return rows[0].id;
+  }
+
+  private async resolveSponsor(client: SqlClient, programId: string, input: PartnerInput, issues: InputIssue[]): Promise<string | null> {
+    if (!input.sponsorId && !input.sponsorReferralCode) return null;
+    const { rows } = await client.query<{ id: string }>(
+      'select id from partner where program_id = $1 and (id = $2::bigint or referral_code = $3)',
+      [programId, input.sponsorId ?? null, input.sponsorReferralCode?.toUpperCase() ?? null],
+    );
+    if (!rows[0]) {
+      const path = input.sponsorId ? 'input.sponsorId' : 'input.sponsorReferralCode';
+      issues.push({ path, message: `no partner ${input.sponsorId ?? input.sponsorReferralCode} in this program` });
+      return null;
+    }
+    return rows[0].id;
+  }
+}

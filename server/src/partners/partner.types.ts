@@ -1,0 +1,157 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Connection } from '../graphql/connection.js';
+import { DateTimeScalar } from '../graphql/scalars.js';
+
+@ObjectType({ description: 'A brand ambassador, co-factor, influencer, reseller, dealer, service centre, ...' })
+export class PartnerType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: "The brand's own id for this partner." })
+  externalId!: string | null;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  email!: string | null;
+
+  @Field({ description: 'AMBASSADOR, COFACTOR, INFLUENCER, CONTENT_PARTNER, RESELLER, AFFILIATE, DEALER, SERVICE_CENTER or a kind the program added.' })
+  kind!: string;
+
+  @Field(() => String, { nullable: true, description: 'SMALL, MEDIUM or LARGE.' })
+  segment!: string | null;
+
+  @Field(() => Int)
+  level!: number;
+
+  @Field({ description: 'ACTIVE, SUSPENDED or TERMINATED. Only ACTIVE partners earn rewards.' })
+  status!: string;
+
+  @Field({ description: 'The code recruits and customers use to name this partner.' })
+  referralCode!: string;
+
+  @Field(() => DateTimeScalar)
+  joinedAt!: Date;
+
+  regionId!: string | null;
+  sponsorId!: string | null;
+}
+
+@ObjectType()
+export class UplineMember {
+  @Field(() => Int, { description: '1 = the sponsor, 2 = the sponsor’s sponsor, ...' })
+  depth!: number;
+
+  @Field(() => PartnerType)
+  partner!: PartnerType;
+}
+
+@ObjectType()
+export class DownlineLevel {
+  @Field(() => Int)
+  depth!: number;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({ description: "A summary of a partner's downline within a depth." })
+export class Downline {
+  @Field(() => Int)
+  depth!: number;
+
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => [DownlineLevel], { description: 'Partners per level; levels without partners are left out.' })
+  levels!: DownlineLevel[];
+
+  partnerId!: string;
+}
+
+export const PartnerConnection = Connection(PartnerType, 'Partner');
+
+@InputType()
+export class CreatePartnerInput {
+  @Field()
+  name!: string;
+
+  @Field()
+  kind!: string;
+
+  @Field(() => String, { nullable: true })
+  externalId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  email?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  regionId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  regionCode?: string | null;
+
+  @Field(() => String, { nullable: true })
+  segment?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  level?: number | null;
+
+  @Field(() => String, { nullable: true })
+  status?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Generated (8 characters) when left out.' })
+  referralCode?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  sponsorId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  sponsorReferralCode?: string | null;
+}
+
+@InputType()
+export class UpdatePartnerInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  kind?: string | null;
+
+  @Field(() => String, { nullable: true })
+  externalId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  email?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  regionId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  regionCode?: string | null;
+
+  @Field(() => String, { nullable: true })
+  segment?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  level?: number | null;
+
+  @Field(() => String, { nullable: true })
+  status?: string | null;
+}
+
+@InputType()
+export class PartnerFilter {
+  @Field(() => String, { nullable: true })
+  kind?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  regionId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  status?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Direct recruits of this sponsor.' })
+  sponsorId?: string | null;
+}

@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from '../app.js';
+import { newTokenSecret } from '../auth/auth.service.js';
+import { Region } from '../regions/region.entity.js';
+import { Program } from './program.entity.js';
+
+export interface DemoSeed {
+  programId: string;
+  created: boolean;
+  /** The demo admin key, if this data directory knows it (it is shown in full only once). */
+  adminKey: string | null;
+}
+
+/**
+ * On an empty database: a demo program (RUB, Moscow time), a region tree, a small
+ * referral tree, a coupon, an ACTIVE campaign paying 5% of sales plus 3% / 1% up two
+ * levels, and an admin API key saved to `<dataDir>/demo-admin-key` so later starts can
+ * print it again. Does nothing when a program exists.
+ */
+export async function seedDemo(app: App): Promise<DemoSeed> {
+  const keyFile = join(app.config.dataDir, 'demo-admin-key');
+  const em = app.orm.em.fork();
+  const [existing] = await em.find(Program, {}, { orderBy: { id: 'asc' }, limit: 1 });
+  if (existing) {
+    return { programId: existing.id, created: false, adminKey: existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : null };
+  }
+  const program = em.create(Program, { name: 'Demo brand', defaultCurrency: 'RUB', timeZone: 'Europe/Moscow', tokenSecret: newTokenSecret() });
+  await em.flush();
+  const russia = em.create(Region, { programId: program.id, code: 'RU', name: 'Russia', parentId: null });
+  await em.flush();
+  const moscow = em.create(Region, { programId: program.id, code: 'RU-MOW', name: 'Moscow', parentId: russia.id });
+  em.create(Region, { programId: program.id, code: 'RU-SPE', name: 'Saint Petersburg', parentId: russia.id });
+  await em.flush();
+
+  const ivan = await app.partners.create(program.id, { name: 'Ivan Petrov', kind: 'AMBASSADOR', regionCode: 'RU-MOW', referralCode: 'IVAN' });
+  const maria = await app.partners.create(program.id, { name: 'Maria Sokolova', kind: 'COFACTOR', regionCode: 'RU-MOW', referralCode: 'MARIA', sponsorId: ivan.id });
+  await app.partners.create(program.id, { name: 'Oleg Smirnov', kind: 'RESELLER', regionCode: 'RU-SPE', referralCode: 'OLEG', sponsorId: maria.id });
+  await app.partners.create(program.id, { name: 'Service Centre No. 1', kind: 'SERVICE_CENTER', segment: 'MEDIUM', regionId: moscow.id, referralCode: 'SC-1' });
+  await app.sql.query('insert into coupon (program_id, code, partner_id) values ($1, $2, $3)', [program.id, 'MARIA10', maria.id]);
+
+  const schemes = [
+    { code: 'percentage-of-sales', args: { percent: '5' } },
+    { code: 'multi-level', args: { levels: ['3', '1'] } },
+  ].filter((scheme) => app.registry.get(scheme.code));
+  if (schemes.length) {
+    const campaign = await app.campaigns.create(program.id, {
+      name: 'Launch campaign',
+      startsAt: new Date('2026-01-01T00:00:00Z'),
+      currency: 'RUB',
+      holdDays: 14,
+      schemes,
+    });
+    await app.campaigns.activate(program.id, campaign.id);
+  }
+
+  const { key } = await app.auth.createApiKey(program.id, 'Demo admin', ['admin']);
+  mkdirSync(app.config.dataDir, { recursive: true });
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+  return { programId: program.id, created: true, adminKey: key };
+}

@@ -1,0 +1,25 @@
+import { OptionalProps } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
+
+/** Country → region → city. Targeting a region includes the regions below it. */
+@Entity({ tableName: 'region' })
+@Unique({ properties: ['programId', 'code'] })
+export class Region {
+  [OptionalProps]?: 'parentId';
+
+  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  id!: string;
+
+  @Property({ type: 'bigint' })
+  programId!: string;
+
+  @Property({ type: 'text' })
+  code!: string;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Index()
+  @Property({ type: 'bigint', nullable: true })
+  parentId: string | null = null;
+}
