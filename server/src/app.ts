@@ -1,29 +1,25 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createPubSub } from '@graphql-yoga/subscription';
 import { AuthService } from './auth/auth.service.js';
 import { CampaignService } from './campaigns/campaign.service.js';
 import type { CofactorConfig } from './config.js';
 import { migrate, openOrm } from './db/orm.js';
-import { Sql } from './db/sql.js';
+import { Sql, StatementCounter } from './db/sql.js';
 import { RewardsEngine } from './engine/rewards-engine.js';
 import { EventService } from './events/event.service.js';
 import { HierarchyService } from './hierarchy/hierarchy.service.js';
 import { LedgerService, type RewardRow } from './ledger/ledger.service.js';
-import { REWARD_CREATED, rewardTopic } from './ledger/reward.resolver.js';
+import { rewardTopic } from './ledger/reward.resolver.js';
+import { REWARD_CREATED, createCofactorPubSub, type CofactorPubSub } from './graphql/pubsub.js';
 import { PartnerService } from './partners/partner.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
-
-export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;
-
-function createCofactorPubSub() {
-  return createPubSub<{ [REWARD_CREATED]: [topicId: string, payload: RewardRow] }>();
-}
 
 /** The services of one server process, wired once. */
 export interface App {
   config: CofactorConfig;
   orm: MikroORM;
   sql: Sql;
+  /** SQL statements sent so far. */
+  statements: StatementCounter;
   registry: SchemeRegistry;
   pubSub: CofactorPubSub;
   auth: AuthService;
@@ -37,9 +33,10 @@ export interface App {
 
 export async function createApp(config: CofactorConfig, databaseUrl: string): Promise<App> {
   const registry = await loadSchemeRegistry(config.plugins, config.rootDir);
-  const orm = await openOrm(databaseUrl);
+  const statements = new StatementCounter();
+  const orm = await openOrm(databaseUrl, statements);
   await migrate(orm);
-  const sql = new Sql(databaseUrl);
+  const sql = new Sql(databaseUrl, statements);
   const pubSub = createCofactorPubSub();
   const hierarchy = new HierarchyService(sql);
   const ledger = new LedgerService(sql);
@@ -50,6 +47,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     config,
     orm,
     sql,
+    statements,
     registry,
     pubSub,
     auth: new AuthService(orm),

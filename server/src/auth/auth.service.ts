@@ -81,7 +81,11 @@ export class AuthService {
   }
 
   private async verifyApiKey(key: string): Promise<Principal> {
-    const [prefix, secret] = key.slice(KEY_PREFIX.length).split('_', 2);
+    // The secret is base64url and may itself contain "_": split on the first one only.
+    const rest = key.slice(KEY_PREFIX.length);
+    const separator = rest.indexOf('_');
+    const prefix = separator > 0 ? rest.slice(0, separator) : '';
+    const secret = separator > 0 ? rest.slice(separator + 1) : '';
     const apiKey = prefix && secret ? await this.orm.em.fork().findOne(ApiKey, { prefix }) : null;
     const expected = apiKey ? Buffer.from(apiKey.secretHash, 'hex') : null;
     const given = Buffer.from(sha256(secret ?? ''), 'hex');

@@ -76,7 +76,7 @@ export class CampaignType {
 
 export const CampaignConnection = Connection(CampaignType, 'Campaign');
 
-@InputType()
+@InputType('SchemeInstanceInput')
 export class SchemeInstanceInputType {
   @Field(() => String, { nullable: true, description: 'Defaults to the scheme code; needed when one scheme is used twice.' })
   key?: string | null;
@@ -88,7 +88,7 @@ export class SchemeInstanceInputType {
   args?: Record<string, unknown> | null;
 }
 
-@InputType()
+@InputType('TargetingInput')
 export class TargetingInputType {
   @Field(() => [String], { nullable: true })
   regionCodes?: string[] | null;
@@ -103,7 +103,7 @@ export class TargetingInputType {
   levels?: number[] | null;
 }
 
-@InputType({ description: 'For createCampaign, name, startsAt and currency are required.' })
+@InputType('CampaignInput', { description: 'For createCampaign, name, startsAt and currency are required.' })
 export class CampaignInputType {
   @Field(() => String, { nullable: true })
   name?: string | null;

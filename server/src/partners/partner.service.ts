@@ -178,7 +178,7 @@ export class PartnerService {
   private validate(input: PartnerInput, path: string, creating: boolean): InputIssue[] {
     const issues: InputIssue[] = [];
     if (creating && !input.name?.trim()) issues.push({ path: `${path}.name`, message: 'is required' });
-    if (input.name !== undefined && input.name !== null && !input.name.trim()) issues.push({ path: `${path}.name`, message: 'must not be empty' });
+    else if (input.name !== undefined && input.name !== null && !input.name.trim()) issues.push({ path: `${path}.name`, message: 'must not be empty' });
     if (creating && !input.kind) issues.push({ path: `${path}.kind`, message: 'is required' });
     if (input.kind && !EVENT_TYPE_PATTERN.test(input.kind)) {
       issues.push({ path: `${path}.kind`, message: 'must be an UPPER_SNAKE name such as AMBASSADOR or DEALER' });

@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Connection } from '../graphql/connection.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 
-@ObjectType({ description: 'A brand ambassador, co-factor, influencer, reseller, dealer, service centre, ...' })
+@ObjectType('Partner', { description: 'A brand ambassador, co-factor, influencer, reseller, dealer, service centre, ...' })
 export class PartnerType {
   @Field(() => ID)
   id!: string;

@@ -26,7 +26,7 @@ export class ArgOption {
   label!: LocalizedText;
 }
 
-@ObjectType({ description: "One arg of a scheme: its type and validation rules, and the metadata a config form needs." })
+@ObjectType('ArgDefinition', { description: "One arg of a scheme: its type and validation rules, and the metadata a config form needs." })
 export class ArgDefinitionType {
   @Field()
   name!: string;

@@ -1,0 +1,11 @@
+import { createPubSub } from '@graphql-yoga/subscription';
+import type { RewardRow } from '../ledger/ledger.service.js';
+
+/** Topics are `<programId>:<partnerId>`: each subscriber hears one partner of one program. */
+export const REWARD_CREATED = 'REWARD_CREATED';
+
+export function createCofactorPubSub() {
+  return createPubSub<{ [REWARD_CREATED]: [topicId: string, payload: RewardRow] }>();
+}
+
+export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;

@@ -1,0 +1,599 @@
+#!/usr/bin/env node
+// Cofactor ingest benchmark: a real `cofactor start` child process, a bulk-seeded 8-level
+// referral tree, SALE events sent as GraphQL `recordEvents` batches over HTTP, and a raw
+// PostgreSQL COPY of the same rows as the baseline. See `--help`.
+import { spawn, execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// pg-copy-streams is a dependency of the server package only, so resolve it from there.
+const { from: copyFrom, to: copyTo } = createRequire(join(ROOT, 'server', 'package.json'))('pg-copy-streams');
+
+const USAGE = `Usage: node test/bench/ingest.mjs [options]   (or: pnpm bench -- [options])
+
+Starts a Cofactor server (embedded PostgreSQL in a fresh temp dir), seeds a referral tree,
+sends SALE events through the GraphQL API and compares with a raw PostgreSQL COPY.
+
+Options:
+  --events N        SALE events to send (default 200000)
+  --batch N         events per recordEvents call (default 1000, server max 5000)
+  --concurrency N   recordEvents calls in flight (default 2)
+  --partners N      partners in the 8-level referral tree (default 10000)
+  --help            print this help`;
+
+const LEVELS = 8;
+const PROGRAM_ID = '1'; // the demo program
+const START_TIMEOUT_MS = 180_000;
+const STOP_GRACE_MS = 15_000;
+const MAX_ATTEMPTS = 5; // a batch is all-or-nothing and idempotent, so resending is safe
+
+// ---------------------------------------------------------------------------------------
+// Options
+
+function readOptions() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      // `pnpm bench -- --events N` may pass the `--` through.
+      args: process.argv.slice(2).filter((arg) => arg !== '--'),
+      options: {
+        events: { type: 'string', default: '200000' },
+        batch: { type: 'string', default: '1000' },
+        // 2 in flight: one batch's SQL runs while the other's JS does, which keeps both cores
+        // busy; more only adds lock waits between transactions (measured, see the report).
+        concurrency: { type: 'string', default: '2' },
+        partners: { type: 'string', default: '10000' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const positive = (name, min = 1, max = Number.MAX_SAFE_INTEGER) => {
+    const value = Number(parsed[name]);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      console.error(`--${name} must be an integer from ${min} to ${max}, got "${parsed[name]}"\n\n${USAGE}`);
+      process.exit(2);
+    }
+    return value;
+  };
+  return {
+    events: positive('events'),
+    batch: positive('batch', 1, 5000),
+    concurrency: positive('concurrency', 1, 64),
+    partners: positive('partners', LEVELS, 10_000_000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const pct = (n) => `${(n * 100).toFixed(1)}%`;
+const ms = (n) => `${Math.round(n)} ms`;
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+/** Deterministic PRNG (mulberry32) so two runs send the same events. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// /proc sampling: memory and CPU of the server (node) and of its PostgreSQL processes
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+function readStatus(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+/** utime+stime (own) and cutime+cstime (reaped children) in seconds; null if gone. */
+function readCpu(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) / CLK_TCK, reaped: (Number(f[13]) + Number(f[14])) / CLK_TCK };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process below `root` (the postmaster and its backends, for the server child). */
+function descendants(root) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const cpu = readCpu(name);
+    if (!cpu) continue;
+    const list = children.get(cpu.ppid) ?? [];
+    list.push(Number(name));
+    children.set(cpu.ppid, list);
+  }
+  const found = [];
+  const stack = [...(children.get(root) ?? [])];
+  while (stack.length) {
+    const pid = stack.pop();
+    found.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+/** CPU seconds so far: the node server itself, and PostgreSQL (live processes + reaped ones). */
+function cpuSnapshot(serverPid) {
+  const server = readCpu(serverPid);
+  let postgres = 0;
+  for (const pid of descendants(serverPid)) {
+    const cpu = readCpu(pid);
+    if (cpu) postgres += cpu.own + cpu.reaped;
+  }
+  return { server: server?.own ?? 0, postgres };
+}
+
+function postgresRss(serverPid) {
+  // Summed RSS counts shared buffers once per backend that touched them: an upper bound.
+  return descendants(serverPid).reduce((sum, pid) => sum + readStatus(pid).rss, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// The server child process
+
+function startServer({ port, pgPort, dataDir }) {
+  const child = spawn(process.execPath, [join(ROOT, 'server', 'dist', 'cli.js'), 'start'], {
+    cwd: ROOT, // the plugin list is read from the root package.json
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COFACTOR_PG_PORT: String(pgPort),
+      COFACTOR_DATA_DIR: dataDir,
+      COFACTOR_SEED_DEMO: 'true',
+      DATABASE_URL: '',
+    },
+    // Its own process group: Ctrl-C reaches only this script, which then stops the server
+    // in order (server, then PostgreSQL) instead of both racing to shut down.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
+    const onData = (chunk) => {
+      output += chunk;
+      if (output.includes('Cofactor is running')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk));
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited during start (code ${code}, signal ${signal}):\n${output}`));
+    });
+  });
+  ready.catch(() => {});
+  return { child, ready, exited, output: () => output };
+}
+
+/** SIGTERM, wait; after STOP_GRACE_MS SIGKILL the whole group (node and PostgreSQL). */
+async function stopServer(server) {
+  const { child, exited } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    child.kill('SIGTERM');
+  } catch {}
+  const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), STOP_GRACE_MS))]);
+  if (timedOut) {
+    log(`the server did not stop within ${STOP_GRACE_MS / 1000} s; killing its process group`);
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+    await exited;
+  }
+  // PostgreSQL is the server's child in the same group; make sure nothing outlived it.
+  try {
+    process.kill(-child.pid, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    process.kill(-child.pid, 'SIGKILL');
+    log('killed leftover processes of the server group');
+  } catch {}
+}
+
+// ---------------------------------------------------------------------------------------
+// GraphQL
+
+function graphqlClient(url, token) {
+  return async function graphql(query, variables) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`HTTP ${response.status}: ${text.slice(0, 500)}`);
+    }
+    if (body.errors?.length) {
+      const error = new Error(body.errors.map((e) => e.message).join('; '));
+      error.graphqlErrors = body.errors;
+      throw error;
+    }
+    return body.data;
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Seeding the referral tree with bulk SQL
+
+/** Level widths for `total` partners: a few roots, each level ~2.5x wider, exactly LEVELS deep. */
+function levelWidths(total) {
+  const growth = 2.5;
+  const weights = Array.from({ length: LEVELS }, (_, k) => growth ** k);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => Math.max(1, Math.floor((total * w) / sum)));
+  widths[LEVELS - 1] += total - widths.reduce((a, b) => a + b, 0);
+  if (widths[LEVELS - 1] < 1) throw new Error(`--partners ${total} is too small for ${LEVELS} levels`);
+  return widths;
+}
+
+async function seedPartners(db, total) {
+  const widths = levelWidths(total);
+  const { rows } = await db.query('select coalesce(max(id), 0)::bigint as max from partner');
+  const firstId = Number(rows[0].max) + 1;
+  const ids = [];
+  const sponsors = [];
+  const codes = [];
+  let previous = [];
+  let n = 0;
+  for (const width of widths) {
+    const level = [];
+    for (let i = 0; i < width; i++) {
+      const id = firstId + n;
+      n += 1;
+      ids.push(id);
+      // Round-robin over the level above: every sponsor gets a similar downline.
+      sponsors.push(previous.length ? previous[i % previous.length] : null);
+      codes.push(`B${String(n).padStart(6, '0')}`);
+      level.push(id);
+    }
+    previous = level;
+  }
+  await db.query('begin');
+  await db.query(
+    `insert into partner (id, program_id, name, kind, referral_code, sponsor_id)
+     select p.id, $1, 'Bench partner ' || p.code, 'AMBASSADOR', p.code, p.sponsor
+       from unnest($2::bigint[], $3::text[], $4::bigint[]) as p(id, code, sponsor)`,
+    [PROGRAM_ID, ids, codes, sponsors],
+  );
+  // The closure: a depth-0 self row plus one row per ancestor, walked up the sponsor chain.
+  const closure = await db.query(
+    `insert into partner_closure (ancestor_id, descendant_id, depth)
+     with recursive up(descendant, ancestor, depth) as (
+       select id, id, 0 from partner where id = any($1::bigint[])
+       union all
+       select up.descendant, p.sponsor_id, up.depth + 1 from up join partner p on p.id = up.ancestor where p.sponsor_id is not null)
+     select ancestor, descendant, depth from up`,
+    [ids],
+  );
+  await db.query(`select setval(pg_get_serial_sequence('partner', 'id'), (select max(id) from partner))`);
+  await db.query('commit');
+  await db.query('analyze partner; analyze partner_closure');
+  return { ids, widths, closureRows: closure.rowCount };
+}
+
+// ---------------------------------------------------------------------------------------
+// Events
+
+/**
+ * Batch `index` of the run, generated on demand (deterministic). Customers are drawn from a
+ * pool of events/2 ids, so about 43% of the sales are a customer's first purchase.
+ */
+function makeBatch(index, opts, partnerIds, runId) {
+  const random = rng(0x5eed + index);
+  const from = index * opts.batch;
+  const to = Math.min(opts.events, from + opts.batch);
+  const customers = Math.max(1, Math.floor(opts.events / 2));
+  const base = Date.parse('2026-01-02T00:00:00Z');
+  const events = [];
+  for (let i = from; i < to; i++) {
+    events.push({
+      externalId: `${runId}-${i}`,
+      type: 'SALE',
+      partnerId: String(partnerIds[Math.floor(random() * partnerIds.length)]),
+      customerId: `C${Math.floor(random() * customers)}`,
+      amount: String(10_000 + Math.floor(random() * 4_990_001)), // 100.00 .. 50,000.00 RUB in kopecks
+      currency: 'RUB',
+      occurredAt: new Date(base + i * 10_000).toISOString(),
+    });
+  }
+  return events;
+}
+
+const RECORD_EVENTS = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates rewardsCreated } }`;
+
+const isRetryable = (error) => /deadlock detected|could not serialize|40P01|40001/i.test(`${error.message} ${JSON.stringify(error.graphqlErrors ?? '')}`);
+
+async function sendEvents(graphql, opts, partnerIds, serverPid) {
+  const runId = `bench-${Date.now().toString(36)}`;
+  const batches = Math.ceil(opts.events / opts.batch);
+  const latencies = [];
+  const totals = { accepted: 0, duplicates: 0, rewardsCreated: 0, retries: 0, retryReasons: new Map() };
+  let next = 0;
+  let done = 0;
+  const started = performance.now();
+  let lastReport = started;
+  let lastDone = 0;
+
+  async function worker() {
+    while (next < batches) {
+      const index = next++;
+      const events = makeBatch(index, opts, partnerIds, runId);
+      for (let attempt = 1; ; attempt++) {
+        const t0 = performance.now();
+        try {
+          const { recordEvents } = await graphql(RECORD_EVENTS, { events });
+          latencies.push(performance.now() - t0);
+          totals.accepted += recordEvents.accepted;
+          totals.duplicates += recordEvents.duplicates;
+          totals.rewardsCreated += recordEvents.rewardsCreated;
+          break;
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw new Error(`batch ${index} failed (attempt ${attempt}): ${error.message}`);
+          totals.retries += 1;
+          const reason = error.message.slice(0, 120);
+          totals.retryReasons.set(reason, (totals.retryReasons.get(reason) ?? 0) + 1);
+        }
+      }
+      done += 1;
+      if (done % 20 === 0 || done === batches) {
+        const now = performance.now();
+        const recent = latencies.slice(-20).sort((a, b) => a - b);
+        log(
+          `${fmt(done)}/${fmt(batches)} batches, ${fmt(totals.accepted)} events, ${fmt(totals.rewardsCreated)} rewards | ` +
+            `${fmt(((done - lastDone) * opts.batch) / ((now - lastReport) / 1000))} ev/s now, ` +
+            `${fmt(totals.accepted / ((now - started) / 1000))} ev/s overall | p50 ${ms(percentile(recent, 50))} | ` +
+            `server RSS ${fmt(readStatus(serverPid).rss / 2 ** 20)} MiB`,
+        );
+        lastReport = now;
+        lastDone = done;
+      }
+    }
+  }
+  // A failing worker stops the others from taking new batches.
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency, batches) }, () => worker().catch((error) => {
+    next = batches;
+    throw error;
+  })));
+  return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b), totals, runId };
+}
+
+// ---------------------------------------------------------------------------------------
+// The COPY baseline
+
+/**
+ * Dumps `source` to a file first, then times only `copy <target> from stdin` streaming it
+ * back, so the baseline measures loading (parsing, heap + index writes), not reading.
+ */
+async function copyBaseline(dbUrl, dir, source, target) {
+  const file = join(dir, `${target}.copy`);
+  const reader = new pg.Client({ connectionString: dbUrl });
+  const writer = new pg.Client({ connectionString: dbUrl });
+  await reader.connect();
+  await writer.connect();
+  try {
+    await writer.query(`drop table if exists ${target}`);
+    await writer.query(`create table ${target} (like ${source} including all)`);
+    await pipeline(reader.query(copyTo(`copy ${source} to stdout (format binary)`)), createWriteStream(file));
+    const t0 = performance.now();
+    const stream = writer.query(copyFrom(`copy ${target} from stdin (format binary)`));
+    await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), stream);
+    const seconds = (performance.now() - t0) / 1000;
+    log(`COPY ${target}: ${fmt(Number(stream.rowCount))} rows in ${seconds.toFixed(2)} s`);
+    return { rows: Number(stream.rowCount), seconds };
+  } finally {
+    rmSync(file, { force: true });
+    await reader.end();
+    await writer.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const opts = readOptions();
+  const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-bench-'));
+  // As root the embedded PostgreSQL runs as the `postgres` user, which must reach dataDir/pg.
+  chmodSync(dataDir, 0o755);
+  const [port, pgPort] = [await freePort(), await freePort()];
+  let server = null;
+  let db = null;
+  let memoryTimer = null;
+
+  let cleaning = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      clearInterval(memoryTimer);
+      await db?.end().catch(() => {});
+      if (server) {
+        const t0 = performance.now();
+        await stopServer(server);
+        log(`server stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the server and removing ${dataDir}`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    log(`starting the server (HTTP ${port}, PostgreSQL ${pgPort}, data ${dataDir})`);
+    const t0 = performance.now();
+    server = startServer({ port, pgPort, dataDir });
+    await server.ready;
+    const serverPid = server.child.pid;
+    log(`server pid ${serverPid} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const token = readFileSync(join(dataDir, 'demo-admin-key'), 'utf8').trim();
+    const graphql = graphqlClient(`http://127.0.0.1:${port}/graphql`, token);
+    const dbUrl = `postgresql://cofactor:cofactor@127.0.0.1:${pgPort}/postgres`;
+    db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+
+    const s0 = performance.now();
+    const tree = await seedPartners(db, opts.partners);
+    log(
+      `seeded ${fmt(tree.ids.length)} partners (levels ${tree.widths.join(' / ')}) and ${fmt(tree.closureRows)} closure rows ` +
+        `in ${((performance.now() - s0) / 1000).toFixed(1)} s`,
+    );
+
+    // Only the bench campaign may pay: the demo campaign would add its own rewards.
+    await graphql('mutation { pauseCampaign(id: "1") { id } }');
+    const { createCampaign } = await graphql(`mutation {
+      createCampaign(input: {name: "Bench campaign", startsAt: "2026-01-01T00:00:00Z", currency: "RUB", schemes: [
+        {code: "percentage-of-sales", args: {percent: "5"}},
+        {code: "multi-level", args: {levels: ["3", "2", "1"]}},
+        {code: "fixed-goal", args: {metric: "NEW_CUSTOMERS", target: 5, amount: 100000}}]}) { id }
+    }`);
+    const campaignId = createCampaign.id;
+    await graphql('mutation($id: ID!) { activateCampaign(id: $id) { id } }', { id: campaignId });
+    log(`campaign ${campaignId} active; sending ${fmt(opts.events)} events in batches of ${fmt(opts.batch)}, concurrency ${opts.concurrency}`);
+
+    // Memory: the node server's RSS (VmHWM at the end is its true peak) and PostgreSQL's.
+    let peakNodeRss = 0;
+    let peakPostgresRss = 0;
+    let samples = 0;
+    memoryTimer = setInterval(() => {
+      peakNodeRss = Math.max(peakNodeRss, readStatus(serverPid).rss);
+      if (samples++ % 4 === 0) peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
+    }, 250);
+
+    const cpuBefore = cpuSnapshot(serverPid);
+    const clientCpuBefore = process.cpuUsage();
+    const sent = await sendEvents(graphql, opts, tree.ids, serverPid);
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpuAfter = cpuSnapshot(serverPid);
+    clearInterval(memoryTimer);
+    const hwm = readStatus(serverPid).hwm;
+    peakNodeRss = Math.max(peakNodeRss, hwm);
+    peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
+
+    // Verification straight from the database.
+    const counts = (
+      await db.query(
+        `select (select count(*) from event)::bigint as events,
+                (select count(*) from event where first_purchase)::bigint as "firstPurchases",
+                (select count(*) from reward)::bigint as rewards,
+                (select count(*) from reward where campaign_id = $1)::bigint as "campaignRewards",
+                (select count(*) from reward where details ? 'metric')::bigint as goals`,
+        [campaignId],
+      )
+    ).rows[0];
+    const problems = [];
+    if (Number(counts.events) !== opts.events) problems.push(`count(event) = ${counts.events}, expected ${opts.events}`);
+    if (Number(counts.rewards) !== sent.totals.rewardsCreated) {
+      problems.push(`count(reward) = ${counts.rewards}, but the calls reported ${sent.totals.rewardsCreated} rewardsCreated`);
+    }
+    if (sent.totals.accepted !== opts.events) problems.push(`accepted ${sent.totals.accepted} of ${opts.events} events`);
+
+    // Baseline: the same rows loaded with COPY into LIKE-copies (same indexes; no FKs, no trigger).
+    log('COPY baseline: events');
+    const copyEvents = await copyBaseline(dbUrl, dataDir, 'event', 'bench_event');
+    log('COPY baseline: rewards');
+    const copyRewards = await copyBaseline(dbUrl, dataDir, 'reward', 'bench_reward');
+
+    const eventsPerSecond = sent.totals.accepted / sent.seconds;
+    const ledgerPerSecond = sent.totals.rewardsCreated / sent.seconds;
+    const copyEventsPerSecond = copyEvents.rows / copyEvents.seconds;
+    const copyLedgerPerSecond = copyRewards.rows / copyRewards.seconds;
+    const serverCpu = cpuAfter.server - cpuBefore.server;
+    const postgresCpu = cpuAfter.postgres - cpuBefore.postgres;
+    const benchCpu = (clientCpu.user + clientCpu.system) / 1e6;
+    const row = (label, value) => `  ${label.padEnd(30)}${value}`;
+    const lines = [
+      '',
+      `Cofactor ingest benchmark — ${fmt(opts.events)} SALE events, batches of ${fmt(opts.batch)}, concurrency ${opts.concurrency}, ` +
+        `${fmt(tree.ids.length)} partners in ${LEVELS} levels`,
+      row('events/s (end to end)', fmt(eventsPerSecond)),
+      row('ledger rows/s', `${fmt(ledgerPerSecond)}   (${fmt(sent.totals.rewardsCreated)} rewards, ${(sent.totals.rewardsCreated / sent.totals.accepted).toFixed(2)} per event)`),
+      row('wall time sending', `${sent.seconds.toFixed(1)} s`),
+      row('batch latency p50 / p95', `${ms(percentile(sent.latencies, 50))} / ${ms(percentile(sent.latencies, 95))}   (max ${ms(sent.latencies.at(-1))})`),
+      row('retried batches', `${fmt(sent.totals.retries)}${sent.totals.retries ? `   (${[...sent.totals.retryReasons].map(([r, n]) => `${n}× ${r}`).join('; ')})` : ''}`),
+      row('peak server RSS', `${fmt(peakNodeRss / 2 ** 20)} MiB   (node; PostgreSQL processes summed: ${fmt(peakPostgresRss / 2 ** 20)} MiB)`),
+      row('CPU while sending', `server node ${serverCpu.toFixed(1)} s (${pct(serverCpu / sent.seconds)} of a core), PostgreSQL ${postgresCpu.toFixed(1)} s (${pct(postgresCpu / sent.seconds)}), bench client ${benchCpu.toFixed(1)} s`),
+      row('raw COPY events/s', `${fmt(copyEventsPerSecond)}   (Cofactor = ${pct(eventsPerSecond / copyEventsPerSecond)} of COPY)`),
+      row('raw COPY ledger rows/s', `${fmt(copyLedgerPerSecond)}   (Cofactor = ${pct(ledgerPerSecond / copyLedgerPerSecond)} of COPY)`),
+      row('verified', problems.length ? `NO — ${problems.join('; ')}` : `count(event) = ${fmt(Number(counts.events))}, count(reward) = ${fmt(Number(counts.rewards))} = Σ rewardsCreated ` +
+        `(${fmt(Number(counts.firstPurchases))} first purchases, ${fmt(Number(counts.goals))} goal bonuses)`),
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+    process.exitCode = problems.length ? 1 : 0;
+  } catch (error) {
+    console.error(`bench failed: ${error.stack ?? error.message}`);
+    if (server) console.error(`--- server output (tail) ---\n${server.output().slice(-4000)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+await main();

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { readConfig, startEmbeddedPostgres } from '../../server/src/index.js';
+import { startCofactor, type RunningCofactor } from '../../server/src/index.js';
+import { newTokenSecret } from '../../server/src/auth/auth.service.js';
+import { Program } from '../../server/src/programs/program.entity.js';
+
+export const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestServer {
+  running: RunningCofactor;
+  url: string;
+  wsUrl: string;
+  programId: string;
+  adminKey: string;
+  /** POSTs one GraphQL operation over real HTTP. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** Like gql, but fails the test on any error and returns `data`. */
+  ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<T>;
+  /** A plain SQL query against the test database, for checks a user could make with psql. */
+  sql<R extends pg.QueryResultRow = any>(text: string, params?: unknown[]): Promise<R[]>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * A fresh PostgreSQL for one test file: a new database on DATABASE_URL when it is set,
+ * otherwise an embedded PostgreSQL 18 in a temporary folder, deleted afterwards.
+ */
+async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const name = `cofactor_test_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: external });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(external);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      async drop() {
+        const client = new pg.Client({ connectionString: external });
+        await client.connect();
+        await client.query(`drop database if exists ${name} with (force)`);
+        await client.end();
+      },
+    };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-test-'));
+  const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+  return {
+    url: database.url,
+    async drop() {
+      await database.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts a real Cofactor server on a loopback port with an empty program and an admin key. */
+export async function startTestServer(): Promise<TestServer> {
+  const database = await freshDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-data-'));
+  let running: RunningCofactor;
+  try {
+    running = await startCofactor(
+      readConfig({}, { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false, logLevel: 'silent' }),
+    );
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const { app } = running;
+  const em = app.orm.em.fork();
+  const program = em.create(Program, { name: 'Test brand', defaultCurrency: 'RUB', timeZone: 'Europe/Moscow', tokenSecret: newTokenSecret() });
+  await em.flush();
+  const { key: adminKey } = await app.auth.createApiKey(program.id, 'test admin', ['admin']);
+  const sqlPool = new pg.Pool({ connectionString: database.url, max: 2 });
+
+  const gql = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | null = adminKey) => {
+    const response = await fetch(running.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<T>;
+  };
+  return {
+    running,
+    url: running.url,
+    wsUrl: running.wsUrl,
+    programId: program.id,
+    adminKey,
+    gql,
+    async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
+      const result = await gql<T>(query, variables, token);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+      return result.data as T;
+    },
+    async sql(text, params) {
+      return (await sqlPool.query(text, params)).rows;
+    },
+    async stop() {
+      await sqlPool.end();
+      await running.stop();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real graphql-ws client over a real WebSocket. */
+export function wsClient(url: string, token: string | null): Client {
+  return createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: false,
+  });
+}
+
+/** Subscribes and collects every payload until `stop()`. */
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const received: T[] = [];
+  const errors: unknown[] = [];
+  let notify: (() => void) | null = null;
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        if (value.errors) errors.push(...value.errors);
+        if (value.data) received.push(value.data as T);
+        notify?.();
+      },
+      error: (error) => {
+        errors.push(error);
+        notify?.();
+      },
+      complete: () => {},
+    },
+  );
+  return {
+    received,
+    errors,
+    /** Resolves once `count` payloads arrived; rejects after `timeoutMs`. */
+    async waitFor(count: number, timeoutMs = 10_000): Promise<T[]> {
+      const started = Date.now();
+      while (received.length < count && errors.length === 0) {
+        if (Date.now() - started > timeoutMs) throw new Error(`expected ${count} payloads, got ${received.length} in ${timeoutMs} ms`);
+        await new Promise<void>((resolveWait) => {
+          notify = resolveWait;
+          setTimeout(resolveWait, 50);
+        });
+      }
+      if (errors.length) throw new Error(`subscription failed: ${JSON.stringify(errors)}`);
+      return received;
+    },
+    dispose,
+  };
+}
