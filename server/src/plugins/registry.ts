@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import {
   EVENT_TYPE_PATTERN,
   SCHEME_CODE_PATTERN,
+  SCHEME_VERSION_PATTERN,
   parseArgs,
   type ArgDefinitions,
   type RewardScheme,
@@ -39,6 +40,7 @@ export class SchemeRegistry {
 function checkScheme(scheme: RewardScheme): string | null {
   if (!scheme || typeof scheme !== 'object') return 'not an object';
   if (!SCHEME_CODE_PATTERN.test(scheme.code)) return 'code must be kebab-case';
+  if (!SCHEME_VERSION_PATTERN.test(scheme.version)) return 'version must be semver, e.g. 1.0.0';
   if (typeof scheme.evaluate !== 'function') return 'evaluate is not a function';
   if (!scheme.eventTypes?.length || !scheme.eventTypes.every((type) => EVENT_TYPE_PATTERN.test(type))) {
     return 'eventTypes must be a non-empty list of UPPER_SNAKE names';
