@@ -51,6 +51,8 @@ export interface PartnerSnapshot {
   regionId: string | null;
   segment: PartnerSegment | null;
   level: number;
+  /** ACTIVE, SUSPENDED or TERMINATED. The engine records rewards for ACTIVE partners only. */
+  status: string;
   referralCode: string;
   sponsorId: string | null;
 }

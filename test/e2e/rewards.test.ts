@@ -141,6 +141,25 @@ describe('a sale through the API', () => {
     expect(result.recordEvents).toMatchObject({ accepted: 2, rewardsCreated: 0 });
     expect(await ledgerSize()).toBe(before);
   });
+  it('pays only ACTIVE partners: a suspended sponsor is skipped, the levels above still earn', async () => {
+    const setStatus = (name: string, status: string) =>
+      server.ok(`mutation { updatePartner(id: "${ids[name]}", input: { status: "${status}" }) { status } }`);
+    await setStatus('Boris', 'SUSPENDED');
+    try {
+      const result = await server.ok(RECORD, {
+        events: [{ externalId: 'S-1', type: 'SALE', referralCode: 'VERA', amount: 100_000, currency: 'RUB' }],
+      });
+      // 1 000,00 ₽: 5% = 5 000 to Vera and 1% = 1 000 to Anna; Boris's 3% is not recorded.
+      expect(result.recordEvents).toMatchObject({ accepted: 1, rewardsCreated: 2 });
+      const forSale = async (name: string) =>
+        (await rewardsOf(name)).filter((reward) => reward.event.externalId === 'S-1').map((reward) => reward.amount);
+      expect(await forSale('Vera')).toEqual([5_000]);
+      expect(await forSale('Boris')).toEqual([]);
+      expect(await forSale('Anna')).toEqual([1_000]);
+    } finally {
+      await setStatus('Boris', 'ACTIVE');
+    }
+  });
 });
 
 describe('idempotent, all-or-nothing ingestion', () => {
@@ -207,8 +226,9 @@ describe('partner tokens', () => {
     const other = await server.gql(REWARDS, { partnerId: ids.Boris }, tokens.Vera);
     expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(other.data).toBeNull();
-    const everyone = await server.gql(REWARDS, {}, tokens.Vera);
-    expect(everyone.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    // Without a partnerId, a partner token still gets only its own rewards.
+    const unnamed = await server.ok<{ rewards: { edges: { node: RewardNode }[] } }>(REWARDS, {}, tokens.Vera);
+    expect(unnamed.rewards.edges.map((edge) => edge.node.partner.name)).toEqual(own.map(() => 'Vera'));
     const partners = await server.gql('{ partners { edges { node { name } } } }', {}, tokens.Vera);
     expect(partners.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });

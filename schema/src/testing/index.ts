@@ -115,6 +115,7 @@ export function testPartner(overrides: Partial<PartnerSnapshot> = {}): PartnerSn
     regionId: null,
     segment: null,
     level: 1,
+    status: 'ACTIVE',
     referralCode: `REF-${id.toUpperCase()}`,
     sponsorId: null,
     ...overrides,

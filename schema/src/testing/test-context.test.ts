@@ -66,6 +66,7 @@ describe('test factories', () => {
       regionId: null,
       segment: null,
       level: 1,
+      status: 'ACTIVE',
       referralCode: 'REF-PARTNER-1',
       sponsorId: null,
     });

@@ -48,6 +48,11 @@ export class BatchContext {
     this.baseStats = new DataLoader((keys) => this.loadBaseStats(keys));
   }
 
+  /** Whether a reward may be recorded for this partner: only ACTIVE partners earn. */
+  async canEarn(partnerId: string): Promise<boolean> {
+    return (await this.partners.load(partnerId))?.status === 'ACTIVE';
+  }
+
   /** The read-only context a scheme sees while evaluating the batch's event at `index`. */
   forEvent(campaign: CampaignSnapshot, index: number): SchemeContext {
     this.campaigns.set(campaign.id, campaign);
@@ -103,7 +108,9 @@ export class BatchContext {
     const byPartner = new Map<string, UplineMember[]>();
     for (const row of rows) {
       const list = byPartner.get(row.descendantId) ?? [];
-      list.push({ depth: row.depth, partner: toSnapshot(row) });
+      const partner = toSnapshot(row);
+      this.partners.prime(partner.id, partner);
+      list.push({ depth: row.depth, partner });
       byPartner.set(row.descendantId, list);
     }
     return requests.map(({ partnerId, levels }) => (byPartner.get(partnerId) ?? []).filter((member) => member.depth <= levels));

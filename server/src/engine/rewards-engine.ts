@@ -68,7 +68,7 @@ export class RewardsEngine {
         const ctx = context.forEvent(campaign.snapshot, index);
         for (const instance of campaign.instances) {
           if (!instance.scheme.eventTypes.includes(event.type)) continue;
-          runs.push(this.run(instance, campaign, event, ctx, clock));
+          runs.push(this.run(instance, campaign, event, context, ctx, clock));
         }
       }
     });
@@ -80,6 +80,7 @@ export class RewardsEngine {
     instance: RunnableInstance,
     campaign: RunnableCampaign,
     event: SchemeEvent,
+    context: BatchContext,
     ctx: ReturnType<BatchContext['forEvent']>,
     clock: Date,
   ): Promise<LedgerEntry[]> {
@@ -90,8 +91,9 @@ export class RewardsEngine {
       throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${(error as Error).message}`, { cause: error });
     }
     const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
+    const earning = await Promise.all(drafts.map((draft) => checkDraft(instance.scheme, draft) && context.canEarn(draft.partnerId)));
     return drafts
-      .filter((draft) => checkDraft(instance.scheme, draft) && draft.amount !== 0n)
+      .filter((draft, index) => earning[index] && draft.amount !== 0n)
       .map((draft) => ({
         partnerId: draft.partnerId,
         campaignId: campaign.snapshot.id,

@@ -77,8 +77,7 @@ export class EventService {
       for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
       const fresh = unique.filter((item) => stored.has(item.input.externalId));
       const events = await this.toSchemeEvents(client, programId, fresh, stored);
-      const rewardable = events.filter((event, index) => fresh[index].partner.status === 'ACTIVE');
-      const entries = await this.engine.evaluate(client, programId, rewardable, clock);
+      const entries = await this.engine.evaluate(client, programId, events, clock);
       const rewards = await this.ledger.append(client, programId, entries);
       return { accepted: fresh.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
     });

@@ -17,7 +17,7 @@ import { RewardConnection, RewardType } from './reward.types.js';
 
 @Resolver(() => RewardType)
 export class RewardResolver {
-  @Query(() => RewardConnection, { description: 'Newest first. A partner token must pass its own partnerId.' })
+  @Query(() => RewardConnection, { description: 'Newest first. With a partner token, only that partner\'s rewards.' })
   async rewards(
     @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,
@@ -26,6 +26,8 @@ export class RewardResolver {
     @Arg('campaignId', () => ID, { nullable: true }) campaignId?: string,
     @Arg('status', () => String, { nullable: true }) status?: string,
   ): Promise<ConnectionShape<RewardRow>> {
+    // A partner token reads its own rewards whether or not it names itself.
+    if (!partnerId && ctx.principal?.kind === 'partner') partnerId = ctx.principal.partnerId;
     const programId = partnerId ? requirePartnerAccess(ctx.principal, requireId(partnerId, 'partnerId')) : requireReader(ctx.principal);
     if (campaignId) requireId(campaignId, 'campaignId');
     if (status && !(REWARD_STATUSES as readonly string[]).includes(status)) {

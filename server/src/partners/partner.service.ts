@@ -53,6 +53,7 @@ export function toSnapshot(row: PartnerRow): PartnerSnapshot {
     regionId: row.regionId,
     segment: row.segment as PartnerSnapshot['segment'],
     level: row.level,
+    status: row.status,
     referralCode: row.referralCode,
     sponsorId: row.sponsorId,
   };
