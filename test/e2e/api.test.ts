@@ -311,6 +311,8 @@ describe('SQL statements per request', () => {
     const large = await statementsFor(100);
     expect(small.rows).toBe(2);
     expect(large.rows).toBe(100);
-    expect(large.statements).toBe(small.statements);
+    // One statement per relation (not per row); cache hits can make the larger page even cheaper.
+    expect(large.statements).toBeLessThanOrEqual(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(12);
   });
 });

@@ -35,9 +35,28 @@ export class Sql {
     return result.rows;
   }
 
-  /** Runs `work` in one transaction; rolls back on any error. */
-  async transaction<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction; rolls back on any error. With `retries`, a transaction
+   * that PostgreSQL aborted as a deadlock victim or a serialization failure is run again
+   * from the start — safe only for work that is all-or-nothing and idempotent.
+   */
+  async transaction<T>(work: (client: SqlClient) => Promise<T>, options: { retries?: number } = {}): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.transactionOnce(work);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= (options.retries ?? 0) || (code !== '40P01' && code !== '40001')) throw error;
+      }
+    }
+  }
+
+  private async transactionOnce<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
     const connection = await this.pool.connect();
+    // A connection cut mid-transaction (server shutdown, network) fails the query in flight;
+    // the client's own 'error' event must not crash the process.
+    const ignore = () => {};
+    connection.on('error', ignore);
     const client: SqlClient = {
       query: (text, params) => {
         this.statements.count++;
@@ -53,6 +72,7 @@ export class Sql {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
+      connection.off('error', ignore);
       connection.release();
     }
   }

@@ -126,6 +126,16 @@ export class BatchContext {
     const result = new Map<string, BaseStats>();
     for (const [campaignId, partnerIds] of byCampaign) {
       const campaign = this.campaigns.get(campaignId)!;
+      // Counts must include what a concurrent batch for the same partner is writing, or both
+      // batches could see a goal one short of reached. A transaction-scoped lock per
+      // (campaign, partner), taken in id order, makes the second batch wait for the first to
+      // commit; the read below then sees its events.
+      partnerIds.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      await this.client.query(
+        `select pg_advisory_xact_lock(hashtextextended('stats:' || $1 || ':' || partner_id, 0))
+           from unnest($2::bigint[]) with ordinality as p(partner_id, position) order by position`,
+        [campaignId, partnerIds],
+      );
       const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
         `select partner_id as "partnerId", type, count(*)::int as count,
                 coalesce(sum(amount) filter (where currency = $5), 0)::text as amount,

@@ -73,14 +73,17 @@ export class EventService {
         seen.add(item.input.externalId);
         return true;
       });
-      const stored = await this.insertEvents(client, programId, unique);
+      const customers = await this.claimCustomers(client, programId, unique);
+      const stored = await this.insertEvents(client, programId, unique, customers);
       for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
-      const fresh = unique.filter((item) => stored.has(item.input.externalId));
-      const events = await this.toSchemeEvents(client, programId, fresh, stored);
+      const events = unique.flatMap((item) => {
+        const id = stored.get(item.input.externalId);
+        return id ? [toSchemeEvent(id, item, customers.firstPurchases.has(item))] : [];
+      });
       const entries = await this.engine.evaluate(client, programId, events, clock);
       const rewards = await this.ledger.append(client, programId, entries);
-      return { accepted: fresh.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
-    });
+      return { accepted: events.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
+    }, { retries: 3 });
     // Published only after commit, so a subscriber never sees a reward that was rolled back.
     if (result.rewards.length) this.onRewardsCommitted(result.rewards);
     const { rewards, ...counts } = result;
@@ -131,95 +134,107 @@ export class EventService {
     return resolved;
   }
 
-  /** Inserts the events that are new; returns their ids by external id. */
-  private async insertEvents(client: SqlClient, programId: string, items: ResolvedEvent[]): Promise<Map<string, string>> {
-    const customerIds = await this.upsertCustomers(client, programId, items);
-    const { rows } = await client.query<{ id: string; externalId: string }>(
-      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, occurred_at, attributes)
-       select $1, e.* from unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[],
-                                  $9::timestamptz[], $10::jsonb[])
-                    as e(external_id, type, partner_id, customer_id, coupon_id, amount, currency, occurred_at, attributes)
-       on conflict (program_id, external_id) do nothing
-       returning id, external_id as "externalId"`,
-      [
-        programId,
-        items.map((item) => item.input.externalId),
-        items.map((item) => item.input.type),
-        items.map((item) => item.partner.id),
-        items.map((item) => (item.input.customerId ? customerIds.get(item.input.customerId)! : null)),
-        items.map((item) => item.couponId),
-        items.map((item) => item.amount?.toString() ?? null),
-        items.map((item) => item.input.currency ?? null),
-        items.map((item) => item.occurredAt),
-        items.map((item) => JSON.stringify(item.input.attributes ?? {})),
-      ],
-    );
-    return new Map(rows.map((row) => [row.externalId, row.id]));
-  }
-
-  private async upsertCustomers(client: SqlClient, programId: string, items: ResolvedEvent[]): Promise<Map<string, string>> {
-    const externalIds = [...new Set(items.flatMap((item) => (item.input.customerId ? [item.input.customerId] : [])))];
-    if (externalIds.length === 0) return new Map();
+  /**
+   * Creates unknown customers and claims first purchases: the first SALE in the batch of a
+   * customer who has none yet. Rows are written and locked in a fixed order (by external id,
+   * then by id), so concurrent batches sharing customers wait for each other instead of
+   * deadlocking, and of two batches with the same new customer exactly one claims it.
+   * A claim made for an event that turns out to be a duplicate cannot happen: the earlier
+   * copy of that SALE already set the customer's first purchase.
+   */
+  private async claimCustomers(client: SqlClient, programId: string, items: ResolvedEvent[]): Promise<CustomerClaims> {
+    const externalIds = [...new Set(items.flatMap((item) => (item.input.customerId ? [item.input.customerId] : [])))].sort();
+    const claims: CustomerClaims = { ids: new Map(), firstPurchases: new Set() };
+    if (externalIds.length === 0) return claims;
     await client.query(
       `insert into customer (program_id, external_id) select $1, unnest($2::text[]) on conflict (program_id, external_id) do nothing`,
       [programId, externalIds],
     );
-    const { rows } = await client.query<{ id: string; externalId: string }>(
-      'select id, external_id as "externalId" from customer where program_id = $1 and external_id = any($2::text[])',
+    const { rows } = await client.query<{ id: string; externalId: string; purchased: boolean }>(
+      `select id, external_id as "externalId", first_purchase_at is not null as purchased
+         from customer where program_id = $1 and external_id = any($2::text[])`,
       [programId, externalIds],
     );
-    return new Map(rows.map((row) => [row.externalId, row.id]));
+    const byExternalId = new Map(rows.map((row) => [row.externalId, row]));
+    for (const row of rows) claims.ids.set(row.externalId, row.id);
+    const candidates = new Map<string, ResolvedEvent>();
+    for (const item of items) {
+      const customer = item.input.customerId ? byExternalId.get(item.input.customerId) : undefined;
+      if (item.input.type === 'SALE' && customer && !customer.purchased && !candidates.has(customer.id)) candidates.set(customer.id, item);
+    }
+    if (candidates.size === 0) return claims;
+    const ids = [...candidates.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const claimed = await client.query<{ id: string }>(
+      `with locked as (
+         select id from customer where id = any($1::bigint[]) and first_purchase_at is null order by id for update
+       )
+       update customer c set first_purchase_at = v.at, first_partner_id = v.partner_id
+         from locked join unnest($1::bigint[], $2::timestamptz[], $3::bigint[]) as v(id, at, partner_id) on v.id = locked.id
+        where c.id = locked.id
+       returning c.id`,
+      [ids, ids.map((id) => candidates.get(id)!.occurredAt), ids.map((id) => candidates.get(id)!.partner.id)],
+    );
+    for (const row of claimed.rows) claims.firstPurchases.add(candidates.get(row.id)!);
+    return claims;
   }
 
   /**
-   * Marks each customer's first purchase: the first new SALE of a customer who had none.
-   * The conditional update takes the customer's row lock, so of two concurrent calls with
-   * the same new customer exactly one records the first purchase.
+   * Inserts the events that are new (in external-id order, for the same reason as above)
+   * and returns their ids by external id.
    */
-  private async toSchemeEvents(
+  private async insertEvents(
     client: SqlClient,
     programId: string,
-    fresh: ResolvedEvent[],
-    stored: Map<string, string>,
-  ): Promise<SchemeEvent[]> {
-    const firstSales = new Map<string, ResolvedEvent>();
-    for (const item of fresh) {
-      if (item.input.type === 'SALE' && item.input.customerId && !firstSales.has(item.input.customerId)) {
-        firstSales.set(item.input.customerId, item);
-      }
-    }
-    const firstPurchaseEventIds = new Set<string>();
-    if (firstSales.size) {
-      const candidates = [...firstSales.values()];
-      const { rows } = await client.query<{ externalId: string }>(
-        `update customer c set first_purchase_at = v.at, first_partner_id = v.partner_id
-           from unnest($2::text[], $3::timestamptz[], $4::bigint[]) as v(external_id, at, partner_id)
-          where c.program_id = $1 and c.external_id = v.external_id and c.first_purchase_at is null
-          returning c.external_id as "externalId"`,
-        [programId, candidates.map((item) => item.input.customerId), candidates.map((item) => item.occurredAt), candidates.map((item) => item.partner.id)],
-      );
-      for (const row of rows) firstPurchaseEventIds.add(stored.get(firstSales.get(row.externalId)!.input.externalId)!);
-      if (firstPurchaseEventIds.size) {
-        await client.query('update event set first_purchase = true where id = any($1::bigint[])', [[...firstPurchaseEventIds]]);
-      }
-    }
-    return fresh.map((item) => {
-      const id = stored.get(item.input.externalId)!;
-      return {
-        id,
-        externalId: item.input.externalId,
-        type: item.input.type,
-        partner: toSnapshot(item.partner),
-        customerId: item.input.customerId ?? null,
-        firstPurchase: firstPurchaseEventIds.has(id),
-        couponCode: item.input.couponCode ?? null,
-        amount: item.amount,
-        currency: item.input.currency ?? null,
-        occurredAt: item.occurredAt,
-        attributes: item.input.attributes ?? {},
-      };
-    });
+    items: ResolvedEvent[],
+    customers: CustomerClaims,
+  ): Promise<Map<string, string>> {
+    const sorted = [...items].sort((a, b) => (a.input.externalId < b.input.externalId ? -1 : 1));
+    const { rows } = await client.query<{ id: string; externalId: string }>(
+      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, first_purchase, occurred_at, attributes)
+       select $1, e.* from unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[],
+                                  $9::boolean[], $10::timestamptz[], $11::jsonb[])
+                    as e(external_id, type, partner_id, customer_id, coupon_id, amount, currency, first_purchase, occurred_at, attributes)
+       on conflict (program_id, external_id) do nothing
+       returning id, external_id as "externalId"`,
+      [
+        programId,
+        sorted.map((item) => item.input.externalId),
+        sorted.map((item) => item.input.type),
+        sorted.map((item) => item.partner.id),
+        sorted.map((item) => (item.input.customerId ? customers.ids.get(item.input.customerId)! : null)),
+        sorted.map((item) => item.couponId),
+        sorted.map((item) => item.amount?.toString() ?? null),
+        sorted.map((item) => item.input.currency ?? null),
+        sorted.map((item) => customers.firstPurchases.has(item)),
+        sorted.map((item) => item.occurredAt),
+        sorted.map((item) => JSON.stringify(item.input.attributes ?? {})),
+      ],
+    );
+    return new Map(rows.map((row) => [row.externalId, row.id]));
   }
+}
+
+interface CustomerClaims {
+  /** Customer row ids by external id. */
+  ids: Map<string, string>;
+  /** The items that are their customer's first purchase. */
+  firstPurchases: Set<ResolvedEvent>;
+}
+
+function toSchemeEvent(id: string, item: ResolvedEvent, firstPurchase: boolean): SchemeEvent {
+  return {
+    id,
+    externalId: item.input.externalId,
+    type: item.input.type,
+    partner: toSnapshot(item.partner),
+    customerId: item.input.customerId ?? null,
+    firstPurchase,
+    couponCode: item.input.couponCode ?? null,
+    amount: item.amount,
+    currency: item.input.currency ?? null,
+    occurredAt: item.occurredAt,
+    attributes: item.input.attributes ?? {},
+  };
 }
 
 function validate(input: EventInput, path: string): InputIssue[] {

@@ -43,10 +43,16 @@ export interface RewardFilter {
 export class LedgerService {
   constructor(private readonly sql: Sql) {}
 
-  /** Bulk-inserts entries in one statement; returns only the rows that were new. */
-  async append(client: SqlClient, programId: string, entries: LedgerEntry[]): Promise<RewardRow[]> {
-    if (entries.length === 0) return [];
-    const { rows } = await client.query<RewardRow>(
+  /**
+   * Bulk-inserts entries in one statement; returns only the rows that were new. Entries go
+   * in idempotency-key order, so two batches racing on the same keys wait for each other in
+   * the same order instead of deadlocking.
+   */
+  async append(client: SqlClient, programId: string, unsorted: LedgerEntry[]): Promise<RewardRow[]> {
+    if (unsorted.length === 0) return [];
+    const entries = [...unsorted].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    // Only what the database decides comes back; the rest of each row is already in hand.
+    const { rows } = await client.query<{ id: string; idempotencyKey: string; createdAt: Date }>(
       `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
                            idempotency_key, explanation_en, explanation_ru, details, hold_until)
        select $1, e.* from unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[],
@@ -54,7 +60,7 @@ export class LedgerService {
                     as e(partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
                          idempotency_key, explanation_en, explanation_ru, details, hold_until)
        on conflict (program_id, idempotency_key) do nothing
-       returning ${REWARD_COLUMNS}`,
+       returning r.id, r.idempotency_key as "idempotencyKey", r.created_at as "createdAt"`,
       [
         programId,
         entries.map((entry) => entry.partnerId),
@@ -71,7 +77,29 @@ export class LedgerService {
         entries.map((entry) => entry.holdUntil),
       ],
     );
-    return rows;
+    const byKey = new Map(entries.map((entry) => [entry.idempotencyKey, entry]));
+    return rows.map(({ id, idempotencyKey, createdAt }) => {
+      const entry = byKey.get(idempotencyKey)!;
+      return {
+        id,
+        programId,
+        partnerId: entry.partnerId,
+        campaignId: entry.campaignId,
+        schemeInstanceId: entry.schemeInstanceId,
+        eventId: entry.eventId,
+        kind: entry.kind,
+        amount: entry.amount.toString(),
+        unit: entry.unit,
+        status: 'PENDING',
+        idempotencyKey,
+        explanationEn: entry.explanationEn,
+        explanationRu: entry.explanationRu,
+        details: entry.details,
+        holdUntil: entry.holdUntil,
+        correctsId: null,
+        createdAt,
+      };
+    });
   }
 
   /** Newest first, keyset-paginated on id. */
