@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { CampaignSnapshot, PartnerSnapshot, PartnerStats, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
 import type { SqlClient } from '../db/sql.js';
-import { PARTNER_COLUMNS, toSnapshot, type PartnerRow } from '../partners/partner.service.js';
+import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
 
 interface BaseStats {
   count: Record<string, number>;
@@ -84,8 +84,8 @@ export class BatchContext {
   }
 
   private async loadPartners(ids: readonly string[]): Promise<(PartnerSnapshot | null)[]> {
-    const { rows } = await this.client.query<PartnerRow>(
-      `select ${PARTNER_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
+    const { rows } = await this.client.query<SnapshotRow>(
+      `select ${SNAPSHOT_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
       [this.programId, ids],
     );
     const byId = new Map(rows.map((row) => [row.id, toSnapshot(row)]));
@@ -98,8 +98,8 @@ export class BatchContext {
       return { partnerId, levels: Number(levels) };
     });
     const deepest = Math.max(...requests.map((request) => request.levels));
-    const { rows } = await this.client.query<{ descendantId: string; depth: number } & PartnerRow>(
-      `select c.descendant_id as "descendantId", c.depth, ${PARTNER_COLUMNS}
+    const { rows } = await this.client.query<{ descendantId: string; depth: number } & SnapshotRow>(
+      `select c.descendant_id as "descendantId", c.depth, ${SNAPSHOT_COLUMNS}
          from partner_closure c join partner p on p.id = c.ancestor_id
         where c.descendant_id = any($1::bigint[]) and c.depth between 1 and $2
         order by c.descendant_id, c.depth`,

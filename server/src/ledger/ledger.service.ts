@@ -48,37 +48,38 @@ export class LedgerService {
    * in idempotency-key order, so two batches racing on the same keys wait for each other in
    * the same order instead of deadlocking.
    */
-  async append(client: SqlClient, programId: string, unsorted: LedgerEntry[]): Promise<RewardRow[]> {
+  async append(client: SqlClient, programId: string, unsorted: LedgerEntry[], createdAt: Date): Promise<RewardRow[]> {
     if (unsorted.length === 0) return [];
     const entries = [...unsorted].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
-    // Only what the database decides comes back; the rest of each row is already in hand.
-    const { rows } = await client.query<{ id: string; idempotencyKey: string; createdAt: Date }>(
+    const rowsJson = JSON.stringify(
+      entries.map((entry) => ({
+        partner_id: entry.partnerId,
+        campaign_id: entry.campaignId,
+        scheme_instance_id: entry.schemeInstanceId,
+        event_id: entry.eventId,
+        kind: entry.kind,
+        amount: entry.amount.toString(),
+        unit: entry.unit,
+        idempotency_key: entry.idempotencyKey,
+        explanation_en: entry.explanationEn,
+        explanation_ru: entry.explanationRu,
+        details: entry.details,
+        hold_until: entry.holdUntil,
+      })),
+    );
+    // Only the new ids come back; the rest of each row is already in hand.
+    const { rows } = await client.query<{ id: string; idempotencyKey: string }>(
       `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
-                           idempotency_key, explanation_en, explanation_ru, details, hold_until)
-       select $1, e.* from unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[],
-                                  $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
-                    as e(partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
-                         idempotency_key, explanation_en, explanation_ru, details, hold_until)
+                                idempotency_key, explanation_en, explanation_ru, details, hold_until, created_at)
+       select $1, e.*, $3 from json_to_recordset($2::json) as e(partner_id bigint, campaign_id bigint, scheme_instance_id bigint,
+         event_id bigint, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
+         details jsonb, hold_until timestamptz)
        on conflict (program_id, idempotency_key) do nothing
-       returning r.id, r.idempotency_key as "idempotencyKey", r.created_at as "createdAt"`,
-      [
-        programId,
-        entries.map((entry) => entry.partnerId),
-        entries.map((entry) => entry.campaignId),
-        entries.map((entry) => entry.schemeInstanceId),
-        entries.map((entry) => entry.eventId),
-        entries.map((entry) => entry.kind),
-        entries.map((entry) => entry.amount.toString()),
-        entries.map((entry) => entry.unit),
-        entries.map((entry) => entry.idempotencyKey),
-        entries.map((entry) => entry.explanationEn),
-        entries.map((entry) => entry.explanationRu),
-        entries.map((entry) => JSON.stringify(entry.details)),
-        entries.map((entry) => entry.holdUntil),
-      ],
+       returning r.id, r.idempotency_key as "idempotencyKey"`,
+      [programId, rowsJson, createdAt],
     );
     const byKey = new Map(entries.map((entry) => [entry.idempotencyKey, entry]));
-    return rows.map(({ id, idempotencyKey, createdAt }) => {
+    return rows.map(({ id, idempotencyKey }) => {
       const entry = byKey.get(idempotencyKey)!;
       return {
         id,

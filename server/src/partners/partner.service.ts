@@ -27,6 +27,12 @@ export const PARTNER_COLUMNS = `p.id, p.program_id as "programId", p.external_id
   p.region_id as "regionId", p.segment, p.level, p.status, p.referral_code as "referralCode",
   p.sponsor_id as "sponsorId", p.joined_at as "joinedAt", p.updated_at as "updatedAt"`;
 
+/** Just what a PartnerSnapshot needs: the engine reads thousands of these per batch. */
+export const SNAPSHOT_COLUMNS = `p.id, p.name, p.kind, p.region_id as "regionId", p.segment, p.level, p.status,
+  p.referral_code as "referralCode", p.sponsor_id as "sponsorId"`;
+
+export type SnapshotRow = Pick<PartnerRow, 'id' | 'name' | 'kind' | 'regionId' | 'segment' | 'level' | 'status' | 'referralCode' | 'sponsorId'>;
+
 export interface PartnerInput {
   name?: string | null;
   externalId?: string | null;
@@ -45,7 +51,7 @@ export interface PartnerInput {
 const REFERRAL_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-export function toSnapshot(row: PartnerRow): PartnerSnapshot {
+export function toSnapshot(row: SnapshotRow): PartnerSnapshot {
   return {
     id: row.id,
     name: row.name,
