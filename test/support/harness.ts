@@ -24,6 +24,7 @@ export interface TestServer {
   wsUrl: string;
   programId: string;
   adminKey: string;
+  databaseUrl: string;
   /** POSTs one GraphQL operation over real HTTP. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any error and returns `data`. */
@@ -113,6 +114,7 @@ export async function startTestServer(): Promise<TestServer> {
     wsUrl: running.wsUrl,
     programId: program.id,
     adminKey,
+    databaseUrl: database.url,
     gql,
     async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
       const result = await gql<T>(query, variables, token);
