@@ -17,7 +17,6 @@ export interface CofactorConfig {
   plugins: string[];
   /** Create the demo program, partners and campaign on first start. */
   seedDemo: boolean;
-  logLevel: 'silent' | 'info';
 }
 
 function readPluginList(rootDir: string): string[] {
@@ -46,7 +45,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     embeddedPostgresPort: integer('COFACTOR_PG_PORT', env.COFACTOR_PG_PORT, 5488),
     plugins: env.COFACTOR_PLUGINS ? env.COFACTOR_PLUGINS.split(',').map((name) => name.trim()).filter(Boolean) : readPluginList(rootDir),
     seedDemo: env.COFACTOR_SEED_DEMO !== 'false',
-    logLevel: env.COFACTOR_LOG === 'silent' ? 'silent' : 'info',
     ...overrides,
   };
 }

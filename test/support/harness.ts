@@ -87,7 +87,7 @@ export async function startTestServer(): Promise<TestServer> {
   let running: RunningCofactor;
   try {
     running = await startCofactor(
-      readConfig({}, { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false, logLevel: 'silent' }),
+      readConfig({}, { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false }),
     );
   } catch (error) {
     await database.drop();

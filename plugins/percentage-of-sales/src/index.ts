@@ -40,6 +40,16 @@ interface Rate {
   note: Record<Locale, string>;
 }
 
+/** The percent of a tier or of a partner kind: the same rules as the base percent. */
+const percentField = {
+  type: 'percent',
+  label: { en: 'Percent', ru: 'Процент' },
+  required: true,
+  min: 0,
+  max: 100,
+  ui: 'percent',
+} as const;
+
 const argDefinitions = {
   percent: {
     type: 'percent',
@@ -69,14 +79,7 @@ const argDefinitions = {
         min: 0,
         ui: 'currency-amount',
       },
-      percent: {
-        type: 'percent',
-        label: { en: 'Percent', ru: 'Процент' },
-        required: true,
-        min: 0,
-        max: 100,
-        ui: 'percent',
-      },
+      percent: percentField,
     },
   },
   kindRates: {
@@ -95,14 +98,7 @@ const argDefinitions = {
         options: PARTNER_KINDS.map((kind) => ({ value: kind, label: KIND_LABELS[kind] })),
         ui: 'partner-kind',
       },
-      percent: {
-        type: 'percent',
-        label: { en: 'Percent', ru: 'Процент' },
-        required: true,
-        min: 0,
-        max: 100,
-        ui: 'percent',
-      },
+      percent: percentField,
     },
   },
 } as const satisfies ArgDefinitions;

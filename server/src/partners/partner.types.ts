@@ -72,15 +72,10 @@ export class Downline {
 
 export const PartnerConnection = Connection(PartnerType, 'Partner');
 
+/** What both creating and updating a partner may set. */
 @InputType()
-export class CreatePartnerInput {
-  @Field()
-  name!: string;
-
-  @Field()
-  kind!: string;
-
-  @Field(() => String, { nullable: true })
+abstract class PartnerAttributesInput {
+  @Field(() => String, { nullable: true, description: "The brand's own id for this partner." })
   externalId?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -89,17 +84,26 @@ export class CreatePartnerInput {
   @Field(() => ID, { nullable: true })
   regionId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Alternative to regionId.' })
   regionCode?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'SMALL, MEDIUM or LARGE.' })
   segment?: string | null;
 
   @Field(() => Int, { nullable: true })
   level?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'ACTIVE (default), SUSPENDED or TERMINATED.' })
   status?: string | null;
+}
+
+@InputType()
+export class CreatePartnerInput extends PartnerAttributesInput {
+  @Field()
+  name!: string;
+
+  @Field()
+  kind!: string;
 
   @Field(() => String, { nullable: true, description: 'Generated (8 characters) when left out.' })
   referralCode?: string | null;
@@ -107,38 +111,17 @@ export class CreatePartnerInput {
   @Field(() => ID, { nullable: true })
   sponsorId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Alternative to sponsorId.' })
   sponsorReferralCode?: string | null;
 }
 
-@InputType()
-export class UpdatePartnerInput {
+@InputType({ description: 'Only the fields given change. The sponsor changes through movePartner.' })
+export class UpdatePartnerInput extends PartnerAttributesInput {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
   @Field(() => String, { nullable: true })
   kind?: string | null;
-
-  @Field(() => String, { nullable: true })
-  externalId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  email?: string | null;
-
-  @Field(() => ID, { nullable: true })
-  regionId?: string | null;
-
-  @Field(() => String, { nullable: true })
-  regionCode?: string | null;
-
-  @Field(() => String, { nullable: true })
-  segment?: string | null;
-
-  @Field(() => Int, { nullable: true })
-  level?: number | null;
-
-  @Field(() => String, { nullable: true })
-  status?: string | null;
 }
 
 @InputType()
