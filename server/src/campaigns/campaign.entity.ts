@@ -43,7 +43,7 @@ export class Campaign {
   @Property({ type: 'integer', default: 0 })
   holdDays: number = 0;
 
-  /** Total money the campaign may pay, in minor units of `currency`; null = no limit. */
+  /** Total money the campaign may pay, in minor units of `currency`; null = no limit. Not yet applied to rewards. */
   @Property({ type: 'bigint', nullable: true })
   budget: string | null = null;
 

@@ -67,7 +67,7 @@ export class CampaignType {
   @Field(() => Int)
   holdDays!: number;
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units of the campaign currency; null = no limit.' })
+  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units of the campaign currency; null = no limit. Recorded with the campaign; rewards are not yet capped by it.' })
   budget!: string | null;
 
   @Field(() => CampaignTargeting)
