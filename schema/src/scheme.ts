@@ -101,6 +101,39 @@ export interface PartnerStats {
   newCustomers: number;
 }
 
+/** A calendar period in the program's time zone: a month ('2026-03') or a quarter ('2026-Q1'). */
+export const PERIOD_UNITS = ['MONTH', 'QUARTER'] as const;
+export type PeriodUnit = (typeof PERIOD_UNITS)[number];
+
+export interface Period {
+  /** '2026-03' for a month, '2026-Q1' for a quarter. Part of period rewards' keys. */
+  key: string;
+  unit: PeriodUnit;
+  startsAt: Date;
+  /** Exclusive. */
+  endsAt: Date;
+}
+
+/** A targeted partner with activity in the period, and its stats for the period. */
+export interface Participant {
+  partner: PartnerSnapshot;
+  stats: PartnerStats;
+}
+
+export interface PeriodContext {
+  readonly campaign: CampaignSnapshot;
+  readonly period: Period;
+  /**
+   * Every ACTIVE partner the campaign targets that has events in the period (inside the
+   * campaign's dates), with its stats for exactly that span, ordered by partner id.
+   */
+  participants(): Promise<Participant[]>;
+  partner(id: string): Promise<PartnerSnapshot | null>;
+  upline(partnerId: string, levels: number): Promise<UplineMember[]>;
+  /** The time of the close (fixed for the whole close). */
+  now(): Date;
+}
+
 export interface SchemeContext {
   readonly campaign: CampaignSnapshot;
   partner(id: string): Promise<PartnerSnapshot | null>;
@@ -141,9 +174,16 @@ export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
   name: LocalizedText;
   description: LocalizedText;
   args: A;
-  /** Event types `evaluate` is called for. */
+  /** Event types `evaluate` is called for; empty for a scheme that only closes periods. */
   eventTypes: readonly string[];
-  evaluate(event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
+  /** Per-event rewards, computed as each event is recorded. */
+  evaluate?(event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
+  /**
+   * Period rewards (volume bonuses, contests, KPIs), computed when an admin closes a period
+   * of the campaign. Closing again is safe: drafts whose keys exist are not written twice,
+   * so keys should name the period (`volume:<period key>:<partner id>`).
+   */
+  closePeriod?(period: Period, args: ArgValues<A>, ctx: PeriodContext): Promise<RewardDraft[]> | RewardDraft[];
 }
 
 /** Declares a scheme with its arg types inferred from the `args` literal. */

@@ -11,6 +11,7 @@ import { LedgerService, type RewardRow } from './ledger/ledger.service.js';
 import { rewardTopic } from './ledger/reward.resolver.js';
 import { REWARD_CREATED, createCofactorPubSub, type CofactorPubSub } from './graphql/pubsub.js';
 import { PartnerService } from './partners/partner.service.js';
+import { PeriodCloseService } from './periods/period-close.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
 
 /** The services of one server process, wired once. */
@@ -28,6 +29,7 @@ export interface App {
   campaigns: CampaignService;
   ledger: LedgerService;
   events: EventService;
+  periods: PeriodCloseService;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
   const pubSub = createCofactorPubSub();
   const hierarchy = new HierarchyService(sql);
   const ledger = new LedgerService(sql);
+  const engine = new RewardsEngine(registry);
   const publish = (rewards: RewardRow[]) => {
     for (const reward of rewards) pubSub.publish(REWARD_CREATED, rewardTopic(reward.programId, reward.partnerId), reward);
   };
@@ -55,7 +58,8 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     partners: new PartnerService(sql, hierarchy),
     campaigns: new CampaignService(orm, registry),
     ledger,
-    events: new EventService(sql, new RewardsEngine(registry), ledger, publish),
+    events: new EventService(sql, engine, ledger, publish),
+    periods: new PeriodCloseService(orm, sql, engine, ledger, publish),
     async close() {
       await sql.close();
       await orm.close();

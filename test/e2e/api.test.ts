@@ -59,7 +59,8 @@ describe('campaigns', () => {
       { path: 'input.schemes[2].args.target', message: 'must be at least 1, got 0' },
       {
         path: 'input.schemes[3].code',
-        message: 'unknown scheme "no-such-scheme" (installed: fixed-goal, multi-level, percentage-of-sales)',
+        message:
+          'unknown scheme "no-such-scheme" (installed: coupon, cpa, first-purchase, fixed-goal, multi-level, percentage-of-sales, volume-bonus)',
       },
     ]);
     expect(await campaignCount()).toBe(before);
@@ -232,7 +233,15 @@ describe('the scheme catalogue', () => {
       {},
       null,
     );
-    expect(data.rewardSchemes.map((scheme) => scheme.code)).toEqual(['fixed-goal', 'multi-level', 'percentage-of-sales']);
+    expect(data.rewardSchemes.map((scheme) => scheme.code)).toEqual([
+      'coupon',
+      'cpa',
+      'first-purchase',
+      'fixed-goal',
+      'multi-level',
+      'percentage-of-sales',
+      'volume-bonus',
+    ]);
     const multiLevel = data.rewardSchemes.find((scheme) => scheme.code === 'multi-level')!;
     expect(multiLevel.args[0]).toMatchObject({ name: 'levels', type: 'PERCENT', required: true, list: true, min: '0', max: '100', minItems: 1, maxItems: 10 });
     const fixedGoal = data.rewardSchemes.find((scheme) => scheme.code === 'fixed-goal')!;

@@ -25,8 +25,11 @@ import {
   SCHEME_CODE_PATTERN,
   SCHEME_VERSION_PATTERN,
   type CampaignSnapshot,
+  type Participant,
   type PartnerSnapshot,
   type PartnerStats,
+  type Period,
+  type PeriodContext,
   type RewardDraft,
   type RewardScheme,
   type SchemeContext,
@@ -140,6 +143,52 @@ export function testEvent(overrides: Partial<SchemeEvent> = {}): SchemeEvent {
   };
 }
 
+/** A month ('2026-03') or quarter ('2026-Q1') with UTC boundaries, for tests. */
+export function testPeriod(key: string): Period {
+  const month = /^(\d{4})-(\d{2})$/.exec(key);
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(key);
+  if (month) {
+    const [year, index] = [Number(month[1]), Number(month[2]) - 1];
+    return { key, unit: 'MONTH', startsAt: new Date(Date.UTC(year, index, 1)), endsAt: new Date(Date.UTC(year, index + 1, 1)) };
+  }
+  if (quarter) {
+    const [year, first] = [Number(quarter[1]), (Number(quarter[2]) - 1) * 3];
+    return { key, unit: 'QUARTER', startsAt: new Date(Date.UTC(year, first, 1)), endsAt: new Date(Date.UTC(year, first + 3, 1)) };
+  }
+  throw new Error(`"${key}" is neither a month like 2026-03 nor a quarter like 2026-Q1`);
+}
+
+export interface TestPeriodContextOptions extends Omit<TestContextOptions, 'stats'> {
+  period: Period;
+  /** The participants of the close, each with whatever stats the test gives (the rest empty). */
+  participants: readonly { partner: PartnerSnapshot; stats?: Partial<PartnerStats> }[];
+}
+
+/** A PeriodContext backed by memory. Participants' partners are known to `partner` and `upline`. */
+export function createTestPeriodContext(options: TestPeriodContextOptions): PeriodContext {
+  const listed = new Map((options.partners ?? []).map((partner) => [partner.id, partner]));
+  for (const { partner } of options.participants) if (!listed.has(partner.id)) listed.set(partner.id, partner);
+  const base = createTestContext({ ...options, partners: [...listed.values()] });
+  const participants: Participant[] = options.participants
+    .map(({ partner, stats }) => ({
+      partner: Object.freeze({ ...partner }),
+      stats: Object.freeze({
+        count: Object.freeze({ ...stats?.count }),
+        amount: Object.freeze({ ...stats?.amount }),
+        newCustomers: stats?.newCustomers ?? 0,
+      }),
+    }))
+    .sort((a, b) => (a.partner.id < b.partner.id ? -1 : a.partner.id > b.partner.id ? 1 : 0));
+  return {
+    campaign: base.campaign,
+    period: Object.freeze({ ...options.period }),
+    participants: async () => participants,
+    partner: base.partner,
+    upline: base.upline,
+    now: base.now,
+  };
+}
+
 export interface ConformanceSample {
   /** Shown in the test names; defaults to the event's type and external id. */
   name?: string;
@@ -153,11 +202,23 @@ export interface ConformanceSample {
   context?: SchemeContext;
 }
 
+export interface PeriodSample {
+  /** Shown in the test names; defaults to the period key. */
+  name?: string;
+  period: Period;
+  /** Raw JSON args as a campaign stores them; defaults to the first of `validArgs`. */
+  args?: JsonObject;
+  /** The participants and look-ups of the close; see `createTestPeriodContext`. */
+  context: PeriodContext;
+}
+
 export interface ConformanceOptions {
   /** Raw JSON args that must be accepted; the first is the base the rejection cases alter. */
   validArgs: readonly [JsonObject, ...JsonObject[]];
-  /** Events to evaluate; together they must produce at least one draft. */
-  samples: readonly [ConformanceSample, ...ConformanceSample[]];
+  /** Events to evaluate (required when the scheme has `evaluate`); together they must produce a draft. */
+  samples?: readonly ConformanceSample[];
+  /** Periods to close (required when the scheme has `closePeriod`); together they must produce a draft. */
+  periodSamples?: readonly PeriodSample[];
 }
 
 const NUMERIC_TYPES = new Set(['int', 'money', 'percent', 'decimal']);
@@ -192,8 +253,12 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         expect(localizedProblems(scheme.description, 'description')).toEqual([]);
       });
 
-      it('reacts to at least one event type, each UPPER_SNAKE and listed once', () => {
-        expect(scheme.eventTypes.length).toBeGreaterThan(0);
+      it('computes rewards per event, per period, or both', () => {
+        expect(typeof scheme.evaluate === 'function' || typeof scheme.closePeriod === 'function').toBe(true);
+      });
+
+      it('reacts to event types (each UPPER_SNAKE, listed once) exactly when it evaluates events', () => {
+        expect(scheme.eventTypes.length > 0).toBe(typeof scheme.evaluate === 'function');
         for (const type of scheme.eventTypes) expect(type).toMatch(EVENT_TYPE_PATTERN);
         expect(new Set(scheme.eventTypes).size).toBe(scheme.eventTypes.length);
       });
@@ -249,10 +314,15 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
       });
     });
 
-    describe('evaluate', () => {
+    if (scheme.evaluate) describe('evaluate', () => {
       const run = (sample: ConformanceSample) => evaluateSample(scheme, sample, baseArgs);
+      const samples = options.samples ?? [];
 
-      for (const sample of options.samples) {
+      it('is given samples to evaluate', () => {
+        expect(samples.length).toBeGreaterThan(0);
+      });
+
+      for (const sample of samples) {
         const label = sample.name ?? `${sample.event.type} ${sample.event.externalId}`;
 
         it(`is given a sample of a type it declares: ${label}`, () => {
@@ -272,7 +342,38 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
 
       it('produces at least one draft from the samples, so the draft checks are not vacuous', async () => {
         let drafts = 0;
-        for (const sample of options.samples) drafts += (await run(sample)).length;
+        for (const sample of samples) drafts += (await run(sample)).length;
+        expect(drafts).toBeGreaterThan(0);
+      });
+    });
+
+    if (scheme.closePeriod) describe('closePeriod', () => {
+      const run = (sample: PeriodSample) => closeSample(scheme, sample, baseArgs);
+      const samples = options.periodSamples ?? [];
+
+      it('is given periods to close', () => {
+        expect(samples.length).toBeGreaterThan(0);
+      });
+
+      for (const sample of samples) {
+        const label = sample.name ?? sample.period.key;
+
+        it(`gives the same drafts twice, leaves its inputs alone and reads nothing outside ctx: ${label}`, async () => {
+          const first = await run(sample);
+          const second = await run(sample);
+          expect(second).toStrictEqual(first);
+        });
+
+        it(`returns well-formed drafts with unique keys that name the period: ${label}`, async () => {
+          const drafts = await run(sample);
+          expect(draftProblems(drafts)).toEqual([]);
+          for (const draft of drafts) expect(draft.key).toContain(sample.period.key);
+        });
+      }
+
+      it('produces at least one draft from the periods, so the draft checks are not vacuous', async () => {
+        let drafts = 0;
+        for (const sample of samples) drafts += (await run(sample)).length;
         expect(drafts).toBeGreaterThan(0);
       });
     });
@@ -409,7 +510,21 @@ async function evaluateSample<A extends ArgDefinitions>(
   }
   const event = deepFreeze(copyEvent(sample.event));
   const context = sample.context ?? createTestContext({ partners: [sample.event.partner] });
-  return withoutAmbientInputs(() => scheme.evaluate(event, deepFreeze(parsed.values), context));
+  return withoutAmbientInputs(() => scheme.evaluate!(event, deepFreeze(parsed.values), context));
+}
+
+/** Closes one period on frozen args, with the ambient clock and network off. */
+async function closeSample<A extends ArgDefinitions>(
+  scheme: RewardScheme<A>,
+  sample: PeriodSample,
+  baseArgs: JsonObject,
+): Promise<RewardDraft[]> {
+  const parsed = parseArgs(scheme.args, sample.args ?? baseArgs);
+  if (!parsed.ok) {
+    throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+  const period = deepFreeze({ ...sample.period, startsAt: new Date(sample.period.startsAt.getTime()), endsAt: new Date(sample.period.endsAt.getTime()) });
+  return withoutAmbientInputs(() => scheme.closePeriod!(period, deepFreeze(parsed.values), sample.context));
 }
 
 /**

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { CampaignSnapshot, PartnerSnapshot, PartnerStats, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
+import type { CampaignSnapshot, Participant, PartnerSnapshot, PartnerStats, Period, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
 import type { SqlClient } from '../db/sql.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
 
@@ -48,6 +48,47 @@ export class BatchContext {
     this.baseStats = new DataLoader((keys) => this.loadBaseStats(keys));
   }
 
+  partner(id: string): Promise<PartnerSnapshot | null> {
+    return this.partners.load(id);
+  }
+
+  upline(partnerId: string, levels: number): Promise<UplineMember[]> {
+    return this.uplines.load(`${partnerId}:${levels}`);
+  }
+
+  /**
+   * The partners with events in the period (clipped to the campaign's dates) whom the
+   * campaign targets and who may earn, each with its stats for exactly that span.
+   */
+  async participants(campaign: CampaignSnapshot, period: Period, targets: (partner: PartnerSnapshot) => boolean): Promise<Participant[]> {
+    const startsAt = period.startsAt > campaign.startsAt ? period.startsAt : campaign.startsAt;
+    const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
+    const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
+      `select partner_id as "partnerId", type, count(*)::int as count,
+              coalesce(sum(amount) filter (where currency = $4), 0)::text as amount,
+              (count(*) filter (where first_purchase))::int as "newCustomers"
+         from event
+        where program_id = $1 and occurred_at >= $2 and occurred_at < $3
+        group by partner_id, type`,
+      [this.programId, startsAt, endsAt, campaign.currency],
+    );
+    const stats = new Map<string, BaseStats>();
+    for (const row of rows) {
+      const entry = stats.get(row.partnerId) ?? emptyStats();
+      entry.count[row.type] = row.count;
+      entry.amount[row.type] = BigInt(row.amount);
+      entry.newCustomers += row.newCustomers;
+      stats.set(row.partnerId, entry);
+    }
+    const ids = [...stats.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const partners = await this.partners.loadMany(ids);
+    return ids.flatMap((id, index) => {
+      const partner = partners[index];
+      if (!partner || partner instanceof Error || partner.status !== 'ACTIVE' || !targets(partner)) return [];
+      return [{ partner, stats: stats.get(id)! }];
+    });
+  }
+
   /** Whether a reward may be recorded for this partner: only ACTIVE partners earn. */
   async canEarn(partnerId: string): Promise<boolean> {
     return (await this.partners.load(partnerId))?.status === 'ACTIVE';
@@ -58,8 +99,8 @@ export class BatchContext {
     this.campaigns.set(campaign.id, campaign);
     return {
       campaign,
-      partner: (id) => this.partners.load(id),
-      upline: (partnerId, levels) => this.uplines.load(`${partnerId}:${levels}`),
+      partner: (id) => this.partner(id),
+      upline: (partnerId, levels) => this.upline(partnerId, levels),
       stats: (partnerId) => this.stats(campaign, partnerId, index),
       now: () => new Date(this.clock),
     };

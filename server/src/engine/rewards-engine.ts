@@ -4,6 +4,9 @@ import {
   parseArgs,
   type CampaignSnapshot,
   type JsonObject,
+  type PartnerSnapshot,
+  type Period,
+  type PeriodContext,
   type RewardDraft,
   type RewardScheme,
   type SchemeEvent,
@@ -35,6 +38,8 @@ export interface LedgerEntry {
   campaignId: string;
   schemeInstanceId: string;
   eventId: string | null;
+  /** The period of a period reward ('2026-03'); null for an event's reward. */
+  periodKey: string | null;
   kind: string;
   amount: bigint;
   unit: string;
@@ -58,21 +63,49 @@ export class RewardsEngine {
 
   async evaluate(client: SqlClient, programId: string, events: SchemeEvent[], clock: Date): Promise<LedgerEntry[]> {
     if (events.length === 0) return [];
-    const campaigns = await this.activeCampaigns(client, programId);
+    const campaigns = await this.loadCampaigns(client, programId, { active: true });
     if (campaigns.length === 0) return [];
     const context = new BatchContext(client, programId, events, clock);
     const runs: Promise<LedgerEntry[]>[] = [];
     events.forEach((event, index) => {
       for (const campaign of campaigns) {
-        if (!this.applies(campaign, event)) continue;
+        if (!inCampaign(campaign.snapshot, event.occurredAt) || !this.targets(campaign, event.partner)) continue;
         const ctx = context.forEvent(campaign.snapshot, index);
         for (const instance of campaign.instances) {
-          if (!instance.scheme.eventTypes.includes(event.type)) continue;
+          if (!instance.scheme.evaluate || !instance.scheme.eventTypes.includes(event.type)) continue;
           runs.push(this.run(instance, campaign, event, context, ctx, clock));
         }
       }
     });
     // Entries come out grouped by event, then campaign, then instance order.
+    return (await Promise.all(runs)).flat();
+  }
+
+  /**
+   * Runs every scheme instance of one campaign that closes periods, for `period` (clipped to
+   * the campaign's dates), and returns their entries. Keys name the period, so closing again
+   * only adds what was not there.
+   */
+  async closePeriod(client: SqlClient, programId: string, campaignId: string, period: Period, clock: Date): Promise<LedgerEntry[]> {
+    const [campaign] = await this.loadCampaigns(client, programId, { id: campaignId });
+    if (!campaign) return [];
+    const context = new BatchContext(client, programId, [], clock);
+    const ctx: PeriodContext = {
+      campaign: campaign.snapshot,
+      period,
+      participants: () =>
+        context.participants(campaign.snapshot, period, (partner) => this.targets(campaign, partner)),
+      partner: (id) => context.partner(id),
+      upline: (partnerId, levels) => context.upline(partnerId, levels),
+      now: () => new Date(clock),
+    };
+    const runs = campaign.instances
+      .filter((instance) => instance.scheme.closePeriod)
+      .map((instance) =>
+        this.toEntries(instance, campaign, context, clock, { eventId: null, periodKey: period.key }, () =>
+          instance.scheme.closePeriod!(period, instance.args as never, ctx),
+        ),
+      );
     return (await Promise.all(runs)).flat();
   }
 
@@ -84,12 +117,23 @@ export class RewardsEngine {
     ctx: ReturnType<BatchContext['forEvent']>,
     clock: Date,
   ): Promise<LedgerEntry[]> {
-    let drafts: RewardDraft[];
-    try {
-      drafts = await instance.scheme.evaluate(event, instance.args as never, ctx);
-    } catch (error) {
-      throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${(error as Error).message}`, { cause: error });
-    }
+    return this.toEntries(instance, campaign, context, clock, { eventId: event.id, periodKey: null }, () =>
+      instance.scheme.evaluate!(event, instance.args as never, ctx),
+    ).catch((error: Error) => {
+      throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${error.message}`, { cause: error });
+    });
+  }
+
+  /** Checks a scheme's drafts and turns those for partners who may earn into ledger entries. */
+  private async toEntries(
+    instance: RunnableInstance,
+    campaign: RunnableCampaign,
+    context: BatchContext,
+    clock: Date,
+    source: { eventId: string | null; periodKey: string | null },
+    produce: () => Promise<RewardDraft[]> | RewardDraft[],
+  ): Promise<LedgerEntry[]> {
+    const drafts = await produce();
     const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
     const earning = await Promise.all(drafts.map((draft) => checkDraft(instance.scheme, draft) && context.canEarn(draft.partnerId)));
     return drafts
@@ -98,7 +142,7 @@ export class RewardsEngine {
         partnerId: draft.partnerId,
         campaignId: campaign.snapshot.id,
         schemeInstanceId: instance.id,
-        eventId: event.id,
+        ...source,
         kind: draft.kind,
         amount: draft.amount,
         unit: draft.unit,
@@ -110,10 +154,9 @@ export class RewardsEngine {
       }));
   }
 
-  private applies(campaign: RunnableCampaign, event: SchemeEvent): boolean {
-    const { snapshot, targeting } = campaign;
-    if (event.occurredAt < snapshot.startsAt || (snapshot.endsAt && event.occurredAt >= snapshot.endsAt)) return false;
-    const partner = event.partner;
+  /** Whether the campaign's targeting (regions with their sub-regions, kinds, segments, levels) takes in the partner. */
+  private targets(campaign: RunnableCampaign, partner: PartnerSnapshot): boolean {
+    const { targeting } = campaign;
     if (campaign.regionIds && !(partner.regionId && campaign.regionIds.has(partner.regionId))) return false;
     if (targeting.partnerKinds.length && !targeting.partnerKinds.includes(partner.kind)) return false;
     if (targeting.segments.length && !(partner.segment && targeting.segments.includes(partner.segment))) return false;
@@ -121,7 +164,8 @@ export class RewardsEngine {
     return true;
   }
 
-  private async activeCampaigns(client: SqlClient, programId: string): Promise<RunnableCampaign[]> {
+  /** The ACTIVE campaigns of a program, or one campaign by id (whatever its status), ready to run. */
+  private async loadCampaigns(client: SqlClient, programId: string, which: { active: true } | { id: string }): Promise<RunnableCampaign[]> {
     const { rows: campaigns } = await client.query<{
       id: string;
       name: string;
@@ -132,8 +176,8 @@ export class RewardsEngine {
       targeting: Targeting;
     }>(
       `select id, name, currency, starts_at as "startsAt", ends_at as "endsAt", hold_days as "holdDays", targeting
-         from campaign where program_id = $1 and status = 'ACTIVE' order by id`,
-      [programId],
+         from campaign where program_id = $1 and (case when $2::bigint is null then status = 'ACTIVE' else id = $2 end) order by id`,
+      [programId, 'id' in which ? which.id : null],
     );
     if (campaigns.length === 0) return [];
     const { rows: instances } = await client.query<{ id: string; campaignId: string; key: string; schemeCode: string; args: JsonObject }>(
@@ -160,6 +204,10 @@ export class RewardsEngine {
         }),
     }));
   }
+}
+
+function inCampaign(campaign: CampaignSnapshot, at: Date): boolean {
+  return at >= campaign.startsAt && (campaign.endsAt === null || at < campaign.endsAt);
 }
 
 function withSubregions(roots: string[], tree: { id: string; parentId: string | null }[]): Set<string> {

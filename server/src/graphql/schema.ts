@@ -7,6 +7,7 @@ import { CouponResolver } from '../coupons/coupon.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
 import { RewardResolver } from '../ledger/reward.resolver.js';
 import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.js';
+import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
 import { SchemeResolver } from '../plugins/scheme.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
 import { DateTimeScalar } from './scalars.js';
@@ -21,6 +22,7 @@ export const resolvers = [
   EventResolver,
   RewardResolver,
   AuthResolver,
+  PeriodCloseResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

@@ -10,6 +10,7 @@ export interface RewardRow {
   campaignId: string;
   schemeInstanceId: string;
   eventId: string | null;
+  periodKey: string | null;
   kind: string;
   amount: string;
   unit: string;
@@ -24,7 +25,7 @@ export interface RewardRow {
 }
 
 const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "partnerId", r.campaign_id as "campaignId",
-  r.scheme_instance_id as "schemeInstanceId", r.event_id as "eventId", r.kind, r.amount::text as amount, r.unit, r.status,
+  r.scheme_instance_id as "schemeInstanceId", r.event_id as "eventId", r.period_key as "periodKey", r.kind, r.amount::text as amount, r.unit, r.status,
   r.idempotency_key as "idempotencyKey", r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu",
   r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.created_at as "createdAt"`;
 
@@ -57,6 +58,7 @@ export class LedgerService {
         campaign_id: entry.campaignId,
         scheme_instance_id: entry.schemeInstanceId,
         event_id: entry.eventId,
+        period_key: entry.periodKey,
         kind: entry.kind,
         amount: entry.amount.toString(),
         unit: entry.unit,
@@ -69,10 +71,10 @@ export class LedgerService {
     );
     // Only the new ids come back; the rest of each row is already in hand.
     const { rows } = await client.query<{ id: string; idempotencyKey: string }>(
-      `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, kind, amount, unit,
+      `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, period_key, kind, amount, unit,
                                 idempotency_key, explanation_en, explanation_ru, details, hold_until, created_at)
        select $1, e.*, $3 from json_to_recordset($2::json) as e(partner_id bigint, campaign_id bigint, scheme_instance_id bigint,
-         event_id bigint, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
+         event_id bigint, period_key text, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
          details jsonb, hold_until timestamptz)
        on conflict (program_id, idempotency_key) do nothing
        returning r.id, r.idempotency_key as "idempotencyKey"`,
@@ -88,6 +90,7 @@ export class LedgerService {
         campaignId: entry.campaignId,
         schemeInstanceId: entry.schemeInstanceId,
         eventId: entry.eventId,
+        periodKey: entry.periodKey,
         kind: entry.kind,
         amount: entry.amount.toString(),
         unit: entry.unit,

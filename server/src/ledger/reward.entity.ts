@@ -16,7 +16,7 @@ export type RewardStatus = (typeof REWARD_STATUSES)[number];
 @Index({ properties: ['campaignId', 'id'] })
 @Index({ properties: ['eventId'] })
 export class Reward {
-  [OptionalProps]?: 'eventId' | 'status' | 'details' | 'correctsId' | 'createdAt';
+  [OptionalProps]?: 'eventId' | 'periodKey' | 'status' | 'details' | 'correctsId' | 'createdAt';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -36,6 +36,10 @@ export class Reward {
 
   @Property({ type: 'bigint', nullable: true })
   eventId: string | null = null;
+
+  /** The period a period reward is for ('2026-03'); null for an event's reward. */
+  @Property({ type: 'text', nullable: true })
+  periodKey: string | null = null;
 
   @Property({ type: 'text' })
   kind!: string;

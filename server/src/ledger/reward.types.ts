@@ -23,6 +23,9 @@ export class RewardType {
   @Field({ description: 'Unique per program: the same entry is never written twice.' })
   idempotencyKey!: string;
 
+  @Field(() => String, { nullable: true, description: "For a period reward, the period it is for: '2026-03' or '2026-Q1'." })
+  periodKey!: string | null;
+
   @Field(() => JSONObjectScalar, { description: 'The figures the reward was computed from.' })
   details!: object;
 

@@ -1,4 +1,5 @@
 import { Migration20261123084644_initial } from './Migration20261123084644_initial.js';
+import { Migration20261123100000_period_close } from './Migration20261123100000_period_close.js';
 
-/** Every committed migration, oldest first. New ones are created with `cofactor migration:create`. */
-export const migrations = [Migration20261123084644_initial];
+/** Every committed migration, oldest first. */
+export const migrations = [Migration20261123084644_initial, Migration20261123100000_period_close];

@@ -29,9 +29,10 @@ describe('the scheme registry', () => {
   it.each([
     [{ code: 'Flat_Bonus' }, 'code must be kebab-case'],
     [{ version: 'v1' }, 'version must be semver, e.g. 1.0.0'],
-    [{ eventTypes: [] }, 'eventTypes must be a non-empty list of UPPER_SNAKE names'],
-    [{ eventTypes: ['sale'] }, 'eventTypes must be a non-empty list of UPPER_SNAKE names'],
-    [{ evaluate: undefined }, 'evaluate is not a function'],
+    [{ eventTypes: [] }, 'eventTypes must be given exactly when evaluate is'],
+    [{ eventTypes: ['sale'] }, 'eventTypes must be a list of UPPER_SNAKE names'],
+    [{ evaluate: undefined }, 'it has neither evaluate nor closePeriod'],
+    [{ evaluate: undefined, closePeriod: () => [] }, 'eventTypes must be given exactly when evaluate is'],
     [
       { args: { percent: { type: 'percent', default: '150', max: 100, label: { en: 'p', ru: 'p' } } } },
       'default of arg "percent" is invalid: must be at most 100, got 150',

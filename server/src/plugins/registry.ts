@@ -41,10 +41,12 @@ function checkScheme(scheme: RewardScheme): string | null {
   if (!scheme || typeof scheme !== 'object') return 'not an object';
   if (!SCHEME_CODE_PATTERN.test(scheme.code)) return 'code must be kebab-case';
   if (!SCHEME_VERSION_PATTERN.test(scheme.version)) return 'version must be semver, e.g. 1.0.0';
-  if (typeof scheme.evaluate !== 'function') return 'evaluate is not a function';
-  if (!scheme.eventTypes?.length || !scheme.eventTypes.every((type) => EVENT_TYPE_PATTERN.test(type))) {
-    return 'eventTypes must be a non-empty list of UPPER_SNAKE names';
+  const evaluates = typeof scheme.evaluate === 'function';
+  if (!evaluates && typeof scheme.closePeriod !== 'function') return 'it has neither evaluate nor closePeriod';
+  if (!Array.isArray(scheme.eventTypes) || !scheme.eventTypes.every((type) => EVENT_TYPE_PATTERN.test(type))) {
+    return 'eventTypes must be a list of UPPER_SNAKE names';
   }
+  if (evaluates !== scheme.eventTypes.length > 0) return 'eventTypes must be given exactly when evaluate is';
   for (const [name, definition] of Object.entries(scheme.args as ArgDefinitions)) {
     if (definition.default === undefined) continue;
     const parsed = parseArgs({ [name]: definition }, { [name]: definition.default });

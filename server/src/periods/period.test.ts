@@ -1,0 +1,33 @@
+import { parsePeriodKey } from './period.js';
+
+describe('period keys', () => {
+  it('reads a month in the program time zone', () => {
+    // Moscow is UTC+3 all year: March 2026 starts at 2026-02-28T21:00Z.
+    expect(parsePeriodKey('2026-03', 'Europe/Moscow')).toEqual({
+      key: '2026-03',
+      unit: 'MONTH',
+      startsAt: new Date('2026-02-28T21:00:00Z'),
+      endsAt: new Date('2026-03-31T21:00:00Z'),
+    });
+  });
+
+  it('reads a quarter, across a year end', () => {
+    expect(parsePeriodKey('2026-Q4', 'UTC')).toEqual({
+      key: '2026-Q4',
+      unit: 'QUARTER',
+      startsAt: new Date('2026-10-01T00:00:00Z'),
+      endsAt: new Date('2027-01-01T00:00:00Z'),
+    });
+  });
+
+  it('follows daylight saving time', () => {
+    // Berlin: UTC+1 on 1 March, UTC+2 on 1 April (clocks change on 29 March 2026).
+    const march = parsePeriodKey('2026-03', 'Europe/Berlin')!;
+    expect(march.startsAt).toEqual(new Date('2026-02-28T23:00:00Z'));
+    expect(march.endsAt).toEqual(new Date('2026-03-31T22:00:00Z'));
+  });
+
+  it.each(['2026-13', '2026-3', '2026-Q5', '26-01', 'March'])('refuses %p', (key) => {
+    expect(parsePeriodKey(key, 'UTC')).toBeNull();
+  });
+});

@@ -1,0 +1,58 @@
+import type { Period } from '@cofactor/schema';
+
+/**
+ * The offset of `timeZone` from UTC at `instant`, in minutes (e.g. +180 for Moscow), read
+ * from Intl so no time-zone database has to ship with the server.
+ */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const value = (type: string) => Number(parts.find((part) => part.type === type)!.value);
+  const local = Date.UTC(value('year'), value('month') - 1, value('day'), value('hour'), value('minute'), value('second'));
+  return Math.round((local - instant.getTime()) / 60_000);
+}
+
+/** Midnight at the start of the given local day in `timeZone`, as an instant. */
+export function startOfLocalDay(year: number, monthIndex: number, day: number, timeZone: string): Date {
+  const guess = Date.UTC(year, monthIndex, day);
+  // The offset at the guess can differ from the offset at local midnight around a DST
+  // change, so settle it in a second step.
+  const first = guess - offsetMinutes(new Date(guess), timeZone) * 60_000;
+  return new Date(guess - offsetMinutes(new Date(first), timeZone) * 60_000);
+}
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a period key — a month '2026-03' or a quarter '2026-Q1' — as a span of local time
+ * in the program's time zone. Returns null for anything else.
+ */
+export function parsePeriodKey(key: string, timeZone: string): Period | null {
+  const month = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(key);
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(key);
+  if (!month && !quarter) return null;
+  const year = Number((month ?? quarter)![1]);
+  const first = month ? Number(month[2]) - 1 : (Number(quarter![2]) - 1) * 3;
+  const length = month ? 1 : 3;
+  return {
+    key,
+    unit: month ? 'MONTH' : 'QUARTER',
+    startsAt: startOfLocalDay(year, first, 1, timeZone),
+    endsAt: startOfLocalDay(year + Math.floor((first + length) / 12), (first + length) % 12, 1, timeZone),
+  };
+}
