@@ -46,6 +46,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
   const publish = (rewards: RewardRow[]) => {
     for (const reward of rewards) pubSub.publish(REWARD_CREATED, rewardTopic(reward.programId, reward.partnerId), reward);
   };
+  const events = new EventService(sql, engine, ledger, publish);
   return {
     config,
     orm,
@@ -55,10 +56,10 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     pubSub,
     auth: new AuthService(orm),
     hierarchy,
-    partners: new PartnerService(sql, hierarchy),
+    partners: new PartnerService(sql, hierarchy, events),
     campaigns: new CampaignService(orm, registry),
     ledger,
-    events: new EventService(sql, engine, ledger, publish),
+    events,
     periods: new PeriodCloseService(orm, sql, engine, ledger, publish),
     async close() {
       await sql.close();

@@ -169,6 +169,19 @@ describe('the referral hierarchy', () => {
     expect(broken).toEqual([]);
   });
 
+  it('records a PARTNER_JOINED event for every new partner, attributed to the recruit', async () => {
+    const joined = await server.sql<{ external_id: string; type: string; partner_id: string }>(
+      "select external_id, type, partner_id::text from event where type = 'PARTNER_JOINED' order by id",
+    );
+    expect(joined.slice(0, 7)).toEqual(
+      ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'Q1'].map((name) => ({
+        external_id: `partner-joined:${ids[name]}`,
+        type: 'PARTNER_JOINED',
+        partner_id: ids[name],
+      })),
+    );
+  });
+
   it('rejects bad partner input with the field path', async () => {
     const response = await server.gql(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, {
       input: { name: ' ', kind: 'dealer', segment: 'HUGE', sponsorReferralCode: 'NOBODY' },

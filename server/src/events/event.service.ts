@@ -60,34 +60,48 @@ export class EventService {
     const issues = inputs.flatMap((input, index) => validate(input, `events[${index}]`));
     if (issues.length) throw errors.badInput(issues, `${new Set(issues.map((i) => i.path.split('.')[0])).size} of ${inputs.length} events are invalid; nothing was recorded`);
 
-    const clock = new Date();
-    const result = await this.sql.transaction(async (client) => {
-      const resolved = await this.attribute(client, programId, inputs, clock);
-      const seen = new Set<string>();
-      const duplicateExternalIds: string[] = [];
-      const unique = resolved.filter((item) => {
-        if (seen.has(item.input.externalId)) {
-          duplicateExternalIds.push(item.input.externalId);
-          return false;
-        }
-        seen.add(item.input.externalId);
-        return true;
-      });
-      const customers = await this.claimCustomers(client, programId, unique);
-      const stored = await this.insertEvents(client, programId, unique, customers);
-      for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
-      const events = unique.flatMap((item) => {
-        const id = stored.get(item.input.externalId);
-        return id ? [toSchemeEvent(id, item, customers.firstPurchases.has(item))] : [];
-      });
-      const entries = await this.engine.evaluate(client, programId, events, clock);
-      const rewards = await this.ledger.append(client, programId, entries, clock);
-      return { accepted: events.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
-    }, { retries: 3 });
-    // Published only after commit, so a subscriber never sees a reward that was rolled back.
-    if (result.rewards.length) this.onRewardsCommitted(result.rewards);
+    const result = await this.sql.transaction((client) => this.ingest(client, programId, inputs, new Date()), { retries: 3 });
+    this.publish(result.rewards);
     const { rewards, ...counts } = result;
     return { ...counts, rewardsCreated: rewards.length };
+  }
+
+  /** Tells subscribers about rewards; call only after the transaction that wrote them committed. */
+  publish(rewards: RewardRow[]): void {
+    if (rewards.length) this.onRewardsCommitted(rewards);
+  }
+
+  /**
+   * Attributes, stores and evaluates validated events inside the caller's transaction, and
+   * returns the new rewards for the caller to `publish` after its commit.
+   */
+  async ingest(
+    client: SqlClient,
+    programId: string,
+    inputs: EventInput[],
+    clock: Date,
+  ): Promise<Omit<RecordEventsResult, 'rewardsCreated'> & { rewards: RewardRow[] }> {
+    const resolved = await this.attribute(client, programId, inputs, clock);
+    const seen = new Set<string>();
+    const duplicateExternalIds: string[] = [];
+    const unique = resolved.filter((item) => {
+      if (seen.has(item.input.externalId)) {
+        duplicateExternalIds.push(item.input.externalId);
+        return false;
+      }
+      seen.add(item.input.externalId);
+      return true;
+    });
+    const customers = await this.claimCustomers(client, programId, unique);
+    const stored = await this.insertEvents(client, programId, unique, customers);
+    for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
+    const events = unique.flatMap((item) => {
+      const id = stored.get(item.input.externalId);
+      return id ? [toSchemeEvent(id, item, customers.firstPurchases.has(item))] : [];
+    });
+    const entries = await this.engine.evaluate(client, programId, events, clock);
+    const rewards = await this.ledger.append(client, programId, entries, clock);
+    return { accepted: events.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
   }
 
   /** Finds each item's partner by id, referral code or coupon; unknown ones are item errors. */

@@ -12,6 +12,10 @@ import { freePort } from '../../../test/support/harness.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { Sql, StatementCounter } from '../db/sql.js';
+import { RewardsEngine } from '../engine/rewards-engine.js';
+import { EventService } from '../events/event.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import { SchemeRegistry } from '../plugins/registry.js';
 import { PartnerService } from '../partners/partner.service.js';
 import { HierarchyService } from './hierarchy.service.js';
 
@@ -29,7 +33,9 @@ beforeAll(async () => {
   await migrate(orm);
   sql = new Sql(database.url, new StatementCounter());
   hierarchy = new HierarchyService(sql);
-  partners = new PartnerService(sql, hierarchy);
+  // No schemes: joins are recorded as events but pay nothing here.
+  const events = new EventService(sql, new RewardsEngine(new SchemeRegistry()), new LedgerService(sql), () => {});
+  partners = new PartnerService(sql, hierarchy, events);
 });
 
 afterAll(async () => {

@@ -3,7 +3,9 @@ import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, type PartnerSnapshot } from '@cof
 import type { Sql, SqlClient } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
+import type { EventService } from '../events/event.service.js';
 import type { HierarchyService } from '../hierarchy/hierarchy.service.js';
+import type { RewardRow } from '../ledger/ledger.service.js';
 import { PARTNER_STATUSES, type PartnerStatus } from './partner.entity.js';
 
 export interface PartnerRow {
@@ -73,6 +75,7 @@ export class PartnerService {
   constructor(
     private readonly sql: Sql,
     private readonly hierarchy: HierarchyService,
+    private readonly events: EventService,
   ) {}
 
   async byIds(programId: string, ids: readonly string[]): Promise<PartnerRow[]> {
@@ -98,52 +101,70 @@ export class PartnerService {
     );
   }
 
+  /**
+   * Creates a partner under its sponsor and, in the same transaction, records its
+   * PARTNER_JOINED event (external id `partner-joined:<id>`), so recruit rewards run through
+   * the same engine as every other event.
+   */
   async create(programId: string, input: PartnerInput): Promise<PartnerRow> {
     const issues = this.validate(input, 'input', true);
     if (issues.length) throw errors.badInput(issues);
-    return this.sql.transaction(async (client) => {
-      const regionId = await this.resolveRegion(client, programId, input, issues);
-      const sponsorId = await this.resolveSponsor(client, programId, input, issues);
-      if (issues.length) throw errors.badInput(issues);
-      const explicitCode = input.referralCode?.toUpperCase() ?? null;
-      // A generated code can collide; a savepoint lets the transaction try another one.
-      for (let attempt = 0; ; attempt++) {
-        const referralCode = explicitCode ?? newReferralCode();
-        await client.query('savepoint new_partner');
-        try {
-          const { rows } = await client.query<PartnerRow>(
-            `insert into partner as p (program_id, external_id, name, email, kind, region_id, segment, level, status, referral_code, sponsor_id)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${PARTNER_COLUMNS}`,
-            [
-              programId,
-              input.externalId ?? null,
-              input.name!.trim(),
-              input.email ?? null,
-              input.kind,
-              regionId,
-              input.segment ?? null,
-              input.level ?? 1,
-              input.status ?? 'ACTIVE',
-              referralCode,
-              sponsorId,
-            ],
-          );
-          await this.hierarchy.attach(client, programId, rows[0].id, sponsorId);
-          return rows[0];
-        } catch (error) {
-          await client.query('rollback to savepoint new_partner');
-          const constraint = (error as { constraint?: string }).constraint;
-          if (constraint === 'partner_program_id_referral_code_unique') {
-            if (explicitCode) throw errors.conflict(`referral code ${explicitCode} is taken`, 'input.referralCode');
-            if (attempt < 5) continue;
-          }
-          if (constraint === 'partner_program_id_external_id_unique') {
-            throw errors.conflict(`a partner with externalId ${input.externalId} exists`, 'input.externalId');
-          }
-          throw error;
-        }
-      }
+    const { partner, rewards } = await this.sql.transaction(async (client) => {
+      const created = await this.insert(client, programId, input, issues);
+      const joined = await this.events.ingest(
+        client,
+        programId,
+        [{ externalId: `partner-joined:${created.id}`, type: 'PARTNER_JOINED', partnerId: created.id, occurredAt: created.joinedAt }],
+        created.joinedAt,
+      );
+      return { partner: created, rewards: joined.rewards };
     });
+    this.events.publish(rewards);
+    return partner;
+  }
+
+  private async insert(client: SqlClient, programId: string, input: PartnerInput, issues: InputIssue[]): Promise<PartnerRow> {
+    const regionId = await this.resolveRegion(client, programId, input, issues);
+    const sponsorId = await this.resolveSponsor(client, programId, input, issues);
+    if (issues.length) throw errors.badInput(issues);
+    const explicitCode = input.referralCode?.toUpperCase() ?? null;
+    // A generated code can collide; a savepoint lets the transaction try another one.
+    for (let attempt = 0; ; attempt++) {
+      const referralCode = explicitCode ?? newReferralCode();
+      await client.query('savepoint new_partner');
+      try {
+        const { rows } = await client.query<PartnerRow>(
+          `insert into partner as p (program_id, external_id, name, email, kind, region_id, segment, level, status, referral_code, sponsor_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${PARTNER_COLUMNS}`,
+          [
+            programId,
+            input.externalId ?? null,
+            input.name!.trim(),
+            input.email ?? null,
+            input.kind,
+            regionId,
+            input.segment ?? null,
+            input.level ?? 1,
+            input.status ?? 'ACTIVE',
+            referralCode,
+            sponsorId,
+          ],
+        );
+        await this.hierarchy.attach(client, programId, rows[0].id, sponsorId);
+        return rows[0];
+      } catch (error) {
+        await client.query('rollback to savepoint new_partner');
+        const constraint = (error as { constraint?: string }).constraint;
+        if (constraint === 'partner_program_id_referral_code_unique') {
+          if (explicitCode) throw errors.conflict(`referral code ${explicitCode} is taken`, 'input.referralCode');
+          if (attempt < 5) continue;
+        }
+        if (constraint === 'partner_program_id_external_id_unique') {
+          throw errors.conflict(`a partner with externalId ${input.externalId} exists`, 'input.externalId');
+        }
+        throw error;
+      }
+    }
   }
 
   /** Changes a partner's attributes. The sponsor changes only through `move`. */
