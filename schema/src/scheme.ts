@@ -89,8 +89,15 @@ export interface UplineMember {
 }
 
 /**
- * A partner's activity inside the campaign's period, counted in ingestion order up to and
- * including the event being evaluated.
+ * Which span `ctx.stats` counts: the whole campaign (default), or the local calendar day, in
+ * the program's time zone, of the event being evaluated (for daily caps).
+ */
+export const STATS_WINDOWS = ['CAMPAIGN', 'DAY'] as const;
+export type StatsWindow = (typeof STATS_WINDOWS)[number];
+
+/**
+ * A partner's activity inside the campaign's period (or the window asked for), counted in
+ * ingestion order up to and including the event being evaluated.
  */
 export interface PartnerStats {
   /** Events per type, e.g. `count.LEAD`. Missing types are 0. */
@@ -139,7 +146,7 @@ export interface SchemeContext {
   partner(id: string): Promise<PartnerSnapshot | null>;
   /** Sponsors above the partner, nearest first, at most `levels` of them. */
   upline(partnerId: string, levels: number): Promise<UplineMember[]>;
-  stats(partnerId: string): Promise<PartnerStats>;
+  stats(partnerId: string, window?: StatsWindow): Promise<PartnerStats>;
   /** The evaluation clock: the time the batch is processed (fixed within a batch). */
   now(): Date;
 }

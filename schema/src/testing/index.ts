@@ -50,6 +50,8 @@ export interface TestContextOptions {
   partners?: readonly PartnerSnapshot[];
   /** Stats per partner id; whatever is left out is empty (no counts, no amounts, 0 new customers). */
   stats?: Readonly<Record<string, Partial<PartnerStats>>>;
+  /** Stats per partner id for `stats(id, 'DAY')`; empty when left out. */
+  dayStats?: Readonly<Record<string, Partial<PartnerStats>>>;
   now?: Date;
 }
 
@@ -94,8 +96,8 @@ export function createTestContext(options: TestContextOptions = {}): SchemeConte
       }
       return members;
     },
-    async stats(partnerId) {
-      const given = options.stats?.[partnerId] ?? {};
+    async stats(partnerId, window = 'CAMPAIGN') {
+      const given = (window === 'DAY' ? options.dayStats : options.stats)?.[partnerId] ?? {};
       return Object.freeze({
         count: Object.freeze({ ...given.count }),
         amount: Object.freeze({ ...given.amount }),
@@ -158,7 +160,7 @@ export function testPeriod(key: string): Period {
   throw new Error(`"${key}" is neither a month like 2026-03 nor a quarter like 2026-Q1`);
 }
 
-export interface TestPeriodContextOptions extends Omit<TestContextOptions, 'stats'> {
+export interface TestPeriodContextOptions extends Omit<TestContextOptions, 'stats' | 'dayStats'> {
   period: Period;
   /** The participants of the close, each with whatever stats the test gives (the rest empty). */
   participants: readonly { partner: PartnerSnapshot; stats?: Partial<PartnerStats> }[];

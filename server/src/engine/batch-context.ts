@@ -1,5 +1,16 @@
 import DataLoader from 'dataloader';
-import type { CampaignSnapshot, Participant, PartnerSnapshot, PartnerStats, Period, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
+import type {
+  CampaignSnapshot,
+  Participant,
+  PartnerSnapshot,
+  PartnerStats,
+  Period,
+  SchemeContext,
+  SchemeEvent,
+  StatsWindow,
+  UplineMember,
+} from '@cofactor/schema';
+import { localDayOf } from '../periods/period.js';
 import type { SqlClient } from '../db/sql.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
 
@@ -9,12 +20,31 @@ interface BaseStats {
   newCustomers: number;
 }
 
+function spanKey(campaignId: string, span: Span): string {
+  return `${campaignId}@${span.startsAt.toISOString()}~${span.endsAt?.toISOString() ?? 'open'}`;
+}
+
 function emptyStats(): BaseStats {
   return { count: {}, amount: {}, newCustomers: 0 };
 }
 
-function inPeriod(campaign: CampaignSnapshot, at: Date): boolean {
-  return at >= campaign.startsAt && (campaign.endsAt === null || at < campaign.endsAt);
+interface Span {
+  startsAt: Date;
+  endsAt: Date | null;
+}
+
+function within(span: Span, at: Date): boolean {
+  return at >= span.startsAt && (span.endsAt === null || at < span.endsAt);
+}
+
+/** The part of the campaign inside the window around `at`. */
+function windowOf(campaign: CampaignSnapshot, window: StatsWindow, at: Date, timeZone: string): Span {
+  if (window === 'CAMPAIGN') return campaign;
+  const day = localDayOf(at, timeZone);
+  return {
+    startsAt: day.startsAt > campaign.startsAt ? day.startsAt : campaign.startsAt,
+    endsAt: campaign.endsAt && campaign.endsAt < day.endsAt ? campaign.endsAt : day.endsAt,
+  };
 }
 
 /**
@@ -30,12 +60,16 @@ export class BatchContext {
   /** The batch's new events per partner, in ingestion order. */
   private readonly batchEventsByPartner = new Map<string, { index: number; event: SchemeEvent }[]>();
   private readonly campaigns = new Map<string, CampaignSnapshot>();
+  /** The spans stats were asked for, by `spanKey`. */
+  private readonly spans = new Map<string, Span>();
 
   constructor(
     private readonly client: SqlClient,
     private readonly programId: string,
     private readonly batchEvents: SchemeEvent[],
     private readonly clock: Date,
+    /** The program's time zone: daily windows are its calendar days. */
+    private readonly timeZone: string,
   ) {
     batchEvents.forEach((event, index) => {
       const list = this.batchEventsByPartner.get(event.partner.id) ?? [];
@@ -101,20 +135,22 @@ export class BatchContext {
       campaign,
       partner: (id) => this.partner(id),
       upline: (partnerId, levels) => this.upline(partnerId, levels),
-      stats: (partnerId) => this.stats(campaign, partnerId, index),
+      stats: (partnerId, window = 'CAMPAIGN') =>
+        this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batchEvents[index].occurredAt, this.timeZone)),
       now: () => new Date(this.clock),
     };
   }
 
-  /** Stored stats from before this batch plus the batch's own events up to `index`. */
-  private async stats(campaign: CampaignSnapshot, partnerId: string, index: number): Promise<PartnerStats> {
-    const base = await this.baseStats.load(`${campaign.id}:${partnerId}`);
+  /** Stored stats in the span from before this batch, plus the batch's own events up to `index`. */
+  private async stats(campaign: CampaignSnapshot, partnerId: string, index: number, span: Span): Promise<PartnerStats> {
+    this.spans.set(spanKey(campaign.id, span), span);
+    const base = await this.baseStats.load(`${spanKey(campaign.id, span)}|${partnerId}`);
     const count = { ...base.count };
     const amount = { ...base.amount };
     let newCustomers = base.newCustomers;
     for (const { index: position, event } of this.batchEventsByPartner.get(partnerId) ?? []) {
       if (position > index) break;
-      if (!inPeriod(campaign, event.occurredAt)) continue;
+      if (!within(span, event.occurredAt)) continue;
       count[event.type] = (count[event.type] ?? 0) + 1;
       if (event.amount !== null && event.currency === campaign.currency) {
         amount[event.type] = (amount[event.type] ?? 0n) + event.amount;
@@ -158,15 +194,17 @@ export class BatchContext {
   }
 
   private async loadBaseStats(keys: readonly string[]): Promise<BaseStats[]> {
-    const byCampaign = new Map<string, string[]>();
+    const bySpan = new Map<string, string[]>();
     for (const key of keys) {
-      const [campaignId, partnerId] = key.split(':');
-      byCampaign.set(campaignId, [...(byCampaign.get(campaignId) ?? []), partnerId]);
+      const [span, partnerId] = key.split('|');
+      bySpan.set(span, [...(bySpan.get(span) ?? []), partnerId]);
     }
     const batchIds = this.batchEvents.map((event) => event.id);
     const result = new Map<string, BaseStats>();
-    for (const [campaignId, partnerIds] of byCampaign) {
+    for (const [key, partnerIds] of bySpan) {
+      const campaignId = key.split('@')[0];
       const campaign = this.campaigns.get(campaignId)!;
+      const span = this.spans.get(key)!;
       // Counts must include what a concurrent batch for the same partner is writing, or both
       // batches could see a goal one short of reached. A transaction-scoped lock per
       // (campaign, partner), taken in id order, makes the second batch wait for the first to
@@ -185,15 +223,15 @@ export class BatchContext {
           where program_id = $1 and partner_id = any($2::bigint[]) and occurred_at >= $3
             and ($4::timestamptz is null or occurred_at < $4) and not (id = any($6::bigint[]))
           group by partner_id, type`,
-        [this.programId, partnerIds, campaign.startsAt, campaign.endsAt, campaign.currency, batchIds],
+        [this.programId, partnerIds, span.startsAt, span.endsAt, campaign.currency, batchIds],
       );
       for (const row of rows) {
-        const key = `${campaignId}:${row.partnerId}`;
-        const stats = result.get(key) ?? emptyStats();
+        const statsKey = `${key}|${row.partnerId}`;
+        const stats = result.get(statsKey) ?? emptyStats();
         stats.count[row.type] = row.count;
         stats.amount[row.type] = BigInt(row.amount);
         stats.newCustomers += row.newCustomers;
-        result.set(key, stats);
+        result.set(statsKey, stats);
       }
     }
     return keys.map((key) => result.get(key) ?? emptyStats());

@@ -59,13 +59,26 @@ const DAY_MS = 24 * 3600 * 1000;
  * The engine writes nothing itself.
  */
 export class RewardsEngine {
+  /** Program time zones, which do not change once a program exists. */
+  private readonly timeZones = new Map<string, string>();
+
   constructor(private readonly registry: SchemeRegistry) {}
+
+  private async timeZoneOf(client: SqlClient, programId: string): Promise<string> {
+    let timeZone = this.timeZones.get(programId);
+    if (!timeZone) {
+      const { rows } = await client.query<{ timeZone: string }>('select time_zone as "timeZone" from program where id = $1', [programId]);
+      timeZone = rows[0].timeZone;
+      this.timeZones.set(programId, timeZone);
+    }
+    return timeZone;
+  }
 
   async evaluate(client: SqlClient, programId: string, events: SchemeEvent[], clock: Date): Promise<LedgerEntry[]> {
     if (events.length === 0) return [];
     const campaigns = await this.loadCampaigns(client, programId, { active: true });
     if (campaigns.length === 0) return [];
-    const context = new BatchContext(client, programId, events, clock);
+    const context = new BatchContext(client, programId, events, clock, await this.timeZoneOf(client, programId));
     const runs: Promise<LedgerEntry[]>[] = [];
     events.forEach((event, index) => {
       for (const campaign of campaigns) {
@@ -89,7 +102,7 @@ export class RewardsEngine {
   async closePeriod(client: SqlClient, programId: string, campaignId: string, period: Period, clock: Date): Promise<LedgerEntry[]> {
     const [campaign] = await this.loadCampaigns(client, programId, { id: campaignId });
     if (!campaign) return [];
-    const context = new BatchContext(client, programId, [], clock);
+    const context = new BatchContext(client, programId, [], clock, await this.timeZoneOf(client, programId));
     const ctx: PeriodContext = {
       campaign: campaign.snapshot,
       period,

@@ -1,4 +1,4 @@
-import { parsePeriodKey } from './period.js';
+import { localDayOf, parsePeriodKey } from './period.js';
 
 describe('period keys', () => {
   it('reads a month in the program time zone', () => {
@@ -29,5 +29,27 @@ describe('period keys', () => {
 
   it.each(['2026-13', '2026-3', '2026-Q5', '26-01', 'March'])('refuses %p', (key) => {
     expect(parsePeriodKey(key, 'UTC')).toBeNull();
+  });
+});
+
+describe('local days', () => {
+  it('finds the day of an instant in the program time zone', () => {
+    // 22:30 UTC on 9 March is already 10 March in Moscow (UTC+3).
+    expect(localDayOf(new Date('2026-03-09T22:30:00Z'), 'Europe/Moscow')).toEqual({
+      startsAt: new Date('2026-03-09T21:00:00Z'),
+      endsAt: new Date('2026-03-10T21:00:00Z'),
+    });
+  });
+
+  it('has 23 hours on the day clocks go forward', () => {
+    const day = localDayOf(new Date('2026-03-29T12:00:00Z'), 'Europe/Berlin');
+    expect(day).toEqual({ startsAt: new Date('2026-03-28T23:00:00Z'), endsAt: new Date('2026-03-29T22:00:00Z') });
+  });
+
+  it('crosses a month end', () => {
+    expect(localDayOf(new Date('2026-01-31T12:00:00Z'), 'UTC')).toEqual({
+      startsAt: new Date('2026-01-31T00:00:00Z'),
+      endsAt: new Date('2026-02-01T00:00:00Z'),
+    });
   });
 });

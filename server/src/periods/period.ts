@@ -1,10 +1,6 @@
 import type { Period } from '@cofactor/schema';
 
-/**
- * The offset of `timeZone` from UTC at `instant`, in minutes (e.g. +180 for Moscow), read
- * from Intl so no time-zone database has to ship with the server.
- */
-function offsetMinutes(instant: Date, timeZone: string): number {
+function localParts(instant: Date, timeZone: string): Record<string, number> {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -15,9 +11,17 @@ function offsetMinutes(instant: Date, timeZone: string): number {
     minute: '2-digit',
     second: '2-digit',
   }).formatToParts(instant);
-  const value = (type: string) => Number(parts.find((part) => part.type === type)!.value);
-  const local = Date.UTC(value('year'), value('month') - 1, value('day'), value('hour'), value('minute'), value('second'));
-  return Math.round((local - instant.getTime()) / 60_000);
+  return Object.fromEntries(parts.filter((part) => part.type !== 'literal').map((part) => [part.type, Number(part.value)]));
+}
+
+/**
+ * The offset of `timeZone` from UTC at `instant`, in minutes (e.g. +180 for Moscow), read
+ * from Intl so no time-zone database has to ship with the server.
+ */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const local = localParts(instant, timeZone);
+  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  return Math.round((asUtc - instant.getTime()) / 60_000);
 }
 
 /** Midnight at the start of the given local day in `timeZone`, as an instant. */
@@ -55,4 +59,10 @@ export function parsePeriodKey(key: string, timeZone: string): Period | null {
     startsAt: startOfLocalDay(year, first, 1, timeZone),
     endsAt: startOfLocalDay(year + Math.floor((first + length) / 12), (first + length) % 12, 1, timeZone),
   };
+}
+
+/** The local calendar day in `timeZone` that contains `instant`: [start, end). */
+export function localDayOf(instant: Date, timeZone: string): { startsAt: Date; endsAt: Date } {
+  const { year, month, day } = localParts(instant, timeZone);
+  return { startsAt: startOfLocalDay(year, month - 1, day, timeZone), endsAt: startOfLocalDay(year, month - 1, day + 1, timeZone) };
 }
