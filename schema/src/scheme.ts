@@ -25,7 +25,11 @@ export type PartnerKind = (typeof PARTNER_KINDS)[number];
 export const PARTNER_SEGMENTS = ['SMALL', 'MEDIUM', 'LARGE'] as const;
 export type PartnerSegment = (typeof PARTNER_SEGMENTS)[number];
 
-/** Built-in event types; any other UPPER_SNAKE name is a custom event type. */
+/**
+ * Built-in event types; any other UPPER_SNAKE name is a custom event type. The server records
+ * PARTNER_JOINED when a partner is created and PARTNER_APPROVED when a PENDING partner
+ * becomes ACTIVE, each attributed to that partner.
+ */
 export const EVENT_TYPES = [
   'SALE',
   'REFUND',
@@ -38,6 +42,7 @@ export const EVENT_TYPES = [
   'EVENT_HOSTED',
   'TRAINING_COMPLETED',
   'PARTNER_JOINED',
+  'PARTNER_APPROVED',
 ] as const;
 
 export const REWARD_KINDS = ['MONEY', 'POINTS', 'PERK', 'BADGE'] as const;
@@ -51,7 +56,7 @@ export interface PartnerSnapshot {
   regionId: string | null;
   segment: PartnerSegment | null;
   level: number;
-  /** ACTIVE, SUSPENDED or TERMINATED. The engine records rewards for ACTIVE partners only. */
+  /** PENDING, ACTIVE, SUSPENDED or TERMINATED. The engine records rewards for ACTIVE partners only. */
   status: string;
   referralCode: string;
   sponsorId: string | null;
@@ -185,6 +190,14 @@ export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
   eventTypes: readonly string[];
   /** Per-event rewards, computed as each event is recorded. */
   evaluate?(event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
+  /**
+   * Stacking on the campaign's other schemes (seasonal promotions, level multipliers): for each
+   * event, called with the drafts that the instances before this one in the campaign produced
+   * for it, in order. It adds drafts of its own (e.g. +50% of each money reward inside the
+   * promotion's dates) and never changes or removes the ones it is given, so every entry keeps
+   * its own explanation. Not called when the earlier instances produced nothing.
+   */
+  stack?(drafts: readonly RewardDraft[], event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
   /**
    * Period rewards (volume bonuses, contests, KPIs), computed when an admin closes a period
    * of the campaign. Closing again is safe: drafts whose keys exist are not written twice,

@@ -188,6 +188,23 @@ describe('the referral hierarchy', () => {
     );
   });
 
+  it('records PARTNER_APPROVED once, when a PENDING partner becomes ACTIVE', async () => {
+    const created = await server.ok<{ createPartner: { id: string; status: string } }>(
+      `mutation { createPartner(input: { name: "Newbie", kind: "AMBASSADOR", status: "PENDING" }) { id status } }`,
+    );
+    const id = created.createPartner.id;
+    expect(created.createPartner.status).toBe('PENDING');
+    const approvals = () => server.sql(`select external_id from event where type = 'PARTNER_APPROVED' and partner_id = $1`, [id]);
+    const setStatus = (status: string) => server.ok(`mutation { updatePartner(id: "${id}", input: { status: "${status}" }) { status } }`);
+    expect(await approvals()).toEqual([]);
+    await setStatus('ACTIVE');
+    expect(await approvals()).toEqual([{ external_id: `partner-approved:${id}` }]);
+    // ACTIVE → SUSPENDED → ACTIVE is not an approval.
+    await setStatus('SUSPENDED');
+    await setStatus('ACTIVE');
+    expect(await approvals()).toHaveLength(1);
+  });
+
   it('rejects bad partner input with the field path', async () => {
     const response = await server.gql(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, {
       input: { name: ' ', kind: 'dealer', segment: 'HUGE', sponsorReferralCode: 'NOBODY' },

@@ -214,6 +214,17 @@ export interface PeriodSample {
   context: PeriodContext;
 }
 
+export interface StackSample {
+  /** Shown in the test names; defaults to the event's type and external id. */
+  name?: string;
+  /** The drafts of the instances before the stacking one, as the engine would pass them. */
+  drafts: readonly RewardDraft[];
+  event: SchemeEvent;
+  /** Raw JSON args as a campaign stores them; defaults to the first of `validArgs`. */
+  args?: JsonObject;
+  context?: SchemeContext;
+}
+
 export interface ConformanceOptions {
   /** Raw JSON args that must be accepted; the first is the base the rejection cases alter. */
   validArgs: readonly [JsonObject, ...JsonObject[]];
@@ -221,6 +232,8 @@ export interface ConformanceOptions {
   samples?: readonly ConformanceSample[];
   /** Periods to close (required when the scheme has `closePeriod`); together they must produce a draft. */
   periodSamples?: readonly PeriodSample[];
+  /** Drafts to stack on (required when the scheme has `stack`); together they must produce a draft. */
+  stackSamples?: readonly StackSample[];
 }
 
 const NUMERIC_TYPES = new Set(['int', 'money', 'percent', 'decimal']);
@@ -255,8 +268,8 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         expect(localizedProblems(scheme.description, 'description')).toEqual([]);
       });
 
-      it('computes rewards per event, per period, or both', () => {
-        expect(typeof scheme.evaluate === 'function' || typeof scheme.closePeriod === 'function').toBe(true);
+      it('computes rewards per event, on top of other schemes, or per period', () => {
+        expect([scheme.evaluate, scheme.stack, scheme.closePeriod].some((hook) => typeof hook === 'function')).toBe(true);
       });
 
       it('reacts to event types (each UPPER_SNAKE, listed once) exactly when it evaluates events', () => {
@@ -332,6 +345,35 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         });
 
         it(`gives the same drafts twice, leaves its inputs alone and reads nothing outside ctx: ${label}`, async () => {
+          const first = await run(sample);
+          const second = await run(sample);
+          expect(second).toStrictEqual(first);
+        });
+
+        it(`returns well-formed drafts with unique keys: ${label}`, async () => {
+          expect(draftProblems(await run(sample))).toEqual([]);
+        });
+      }
+
+      it('produces at least one draft from the samples, so the draft checks are not vacuous', async () => {
+        let drafts = 0;
+        for (const sample of samples) drafts += (await run(sample)).length;
+        expect(drafts).toBeGreaterThan(0);
+      });
+    });
+
+    if (scheme.stack) describe('stack', () => {
+      const run = (sample: StackSample) => stackSample(scheme, sample, baseArgs);
+      const samples = options.stackSamples ?? [];
+
+      it('is given drafts to stack on', () => {
+        expect(samples.length).toBeGreaterThan(0);
+      });
+
+      for (const sample of samples) {
+        const label = sample.name ?? `${sample.event.type} ${sample.event.externalId}`;
+
+        it(`gives the same drafts twice, leaves the given drafts alone and reads nothing outside ctx: ${label}`, async () => {
           const first = await run(sample);
           const second = await run(sample);
           expect(second).toStrictEqual(first);
@@ -513,6 +555,22 @@ async function evaluateSample<A extends ArgDefinitions>(
   const event = deepFreeze(copyEvent(sample.event));
   const context = sample.context ?? createTestContext({ partners: [sample.event.partner] });
   return withoutAmbientInputs(() => scheme.evaluate!(event, deepFreeze(parsed.values), context));
+}
+
+/** Stacks on frozen copies of the given drafts, with the ambient clock and network off. */
+async function stackSample<A extends ArgDefinitions>(
+  scheme: RewardScheme<A>,
+  sample: StackSample,
+  baseArgs: JsonObject,
+): Promise<RewardDraft[]> {
+  const parsed = parseArgs(scheme.args, sample.args ?? baseArgs);
+  if (!parsed.ok) {
+    throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+  const drafts = deepFreeze(sample.drafts.map((draft) => ({ ...draft, explanation: { ...draft.explanation }, details: draft.details && { ...draft.details } })));
+  const event = deepFreeze(copyEvent(sample.event));
+  const context = sample.context ?? createTestContext({ partners: [sample.event.partner] });
+  return withoutAmbientInputs(() => scheme.stack!(drafts, event, deepFreeze(parsed.values), context));
 }
 
 /** Closes one period on frozen args, with the ambient clock and network off. */

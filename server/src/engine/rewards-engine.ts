@@ -83,15 +83,50 @@ export class RewardsEngine {
     events.forEach((event, index) => {
       for (const campaign of campaigns) {
         if (!inCampaign(campaign.snapshot, event.occurredAt) || !this.targets(campaign, event.partner)) continue;
-        const ctx = context.forEvent(campaign.snapshot, index);
-        for (const instance of campaign.instances) {
-          if (!instance.scheme.evaluate || !instance.scheme.eventTypes.includes(event.type)) continue;
-          runs.push(this.run(instance, campaign, event, context, ctx, clock));
-        }
+        runs.push(this.runChain(campaign, event, context, context.forEvent(campaign.snapshot, index), clock));
       }
     });
-    // Entries come out grouped by event, then campaign, then instance order.
+    // Chains run concurrently, so their look-ups batch; entries come out by event, then campaign.
     return (await Promise.all(runs)).flat();
+  }
+
+  /**
+   * One campaign's instances for one event, in their order: evaluating instances add their
+   * drafts, stacking instances see everything added before them and add their own.
+   */
+  private async runChain(
+    campaign: RunnableCampaign,
+    event: SchemeEvent,
+    context: BatchContext,
+    ctx: ReturnType<BatchContext['forEvent']>,
+    clock: Date,
+  ): Promise<LedgerEntry[]> {
+    const drafts: RewardDraft[] = [];
+    const entries: LedgerEntry[] = [];
+    for (const instance of campaign.instances) {
+      const { scheme } = instance;
+      const produce =
+        scheme.evaluate && scheme.eventTypes.includes(event.type)
+          ? () => scheme.evaluate!(event, instance.args as never, ctx)
+          : scheme.stack && drafts.length > 0
+            ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
+            : null;
+      if (!produce) continue;
+      const added = await this.checked(instance, event, produce);
+      drafts.push(...added);
+      entries.push(...(await this.toEntries(instance, campaign, context, clock, { eventId: event.id, periodKey: null }, () => added)));
+    }
+    return entries;
+  }
+
+  private async checked(instance: RunnableInstance, event: SchemeEvent, produce: () => Promise<RewardDraft[]> | RewardDraft[]) {
+    try {
+      const drafts = await produce();
+      for (const draft of drafts) checkDraft(instance.scheme, draft);
+      return drafts;
+    } catch (error) {
+      throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   /**
@@ -120,21 +155,6 @@ export class RewardsEngine {
         ),
       );
     return (await Promise.all(runs)).flat();
-  }
-
-  private async run(
-    instance: RunnableInstance,
-    campaign: RunnableCampaign,
-    event: SchemeEvent,
-    context: BatchContext,
-    ctx: ReturnType<BatchContext['forEvent']>,
-    clock: Date,
-  ): Promise<LedgerEntry[]> {
-    return this.toEntries(instance, campaign, context, clock, { eventId: event.id, periodKey: null }, () =>
-      instance.scheme.evaluate!(event, instance.args as never, ctx),
-    ).catch((error: Error) => {
-      throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${error.message}`, { cause: error });
-    });
   }
 
   /** Checks a scheme's drafts and turns those for partners who may earn into ledger entries. */

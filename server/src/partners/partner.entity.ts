@@ -1,7 +1,8 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
-export const PARTNER_STATUSES = ['ACTIVE', 'SUSPENDED', 'TERMINATED'] as const;
+/** PENDING: signed up, awaiting approval. Only ACTIVE partners earn. */
+export const PARTNER_STATUSES = ['PENDING', 'ACTIVE', 'SUSPENDED', 'TERMINATED'] as const;
 export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
 
 @Entity({ tableName: 'partner' })

@@ -167,16 +167,25 @@ export class PartnerService {
     }
   }
 
-  /** Changes a partner's attributes. The sponsor changes only through `move`. */
+  /**
+   * Changes a partner's attributes. The sponsor changes only through `move`. Approving a
+   * PENDING partner (status → ACTIVE) records its PARTNER_APPROVED event in the same
+   * transaction (external id `partner-approved:<id>`).
+   */
   async update(programId: string, id: string, input: PartnerInput): Promise<PartnerRow> {
     const issues = this.validate(input, 'input', false);
     if (input.sponsorId !== undefined || input.sponsorReferralCode !== undefined) {
       issues.push({ path: 'input.sponsorId', message: 'use movePartner to change a sponsor' });
     }
     if (issues.length) throw errors.badInput(issues);
-    return this.sql.transaction(async (client) => {
+    const { partner, rewards } = await this.sql.transaction(async (client) => {
       const regionId = await this.resolveRegion(client, programId, input, issues);
       if (issues.length) throw errors.badInput(issues);
+      const before = await client.query<{ status: string }>('select status from partner where program_id = $1 and id = $2 for update', [
+        programId,
+        id,
+      ]);
+      if (!before.rows[0]) throw errors.notFound('partner', id);
       const { rows } = await client.query<PartnerRow>(
         `update partner p set
            name = coalesce($3, name), email = coalesce($4, email), kind = coalesce($5, kind),
@@ -198,9 +207,19 @@ export class PartnerService {
           input.externalId ?? null,
         ],
       );
-      if (!rows[0]) throw errors.notFound('partner', id);
-      return rows[0];
+      const updated = rows[0];
+      if (before.rows[0].status !== 'PENDING' || updated.status !== 'ACTIVE') return { partner: updated, rewards: [] };
+      const clock = new Date();
+      const approved = await this.events.ingest(
+        client,
+        programId,
+        [{ externalId: `partner-approved:${id}`, type: 'PARTNER_APPROVED', partnerId: id, occurredAt: clock }],
+        clock,
+      );
+      return { partner: updated, rewards: approved.rewards };
     });
+    this.events.publish(rewards);
+    return partner;
   }
 
   private validate(input: PartnerInput, path: string, creating: boolean): InputIssue[] {

@@ -25,7 +25,7 @@ export class PartnerType {
   @Field(() => Int)
   level!: number;
 
-  @Field({ description: 'ACTIVE, SUSPENDED or TERMINATED. Only ACTIVE partners earn rewards.' })
+  @Field({ description: 'PENDING (awaiting approval), ACTIVE, SUSPENDED or TERMINATED. Only ACTIVE partners earn rewards.' })
   status!: string;
 
   @Field({ description: 'The code recruits and customers use to name this partner.' })
@@ -93,7 +93,7 @@ abstract class PartnerAttributesInput {
   @Field(() => Int, { nullable: true })
   level?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'ACTIVE (default), SUSPENDED or TERMINATED.' })
+  @Field(() => String, { nullable: true, description: 'PENDING, ACTIVE (default), SUSPENDED or TERMINATED. PENDING → ACTIVE records a PARTNER_APPROVED event.' })
   status?: string | null;
 }
 

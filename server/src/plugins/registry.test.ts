@@ -31,7 +31,7 @@ describe('the scheme registry', () => {
     [{ version: 'v1' }, 'version must be semver, e.g. 1.0.0'],
     [{ eventTypes: [] }, 'eventTypes must be given exactly when evaluate is'],
     [{ eventTypes: ['sale'] }, 'eventTypes must be a list of UPPER_SNAKE names'],
-    [{ evaluate: undefined }, 'it has neither evaluate nor closePeriod'],
+    [{ evaluate: undefined }, 'it has none of evaluate, stack and closePeriod'],
     [{ evaluate: undefined, closePeriod: () => [] }, 'eventTypes must be given exactly when evaluate is'],
     [
       { args: { percent: { type: 'percent', default: '150', max: 100, label: { en: 'p', ru: 'p' } } } },

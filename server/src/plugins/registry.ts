@@ -42,7 +42,9 @@ function checkScheme(scheme: RewardScheme): string | null {
   if (!SCHEME_CODE_PATTERN.test(scheme.code)) return 'code must be kebab-case';
   if (!SCHEME_VERSION_PATTERN.test(scheme.version)) return 'version must be semver, e.g. 1.0.0';
   const evaluates = typeof scheme.evaluate === 'function';
-  if (!evaluates && typeof scheme.closePeriod !== 'function') return 'it has neither evaluate nor closePeriod';
+  if (!evaluates && typeof scheme.closePeriod !== 'function' && typeof scheme.stack !== 'function') {
+    return 'it has none of evaluate, stack and closePeriod';
+  }
   if (!Array.isArray(scheme.eventTypes) || !scheme.eventTypes.every((type) => EVENT_TYPE_PATTERN.test(type))) {
     return 'eventTypes must be a list of UPPER_SNAKE names';
   }
