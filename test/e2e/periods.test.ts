@@ -147,3 +147,40 @@ it('refuses what cannot be closed', async () => {
   const closingDraft = await server.gql(CLOSE, { campaignId: draft.createCampaign.id, period: '2026-03' });
   expect(closingDraft.errors?.[0].extensions?.code).toBe('CONFLICT');
 });
+
+it('ranks a contest and pays a KPI bonus over the same month', async () => {
+  const created = await server.ok<{ createCampaign: { id: string } }>(
+    `mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`,
+    {
+      input: {
+        name: 'March contest',
+        startsAt: '2026-01-01T00:00:00+03:00',
+        currency: 'RUB',
+        schemes: [
+          // Average check of at least 100 000,00 ₽ over at least 2 sales: 3 000,00 ₽.
+          { code: 'kpi-bonus', args: { kpi: 'AVERAGE_CHECK', target: '10000000', amount: '300000', minimumSales: 2 } },
+          // Top 3 by net sales volume: 10 000,00 ₽, 5 000,00 ₽, 1 000,00 ₽.
+          { code: 'contest', args: { metric: 'SALES_AMOUNT', prizes: [{ amount: '1000000' }, { amount: '500000' }, { amount: '100000' }] } },
+        ],
+      },
+    },
+  );
+  const id = created.createCampaign.id;
+  await server.ok(`mutation { activateCampaign(id: "${id}") { id } }`);
+  const closed = await server.ok<{ closePeriod: { rewardsCreated: number } }>(CLOSE, { campaignId: id, period: '2026-03' });
+  expect(closed.closePeriod.rewardsCreated).toBe(3);
+  const rewards = await server.ok<{ rewards: { edges: { node: { amount: number; partner: { name: string }; scheme: { schemeCode: string } } }[] } }>(
+    `query($c: ID) { rewards(campaignId: $c) { edges { node { amount partner { name } scheme { schemeCode } } } } }`,
+    { c: id },
+  );
+  const paid = rewards.rewards.edges
+    .map(({ node }) => [node.scheme.schemeCode, node.partner.name, node.amount])
+    .sort((a, b) => String(a[0] + a[1]).localeCompare(String(b[0] + b[1])));
+  expect(paid).toEqual([
+    // Net March volume: Anna 330 000,00 ₽ (place 1), Boris 150 000,00 ₽ (place 2); no third.
+    ['contest', 'Anna', 1_000_000],
+    ['contest', 'Boris', 500_000],
+    // Anna: (20 000 000 + 15 000 000) / 2 sales = 17 500 000 ≥ 10 000 000. Boris has 1 sale < 2.
+    ['kpi-bonus', 'Anna', 300_000],
+  ]);
+});
