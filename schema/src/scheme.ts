@@ -178,6 +178,17 @@ export interface RewardDraft {
   details?: Readonly<Record<string, JsonValue>>;
 }
 
+/** Something a partner can spend points on (a discount, a gift certificate, a training, merchandise). */
+export interface CatalogItem {
+  /** Unique within the scheme instance; what `redeemPoints` names. */
+  code: string;
+  name: string;
+  /** DISCOUNT, GIFT_CERTIFICATE, TRAINING, MERCHANDISE or another UPPER_SNAKE kind. */
+  kind: string;
+  /** In hundredths of a point, like POINTS rewards. */
+  cost: bigint;
+}
+
 export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
   /** kebab-case, unique in a registry, e.g. `percentage-of-sales`. */
   code: string;
@@ -198,6 +209,12 @@ export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
    * its own explanation. Not called when the earlier instances produced nothing.
    */
   stack?(drafts: readonly RewardDraft[], event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
+  /**
+   * What partners can redeem their points for in a campaign running this scheme. The server's
+   * `redeemPoints` finds items here, checks the partner's balance and writes the redemption
+   * as a negative POINTS entry; the scheme itself still only computes.
+   */
+  catalog?(args: ArgValues<A>): CatalogItem[];
   /**
    * Period rewards (volume bonuses, contests, KPIs), computed when an admin closes a period
    * of the campaign. Closing again is safe: drafts whose keys exist are not written twice,

@@ -362,6 +362,24 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
       });
     });
 
+    if (scheme.catalog) describe('catalog', () => {
+      it('lists items with unique codes, names, UPPER_SNAKE kinds and positive costs for every valid args', () => {
+        for (const raw of options.validArgs) {
+          const parsed = parseArgs(scheme.args, raw);
+          if (!parsed.ok) throw new Error('validArgs must parse');
+          const items = scheme.catalog!(parsed.values);
+          expect(new Set(items.map((item) => item.code)).size).toBe(items.length);
+          for (const item of items) {
+            expect(item.code).not.toBe('');
+            expect(item.name).not.toBe('');
+            expect(item.kind).toMatch(EVENT_TYPE_PATTERN);
+            expect(typeof item.cost).toBe('bigint');
+            expect(item.cost > 0n).toBe(true);
+          }
+        }
+      });
+    });
+
     if (scheme.stack) describe('stack', () => {
       const run = (sample: StackSample) => stackSample(scheme, sample, baseArgs);
       const samples = options.stackSamples ?? [];
