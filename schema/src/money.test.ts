@@ -1,4 +1,4 @@
-import { divideRoundHalfEven, formatMoney, formatPercent, formatPoints, parseDecimal, percentOf } from './money.js';
+import { describePoints, divideRoundHalfEven, formatMoney, formatPercent, formatPoints, parseDecimal, percentOf } from './money.js';
 
 describe('the one rounding rule: half to even, once per entry', () => {
   it.each([
@@ -47,5 +47,20 @@ describe('formatting for explanations', () => {
     expect(formatPoints(150n, 'en')).toBe('1.5');
     expect(formatPoints(150n, 'ru')).toBe('1,5');
     expect(formatPoints(200n, 'en')).toBe('2');
+  });
+});
+
+describe('points in words', () => {
+  it.each([
+    [100n, '1 point', '1\u00a0балл'],
+    [150n, '1.5 points', '1,5\u00a0балла'],
+    [200n, '2 points', '2\u00a0балла'],
+    [500n, '5 points', '5\u00a0баллов'],
+    [1_100n, '11 points', '11\u00a0баллов'],
+    [2_100n, '21 points', '21\u00a0балл'],
+    [50_000n, '500 points', '500\u00a0баллов'],
+  ])('%p hundredths', (hundredths, en, ru) => {
+    expect(describePoints(hundredths, 'en')).toBe(en);
+    expect(describePoints(hundredths, 'ru')).toBe(ru);
   });
 });

@@ -131,3 +131,22 @@ export function formatPoints(hundredths: bigint, locale: Locale): string {
   const text = formatDecimal({ units: hundredths, scale: 2 });
   return locale === 'ru' ? text.replace('.', ',') : text;
 }
+
+/** 1 балл, 2 балла, 5 баллов, 21 балл, 11 баллов. */
+function russianPlural(n: bigint, one: string, few: string, many: string): string {
+  const lastTwo = n % 100n;
+  const last = n % 10n;
+  if (lastTwo >= 11n && lastTwo <= 14n) return many;
+  if (last === 1n) return one;
+  if (last >= 2n && last <= 4n) return few;
+  return many;
+}
+
+/** "1 point", "1.5 points" / "1 балл", "1,5 балла", "5 баллов". */
+export function describePoints(hundredths: bigint, locale: Locale): string {
+  const number = formatPoints(hundredths, locale);
+  if (locale === 'en') return `${number} ${hundredths === POINT_SCALE ? 'point' : 'points'}`;
+  // A fractional number of points takes the genitive singular: 1,5 балла.
+  const word = hundredths % POINT_SCALE === 0n ? russianPlural(hundredths / POINT_SCALE, 'балл', 'балла', 'баллов') : 'балла';
+  return `${number}\u00a0${word}`;
+}

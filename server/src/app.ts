@@ -12,6 +12,7 @@ import { rewardTopic } from './ledger/reward.resolver.js';
 import { REWARD_CREATED, createCofactorPubSub, type CofactorPubSub } from './graphql/pubsub.js';
 import { PartnerService } from './partners/partner.service.js';
 import { PeriodCloseService } from './periods/period-close.service.js';
+import { PointsService } from './points/points.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
 
 /** The services of one server process, wired once. */
@@ -30,6 +31,7 @@ export interface App {
   ledger: LedgerService;
   events: EventService;
   periods: PeriodCloseService;
+  points: PointsService;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     ledger,
     events,
     periods: new PeriodCloseService(orm, sql, engine, ledger, publish),
+    points: new PointsService(sql, registry, ledger, publish),
     async close() {
       await sql.close();
       await orm.close();

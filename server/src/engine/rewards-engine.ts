@@ -12,6 +12,7 @@ import {
   type SchemeEvent,
 } from '@cofactor/schema';
 import type { Targeting } from '../campaigns/campaign.entity.js';
+import type { RewardStatus } from '../ledger/reward.entity.js';
 import type { SqlClient } from '../db/sql.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { BatchContext } from './batch-context.js';
@@ -40,6 +41,8 @@ export interface LedgerEntry {
   eventId: string | null;
   /** The period of a period reward ('2026-03'); null for an event's reward. */
   periodKey: string | null;
+  /** Scheme rewards start PENDING; a points redemption is APPROVED at once. */
+  status: RewardStatus;
   kind: string;
   amount: bigint;
   unit: string;
@@ -176,6 +179,7 @@ export class RewardsEngine {
         campaignId: campaign.snapshot.id,
         schemeInstanceId: instance.id,
         ...source,
+        status: 'PENDING' as const,
         kind: draft.kind,
         amount: draft.amount,
         unit: draft.unit,

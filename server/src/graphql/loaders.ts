@@ -49,6 +49,13 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
         [program, ids],
       ), ids)),
     ),
+    /** Spendable points per partner, in hundredths. */
+    pointsBalance: new DataLoader<string, bigint>(
+      inProgram(async (program, ids) => {
+        const balances = await app.points.balances(program, ids);
+        return ids.map((id) => balances.get(id) ?? 0n);
+      }),
+    ),
     /** Key: `<partnerId>:<depth>`. */
     downline: new DataLoader<string, DownlineLevel[]>(async (keys) => {
       const depth = Math.max(...keys.map((key) => Number(key.split(':')[1])));

@@ -9,6 +9,7 @@ import { RewardResolver } from '../ledger/reward.resolver.js';
 import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.js';
 import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
 import { SchemeResolver } from '../plugins/scheme.resolver.js';
+import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '../points/points.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
 import { DateTimeScalar } from './scalars.js';
 
@@ -23,6 +24,9 @@ export const resolvers = [
   RewardResolver,
   AuthResolver,
   PeriodCloseResolver,
+  PointsResolver,
+  PartnerPointsResolver,
+  CampaignCatalogResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

@@ -59,6 +59,7 @@ export class LedgerService {
         scheme_instance_id: entry.schemeInstanceId,
         event_id: entry.eventId,
         period_key: entry.periodKey,
+        status: entry.status,
         kind: entry.kind,
         amount: entry.amount.toString(),
         unit: entry.unit,
@@ -71,10 +72,10 @@ export class LedgerService {
     );
     // Only the new ids come back; the rest of each row is already in hand.
     const { rows } = await client.query<{ id: string; idempotencyKey: string }>(
-      `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, period_key, kind, amount, unit,
+      `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, period_key, status, kind, amount, unit,
                                 idempotency_key, explanation_en, explanation_ru, details, hold_until, created_at)
        select $1, e.*, $3 from json_to_recordset($2::json) as e(partner_id bigint, campaign_id bigint, scheme_instance_id bigint,
-         event_id bigint, period_key text, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
+         event_id bigint, period_key text, status text, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
          details jsonb, hold_until timestamptz)
        on conflict (program_id, idempotency_key) do nothing
        returning r.id, r.idempotency_key as "idempotencyKey"`,
@@ -94,7 +95,7 @@ export class LedgerService {
         kind: entry.kind,
         amount: entry.amount.toString(),
         unit: entry.unit,
-        status: 'PENDING',
+        status: entry.status,
         idempotencyKey,
         explanationEn: entry.explanationEn,
         explanationRu: entry.explanationRu,
@@ -104,6 +105,14 @@ export class LedgerService {
         createdAt,
       };
     });
+  }
+
+  async byIds(client: SqlClient, programId: string, ids: string[]): Promise<RewardRow[]> {
+    const { rows } = await client.query<RewardRow>(`select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and r.id = any($2::bigint[])`, [
+      programId,
+      ids,
+    ]);
+    return rows;
   }
 
   /** Newest first, keyset-paginated on id. */
