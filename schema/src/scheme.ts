@@ -45,7 +45,12 @@ export const EVENT_TYPES = [
   'PARTNER_APPROVED',
 ] as const;
 
-export const REWARD_KINDS = ['MONEY', 'POINTS', 'PERK', 'BADGE'] as const;
+/**
+ * MONEY, POINTS, PERK and BADGE are what a partner earns. LEVEL records a change of the
+ * partner's level (amount = the new level, unit 'LEVEL'): the engine sets the partner's level
+ * when the entry is written, so every level change is in the ledger with its explanation.
+ */
+export const REWARD_KINDS = ['MONEY', 'POINTS', 'PERK', 'BADGE', 'LEVEL'] as const;
 export type RewardKind = (typeof REWARD_KINDS)[number];
 
 export interface PartnerSnapshot {
@@ -126,6 +131,25 @@ export interface Period {
   endsAt: Date;
 }
 
+/** The ACTIVE partners of a downline within some depth: how many, at each depth and at each partner level. */
+export interface DownlineSummary {
+  total: number;
+  /** byDepth[0] is the number of direct recruits, byDepth[1] their recruits, ... */
+  byDepth: number[];
+  /** Partners in the downline per partner level, e.g. `{ 1: 12, 2: 3 }`. */
+  byLevel: Readonly<Record<number, number>>;
+}
+
+export interface ParticipantOptions {
+  /**
+   * Stats over this many periods of the same unit ending with the one being closed (a rolling
+   * window: 3 for "the last three months"), still inside the campaign's dates. Default 1.
+   */
+  periods?: number;
+  /** Every ACTIVE targeted partner, with empty stats when it had no events (for downgrades). */
+  everyone?: boolean;
+}
+
 /** A targeted partner with activity in the period, and its stats for the period. */
 export interface Participant {
   partner: PartnerSnapshot;
@@ -137,11 +161,13 @@ export interface PeriodContext {
   readonly period: Period;
   /**
    * Every ACTIVE partner the campaign targets that has events in the period (inside the
-   * campaign's dates), with its stats for exactly that span, ordered by partner id.
+   * campaign's dates), with its stats for exactly that span, ordered by partner id. Options
+   * widen the span (`periods`) or the partners (`everyone`).
    */
-  participants(): Promise<Participant[]>;
+  participants(options?: ParticipantOptions): Promise<Participant[]>;
   partner(id: string): Promise<PartnerSnapshot | null>;
   upline(partnerId: string, levels: number): Promise<UplineMember[]>;
+  downline(partnerId: string, depth: number): Promise<DownlineSummary>;
   /** The time of the close (fixed for the whole close). */
   now(): Date;
 }
@@ -151,6 +177,8 @@ export interface SchemeContext {
   partner(id: string): Promise<PartnerSnapshot | null>;
   /** Sponsors above the partner, nearest first, at most `levels` of them. */
   upline(partnerId: string, levels: number): Promise<UplineMember[]>;
+  /** The partner's downline down to `depth` levels, as it is now. */
+  downline(partnerId: string, depth: number): Promise<DownlineSummary>;
   stats(partnerId: string, window?: StatsWindow): Promise<PartnerStats>;
   /** The evaluation clock: the time the batch is processed (fixed within a batch). */
   now(): Date;

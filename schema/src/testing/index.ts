@@ -25,6 +25,7 @@ import {
   SCHEME_CODE_PATTERN,
   SCHEME_VERSION_PATTERN,
   type CampaignSnapshot,
+  type DownlineSummary,
   type Participant,
   type PartnerSnapshot,
   type PartnerStats,
@@ -96,6 +97,19 @@ export function createTestContext(options: TestContextOptions = {}): SchemeConte
       }
       return members;
     },
+    async downline(partnerId, depth): Promise<DownlineSummary> {
+      known(partnerId);
+      const byDepth: number[] = [];
+      const byLevel: Record<number, number> = {};
+      let frontier = [partnerId];
+      for (let level = 1; level <= depth && frontier.length > 0; level++) {
+        frontier = [...partners.values()].filter((p) => p.sponsorId !== null && frontier.includes(p.sponsorId)).map((p) => p.id);
+        if (frontier.length === 0) break;
+        byDepth.push(frontier.length);
+        for (const id of frontier) byLevel[known(id).level] = (byLevel[known(id).level] ?? 0) + 1;
+      }
+      return Object.freeze({ total: byDepth.reduce((sum, n) => sum + n, 0), byDepth, byLevel: Object.freeze(byLevel) });
+    },
     async stats(partnerId, window = 'CAMPAIGN') {
       const given = (window === 'DAY' ? options.dayStats : options.stats)?.[partnerId] ?? {};
       return Object.freeze({
@@ -166,7 +180,11 @@ export interface TestPeriodContextOptions extends Omit<TestContextOptions, 'stat
   participants: readonly { partner: PartnerSnapshot; stats?: Partial<PartnerStats> }[];
 }
 
-/** A PeriodContext backed by memory. Participants' partners are known to `partner` and `upline`. */
+/**
+ * A PeriodContext backed by memory. Participants' partners are known to `partner`, `upline`
+ * and `downline`. `participants()` returns the given participants whatever its options: the
+ * test states what the server would have found.
+ */
 export function createTestPeriodContext(options: TestPeriodContextOptions): PeriodContext {
   const listed = new Map((options.partners ?? []).map((partner) => [partner.id, partner]));
   for (const { partner } of options.participants) if (!listed.has(partner.id)) listed.set(partner.id, partner);
@@ -187,6 +205,7 @@ export function createTestPeriodContext(options: TestPeriodContextOptions): Peri
     participants: async () => participants,
     partner: base.partner,
     upline: base.upline,
+    downline: base.downline,
     now: base.now,
   };
 }

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import type {
   CampaignSnapshot,
+  DownlineSummary,
   Participant,
+  ParticipantOptions,
   PartnerSnapshot,
   PartnerStats,
   Period,
@@ -10,7 +12,7 @@ import type {
   StatsWindow,
   UplineMember,
 } from '@cofactor/schema';
-import { localDayOf } from '../periods/period.js';
+import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../periods/period.js';
 import type { SqlClient } from '../db/sql.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
 
@@ -57,6 +59,7 @@ export class BatchContext {
   private readonly partners: DataLoader<string, PartnerSnapshot | null>;
   private readonly uplines: DataLoader<string, UplineMember[]>;
   private readonly baseStats: DataLoader<string, BaseStats>;
+  private readonly downlines: DataLoader<string, DownlineSummary>;
   /** The batch's new events per partner, in ingestion order. */
   private readonly batchEventsByPartner = new Map<string, { index: number; event: SchemeEvent }[]>();
   private readonly campaigns = new Map<string, CampaignSnapshot>();
@@ -80,6 +83,7 @@ export class BatchContext {
     for (const event of batchEvents) this.partners.prime(event.partner.id, event.partner);
     this.uplines = new DataLoader((keys) => this.loadUplines(keys));
     this.baseStats = new DataLoader((keys) => this.loadBaseStats(keys));
+    this.downlines = new DataLoader((keys) => this.loadDownlines(keys));
   }
 
   partner(id: string): Promise<PartnerSnapshot | null> {
@@ -90,12 +94,23 @@ export class BatchContext {
     return this.uplines.load(`${partnerId}:${levels}`);
   }
 
+  downline(partnerId: string, depth: number): Promise<DownlineSummary> {
+    return this.downlines.load(`${partnerId}:${depth}`);
+  }
+
   /**
    * The partners with events in the period (clipped to the campaign's dates) whom the
    * campaign targets and who may earn, each with its stats for exactly that span.
    */
-  async participants(campaign: CampaignSnapshot, period: Period, targets: (partner: PartnerSnapshot) => boolean): Promise<Participant[]> {
-    const startsAt = period.startsAt > campaign.startsAt ? period.startsAt : campaign.startsAt;
+  async participants(
+    campaign: CampaignSnapshot,
+    period: Period,
+    targets: (partner: PartnerSnapshot) => boolean,
+    options: ParticipantOptions = {},
+  ): Promise<Participant[]> {
+    const periods = Math.max(1, Math.floor(options.periods ?? 1));
+    const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
+    const startsAt = from > campaign.startsAt ? from : campaign.startsAt;
     const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
     const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
       `select partner_id as "partnerId", type, count(*)::int as count,
@@ -113,6 +128,16 @@ export class BatchContext {
       entry.amount[row.type] = BigInt(row.amount);
       entry.newCustomers += row.newCustomers;
       stats.set(row.partnerId, entry);
+    }
+    if (options.everyone) {
+      const { rows: everyone } = await this.client.query<SnapshotRow>(
+        `select ${SNAPSHOT_COLUMNS} from partner p where p.program_id = $1 and p.status = 'ACTIVE'`,
+        [this.programId],
+      );
+      for (const row of everyone) {
+        this.partners.prime(row.id, toSnapshot(row));
+        if (!stats.has(row.id)) stats.set(row.id, emptyStats());
+      }
     }
     const ids = [...stats.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
     const partners = await this.partners.loadMany(ids);
@@ -135,6 +160,7 @@ export class BatchContext {
       campaign,
       partner: (id) => this.partner(id),
       upline: (partnerId, levels) => this.upline(partnerId, levels),
+      downline: (partnerId, depth) => this.downline(partnerId, depth),
       stats: (partnerId, window = 'CAMPAIGN') =>
         this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batchEvents[index].occurredAt, this.timeZone)),
       now: () => new Date(this.clock),
@@ -191,6 +217,32 @@ export class BatchContext {
       byPartner.set(row.descendantId, list);
     }
     return requests.map(({ partnerId, levels }) => (byPartner.get(partnerId) ?? []).filter((member) => member.depth <= levels));
+  }
+
+  /** Keys `<partnerId>:<depth>`; ACTIVE partners only, counted per depth and per partner level. */
+  private async loadDownlines(keys: readonly string[]): Promise<DownlineSummary[]> {
+    const requests = keys.map((key) => {
+      const [partnerId, depth] = key.split(':');
+      return { partnerId, depth: Number(depth) };
+    });
+    const { rows } = await this.client.query<{ partnerId: string; depth: number; level: number; count: number }>(
+      `select c.ancestor_id as "partnerId", c.depth, p.level, count(*)::int as count
+         from partner_closure c join partner p on p.id = c.descendant_id
+        where c.ancestor_id = any($1::bigint[]) and c.depth between 1 and $2 and p.status = 'ACTIVE'
+        group by c.ancestor_id, c.depth, p.level`,
+      [[...new Set(requests.map((request) => request.partnerId))], Math.max(...requests.map((request) => request.depth))],
+    );
+    return requests.map(({ partnerId, depth }) => {
+      const byDepth: number[] = Array.from({ length: depth }, () => 0);
+      const byLevel: Record<number, number> = {};
+      for (const row of rows) {
+        if (row.partnerId !== partnerId || row.depth > depth) continue;
+        byDepth[row.depth - 1] += row.count;
+        byLevel[row.level] = (byLevel[row.level] ?? 0) + row.count;
+      }
+      while (byDepth.length && byDepth[byDepth.length - 1] === 0) byDepth.pop();
+      return { total: byDepth.reduce((sum, n) => sum + n, 0), byDepth, byLevel };
+    });
   }
 
   private async loadBaseStats(keys: readonly string[]): Promise<BaseStats[]> {

@@ -144,10 +144,11 @@ export class RewardsEngine {
     const ctx: PeriodContext = {
       campaign: campaign.snapshot,
       period,
-      participants: () =>
-        context.participants(campaign.snapshot, period, (partner) => this.targets(campaign, partner)),
+      participants: (options) =>
+        context.participants(campaign.snapshot, period, (partner) => this.targets(campaign, partner), options),
       partner: (id) => context.partner(id),
       upline: (partnerId, levels) => context.upline(partnerId, levels),
+      downline: (partnerId, depth) => context.downline(partnerId, depth),
       now: () => new Date(clock),
     };
     const runs = campaign.instances
@@ -267,6 +268,7 @@ function checkDraft(scheme: RewardScheme, draft: RewardDraft): true {
     !(REWARD_KINDS as readonly string[]).includes(draft.kind) ? `kind ${String(draft.kind)}` :
     typeof draft.amount !== 'bigint' ? 'amount is not a bigint' :
     draft.kind === 'MONEY' && !isCurrencyCode(draft.unit) ? `MONEY unit ${draft.unit} is not a currency` :
+    draft.kind === 'LEVEL' && (draft.unit !== 'LEVEL' || draft.amount < 1n) ? 'a LEVEL entry needs unit LEVEL and a level of at least 1' :
     !draft.key ? 'no key' :
     !draft.explanation?.en || !draft.explanation?.ru ? 'no explanation in en and ru' :
     !/^[1-9]\d*$/.test(draft.partnerId) ? `partnerId ${draft.partnerId}` : null;

@@ -82,6 +82,20 @@ export class LedgerService {
       [programId, rowsJson, createdAt],
     );
     const byKey = new Map(entries.map((entry) => [entry.idempotencyKey, entry]));
+    // A LEVEL entry records a level change; writing it is what changes the partner's level
+    // (the last one per partner in this append wins).
+    const levels = new Map<string, string>();
+    for (const { idempotencyKey } of rows) {
+      const entry = byKey.get(idempotencyKey)!;
+      if (entry.kind === 'LEVEL') levels.set(entry.partnerId, entry.amount.toString());
+    }
+    if (levels.size) {
+      await client.query(
+        `update partner set level = v.level, updated_at = now()
+           from unnest($2::bigint[], $3::int[]) as v(id, level) where partner.program_id = $1 and partner.id = v.id`,
+        [programId, [...levels.keys()], [...levels.values()]],
+      );
+    }
     return rows.map(({ id, idempotencyKey }) => {
       const entry = byKey.get(idempotencyKey)!;
       return {

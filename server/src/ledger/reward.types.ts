@@ -8,10 +8,10 @@ export class RewardType {
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: 'MONEY, POINTS, PERK or BADGE.' })
+  @Field({ description: "MONEY, POINTS, PERK, BADGE, or LEVEL (a change of the partner's level to `amount`)." })
   kind!: string;
 
-  @Field(() => BigIntScalar, { description: 'MONEY: minor units of `unit`; POINTS: hundredths of a point; PERK/BADGE: a count.' })
+  @Field(() => BigIntScalar, { description: 'MONEY: minor units of `unit`; POINTS: hundredths of a point; PERK/BADGE: a count; LEVEL: the new level.' })
   amount!: string;
 
   @Field({ description: 'An ISO currency for MONEY, POINTS for points, the perk or badge code otherwise.' })

@@ -1,4 +1,4 @@
-import { localDayOf, parsePeriodKey } from './period.js';
+import { localDayOf, parsePeriodKey, shiftPeriodKey } from './period.js';
 
 describe('period keys', () => {
   it('reads a month in the program time zone', () => {
@@ -51,5 +51,17 @@ describe('local days', () => {
       startsAt: new Date('2026-01-31T00:00:00Z'),
       endsAt: new Date('2026-02-01T00:00:00Z'),
     });
+  });
+});
+
+describe('shifting period keys', () => {
+  it.each([
+    ['2026-02', -2, '2025-12'],
+    ['2026-12', 1, '2027-01'],
+    ['2026-Q1', -1, '2025-Q4'],
+    ['2026-Q4', 2, '2027-Q2'],
+    ['2026-03', 0, '2026-03'],
+  ])('%s %+d = %s', (key, delta, expected) => {
+    expect(shiftPeriodKey(key, delta)).toBe(expected);
   });
 });

@@ -66,3 +66,16 @@ export function localDayOf(instant: Date, timeZone: string): { startsAt: Date; e
   const { year, month, day } = localParts(instant, timeZone);
   return { startsAt: startOfLocalDay(year, month - 1, day, timeZone), endsAt: startOfLocalDay(year, month - 1, day + 1, timeZone) };
 }
+
+/** The key `delta` periods of the same unit away: shiftPeriodKey('2026-02', -2) = '2025-12'. */
+export function shiftPeriodKey(key: string, delta: number): string {
+  const month = /^(\d{4})-(\d{2})$/.exec(key);
+  if (month) {
+    const index = Number(month[1]) * 12 + Number(month[2]) - 1 + delta;
+    return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  }
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(key);
+  if (!quarter) throw new Error(`not a period key: ${key}`);
+  const index = Number(quarter[1]) * 4 + Number(quarter[2]) - 1 + delta;
+  return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+}
