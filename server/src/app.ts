@@ -13,6 +13,7 @@ import { REWARD_CREATED, createCofactorPubSub, type CofactorPubSub } from './gra
 import { PartnerService } from './partners/partner.service.js';
 import { PeriodCloseService } from './periods/period-close.service.js';
 import { PointsService } from './points/points.service.js';
+import { PerkService } from './perks/perk.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
 
 /** The services of one server process, wired once. */
@@ -32,6 +33,7 @@ export interface App {
   events: EventService;
   periods: PeriodCloseService;
   points: PointsService;
+  perks: PerkService;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     events,
     periods: new PeriodCloseService(orm, sql, engine, ledger, publish),
     points: new PointsService(sql, registry, ledger, publish),
+    perks: new PerkService(sql, ledger),
     async close() {
       await sql.close();
       await orm.close();

@@ -7,6 +7,7 @@ import { PartnerEvent } from '../events/event.entity.js';
 import { PartnerClosure } from '../hierarchy/partner-closure.entity.js';
 import { Reward } from '../ledger/reward.entity.js';
 import { Partner } from '../partners/partner.entity.js';
+import { PerkFulfilment } from '../perks/perk-fulfilment.entity.js';
 import { PeriodClose } from '../periods/period-close.entity.js';
 import { Program } from '../programs/program.entity.js';
 import { Region } from '../regions/region.entity.js';
@@ -24,4 +25,5 @@ export const entities = [
   Reward,
   ApiKey,
   PeriodClose,
+  PerkFulfilment,
 ];

@@ -5,6 +5,7 @@ import { Campaign } from '../campaigns/campaign.entity.js';
 import { SchemeInstance } from '../campaigns/scheme-instance.entity.js';
 import type { EventType as EventRow } from '../events/event.types.js';
 import type { DownlineLevel } from '../hierarchy/hierarchy.service.js';
+import type { FulfilmentChange } from '../perks/perk.service.js';
 import type { PartnerRow } from '../partners/partner.service.js';
 import { Region } from '../regions/region.entity.js';
 
@@ -48,6 +49,23 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
            from event where program_id = $1 and id = any($2::bigint[])`,
         [program, ids],
       ), ids)),
+    ),
+    /** Fulfilment history per PERK reward. */
+    perkFulfilment: new DataLoader<string, FulfilmentChange[]>(async (rewardIds) => {
+      const histories = await app.perks.histories(rewardIds);
+      return rewardIds.map((id) => histories.get(id) ?? []);
+    }),
+    /** BADGE entries per partner. */
+    badges: new DataLoader<string, { code: string; name: string; awardedAt: Date; rewardId: string }[]>(
+      inProgram(async (program, partnerIds) => {
+        const rows = await app.sql.query<{ partnerId: string; code: string; name: string; awardedAt: Date; rewardId: string }>(
+          `select partner_id as "partnerId", unit as code, coalesce(details->>'name', unit) as name, created_at as "awardedAt", id as "rewardId"
+             from reward where program_id = $1 and partner_id = any($2::bigint[]) and kind = 'BADGE'
+              and status not in ('REVERSED', 'REJECTED') order by id`,
+          [program, partnerIds],
+        );
+        return partnerIds.map((id) => rows.filter((row) => row.partnerId === id).map(({ partnerId: _, ...badge }) => badge));
+      }),
     ),
     /** Spendable points per partner, in hundredths. */
     pointsBalance: new DataLoader<string, bigint>(

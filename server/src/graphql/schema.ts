@@ -9,6 +9,8 @@ import { RewardResolver } from '../ledger/reward.resolver.js';
 import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.js';
 import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
 import { SchemeResolver } from '../plugins/scheme.resolver.js';
+import { PerkResolver } from '../perks/perk.resolver.js';
+import { PartnerBadgesResolver } from '../badges/badge.resolver.js';
 import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '../points/points.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
 import { DateTimeScalar } from './scalars.js';
@@ -27,6 +29,8 @@ export const resolvers = [
   PointsResolver,
   PartnerPointsResolver,
   CampaignCatalogResolver,
+  PerkResolver,
+  PartnerBadgesResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

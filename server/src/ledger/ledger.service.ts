@@ -33,6 +33,7 @@ export interface RewardFilter {
   partnerId?: string | null;
   campaignId?: string | null;
   status?: string | null;
+  kind?: string | null;
 }
 
 /**
@@ -135,9 +136,9 @@ export class LedgerService {
       `select ${REWARD_COLUMNS} from reward r
         where r.program_id = $1 and ($2::bigint is null or r.id < $2)
           and ($3::bigint is null or r.partner_id = $3) and ($4::bigint is null or r.campaign_id = $4)
-          and ($5::text is null or r.status = $5)
-        order by r.id desc limit $6`,
-      [programId, beforeId, filter.partnerId ?? null, filter.campaignId ?? null, filter.status ?? null, limit],
+          and ($5::text is null or r.status = $5) and ($6::text is null or r.kind = $6)
+        order by r.id desc limit $7`,
+      [programId, beforeId, filter.partnerId ?? null, filter.campaignId ?? null, filter.status ?? null, filter.kind ?? null, limit],
     );
   }
 }

@@ -10,6 +10,7 @@ import { errors } from '../graphql/errors.js';
 import { requireId } from '../graphql/ids.js';
 import { REWARD_CREATED } from '../graphql/pubsub.js';
 import { PartnerType } from '../partners/partner.types.js';
+import { REWARD_KINDS } from '@cofactor/schema';
 import { REWARD_STATUSES } from './reward.entity.js';
 import type { RewardRow } from './ledger.service.js';
 import { RewardConnection, RewardType } from './reward.types.js';
@@ -25,6 +26,7 @@ export class RewardResolver {
     @Arg('partnerId', () => ID, { nullable: true }) partnerId?: string,
     @Arg('campaignId', () => ID, { nullable: true }) campaignId?: string,
     @Arg('status', () => String, { nullable: true }) status?: string,
+    @Arg('kind', () => String, { nullable: true, description: 'MONEY, POINTS, PERK, BADGE or LEVEL (a partner\'s level history).' }) kind?: string,
   ): Promise<ConnectionShape<RewardRow>> {
     // A partner token reads its own rewards whether or not it names itself.
     if (!partnerId && ctx.principal?.kind === 'partner') partnerId = ctx.principal.partnerId;
@@ -34,7 +36,10 @@ export class RewardResolver {
       throw errors.badInput([{ path: 'status', message: `must be one of ${REWARD_STATUSES.join(', ')}` }]);
     }
     const size = pageSize(first);
-    const rows = await ctx.app.ledger.list(programId, { partnerId, campaignId, status }, decodeCursor(after), size + 1);
+    if (kind && !(REWARD_KINDS as readonly string[]).includes(kind)) {
+      throw errors.badInput([{ path: 'kind', message: `must be one of ${REWARD_KINDS.join(', ')}` }]);
+    }
+    const rows = await ctx.app.ledger.list(programId, { partnerId, campaignId, status, kind }, decodeCursor(after), size + 1);
     return toConnection(rows, size);
   }
 

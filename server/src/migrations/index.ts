@@ -1,5 +1,6 @@
 import { Migration20261123084644_initial } from './Migration20261123084644_initial.js';
 import { Migration20261123100000_period_close } from './Migration20261123100000_period_close.js';
+import { Migration20261123110000_perk_fulfilment } from './Migration20261123110000_perk_fulfilment.js';
 
 /** Every committed migration, oldest first. */
-export const migrations = [Migration20261123084644_initial, Migration20261123100000_period_close];
+export const migrations = [Migration20261123084644_initial, Migration20261123100000_period_close, Migration20261123110000_perk_fulfilment];

@@ -1,0 +1,56 @@
+import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { requireScope } from '../auth/access.js';
+import type { RequestContext } from '../graphql/context.js';
+import { requireId } from '../graphql/ids.js';
+import { DateTimeScalar } from '../graphql/scalars.js';
+import type { RewardRow } from '../ledger/ledger.service.js';
+import { RewardType } from '../ledger/reward.types.js';
+import type { FulfilmentChange } from './perk.service.js';
+
+@ObjectType()
+export class PerkFulfilmentChange {
+  @Field()
+  state!: string;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+
+  @Field(() => ID, { description: 'The API key that recorded it.' })
+  changedBy!: string;
+
+  @Field(() => DateTimeScalar)
+  changedAt!: Date;
+}
+
+@ObjectType('PerkFulfilment')
+export class PerkFulfilmentType {
+  @Field({ description: 'GRANTED (awarded, not yet delivered) or DELIVERED.' })
+  state!: string;
+
+  @Field(() => [PerkFulfilmentChange], { description: 'Every change, oldest first.' })
+  history!: FulfilmentChange[];
+}
+
+@Resolver(() => RewardType)
+export class PerkResolver {
+  @Mutation(() => RewardType, { description: 'Records that a PERK was delivered (or is GRANTED again); every change is kept.' })
+  async updatePerkFulfilment(
+    @Arg('rewardId', () => ID) rewardId: string,
+    @Arg('state') state: string,
+    @Ctx() ctx: RequestContext,
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+  ): Promise<RewardRow> {
+    const programId = requireScope(ctx.principal, 'admin');
+    const changedBy = ctx.principal!.kind === 'apiKey' ? ctx.principal!.apiKeyId : '';
+    const reward = await ctx.app.perks.update(programId, changedBy, requireId(rewardId, 'rewardId'), state, note ?? null);
+    ctx.loaders.perkFulfilment.clear(reward.id);
+    return reward;
+  }
+
+  @FieldResolver(() => PerkFulfilmentType, { nullable: true, description: 'For a PERK: whether it was delivered, with the history.' })
+  async fulfilment(@Root() reward: RewardRow, @Ctx() ctx: RequestContext): Promise<PerkFulfilmentType | null> {
+    if (reward.kind !== 'PERK') return null;
+    const history = await ctx.loaders.perkFulfilment.load(reward.id);
+    return { state: history.at(-1)?.state ?? 'GRANTED', history };
+  }
+}
