@@ -601,7 +601,7 @@ async function main() {
     // Verification straight from the database.
     const counts = (
       await db.query(
-        `select (select count(*) from event)::bigint as events,
+        `select (select count(*) from event where type = 'SALE')::bigint as events,
                 (select count(*) from event where first_purchase)::bigint as "firstPurchases",
                 (select count(*) from reward)::bigint as rewards,
                 (select count(*) from reward where campaign_id = $1 and details ? 'metric')::bigint as goals,
@@ -611,7 +611,7 @@ async function main() {
       )
     ).rows[0];
     const problems = [];
-    if (Number(counts.events) !== opts.events) problems.push(`count(event) = ${counts.events}, expected ${opts.events}`);
+    if (Number(counts.events) !== opts.events) problems.push(`SALE events = ${counts.events}, expected ${opts.events}`);
     if (Number(counts.rewards) !== sent.totals.rewardsCreated) {
       problems.push(`count(reward) = ${counts.rewards}, but the calls reported ${sent.totals.rewardsCreated} rewardsCreated`);
     }
@@ -644,7 +644,7 @@ async function main() {
       row('CPU while sending', `server node ${serverCpu.toFixed(1)} s (${pct(serverCpu / sent.seconds)} of a core), PostgreSQL ${postgresCpu.toFixed(1)} s (${pct(postgresCpu / sent.seconds)}), bench client ${benchCpu.toFixed(1)} s`),
       row('raw COPY events/s', `${fmt(copyEventsPerSecond)}   (Cofactor = ${pct(eventsPerSecond / copyEventsPerSecond)} of COPY)`),
       row('raw COPY ledger rows/s', `${fmt(copyLedgerPerSecond)}   (Cofactor = ${pct(ledgerPerSecond / copyLedgerPerSecond)} of COPY)`),
-      row('verified', problems.length ? `NO — ${problems.join('; ')}` : `count(event) = ${fmt(Number(counts.events))}, count(reward) = ${fmt(Number(counts.rewards))} = Σ rewardsCreated ` +
+      row('verified', problems.length ? `NO — ${problems.join('; ')}` : `SALE events = ${fmt(Number(counts.events))}, count(reward) = ${fmt(Number(counts.rewards))} = Σ rewardsCreated ` +
         `(${fmt(Number(counts.firstPurchases))} first purchases)`),
       // Not a failure of the run, but worth seeing: concurrent batches can each miss a goal crossing.
       row('fixed-goal bonuses', `${fmt(Number(counts.goals))} paid; ${fmt(Number(counts.atGoal))} partners have ≥ ${GOAL_TARGET} new customers` +
