@@ -1,3 +1,4 @@
 export * from './args.js';
 export * from './money.js';
 export * from './scheme.js';
+export * from './ranking.js';

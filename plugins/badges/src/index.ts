@@ -30,6 +30,10 @@ import {
   type RewardDraft,
   type SchemeContext,
   type SchemeEvent,
+  compareIds,
+  rankByCompetition,
+  type RankEntry,
+  type Ranked,
 } from '@cofactor/schema';
 
 const RULES = ['FIRST_SALE', 'SALES_COUNT', 'SALES_AMOUNT', 'RECRUITS', 'TOP_IN_REGION'] as const;
@@ -317,17 +321,6 @@ async function recruitBadges(event: SchemeEvent, badges: readonly Badge[], ctx: 
 /** The group of partners without a region. */
 const NO_REGION = 'none';
 
-/**
- * A total order on ids: numeric ids (the database's) first, by value, so "9" precedes "10";
- * any other ids after them, by code units.
- */
-function compareIds(a: string, b: string): number {
-  const numericA = /^\d+$/.test(a);
-  const numericB = /^\d+$/.test(b);
-  if (numericA !== numericB) return numericA ? -1 : 1;
-  const [left, right] = numericA ? [BigInt(a), BigInt(b)] : [a, b];
-  return left < right ? -1 : left > right ? 1 : 0;
-}
 
 /** Regions by id; partners without a region last. */
 function compareGroups(a: string, b: string): number {
@@ -335,30 +328,6 @@ function compareGroups(a: string, b: string): number {
   return compareIds(a, b);
 }
 
-interface Entry {
-  partner: PartnerSnapshot;
-  value: bigint;
-}
-
-interface Placed extends Entry {
-  place: number;
-  /** How many in the group hold this place, the participant included. */
-  sharedBy: number;
-}
-
-/** Standard competition ranking ("1224") of one group: volume descending, then partner id. */
-function rank(entries: Entry[]): Placed[] {
-  const sorted = [...entries].sort((a, b) => (a.value > b.value ? -1 : a.value < b.value ? 1 : compareIds(a.partner.id, b.partner.id)));
-  const holders = new Map<bigint, number>();
-  for (const { value } of sorted) holders.set(value, (holders.get(value) ?? 0) + 1);
-  const placed: Placed[] = [];
-  sorted.forEach((entry, index) => {
-    const previous = placed[index - 1];
-    const place = previous && previous.value === entry.value ? previous.place : index + 1;
-    placed.push({ ...entry, place, sharedBy: holders.get(entry.value)! });
-  });
-  return placed;
-}
 
 /** Net sales volume of the period: sales less refunds, in the campaign currency. */
 function volume(stats: PartnerStats): bigint {
@@ -372,7 +341,7 @@ function describeTop(places: number, group: string, periodKey: string, locale: L
 }
 
 /** "place 2 (shared by 2)" / "2-е место (делят 2 участника)". */
-function describePlace({ place, sharedBy }: Placed, locale: Locale): string {
+function describePlace({ place, sharedBy }: Ranked, locale: Locale): string {
   const base = locale === 'en' ? `place ${place}` : `${place}-е место`;
   if (sharedBy === 1) return base;
   return locale === 'en'
@@ -403,7 +372,7 @@ export const scheme = defineRewardScheme({
     if (rules.length === 0) return [];
     const currency = ctx.campaign.currency;
 
-    const groups = new Map<string, Entry[]>();
+    const groups = new Map<string, RankEntry[]>();
     for (const { partner, stats } of await ctx.participants()) {
       const value = volume(stats);
       // Only a positive volume takes part: a partner who sold nothing is never on top.
@@ -418,7 +387,7 @@ export const scheme = defineRewardScheme({
     for (const item of rules) {
       const places = item.badge.places;
       for (const group of [...groups.keys()].sort(compareGroups)) {
-        for (const placed of rank(groups.get(group)!)) {
+        for (const placed of rankByCompetition(groups.get(group)!)) {
           // Places only grow down the ranking: past the last place, nobody else gets the badge.
           if (placed.place > places) break;
           drafts.push(

@@ -27,6 +27,10 @@ import {
   type PartnerSnapshot,
   type PartnerStats,
   type RewardDraft,
+  compareIds,
+  rankByCompetition,
+  type RankEntry,
+  type Ranked,
 } from '@cofactor/schema';
 
 type Metric = 'SALES_AMOUNT' | 'SALES_COUNT' | 'NEW_CUSTOMERS' | 'LEADS' | 'EVENTS_HOSTED';
@@ -95,49 +99,12 @@ function groupOf(partner: PartnerSnapshot, groupBy: GroupBy): string {
   return EVERYONE;
 }
 
-/**
- * A total order on ids: numeric ids (the database's) first, by value, so "9" precedes "10";
- * any other ids after them, by code units.
- */
-function compareIds(a: string, b: string): number {
-  const numericA = /^\d+$/.test(a);
-  const numericB = /^\d+$/.test(b);
-  if (numericA !== numericB) return numericA ? -1 : 1;
-  const [left, right] = numericA ? [BigInt(a), BigInt(b)] : [a, b];
-  return left < right ? -1 : left > right ? 1 : 0;
-}
 
 function compareGroups(a: string, b: string): number {
   if (a === NO_REGION || b === NO_REGION) return (a === NO_REGION ? 1 : 0) - (b === NO_REGION ? 1 : 0);
   return compareIds(a, b);
 }
 
-interface Entry {
-  partner: PartnerSnapshot;
-  value: bigint;
-}
-
-interface Placed extends Entry {
-  place: number;
-  /** How many in the group hold this place, the participant included. */
-  sharedBy: number;
-}
-
-/** Standard competition ranking ("1224") of one group: metric descending, then partner id. */
-function rank(entries: Entry[]): Placed[] {
-  const sorted = [...entries].sort((a, b) =>
-    a.value > b.value ? -1 : a.value < b.value ? 1 : compareIds(a.partner.id, b.partner.id),
-  );
-  const holders = new Map<bigint, number>();
-  for (const { value } of sorted) holders.set(value, (holders.get(value) ?? 0) + 1);
-  const placed: Placed[] = [];
-  sorted.forEach((entry, index) => {
-    const previous = placed[index - 1];
-    const place = previous && previous.value === entry.value ? previous.place : index + 1;
-    placed.push({ ...entry, place, sharedBy: holders.get(entry.value)! });
-  });
-  return placed;
-}
 
 /** value > minimum, exactly. */
 function above(value: bigint, minimum: Decimal): boolean {
@@ -254,7 +221,7 @@ function describePrize({ kind, amount, unit }: Pick<RewardDraft, 'kind' | 'amoun
 }
 
 /** "place 2 (region 7)", "place 1 among DEALER partners (shared by 2)"; ru "2-е место (регион 7)". */
-function describePlace({ place, sharedBy }: Placed, group: string, groupBy: GroupBy, locale: Locale): string {
+function describePlace({ place, sharedBy }: Ranked, group: string, groupBy: GroupBy, locale: Locale): string {
   const notes: string[] = [];
   if (groupBy === 'REGION') {
     if (locale === 'en') notes.push(group === NO_REGION ? 'no region' : `region ${group}`);
@@ -287,7 +254,7 @@ export const scheme = defineRewardScheme({
     const minimum = parseDecimal(args.minimum)!;
     const currency = ctx.campaign.currency;
 
-    const groups = new Map<string, Entry[]>();
+    const groups = new Map<string, RankEntry[]>();
     for (const { partner, stats } of await ctx.participants()) {
       const value = metric.value(stats);
       if (!above(value, minimum)) continue;
@@ -299,7 +266,7 @@ export const scheme = defineRewardScheme({
 
     const drafts: RewardDraft[] = [];
     for (const group of [...groups.keys()].sort(compareGroups)) {
-      for (const placed of rank(groups.get(group)!)) {
+      for (const placed of rankByCompetition(groups.get(group)!)) {
         const prize = args.prizes[placed.place - 1];
         // Places only grow down the ranking: past the last prize, nobody else wins one.
         if (!prize) break;
