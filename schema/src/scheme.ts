@@ -122,6 +122,21 @@ export interface PartnerStats {
 export const PERIOD_UNITS = ['MONTH', 'QUARTER'] as const;
 export type PeriodUnit = (typeof PERIOD_UNITS)[number];
 
+/**
+ * The arg every period scheme uses to say which closes it acts on; a close of the other unit
+ * gives nothing. Spread it into a scheme's args: `args: { period: periodArg, ... }`.
+ */
+export const periodArg = {
+  type: 'enum',
+  label: { en: 'Period', ru: 'Период' },
+  help: { en: 'Closes of other periods give nothing for this scheme.', ru: 'Закрытие других периодов по этой схеме ничего не даёт.' },
+  default: 'MONTH',
+  options: [
+    { value: 'MONTH', label: { en: 'Month', ru: 'Месяц' } },
+    { value: 'QUARTER', label: { en: 'Quarter', ru: 'Квартал' } },
+  ],
+} as const;
+
 export interface Period {
   /** '2026-03' for a month, '2026-Q1' for a quarter. Part of period rewards' keys. */
   key: string;

@@ -34,6 +34,7 @@ import {
   rankByCompetition,
   type RankEntry,
   type Ranked,
+  periodArg,
 } from '@cofactor/schema';
 
 const RULES = ['FIRST_SALE', 'SALES_COUNT', 'SALES_AMOUNT', 'RECRUITS', 'TOP_IN_REGION'] as const;
@@ -102,19 +103,7 @@ const argDefinitions = {
       },
     },
   },
-  period: {
-    type: 'enum',
-    label: { en: 'Period of top places', ru: 'Период для мест в топе' },
-    help: {
-      en: 'Top places in the region are given at the close of each such period; closes of the other unit give nothing.',
-      ru: 'Места в топе региона выдаются при закрытии каждого такого периода; закрытие периодов другой длины ничего не выдаёт.',
-    },
-    default: 'MONTH',
-    options: [
-      { value: 'MONTH', label: { en: 'Month', ru: 'Месяц' } },
-      { value: 'QUARTER', label: { en: 'Quarter', ru: 'Квартал' } },
-    ],
-  },
+  period: periodArg,
 } as const satisfies ArgDefinitions;
 
 type Badge = ArgValues<typeof argDefinitions>['badges'][number];

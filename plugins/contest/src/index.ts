@@ -31,6 +31,7 @@ import {
   rankByCompetition,
   type RankEntry,
   type Ranked,
+  periodArg,
 } from '@cofactor/schema';
 
 type Metric = 'SALES_AMOUNT' | 'SALES_COUNT' | 'NEW_CUSTOMERS' | 'LEADS' | 'EVENTS_HOSTED';
@@ -112,16 +113,7 @@ function above(value: bigint, minimum: Decimal): boolean {
 }
 
 const argDefinitions = {
-  period: {
-    type: 'enum',
-    label: { en: 'Period', ru: 'Период' },
-    help: { en: 'Closes of other periods pay nothing for this scheme.', ru: 'Закрытие других периодов по этой схеме ничего не платит.' },
-    default: 'MONTH',
-    options: [
-      { value: 'MONTH', label: { en: 'Month', ru: 'Месяц' } },
-      { value: 'QUARTER', label: { en: 'Quarter', ru: 'Квартал' } },
-    ],
-  },
+  period: periodArg,
   metric: {
     type: 'enum',
     label: { en: 'Ranked by', ru: 'Показатель рейтинга' },

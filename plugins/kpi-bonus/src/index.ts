@@ -22,6 +22,7 @@ import {
   type Locale,
   type PartnerStats,
   type RewardDraft,
+  periodArg,
 } from '@cofactor/schema';
 
 type Kpi = 'CONVERSION' | 'AVERAGE_CHECK' | 'NEW_CUSTOMERS' | 'EVENTS_HOSTED';
@@ -141,16 +142,7 @@ function reaches(value: Ratio, target: Decimal): boolean {
 }
 
 const argDefinitions = {
-  period: {
-    type: 'enum',
-    label: { en: 'Period', ru: 'Период' },
-    help: { en: 'Closes of other periods pay nothing for this scheme.', ru: 'Закрытие других периодов по этой схеме ничего не платит.' },
-    default: 'MONTH',
-    options: [
-      { value: 'MONTH', label: { en: 'Month', ru: 'Месяц' } },
-      { value: 'QUARTER', label: { en: 'Quarter', ru: 'Квартал' } },
-    ],
-  },
+  period: periodArg,
   kpi: {
     type: 'enum',
     label: { en: 'KPI', ru: 'KPI' },

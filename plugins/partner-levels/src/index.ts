@@ -25,22 +25,11 @@ import {
   type PartnerSnapshot,
   type PeriodUnit,
   type RewardDraft,
+  periodArg,
 } from '@cofactor/schema';
 
 const argDefinitions = {
-  period: {
-    type: 'enum',
-    label: { en: 'Period', ru: 'Период' },
-    help: {
-      en: 'Levels are reviewed at the close of each period of this unit; closes of the other unit change nothing.',
-      ru: 'Уровни пересматриваются при закрытии каждого периода этого типа; закрытие периодов другого типа ничего не меняет.',
-    },
-    default: 'MONTH',
-    options: [
-      { value: 'MONTH', label: { en: 'Month', ru: 'Месяц' } },
-      { value: 'QUARTER', label: { en: 'Quarter', ru: 'Квартал' } },
-    ],
-  },
+  period: periodArg,
   rollingPeriods: {
     type: 'int',
     label: { en: 'Rolling window, periods', ru: 'Скользящее окно, периодов' },

@@ -19,19 +19,11 @@ import {
   type ArgValues,
   type Locale,
   type RewardDraft,
+  periodArg,
 } from '@cofactor/schema';
 
 const argDefinitions = {
-  period: {
-    type: 'enum',
-    label: { en: 'Period', ru: 'Период' },
-    help: { en: 'Closes of other periods pay nothing for this scheme.', ru: 'Закрытие других периодов по этой схеме ничего не платит.' },
-    default: 'MONTH',
-    options: [
-      { value: 'MONTH', label: { en: 'Month', ru: 'Месяц' } },
-      { value: 'QUARTER', label: { en: 'Quarter', ru: 'Квартал' } },
-    ],
-  },
+  period: periodArg,
   steps: {
     type: 'object',
     list: true,
