@@ -28,11 +28,14 @@ export type PartnerSegment = (typeof PARTNER_SEGMENTS)[number];
 /**
  * Built-in event types; any other UPPER_SNAKE name is a custom event type. The server records
  * PARTNER_JOINED when a partner is created and PARTNER_APPROVED when a PENDING partner
- * becomes ACTIVE, each attributed to that partner.
+ * becomes ACTIVE, each attributed to that partner. A REFUND or CHARGEBACK that names its
+ * sale reverses that sale's rewards (the server writes the compensating entries; schemes
+ * need not react to it).
  */
 export const EVENT_TYPES = [
   'SALE',
   'REFUND',
+  'CHARGEBACK',
   'LEAD',
   'CLICK',
   'IMPRESSION',
@@ -219,7 +222,15 @@ export interface RewardDraft {
   explanation: LocalizedText;
   /** Figures the explanation was computed from, kept with the entry for audits. */
   details?: Readonly<Record<string, JsonValue>>;
+  /**
+   * What a refund of the event's sale does to this entry: PROPORTIONAL (the default) takes
+   * back the refunded share of it; NONE keeps it (a goal bonus for a count of sales, say).
+   */
+  reversal?: RewardReversal;
 }
+
+export const REWARD_REVERSALS = ['PROPORTIONAL', 'NONE'] as const;
+export type RewardReversal = (typeof REWARD_REVERSALS)[number];
 
 /** Something a partner can spend points on (a discount, a gift certificate, a training, merchandise). */
 export interface CatalogItem {

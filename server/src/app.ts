@@ -8,6 +8,8 @@ import { RewardsEngine } from './engine/rewards-engine.js';
 import { EventService } from './events/event.service.js';
 import { HierarchyService } from './hierarchy/hierarchy.service.js';
 import { LedgerService, type RewardRow } from './ledger/ledger.service.js';
+import { LifecycleService } from './ledger/lifecycle.service.js';
+import { PayoutService } from './payouts/payout.service.js';
 import { rewardTopic } from './ledger/reward.resolver.js';
 import { REWARD_CREATED, createCofactorPubSub, type CofactorPubSub } from './graphql/pubsub.js';
 import { PartnerService } from './partners/partner.service.js';
@@ -30,6 +32,8 @@ export interface App {
   partners: PartnerService;
   campaigns: CampaignService;
   ledger: LedgerService;
+  lifecycle: LifecycleService;
+  payouts: PayoutService;
   events: EventService;
   periods: PeriodCloseService;
   points: PointsService;
@@ -63,6 +67,8 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     partners: new PartnerService(sql, hierarchy, events),
     campaigns: new CampaignService(orm, registry),
     ledger,
+    lifecycle: new LifecycleService(sql, ledger),
+    payouts: new PayoutService(sql),
     events,
     periods: new PeriodCloseService(orm, sql, engine, ledger, publish),
     points: new PointsService(sql, registry, ledger, publish),

@@ -17,6 +17,8 @@ export interface CofactorConfig {
   plugins: string[];
   /** Create the demo program, partners and campaign on first start. */
   seedDemo: boolean;
+  /** How often the server approves rewards whose hold days are over; 0 turns it off. */
+  approveEverySeconds: number;
 }
 
 function readPluginList(rootDir: string): string[] {
@@ -33,6 +35,13 @@ function integer(name: string, value: string | undefined, fallback: number): num
   return parsed;
 }
 
+function seconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 86_400) throw new Error(`${name} must be a number of seconds from 0 to 86400, got "${value}"`);
+  return parsed;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<CofactorConfig> = {}): CofactorConfig {
   const rootDir = resolve(overrides.rootDir ?? env.COFACTOR_ROOT ?? process.cwd());
   const dataDir = resolve(rootDir, env.COFACTOR_DATA_DIR ?? '.cofactor');
@@ -45,6 +54,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     embeddedPostgresPort: integer('COFACTOR_PG_PORT', env.COFACTOR_PG_PORT, 5488),
     plugins: env.COFACTOR_PLUGINS ? env.COFACTOR_PLUGINS.split(',').map((name) => name.trim()).filter(Boolean) : readPluginList(rootDir),
     seedDemo: env.COFACTOR_SEED_DEMO !== 'false',
+    approveEverySeconds: seconds('COFACTOR_APPROVE_EVERY', env.COFACTOR_APPROVE_EVERY, 60),
     ...overrides,
   };
 }

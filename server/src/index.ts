@@ -4,6 +4,7 @@ import { createApp, type App } from './app.js';
 import { readConfig, type CofactorConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { startHttpServer } from './http/server.js';
+import { startApprovalJob } from './ledger/approval-job.js';
 import { seedDemo, type DemoSeed } from './programs/demo-seed.js';
 
 export { createApp, type App } from './app.js';
@@ -44,6 +45,8 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
     const seed = config.seedDemo ? await seedDemo(app) : null;
     const http = await startHttpServer(app, WEB_DIR);
     stops.push(() => http.stop());
+    const approvals = startApprovalJob(app.lifecycle, config.approveEverySeconds, (error) => console.error(`cofactor: approving due rewards failed: ${error.message}`));
+    stops.push(() => approvals.stop());
     return { app, url: http.url, wsUrl: http.wsUrl, webUrl: http.url.replace(/\/graphql$/, '/'), seed, stop };
   } catch (error) {
     await stop();

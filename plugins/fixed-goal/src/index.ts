@@ -127,6 +127,8 @@ export const scheme = defineRewardScheme({
         key: `goal:${event.partner.id}:${args.metric}:${args.target}`,
         explanation: { en: explain('en', 'Goal reached'), ru: explain('ru', 'Цель достигнута') },
         details: { metric: args.metric, target: args.target, reached },
+        // The goal was reached by a count; refunding one sale's money does not undo it.
+        reversal: 'NONE',
       },
     ];
   },

@@ -22,6 +22,7 @@ import { formatDecimal, isCurrencyCode, parseDecimal } from '../money.js';
 import {
   EVENT_TYPE_PATTERN,
   REWARD_KINDS,
+  REWARD_REVERSALS,
   SCHEME_CODE_PATTERN,
   SCHEME_VERSION_PATTERN,
   type CampaignSnapshot,
@@ -707,6 +708,9 @@ function draftProblems(drafts: unknown): string[] {
     else keys.add(draft.key);
     problems.push(...localizedProblems(draft.explanation, `${what} explanation`));
     if (draft.details !== undefined && !isPlainJson(draft.details)) problems.push(`${what}: details are not plain JSON`);
+    if (draft.reversal !== undefined && !REWARD_REVERSALS.includes(draft.reversal)) {
+      problems.push(`${what}: reversal ${String(draft.reversal)} is not one of ${REWARD_REVERSALS.join(', ')}`);
+    }
   });
   return problems;
 }

@@ -1,5 +1,6 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import type { CapPeriod } from '../ledger/limits.js';
 
 export const CAMPAIGN_STATUSES = ['DRAFT', 'ACTIVE', 'PAUSED', 'ENDED'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -15,7 +16,7 @@ export interface Targeting {
 @Entity({ tableName: 'campaign' })
 @Index({ properties: ['programId', 'status'] })
 export class Campaign {
-  [OptionalProps]?: 'status' | 'endsAt' | 'holdDays' | 'budget' | 'targeting' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'status' | 'endsAt' | 'holdDays' | 'budget' | 'partnerCap' | 'capPeriod' | 'targeting' | 'createdAt' | 'updatedAt';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -43,9 +44,16 @@ export class Campaign {
   @Property({ type: 'integer', default: 0 })
   holdDays: number = 0;
 
-  /** Total money the campaign may pay, in minor units of `currency`; null = no limit. Not yet applied to rewards. */
+  /** Total money the campaign may grant, in minor units of `currency`; null = no limit (ledger/README.md, rule 9). */
   @Property({ type: 'bigint', nullable: true })
   budget: string | null = null;
+
+  /** Money one partner may be granted per `capPeriod`, in minor units of `currency`; null = no cap. */
+  @Property({ type: 'bigint', nullable: true })
+  partnerCap: string | null = null;
+
+  @Property({ type: 'text', default: 'MONTH' })
+  capPeriod: CapPeriod = 'MONTH';
 
   @Property({ type: 'jsonb' })
   targeting: Targeting = { regionIds: [], partnerKinds: [], segments: [], levels: [] };

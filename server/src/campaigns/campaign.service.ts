@@ -1,6 +1,7 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, isCurrencyCode, parseArgs, type JsonObject } from '@cofactor/schema';
 import { errors, type InputIssue } from '../graphql/errors.js';
+import { CAP_PERIODS, type CapPeriod } from '../ledger/limits.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { Region } from '../regions/region.entity.js';
 import { Campaign, type CampaignStatus, type Targeting } from './campaign.entity.js';
@@ -26,6 +27,8 @@ export interface CampaignInput {
   currency?: string | null;
   holdDays?: number | null;
   budget?: bigint | number | null;
+  partnerCap?: bigint | number | null;
+  capPeriod?: string | null;
   targeting?: TargetingInput | null;
   schemes?: SchemeInstanceInput[] | null;
 }
@@ -189,6 +192,16 @@ export class CampaignService {
     if (input.budget !== undefined) {
       if (input.budget !== null && BigInt(input.budget) < 0n) issues.push({ path: 'input.budget', message: 'must not be negative' });
       fields.budget = input.budget === null ? null : BigInt(input.budget).toString();
+    }
+    if (input.partnerCap !== undefined) {
+      if (input.partnerCap !== null && BigInt(input.partnerCap) < 0n) issues.push({ path: 'input.partnerCap', message: 'must not be negative' });
+      fields.partnerCap = input.partnerCap === null ? null : BigInt(input.partnerCap).toString();
+    }
+    if (input.capPeriod !== undefined && input.capPeriod !== null) {
+      if (!(CAP_PERIODS as readonly string[]).includes(input.capPeriod)) {
+        issues.push({ path: 'input.capPeriod', message: `must be one of ${CAP_PERIODS.join(', ')}` });
+      }
+      fields.capPeriod = input.capPeriod as CapPeriod;
     }
     if (input.targeting) fields.targeting = await this.validateTargeting(em, programId, input.targeting, issues);
     return fields;

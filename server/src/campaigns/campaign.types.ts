@@ -67,8 +67,17 @@ export class CampaignType {
   @Field(() => Int)
   holdDays!: number;
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units of the campaign currency; null = no limit. Recorded with the campaign; rewards are not yet capped by it.' })
+  @Field(() => BigIntScalar, {
+    nullable: true,
+    description: 'The most money the campaign grants in all, in minor units of its currency (net of refunds); null = no limit. A reward past it is recorded as CAPPED.',
+  })
   budget!: string | null;
+
+  @Field(() => BigIntScalar, { nullable: true, description: 'The most money one partner is granted per capPeriod, in minor units; null = no cap.' })
+  partnerCap!: string | null;
+
+  @Field({ description: "MONTH or QUARTER (in the program's time zone, by when the reward is recorded), or CAMPAIGN." })
+  capPeriod!: string;
 
   @Field(() => CampaignTargeting)
   targeting!: CampaignTargeting;
@@ -120,8 +129,14 @@ export class CampaignInputType {
   @Field(() => Int, { nullable: true })
   holdDays?: number | null;
 
-  @Field(() => BigIntScalar, { nullable: true })
+  @Field(() => BigIntScalar, { nullable: true, description: 'Null for no limit.' })
   budget?: bigint | null;
+
+  @Field(() => BigIntScalar, { nullable: true, description: 'Null for no cap.' })
+  partnerCap?: bigint | null;
+
+  @Field(() => String, { nullable: true, description: 'MONTH (default), QUARTER or CAMPAIGN.' })
+  capPeriod?: string | null;
 
   @Field(() => TargetingInputType, { nullable: true })
   targeting?: TargetingInputType | null;

@@ -1,5 +1,6 @@
 import {
   REWARD_KINDS,
+  REWARD_REVERSALS,
   isCurrencyCode,
   parseArgs,
   type CampaignSnapshot,
@@ -8,6 +9,7 @@ import {
   type Period,
   type PeriodContext,
   type RewardDraft,
+  type RewardReversal,
   type RewardScheme,
   type SchemeEvent,
 } from '@cofactor/schema';
@@ -15,6 +17,7 @@ import type { Targeting } from '../campaigns/campaign.entity.js';
 import type { RewardStatus } from '../ledger/reward.entity.js';
 import type { SqlClient } from '../db/sql.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
+import { applyLimits } from '../ledger/limits.js';
 import { BatchContext } from './batch-context.js';
 
 interface RunnableInstance {
@@ -51,15 +54,18 @@ export interface LedgerEntry {
   explanationRu: string;
   details: JsonObject;
   holdUntil: Date;
+  /** For a compensating entry, the entry it takes back part of. */
+  correctsId: string | null;
+  reversal: RewardReversal;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * Step 2 and 3 of DESIGN's engine: for each event, every ACTIVE campaign whose period and
- * targeting match runs its scheme instances in order; their drafts are checked and
- * turned into ledger entries with idempotency keys `<campaign>:<instance key>:<draft key>`.
- * The engine writes nothing itself.
+ * targeting match runs its scheme instances in order; their drafts are checked, turned
+ * into ledger entries with idempotency keys `<campaign>:<instance key>:<draft key>`, and
+ * held to the campaigns' budgets and caps. The engine writes nothing itself.
  */
 export class RewardsEngine {
   /** Program time zones, which do not change once a program exists. */
@@ -90,7 +96,8 @@ export class RewardsEngine {
       }
     });
     // Chains run concurrently, so their look-ups batch; entries come out by event, then campaign.
-    return (await Promise.all(runs)).flat();
+    const entries = (await Promise.all(runs)).flat();
+    return applyLimits(client, programId, await this.timeZoneOf(client, programId), entries, clock);
   }
 
   /**
@@ -158,7 +165,8 @@ export class RewardsEngine {
           instance.scheme.closePeriod!(period, instance.args as never, ctx),
         ),
       );
-    return (await Promise.all(runs)).flat();
+    const entries = (await Promise.all(runs)).flat();
+    return applyLimits(client, programId, await this.timeZoneOf(client, programId), entries, clock);
   }
 
   /** Checks a scheme's drafts and turns those for partners who may earn into ledger entries. */
@@ -189,6 +197,8 @@ export class RewardsEngine {
         explanationRu: draft.explanation.ru,
         details: (draft.details ?? {}) as JsonObject,
         holdUntil,
+        correctsId: null,
+        reversal: draft.reversal ?? 'PROPORTIONAL',
       }));
   }
 
@@ -270,6 +280,7 @@ function checkDraft(scheme: RewardScheme, draft: RewardDraft): true {
     draft.kind === 'MONEY' && !isCurrencyCode(draft.unit) ? `MONEY unit ${draft.unit} is not a currency` :
     draft.kind === 'LEVEL' && (draft.unit !== 'LEVEL' || draft.amount < 1n) ? 'a LEVEL entry needs unit LEVEL and a level of at least 1' :
     !draft.key ? 'no key' :
+    draft.reversal !== undefined && !(REWARD_REVERSALS as readonly string[]).includes(draft.reversal) ? `reversal ${String(draft.reversal)}` :
     !draft.explanation?.en || !draft.explanation?.ru ? 'no explanation in en and ru' :
     !/^[1-9]\d*$/.test(draft.partnerId) ? `partnerId ${draft.partnerId}` : null;
   if (problem) throw new Error(`scheme ${scheme.code} returned an invalid draft (${problem})`);

@@ -4,10 +4,13 @@ import type { RewardsEngine } from '../engine/rewards-engine.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
 import type { LedgerService, RewardRow } from '../ledger/ledger.service.js';
+import { compensations, type Refund } from '../ledger/reversals.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
 
 export const MAX_EVENTS_PER_CALL = 5000;
-const MONEY_EVENT_TYPES = new Set(['SALE', 'REFUND']);
+const MONEY_EVENT_TYPES = new Set(['SALE', 'REFUND', 'CHARGEBACK']);
+/** Event types that return money of a sale, and so may name it in `refundOf`. */
+const REFUND_TYPES = new Set(['REFUND', 'CHARGEBACK']);
 
 export interface EventInput {
   externalId: string;
@@ -20,6 +23,8 @@ export interface EventInput {
   currency?: string | null;
   occurredAt?: Date | null;
   attributes?: JsonObject | null;
+  /** For a REFUND or CHARGEBACK: the externalId of the SALE it returns money of. */
+  refundOf?: string | null;
 }
 
 export interface RecordEventsResult {
@@ -37,6 +42,17 @@ interface ResolvedEvent {
   couponId: string | null;
   occurredAt: Date;
   amount: bigint | null;
+  /** The sale a refund returns money of. */
+  sale: SaleRow | null;
+}
+
+interface SaleRow {
+  id: string | null;
+  externalId: string;
+  type: string;
+  partnerId: string;
+  amount: bigint;
+  currency: string | null;
 }
 
 /**
@@ -93,14 +109,34 @@ export class EventService {
       return true;
     });
     const customers = await this.claimCustomers(client, programId, unique);
-    const stored = await this.insertEvents(client, programId, unique, customers);
+    // Sales go in before the refunds that name them, so a refund can point at a sale of the same batch.
+    const stored = await this.insertEvents(client, programId, unique.filter((item) => !item.sale), customers, new Map());
+    const saleIds = new Map(unique.flatMap((item) => (item.sale?.id ? [[item.sale.externalId, item.sale.id] as const] : [])));
+    for (const [externalId, id] of stored) saleIds.set(externalId, id);
+    for (const [externalId, id] of await this.insertEvents(client, programId, unique.filter((item) => item.sale), customers, saleIds)) {
+      stored.set(externalId, id);
+    }
     for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
-    const events = unique.flatMap((item) => {
-      const id = stored.get(item.input.externalId);
-      return id ? [toSchemeEvent(id, item, customers.firstPurchases.has(item))] : [];
-    });
+    const storedItems = unique.filter((item) => stored.has(item.input.externalId));
+    const events = storedItems.map((item) => toSchemeEvent(stored.get(item.input.externalId)!, item, customers.firstPurchases.has(item)));
     const entries = await this.engine.evaluate(client, programId, events, clock);
     const rewards = await this.ledger.append(client, programId, entries, clock);
+    const refunds: Refund[] = storedItems.flatMap((item) =>
+      item.sale
+        ? [
+            {
+              id: stored.get(item.input.externalId)!,
+              externalId: item.input.externalId,
+              type: item.input.type,
+              saleId: saleIds.get(item.sale.externalId)!,
+              saleExternalId: item.sale.externalId,
+              saleAmount: item.sale.amount,
+              currency: item.input.currency!,
+            },
+          ]
+        : [],
+    );
+    rewards.push(...(await this.ledger.append(client, programId, await compensations(client, programId, refunds, clock), clock)));
     return { accepted: events.length, duplicates: duplicateExternalIds.length, duplicateExternalIds, rewards };
   }
 
@@ -121,14 +157,34 @@ export class EventService {
     const byCode = new Map(rows.map((row) => [row.referralCode, row]));
     const byCoupon = new Map(rows.filter((row) => row.couponCode).map((row) => [row.couponCode!, row]));
     const issues: InputIssue[] = [];
+    const sales = await this.refundedSales(client, programId, inputs, issues);
+    const saleOf = (input: EventInput) => (input.refundOf ? sales.get(input.refundOf) : undefined);
+    const salePartners = [...new Set([...sales.values()].flatMap((sale) => (sale.id ? [sale.partnerId] : [])))].filter((id) => !byId.has(id));
+    if (salePartners.length) {
+      const found = await client.query<SnapshotRow>(`select ${SNAPSHOT_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`, [
+        programId,
+        salePartners,
+      ]);
+      for (const row of found.rows) byId.set(row.id, { ...row, couponId: null, couponCode: null });
+    }
+    const batchSalePartners = new Map<string, string>();
     const resolved = inputs.map((input, index) => {
       const path = `events[${index}]`;
+      const sale = saleOf(input);
+      if (sale && sale.id === null) sale.partnerId = batchSalePartners.get(sale.externalId) ?? '';
       const partner = input.partnerId
         ? byId.get(input.partnerId)
         : input.referralCode
           ? byCode.get(input.referralCode.toUpperCase())
-          : byCoupon.get(input.couponCode!);
-      if (!partner) {
+          : input.couponCode
+            ? byCoupon.get(input.couponCode)
+            : sale && byId.get(sale.partnerId);
+      if (sale && partner && partner.id !== sale.partnerId) {
+        issues.push({ path: `${path}.refundOf`, message: `sale "${sale.externalId}" is attributed to partner ${sale.partnerId}, not to this event's partner ${partner.id}` });
+      }
+      if (!partner && input.refundOf && !input.partnerId && !input.referralCode && !input.couponCode) {
+        // The refund takes its sale's partner; an unknown sale is already an issue.
+      } else if (!partner) {
         const [field, value] = input.partnerId
           ? ['partnerId', input.partnerId]
           : input.referralCode
@@ -136,16 +192,95 @@ export class EventService {
             : ['couponCode', input.couponCode];
         issues.push({ path: `${path}.${field}`, message: `no partner with ${field} "${value}" in this program` });
       }
+      if (input.type === 'SALE' && partner && !batchSalePartners.has(input.externalId)) batchSalePartners.set(input.externalId, partner.id);
       return {
         input,
         partner: partner!,
         couponId: input.couponCode ? (byCoupon.get(input.couponCode)?.couponId ?? null) : null,
         occurredAt: input.occurredAt ?? clock,
         amount: input.amount === null || input.amount === undefined ? null : BigInt(input.amount),
+        sale: sale ?? null,
       };
     });
-    if (issues.length) throw errors.badInput(issues, `${issues.length} of ${inputs.length} events cannot be attributed; nothing was recorded`);
+    if (issues.length) throw errors.badInput(issues, `${new Set(issues.map((i) => i.path.split('.')[0])).size} of ${inputs.length} events cannot be recorded; nothing was recorded`);
     return resolved;
+  }
+
+  /**
+   * Finds the sales that the batch's refunds name — stored ones, locked so that two batches
+   * refunding the same sale check its total one after the other, and sales of the batch
+   * itself — and checks each refund against its sale: a SALE, in the same currency, never
+   * refunded beyond its amount. Refunds stored earlier (resends) are not counted again.
+   */
+  private async refundedSales(client: SqlClient, programId: string, inputs: EventInput[], issues: InputIssue[]): Promise<Map<string, SaleRow>> {
+    const named = [...new Set(inputs.flatMap((input) => (input.refundOf ? [input.refundOf] : [])))].sort();
+    const sales = new Map<string, SaleRow>();
+    if (named.length === 0) return sales;
+    const { rows } = await client.query<{ id: string; externalId: string; type: string; partnerId: string; amount: string | null; currency: string | null }>(
+      `select id, external_id as "externalId", type, partner_id as "partnerId", amount::text as amount, currency
+         from event where program_id = $1 and external_id = any($2::text[]) order by id for update`,
+      [programId, named],
+    );
+    for (const row of rows) sales.set(row.externalId, { ...row, amount: BigInt(row.amount ?? 0) });
+    const refunded = new Map<string, bigint>();
+    if (rows.length) {
+      const sums = await client.query<{ externalId: string; refunded: string }>(
+        `select s.external_id as "externalId", sum(r.amount)::text as refunded
+           from event r join event s on s.id = r.refund_of_id
+          where r.program_id = $1 and r.refund_of_id = any($2::bigint[]) group by s.external_id`,
+        [programId, rows.map((row) => row.id)],
+      );
+      for (const row of sums.rows) refunded.set(row.externalId, BigInt(row.refunded));
+    }
+    const batchSales = new Map<string, { input: EventInput; index: number }>();
+    inputs.forEach((input, index) => {
+      if (input.type === 'SALE' && !batchSales.has(input.externalId)) batchSales.set(input.externalId, { input, index });
+    });
+    const storedRefunds = new Set(
+      (
+        await client.query<{ externalId: string }>('select external_id as "externalId" from event where program_id = $1 and external_id = any($2::text[])', [
+          programId,
+          [...new Set(inputs.filter((input) => input.refundOf).map((input) => input.externalId))],
+        ])
+      ).rows.map((row) => row.externalId),
+    );
+    const counted = new Set<string>();
+    inputs.forEach((input, index) => {
+      if (!input.refundOf) return;
+      const path = `events[${index}]`;
+      let sale = sales.get(input.refundOf);
+      if (!sale) {
+        const inBatch = batchSales.get(input.refundOf);
+        if (inBatch && inBatch.index < index) {
+          // Attributed with the batch once its partner is known; the sale's own checks already ran.
+          sale = { id: null, externalId: input.refundOf, type: 'SALE', partnerId: '', amount: BigInt(inBatch.input.amount ?? 0), currency: inBatch.input.currency ?? null };
+          sales.set(input.refundOf, sale);
+        }
+      }
+      if (!sale) {
+        issues.push({ path: `${path}.refundOf`, message: `no sale "${input.refundOf}" in this program (a sale sent in the same call must come before its refund)` });
+        return;
+      }
+      if (sale.type !== 'SALE') {
+        issues.push({ path: `${path}.refundOf`, message: `"${sale.externalId}" is a ${sale.type}, not a SALE` });
+        return;
+      }
+      if (input.currency && sale.currency && input.currency !== sale.currency) {
+        issues.push({ path: `${path}.currency`, message: `must be ${sale.currency}, the currency of sale "${sale.externalId}"` });
+        return;
+      }
+      if (storedRefunds.has(input.externalId) || counted.has(input.externalId) || input.amount === null || input.amount === undefined) return;
+      counted.add(input.externalId);
+      const total = (refunded.get(sale.externalId) ?? 0n) + BigInt(input.amount);
+      refunded.set(sale.externalId, total);
+      if (total > sale.amount) {
+        issues.push({
+          path: `${path}.amount`,
+          message: `refunds of sale "${sale.externalId}" would total ${total}, more than the sale's ${sale.amount} (minor units)`,
+        });
+      }
+    });
+    return sales;
   }
 
   /**
@@ -201,7 +336,9 @@ export class EventService {
     programId: string,
     items: ResolvedEvent[],
     customers: CustomerClaims,
+    saleIds: Map<string, string>,
   ): Promise<Map<string, string>> {
+    if (items.length === 0) return new Map();
     const sorted = [...items].sort((a, b) => (a.input.externalId < b.input.externalId ? -1 : 1));
     // One JSON document instead of an array per column: cheaper to build here and to parse there.
     const rowsJson = JSON.stringify(
@@ -216,12 +353,13 @@ export class EventService {
         first_purchase: customers.firstPurchases.has(item),
         occurred_at: item.occurredAt,
         attributes: item.input.attributes ?? {},
+        refund_of_id: item.sale ? saleIds.get(item.sale.externalId)! : null,
       })),
     );
     const { rows } = await client.query<{ id: string; externalId: string }>(
-      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, first_purchase, occurred_at, attributes)
+      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, first_purchase, occurred_at, attributes, refund_of_id)
        select $1, e.* from json_to_recordset($2::json) as e(external_id text, type text, partner_id bigint, customer_id bigint,
-         coupon_id bigint, amount bigint, currency text, first_purchase boolean, occurred_at timestamptz, attributes jsonb)
+         coupon_id bigint, amount bigint, currency text, first_purchase boolean, occurred_at timestamptz, attributes jsonb, refund_of_id bigint)
        on conflict (program_id, external_id) do nothing
        returning id, external_id as "externalId"`,
       [programId, rowsJson],
@@ -262,7 +400,7 @@ function validate(input: EventInput, path: string): InputIssue[] {
     issues.push({ path: `${path}.type`, message: `"${input.type}" is not an event type (SALE, LEAD, ... or a custom UPPER_SNAKE name)` });
   }
   const attributions = [input.partnerId, input.referralCode, input.couponCode].filter((value) => value);
-  if (attributions.length !== 1) {
+  if (attributions.length > 1 || (attributions.length === 0 && !input.refundOf)) {
     issues.push({ path: `${path}.partnerId`, message: 'give exactly one of partnerId, referralCode or couponCode' });
   } else if (input.partnerId && !isId(input.partnerId)) {
     issues.push({ path: `${path}.partnerId`, message: `"${input.partnerId}" is not an id` });
@@ -271,6 +409,10 @@ function validate(input: EventInput, path: string): InputIssue[] {
   if (hasAmount && BigInt(input.amount!) < 0n) issues.push({ path: `${path}.amount`, message: 'must not be negative (a refund is a REFUND event)' });
   if (MONEY_EVENT_TYPES.has(input.type) && !hasAmount) issues.push({ path: `${path}.amount`, message: `is required for ${input.type}` });
   if (hasAmount && !input.currency) issues.push({ path: `${path}.currency`, message: 'is required with an amount' });
+  if (input.refundOf !== undefined && input.refundOf !== null) {
+    if (!REFUND_TYPES.has(input.type)) issues.push({ path: `${path}.refundOf`, message: `only a REFUND or CHARGEBACK names a sale, not a ${input.type}` });
+    else if (!input.refundOf.trim() || input.refundOf.length > 200) issues.push({ path: `${path}.refundOf`, message: 'must be 1–200 characters' });
+  }
   if (input.currency && !isCurrencyCode(input.currency)) issues.push({ path: `${path}.currency`, message: 'must be an ISO 4217 code such as RUB' });
   if (input.customerId !== undefined && input.customerId !== null && (!input.customerId.trim() || input.customerId.length > 200)) {
     issues.push({ path: `${path}.customerId`, message: 'must be 1–200 characters' });

@@ -6,7 +6,7 @@ export class EventInputType {
   @Field({ description: "The sender's unique id for the event; a resend with the same id is a duplicate." })
   externalId!: string;
 
-  @Field({ description: 'SALE, REFUND, LEAD, CLICK, IMPRESSION, SIGNUP, SUBSCRIPTION, INSTALL, EVENT_HOSTED, TRAINING_COMPLETED, PARTNER_JOINED or a custom UPPER_SNAKE name.' })
+  @Field({ description: 'SALE, REFUND, CHARGEBACK, LEAD, CLICK, IMPRESSION, SIGNUP, SUBSCRIPTION, INSTALL, EVENT_HOSTED, TRAINING_COMPLETED, PARTNER_JOINED or a custom UPPER_SNAKE name.' })
   type!: string;
 
   @Field(() => ID, { nullable: true })
@@ -21,7 +21,7 @@ export class EventInputType {
   @Field(() => String, { nullable: true, description: "The brand's customer id; new-customer rules need it." })
   customerId?: string | null;
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units (kopecks, cents); required for SALE and REFUND.' })
+  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units (kopecks, cents); required for SALE, REFUND and CHARGEBACK.' })
   amount?: bigint | number | null;
 
   @Field(() => String, { nullable: true })
@@ -32,6 +32,15 @@ export class EventInputType {
 
   @Field(() => JSONObjectScalar, { nullable: true })
   attributes?: Record<string, never> | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'For a REFUND or CHARGEBACK: the externalId of the SALE it returns money of. Its rewards (every upline level, every boost) ' +
+      'are taken back in proportion with compensating entries. Without partnerId, referralCode or couponCode the refund is ' +
+      "attributed to the sale's partner. Refunds of a sale can never total more than the sale.",
+  })
+  refundOf?: string | null;
 }
 
 @ObjectType()
@@ -71,4 +80,7 @@ export class EventType {
 
   @Field({ description: "True for the SALE that was its customer's first purchase." })
   firstPurchase!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'For a REFUND or CHARGEBACK, the externalId of the sale it refunds.' })
+  refundOf!: string | null;
 }

@@ -5,6 +5,9 @@ import { Campaign } from '../campaigns/campaign.entity.js';
 import { SchemeInstance } from '../campaigns/scheme-instance.entity.js';
 import type { EventType as EventRow } from '../events/event.types.js';
 import type { DownlineLevel } from '../hierarchy/hierarchy.service.js';
+import type { RewardRow } from '../ledger/ledger.service.js';
+import type { StatusChange } from '../ledger/lifecycle.service.js';
+import type { PayoutRow } from '../payouts/payout.service.js';
 import type { FulfilmentChange } from '../perks/perk.service.js';
 import type { PartnerRow } from '../partners/partner.service.js';
 import { Region } from '../regions/region.entity.js';
@@ -44,9 +47,9 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
     }),
     event: new DataLoader<string, EventRow | null>(
       inProgram(async (program, ids) => byId(await app.sql.query<EventRow>(
-        `select id, external_id as "externalId", type, amount::text as amount, currency, occurred_at as "occurredAt",
-                first_purchase as "firstPurchase"
-           from event where program_id = $1 and id = any($2::bigint[])`,
+        `select e.id, e.external_id as "externalId", e.type, e.amount::text as amount, e.currency, e.occurred_at as "occurredAt",
+                e.first_purchase as "firstPurchase", s.external_id as "refundOf"
+           from event e left join event s on s.id = e.refund_of_id where e.program_id = $1 and e.id = any($2::bigint[])`,
         [program, ids],
       ), ids)),
     ),
@@ -55,13 +58,30 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
       const histories = await app.perks.histories(rewardIds);
       return rewardIds.map((id) => histories.get(id) ?? []);
     }),
+    reward: new DataLoader<string, RewardRow | null>(
+      inProgram(async (program, ids) => byId(await app.ledger.byIds(null, program, [...ids]), ids)),
+    ),
+    /** Approvals, rejections and payments per reward. */
+    statusHistory: new DataLoader<string, StatusChange[]>(async (rewardIds) => {
+      const histories = await app.lifecycle.histories(rewardIds);
+      return rewardIds.map((id) => histories.get(id) ?? []);
+    }),
+    batchPayouts: new DataLoader<string, PayoutRow[]>(async (batchIds) => {
+      const payouts = await app.payouts.ofBatches(batchIds);
+      return batchIds.map((id) => payouts.get(id) ?? []);
+    }),
+    /** Entry ids per payout. */
+    payoutItems: new DataLoader<string, string[]>(async (payoutIds) => {
+      const items = await app.payouts.items(payoutIds);
+      return payoutIds.map((id) => items.get(id) ?? []);
+    }),
     /** BADGE entries per partner. */
     badges: new DataLoader<string, { code: string; name: string; awardedAt: Date; rewardId: string }[]>(
       inProgram(async (program, partnerIds) => {
         const rows = await app.sql.query<{ partnerId: string; code: string; name: string; awardedAt: Date; rewardId: string }>(
           `select partner_id as "partnerId", unit as code, coalesce(details->>'name', unit) as name, created_at as "awardedAt", id as "rewardId"
              from reward where program_id = $1 and partner_id = any($2::bigint[]) and kind = 'BADGE'
-              and status not in ('REVERSED', 'REJECTED') order by id`,
+              and status not in ('REJECTED', 'CAPPED') order by id`,
           [program, partnerIds],
         );
         return partnerIds.map((id) => rows.filter((row) => row.partnerId === id).map(({ partnerId: _, ...badge }) => badge));

@@ -5,7 +5,10 @@ import { AuthResolver } from '../auth/auth.resolver.js';
 import { CampaignResolver } from '../campaigns/campaign.resolver.js';
 import { CouponResolver } from '../coupons/coupon.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
+import { LifecycleResolver } from '../ledger/lifecycle.resolver.js';
 import { RewardResolver } from '../ledger/reward.resolver.js';
+import { StatementResolver } from '../ledger/statement.resolver.js';
+import { PayoutBatchResolver, PayoutResolver } from '../payouts/payout.resolver.js';
 import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.js';
 import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
 import { SchemeResolver } from '../plugins/scheme.resolver.js';
@@ -31,6 +34,10 @@ export const resolvers = [
   CampaignCatalogResolver,
   PerkResolver,
   PartnerBadgesResolver,
+  LifecycleResolver,
+  StatementResolver,
+  PayoutBatchResolver,
+  PayoutResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@cofactor/schema';
+import type { JsonObject, RewardReversal } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from '../engine/rewards-engine.js';
 import type { RewardStatus } from './reward.entity.js';
@@ -21,19 +21,39 @@ export interface RewardRow {
   details: JsonObject;
   holdUntil: Date;
   correctsId: string | null;
+  reversal: RewardReversal;
   createdAt: Date;
 }
 
 const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "partnerId", r.campaign_id as "campaignId",
   r.scheme_instance_id as "schemeInstanceId", r.event_id as "eventId", r.period_key as "periodKey", r.kind, r.amount::text as amount, r.unit, r.status,
   r.idempotency_key as "idempotencyKey", r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu",
-  r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.created_at as "createdAt"`;
+  r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.reversal, r.created_at as "createdAt"`;
 
 export interface RewardFilter {
   partnerId?: string | null;
   campaignId?: string | null;
   status?: string | null;
   kind?: string | null;
+  unit?: string | null;
+}
+
+/** What a partner is owed in one currency, each figure a sum of entries (ledger/README.md, rule 11). */
+export interface StatementFigures {
+  /** Held for the campaign's hold days (net of refunds of those rewards). */
+  pending: bigint;
+  /** Approved and not yet paid, including what is in a payout on its way. */
+  approved: bigint;
+  /** Approved entries held by payouts that are not yet paid. */
+  inPayout: bigint;
+  /** What the next payout batch would pay: approved minus in payout. Negative when refunds of paid rewards exceed new approvals; it carries over. */
+  available: bigint;
+  paid: bigint;
+  /** Taken back by refunds and chargebacks (a positive figure). */
+  reversed: bigint;
+  rejected: bigint;
+  /** Not granted because a budget or a cap was reached. */
+  capped: bigint;
 }
 
 /**
@@ -69,15 +89,17 @@ export class LedgerService {
         explanation_ru: entry.explanationRu,
         details: entry.details,
         hold_until: entry.holdUntil,
+        corrects_id: entry.correctsId,
+        reversal: entry.reversal,
       })),
     );
     // Only the new ids come back; the rest of each row is already in hand.
     const { rows } = await client.query<{ id: string; idempotencyKey: string }>(
       `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, period_key, status, kind, amount, unit,
-                                idempotency_key, explanation_en, explanation_ru, details, hold_until, created_at)
+                                idempotency_key, explanation_en, explanation_ru, details, hold_until, corrects_id, reversal, created_at)
        select $1, e.*, $3 from json_to_recordset($2::json) as e(partner_id bigint, campaign_id bigint, scheme_instance_id bigint,
          event_id bigint, period_key text, status text, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
-         details jsonb, hold_until timestamptz)
+         details jsonb, hold_until timestamptz, corrects_id bigint, reversal text)
        on conflict (program_id, idempotency_key) do nothing
        returning r.id, r.idempotency_key as "idempotencyKey"`,
       [programId, rowsJson, createdAt],
@@ -116,18 +138,17 @@ export class LedgerService {
         explanationRu: entry.explanationRu,
         details: entry.details,
         holdUntil: entry.holdUntil,
-        correctsId: null,
+        correctsId: entry.correctsId,
+        reversal: entry.reversal,
         createdAt,
       };
     });
   }
 
-  async byIds(client: SqlClient, programId: string, ids: string[]): Promise<RewardRow[]> {
-    const { rows } = await client.query<RewardRow>(`select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and r.id = any($2::bigint[])`, [
-      programId,
-      ids,
-    ]);
-    return rows;
+  /** Entries by id, in id order; inside the caller's transaction, or on their own when `client` is null. */
+  async byIds(client: SqlClient | null, programId: string, ids: string[]): Promise<RewardRow[]> {
+    const text = `select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and r.id = any($2::bigint[]) order by r.id`;
+    return client ? (await client.query<RewardRow>(text, [programId, ids])).rows : this.sql.query<RewardRow>(text, [programId, ids]);
   }
 
   /** Newest first, keyset-paginated on id. */
@@ -136,9 +157,26 @@ export class LedgerService {
       `select ${REWARD_COLUMNS} from reward r
         where r.program_id = $1 and ($2::bigint is null or r.id < $2)
           and ($3::bigint is null or r.partner_id = $3) and ($4::bigint is null or r.campaign_id = $4)
-          and ($5::text is null or r.status = $5) and ($6::text is null or r.kind = $6)
+          and ($5::text is null or r.status = $5) and ($6::text is null or r.kind = $6) and ($8::text is null or r.unit = $8)
         order by r.id desc limit $7`,
-      [programId, beforeId, filter.partnerId ?? null, filter.campaignId ?? null, filter.status ?? null, filter.kind ?? null, limit],
+      [programId, beforeId, filter.partnerId ?? null, filter.campaignId ?? null, filter.status ?? null, filter.kind ?? null, limit, filter.unit ?? null],
     );
+  }
+
+  async statement(programId: string, partnerId: string, currency: string): Promise<StatementFigures> {
+    const [row] = await this.sql.query<Record<keyof Omit<StatementFigures, 'available'>, string>>(
+      `select coalesce(sum(amount) filter (where status = 'PENDING'), 0)::text as pending,
+              coalesce(sum(amount) filter (where status = 'APPROVED'), 0)::text as approved,
+              coalesce(sum(amount) filter (where status = 'APPROVED' and exists (
+                select 1 from payout_item i join payout p on p.id = i.payout_id where i.reward_id = r.id and p.status = 'CREATED')), 0)::text as "inPayout",
+              coalesce(sum(amount) filter (where status = 'PAID'), 0)::text as paid,
+              coalesce(-sum(amount) filter (where corrects_id is not null and status <> 'REJECTED'), 0)::text as reversed,
+              coalesce(sum(amount) filter (where status = 'REJECTED' and corrects_id is null), 0)::text as rejected,
+              coalesce(sum(amount) filter (where status = 'CAPPED'), 0)::text as capped
+         from reward r where r.program_id = $1 and r.partner_id = $2 and r.kind = 'MONEY' and r.unit = $3`,
+      [programId, partnerId, currency],
+    );
+    const figures = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, BigInt(value)])) as Omit<StatementFigures, 'available'>;
+    return { ...figures, available: figures.approved - figures.inPayout };
   }
 }

@@ -1,8 +1,12 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
-import type { JsonObject } from '@cofactor/schema';
+import type { JsonObject, RewardReversal } from '@cofactor/schema';
 
-export const REWARD_STATUSES = ['PENDING', 'APPROVED', 'PAID', 'REVERSED', 'REJECTED', 'CAPPED'] as const;
+/**
+ * PENDING → APPROVED → PAID, or REJECTED; CAPPED entries are written so and never move
+ * (ledger/README.md, rule 7). A refund is a compensating entry, not a status.
+ */
+export const REWARD_STATUSES = ['PENDING', 'APPROVED', 'PAID', 'REJECTED', 'CAPPED'] as const;
 export type RewardStatus = (typeof REWARD_STATUSES)[number];
 
 /**
@@ -16,7 +20,7 @@ export type RewardStatus = (typeof REWARD_STATUSES)[number];
 @Index({ properties: ['campaignId', 'id'] })
 @Index({ properties: ['eventId'] })
 export class Reward {
-  [OptionalProps]?: 'eventId' | 'periodKey' | 'status' | 'details' | 'correctsId' | 'createdAt';
+  [OptionalProps]?: 'eventId' | 'periodKey' | 'status' | 'details' | 'correctsId' | 'reversal' | 'createdAt';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -70,8 +74,13 @@ export class Reward {
   @Property({ type: 'timestamptz' })
   holdUntil!: Date;
 
+  /** For a compensating entry (negative), the entry it takes back part of. */
   @Property({ type: 'bigint', nullable: true })
   correctsId: string | null = null;
+
+  /** What a refund of the source sale does to this entry: PROPORTIONAL or NONE. */
+  @Property({ type: 'text', default: 'PROPORTIONAL' })
+  reversal: RewardReversal = 'PROPORTIONAL';
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt: Date = new Date();

@@ -17,8 +17,11 @@ export class RewardType {
   @Field({ description: 'An ISO currency for MONEY, POINTS for points, the perk or badge code otherwise.' })
   unit!: string;
 
-  @Field({ description: 'PENDING, APPROVED, PAID, REVERSED, REJECTED or CAPPED.' })
+  @Field({ description: 'PENDING → APPROVED → PAID, or REJECTED; CAPPED when a budget or cap stopped it. A refund is a new, negative entry (see `corrects`).' })
   status!: string;
+
+  @Field({ description: 'What a refund of the source sale does to it: PROPORTIONAL (takes back the refunded share) or NONE.' })
+  reversal!: string;
 
   @Field({ description: 'Unique per program: the same entry is never written twice.' })
   idempotencyKey!: string;
@@ -41,6 +44,7 @@ export class RewardType {
   eventId!: string | null;
   explanationEn!: string;
   explanationRu!: string;
+  correctsId!: string | null;
 }
 
 export const RewardConnection = Connection(RewardType, 'Reward');

@@ -1,6 +1,12 @@
 import { Migration20261123084644_initial } from './Migration20261123084644_initial.js';
 import { Migration20261123100000_period_close } from './Migration20261123100000_period_close.js';
 import { Migration20261123110000_perk_fulfilment } from './Migration20261123110000_perk_fulfilment.js';
+import { Migration20261201090000_money_lifecycle } from './Migration20261201090000_money_lifecycle.js';
 
 /** Every committed migration, oldest first. */
-export const migrations = [Migration20261123084644_initial, Migration20261123100000_period_close, Migration20261123110000_perk_fulfilment];
+export const migrations = [
+  Migration20261123084644_initial,
+  Migration20261123100000_period_close,
+  Migration20261123110000_perk_fulfilment,
+  Migration20261201090000_money_lifecycle,
+];

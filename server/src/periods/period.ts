@@ -1,4 +1,4 @@
-import type { Period } from '@cofactor/schema';
+import type { Period, PeriodUnit } from '@cofactor/schema';
 
 function localParts(instant: Date, timeZone: string): Record<string, number> {
   const parts = new Intl.DateTimeFormat('en-US', {
@@ -78,4 +78,11 @@ export function shiftPeriodKey(key: string, delta: number): string {
   if (!quarter) throw new Error(`not a period key: ${key}`);
   const index = Number(quarter[1]) * 4 + Number(quarter[2]) - 1 + delta;
   return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+}
+
+/** The month or quarter, in `timeZone`, that contains `instant`. */
+export function periodOf(instant: Date, unit: PeriodUnit, timeZone: string): Period {
+  const { year, month } = localParts(instant, timeZone);
+  const key = unit === 'MONTH' ? `${year}-${String(month).padStart(2, '0')}` : `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
+  return parsePeriodKey(key, timeZone)!;
 }

@@ -38,7 +38,7 @@ export class PerkService {
       const [reward] = await this.ledger.byIds(client, programId, [rewardId]);
       if (!reward) throw errors.notFound('reward', rewardId);
       if (reward.kind !== 'PERK') throw errors.conflict(`reward ${rewardId} is ${reward.kind}, not a PERK: it has no fulfilment`, 'rewardId');
-      if (reward.status === 'REVERSED' || reward.status === 'REJECTED') {
+      if (reward.status === 'REJECTED' || reward.status === 'CAPPED') {
         throw errors.conflict(`reward ${rewardId} is ${reward.status}: there is nothing to deliver`, 'rewardId');
       }
       await client.query('insert into perk_fulfilment (reward_id, state, note, changed_by) values ($1, $2, $3, $4)', [

@@ -24,8 +24,8 @@ export interface Redemption {
   balance: bigint;
 }
 
-/** Entries that count towards a points balance: everything not reversed, rejected or capped. */
-const SPENDABLE = `kind = 'POINTS' and status not in ('REVERSED', 'REJECTED', 'CAPPED')`;
+/** Entries that count towards a points balance: everything granted (compensating entries included), not rejected or capped. */
+const SPENDABLE = `kind = 'POINTS' and status not in ('REJECTED', 'CAPPED')`;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
@@ -139,6 +139,8 @@ export class PointsService {
             explanationRu: `Обмен на «${item.name}»: списано ${describePoints(item.cost, 'ru')}`,
             details: { item: item.code, kind: item.kind, cost: item.cost.toString(), balanceBefore: balance.toString() },
             holdUntil: clock,
+            correctsId: null,
+            reversal: 'NONE',
           },
         ],
         clock,

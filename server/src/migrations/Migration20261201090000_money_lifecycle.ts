@@ -1,0 +1,81 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * The money lifecycle: approvals and rejections with a log of who did what, refunds that
+ * reverse the rewards of the sale they refund, campaign budgets and per-partner caps, and
+ * payouts.
+ */
+export class Migration20261201090000_money_lifecycle extends Migration {
+  override name = 'Migration20261201090000_money_lifecycle';
+
+  override up(): void | Promise<void> {
+    // A REFUND or CHARGEBACK names the SALE it returns money of.
+    this.addSql(`alter table "event" add column "refund_of_id" bigint null;`);
+    this.addSql(`create index "event_refund_of_id_index" on "event" ("refund_of_id") where "refund_of_id" is not null;`);
+
+    // How a refund of the source sale takes the entry back: PROPORTIONAL to the money
+    // returned, or NONE (e.g. a goal bonus that a later refund does not undo).
+    this.addSql(`alter table "reward" add column "reversal" text not null default 'PROPORTIONAL';`);
+    this.addSql(`alter table "reward" add constraint "reward_reversal_check" check ("reversal" in ('PROPORTIONAL', 'NONE'));`);
+    this.addSql(`create index "reward_corrects_id_index" on "reward" ("corrects_id") where "corrects_id" is not null;`);
+    this.addSql(`create index "reward_program_id_status_hold_until_index" on "reward" ("program_id", "status", "hold_until") where "status" = 'PENDING';`);
+    // No entry was ever REVERSED: a reversal is a compensating entry with its own status.
+    this.addSql(`alter table "reward" add constraint "reward_status_check" check ("status" in ('PENDING', 'APPROVED', 'PAID', 'REJECTED', 'CAPPED'));`);
+    // A compensating entry takes back part of a granted entry: it is negative, the original positive.
+    this.addSql(`alter table "reward" add constraint "reward_correction_sign_check" check ("corrects_id" is null or "amount" < 0);`);
+
+    this.addSql(`alter table "campaign" add column "partner_cap" bigint null, add column "cap_period" text not null default 'MONTH';`);
+    this.addSql(`alter table "campaign" add constraint "campaign_cap_period_check" check ("cap_period" in ('MONTH', 'QUARTER', 'CAMPAIGN'));`);
+
+    this.addSql(`create table "payout_batch" ("id" bigserial primary key, "program_id" bigint not null, "currency" text not null, "minimum_amount" bigint not null, "idempotency_key" text null, "created_by" bigint not null, "created_at" timestamptz not null default now());`);
+    this.addSql(`alter table "payout_batch" add constraint "payout_batch_program_id_idempotency_key_unique" unique ("program_id", "idempotency_key");`);
+    this.addSql(`alter table "payout_batch" add constraint "payout_batch_program_fk" foreign key ("program_id") references "program" ("id"), add constraint "payout_batch_created_by_fk" foreign key ("created_by") references "api_key" ("id");`);
+
+    this.addSql(`create table "payout" ("id" bigserial primary key, "batch_id" bigint not null, "program_id" bigint not null, "partner_id" bigint not null, "currency" text not null, "amount" bigint not null, "entries" int not null, "status" text not null default 'CREATED', "reference" text null, "failure_reason" text null, "settled_by" bigint null, "settled_at" timestamptz null, "created_at" timestamptz not null default now());`);
+    this.addSql(`create index "payout_batch_id_index" on "payout" ("batch_id");`);
+    this.addSql(`create index "payout_partner_id_id_index" on "payout" ("partner_id", "id");`);
+    this.addSql(`alter table "payout" add constraint "payout_status_check" check ("status" in ('CREATED', 'PAID', 'FAILED')), add constraint "payout_amount_check" check ("amount" > 0);`);
+    this.addSql(`alter table "payout" add constraint "payout_batch_fk" foreign key ("batch_id") references "payout_batch" ("id"), add constraint "payout_partner_fk" foreign key ("partner_id") references "partner" ("id"), add constraint "payout_settled_by_fk" foreign key ("settled_by") references "api_key" ("id");`);
+
+    this.addSql(`create table "payout_item" ("payout_id" bigint not null, "reward_id" bigint not null, primary key ("payout_id", "reward_id"));`);
+    this.addSql(`create index "payout_item_reward_id_index" on "payout_item" ("reward_id");`);
+    this.addSql(`alter table "payout_item" add constraint "payout_item_payout_fk" foreign key ("payout_id") references "payout" ("id"), add constraint "payout_item_reward_fk" foreign key ("reward_id") references "reward" ("id");`);
+
+    // Every approval, rejection and payment of an entry, with who made it (null: the
+    // scheduled approval of rewards whose hold days are over) and when.
+    this.addSql(`create table "reward_status_change" ("id" bigserial primary key, "reward_id" bigint not null, "from_status" text not null, "to_status" text not null, "changed_by" bigint null, "reason" text null, "payout_id" bigint null, "changed_at" timestamptz not null default now());`);
+    this.addSql(`create index "reward_status_change_reward_id_id_index" on "reward_status_change" ("reward_id", "id");`);
+    this.addSql(`alter table "reward_status_change" add constraint "reward_status_change_reward_fk" foreign key ("reward_id") references "reward" ("id"), add constraint "reward_status_change_changed_by_fk" foreign key ("changed_by") references "api_key" ("id"), add constraint "reward_status_change_payout_fk" foreign key ("payout_id") references "payout" ("id");`);
+
+    // History tables are never edited or deleted.
+    this.addSql(`create function "history_is_append_only"() returns trigger language plpgsql as $$
+      begin
+        raise exception '% % cannot be changed: it is history', tg_table_name, old;
+      end $$;`);
+    this.addSql(`create trigger "reward_status_change_append_only" before update or delete on "reward_status_change" for each row execute function "history_is_append_only"();`);
+    this.addSql(`create trigger "payout_item_append_only" before update or delete on "payout_item" for each row execute function "history_is_append_only"();`);
+
+    // The ledger guard now covers the new column and allows only the lifecycle's moves:
+    // PENDING → APPROVED → PAID, and PENDING or APPROVED → REJECTED.
+    this.addSql(`create or replace function "reward_is_append_only"() returns trigger language plpgsql as $$
+      begin
+        if tg_op = 'DELETE' then
+          raise exception 'reward % cannot be deleted: the ledger is append-only', old.id;
+        end if;
+        if (new.id, new.program_id, new.partner_id, new.campaign_id, new.scheme_instance_id, new.event_id, new.period_key,
+            new.kind, new.amount, new.unit, new.idempotency_key, new.explanation_en, new.explanation_ru, new.details,
+            new.hold_until, new.corrects_id, new.reversal, new.created_at)
+           is distinct from
+           (old.id, old.program_id, old.partner_id, old.campaign_id, old.scheme_instance_id, old.event_id, old.period_key,
+            old.kind, old.amount, old.unit, old.idempotency_key, old.explanation_en, old.explanation_ru, old.details,
+            old.hold_until, old.corrects_id, old.reversal, old.created_at) then
+          raise exception 'reward % cannot be edited: corrections are new entries', old.id;
+        end if;
+        if new.status is distinct from old.status and (old.status, new.status) not in
+           (('PENDING', 'APPROVED'), ('PENDING', 'REJECTED'), ('APPROVED', 'PAID'), ('APPROVED', 'REJECTED')) then
+          raise exception 'reward % cannot go from % to %', old.id, old.status, new.status;
+        end if;
+        return new;
+      end $$;`);
+  }
+}

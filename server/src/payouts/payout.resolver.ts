@@ -1,0 +1,107 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requirePartnerAccess, requireReader, requireScope } from '../auth/access.js';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
+import type { RequestContext } from '../graphql/context.js';
+import { errors } from '../graphql/errors.js';
+import { requireId } from '../graphql/ids.js';
+import { BigIntScalar } from '../graphql/scalars.js';
+import type { RewardRow } from '../ledger/ledger.service.js';
+import { RewardType } from '../ledger/reward.types.js';
+import { PartnerType } from '../partners/partner.types.js';
+import { PAYOUT_STATUSES, type PayoutBatchRow, type PayoutRow } from './payout.service.js';
+import { PayoutBatchType, PayoutConnection, PayoutType } from './payout.types.js';
+
+function actor(ctx: RequestContext): string {
+  return ctx.principal!.kind === 'apiKey' ? ctx.principal!.apiKeyId : '';
+}
+
+@Resolver(() => PayoutBatchType)
+export class PayoutBatchResolver {
+  @Mutation(() => PayoutBatchType, {
+    description:
+      'Gathers, per partner, the APPROVED money rewards in this currency that no payout holds yet (refunds deducted) and creates ' +
+      'a payout for each partner whose sum reaches minimumAmount. Running it again never pays an entry twice; with an ' +
+      'idempotencyKey a retried call returns the same batch.',
+  })
+  async createPayoutBatch(
+    @Arg('currency') currency: string,
+    @Arg('minimumAmount', () => BigIntScalar) minimumAmount: bigint,
+    @Ctx() ctx: RequestContext,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
+  ): Promise<PayoutBatchRow> {
+    const programId = requireScope(ctx.principal, 'admin');
+    return ctx.app.payouts.createBatch(programId, actor(ctx), currency, BigInt(minimumAmount), idempotencyKey ?? null);
+  }
+
+  @Query(() => PayoutBatchType)
+  async payoutBatch(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<PayoutBatchRow> {
+    const programId = requireReader(ctx.principal);
+    const batch = await ctx.app.payouts.batch(programId, requireId(id, 'id'));
+    if (!batch) throw errors.notFound('payout batch', id);
+    return batch;
+  }
+
+  @FieldResolver(() => [PayoutType], { description: 'In partner order.' })
+  payouts(@Root() batch: PayoutBatchRow, @Ctx() ctx: RequestContext): Promise<PayoutRow[]> {
+    return ctx.loaders.batchPayouts.load(batch.id);
+  }
+
+  @FieldResolver(() => BigIntScalar, { description: 'The sum of its payouts.' })
+  async total(@Root() batch: PayoutBatchRow, @Ctx() ctx: RequestContext): Promise<bigint> {
+    return (await ctx.loaders.batchPayouts.load(batch.id)).reduce((sum, payout) => sum + BigInt(payout.amount), 0n);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'The batch as CSV (RFC 4180, CRLF): payout_id, partner_id, partner_external_id, partner_name, partner_email, currency, amount_minor, amount, entries, status, reference.',
+  })
+  csv(@Root() batch: PayoutBatchRow, @Ctx() ctx: RequestContext): Promise<string> {
+    return ctx.app.payouts.csv(batch.programId, batch.id);
+  }
+}
+
+@Resolver(() => PayoutType)
+export class PayoutResolver {
+  @Mutation(() => PayoutType, { description: 'The money went out: the payout and its entries become PAID. Marking it again changes nothing.' })
+  markPayoutPaid(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: RequestContext,
+    @Arg('reference', () => String, { nullable: true }) reference?: string | null,
+  ): Promise<PayoutRow> {
+    const programId = requireScope(ctx.principal, 'admin');
+    return ctx.app.payouts.markPaid(programId, actor(ctx), requireId(id, 'id'), reference ?? null);
+  }
+
+  @Mutation(() => PayoutType, { description: 'The money did not go out: its entries stay APPROVED and go into the next batch.' })
+  failPayout(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<PayoutRow> {
+    const programId = requireScope(ctx.principal, 'admin');
+    return ctx.app.payouts.fail(programId, actor(ctx), requireId(id, 'id'), reason);
+  }
+
+  @Query(() => PayoutConnection, { description: "Newest first. With a partner token, only that partner's payouts." })
+  async payouts(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('partnerId', () => ID, { nullable: true }) partnerId?: string,
+    @Arg('status', () => String, { nullable: true, description: 'CREATED, PAID or FAILED.' }) status?: string,
+  ): Promise<ConnectionShape<PayoutRow>> {
+    if (!partnerId && ctx.principal?.kind === 'partner') partnerId = ctx.principal.partnerId;
+    const programId = partnerId ? requirePartnerAccess(ctx.principal, requireId(partnerId, 'partnerId')) : requireReader(ctx.principal);
+    if (status && !(PAYOUT_STATUSES as readonly string[]).includes(status)) {
+      throw errors.badInput([{ path: 'status', message: `must be one of ${PAYOUT_STATUSES.join(', ')}` }]);
+    }
+    const size = pageSize(first);
+    return toConnection(await ctx.app.payouts.list(programId, { partnerId, status }, decodeCursor(after), size + 1), size);
+  }
+
+  @FieldResolver(() => PartnerType)
+  partner(@Root() payout: PayoutRow, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.partner.load(payout.partnerId);
+  }
+
+  @FieldResolver(() => [RewardType], { description: 'The ledger entries it pays, compensating entries (negative) included.' })
+  async rewards(@Root() payout: PayoutRow, @Ctx() ctx: RequestContext): Promise<RewardRow[]> {
+    const ids = await ctx.loaders.payoutItems.load(payout.id);
+    return (await ctx.loaders.reward.loadMany(ids)).filter((row): row is RewardRow => Boolean(row) && !(row instanceof Error));
+  }
+}
