@@ -86,9 +86,9 @@ export async function startTestServer(): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-data-'));
   let running: RunningCofactor;
   try {
-    running = await startCofactor(
-      readConfig({}, { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false }),
-    );
+    // No scheduled approvals: a test decides when rewards are approved.
+    const config = { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false, approveEverySeconds: 0 };
+    running = await startCofactor(readConfig({}, config));
   } catch (error) {
     await database.drop();
     throw error;

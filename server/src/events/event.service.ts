@@ -113,6 +113,12 @@ export class EventService {
     const stored = await this.insertEvents(client, programId, unique.filter((item) => !item.sale), customers, new Map());
     const saleIds = new Map(unique.flatMap((item) => (item.sale?.id ? [[item.sale.externalId, item.sale.id] as const] : [])));
     for (const [externalId, id] of stored) saleIds.set(externalId, id);
+    if (unique.some((item) => item.sale && !saleIds.has(item.sale.externalId))) {
+      // A sale this batch carries, refunded in the same batch, was just committed by a
+      // concurrent call: run the batch again, so the refund is checked against that stored,
+      // locked sale and its refunds.
+      throw Object.assign(new Error('a sale of this batch was recorded by a concurrent call meanwhile'), { code: '40001' });
+    }
     for (const [externalId, id] of await this.insertEvents(client, programId, unique.filter((item) => item.sale), customers, saleIds)) {
       stored.set(externalId, id);
     }
