@@ -68,6 +68,8 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   const apollo = new ApolloServer<RequestContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // The CLI stops everything in order on SIGINT/SIGTERM; Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
