@@ -27,7 +27,12 @@ Options:
   --batch N         events per recordEvents call (default 1000, server max 5000)
   --concurrency N   recordEvents calls in flight (default 2)
   --partners N      partners in the 8-level referral tree (default 10000)
-  --help            print this help`;
+  --refunds N       REFUND events (refundOf a sale, half of them partial) sent after the sales
+                    (default: a tenth of --events; 0 skips them)
+  --help            print this help
+
+After ingestion it times the money lifecycle on the whole ledger: approveDueRewards,
+createPayoutBatch and the batch's CSV, and \`cofactor verify\`.`;
 
 const LEVELS = 8;
 const PROGRAM_ID = '1'; // the demo program
@@ -51,6 +56,7 @@ function readOptions() {
         // Measured on 2 cores, 20k events: 1 → 2.6k ev/s, 2 → 3.8k, 4 → 3.9k at twice the latency.
         concurrency: { type: 'string', default: '2' },
         partners: { type: 'string', default: '10000' },
+        refunds: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -76,6 +82,7 @@ function readOptions() {
     batch: positive('batch', 1, 5000),
     concurrency: positive('concurrency', 1, 64),
     partners: positive('partners', LEVELS, 10_000_000),
+    refunds: parsed.refunds === undefined ? Math.floor(Number(parsed.events) / 10) : positive('refunds', 0, Number(parsed.events)),
   };
 }
 
@@ -483,6 +490,90 @@ async function sendEvents(graphql, opts, partnerIds, serverPid) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Refunds and the money lifecycle
+
+/**
+ * Refunds spread evenly over the sales, each naming its sale: odd ones return the whole sale,
+ * even ones a third of it, so both full and proportional reversals are exercised.
+ */
+async function sendRefunds(graphql, db, opts, runId) {
+  if (opts.refunds === 0) return { seconds: 0, accepted: 0, rewardsCreated: 0, latencies: [] };
+  const saleIds = Array.from({ length: opts.refunds }, (_, i) => `${runId}-${Math.floor((i * opts.events) / opts.refunds)}`);
+  const { rows } = await db.query('select external_id as "externalId", amount::text as amount from event where external_id = any($1::text[])', [saleIds]);
+  const amounts = new Map(rows.map((row) => [row.externalId, BigInt(row.amount)]));
+  const refunds = saleIds.map((sale, i) => ({
+    externalId: `${runId}-refund-${i}`,
+    type: 'REFUND',
+    refundOf: sale,
+    amount: String(i % 2 ? amounts.get(sale) : amounts.get(sale) / 3n),
+    currency: 'RUB',
+  }));
+  const latencies = [];
+  let accepted = 0;
+  let rewardsCreated = 0;
+  let next = 0;
+  const started = performance.now();
+  async function worker() {
+    while (next * opts.batch < refunds.length) {
+      const events = refunds.slice(next * opts.batch, ++next * opts.batch);
+      const t0 = performance.now();
+      const { recordEvents } = await graphql(RECORD_EVENTS, { events });
+      latencies.push(performance.now() - t0);
+      accepted += recordEvents.accepted;
+      rewardsCreated += recordEvents.rewardsCreated;
+    }
+  }
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  return { seconds: (performance.now() - started) / 1000, accepted, rewardsCreated, latencies: latencies.sort((a, b) => a - b) };
+}
+
+async function timed(work) {
+  const t0 = performance.now();
+  const result = await work();
+  return { result, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** `cofactor verify` against the bench database, as an operator would run it. */
+function runVerify(dbUrl) {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [join(ROOT, 'server', 'dist', 'cli.js'), 'verify', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: dbUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => resolveRun({ code, output }));
+  });
+}
+
+async function moneyLifecycle(graphql, db, dbUrl, opts, runId) {
+  log(`sending ${fmt(opts.refunds)} refunds`);
+  const refunds = await sendRefunds(graphql, db, opts, runId);
+  log(`refunds: ${fmt(refunds.accepted)} in ${refunds.seconds.toFixed(1)} s, ${fmt(refunds.rewardsCreated)} compensating entries`);
+  const approval = await timed(() => graphql('mutation { approveDueRewards { approved } }'));
+  log(`approveDueRewards: ${fmt(approval.result.approveDueRewards.approved)} entries in ${approval.seconds.toFixed(1)} s`);
+  const batch = await timed(() => graphql('mutation { createPayoutBatch(currency: "RUB", minimumAmount: 0) { id total payouts { id } } }'));
+  const { createPayoutBatch } = batch.result;
+  const items = (await db.query('select count(*)::bigint as n from payout_item i join payout p on p.id = i.payout_id where p.batch_id = $1', [createPayoutBatch.id])).rows[0].n;
+  log(`createPayoutBatch: ${fmt(createPayoutBatch.payouts.length)} payouts over ${fmt(Number(items))} entries in ${batch.seconds.toFixed(1)} s`);
+  const csv = await timed(() => graphql('query($id: ID!) { payoutBatch(id: $id) { csv } }', { id: createPayoutBatch.id }));
+  const verify = await timed(() => runVerify(dbUrl));
+  log(`cofactor verify: exit ${verify.result.code} in ${verify.seconds.toFixed(1)} s`);
+  // Σ of the payouts must equal Σ of the approved entries they hold, refunds deducted.
+  const [sums] = (
+    await db.query(
+      `select (select coalesce(sum(amount), 0) from payout where batch_id = $1)::text as paid,
+              (select coalesce(sum(r.amount), 0) from reward r join payout_item i on i.reward_id = r.id join payout p on p.id = i.payout_id
+                where p.batch_id = $1)::text as entries`,
+      [createPayoutBatch.id],
+    )
+  ).rows;
+  return { refunds, approval, batch, items: Number(items), csv, verify, sums, total: createPayoutBatch.total };
+}
+
+// ---------------------------------------------------------------------------------------
 // The COPY baseline
 
 /**
@@ -617,6 +708,11 @@ async function main() {
     }
     if (sent.totals.accepted !== opts.events) problems.push(`accepted ${sent.totals.accepted} of ${opts.events} events`);
 
+    const money = await moneyLifecycle(graphql, db, dbUrl, opts, sent.runId);
+    if (money.refunds.accepted !== opts.refunds) problems.push(`accepted ${money.refunds.accepted} of ${opts.refunds} refunds`);
+    if (money.sums.paid !== money.sums.entries) problems.push(`payouts total ${money.sums.paid}, their entries ${money.sums.entries}`);
+    if (money.verify.result.code !== 0) problems.push(`cofactor verify exited ${money.verify.result.code}: ${money.verify.result.output.slice(0, 500)}`);
+
     // Baseline: the same rows loaded with COPY into LIKE-copies (same indexes; no FKs, no trigger).
     log('COPY baseline: events');
     const copyEvents = await copyBaseline(dbUrl, dataDir, 'event', 'bench_event');
@@ -644,6 +740,11 @@ async function main() {
       row('CPU while sending', `server node ${serverCpu.toFixed(1)} s (${pct(serverCpu / sent.seconds)} of a core), PostgreSQL ${postgresCpu.toFixed(1)} s (${pct(postgresCpu / sent.seconds)}), bench client ${benchCpu.toFixed(1)} s`),
       row('raw COPY events/s', `${fmt(copyEventsPerSecond)}   (Cofactor = ${pct(eventsPerSecond / copyEventsPerSecond)} of COPY)`),
       row('raw COPY ledger rows/s', `${fmt(copyLedgerPerSecond)}   (Cofactor = ${pct(ledgerPerSecond / copyLedgerPerSecond)} of COPY)`),
+      row('refunds/s (end to end)', opts.refunds ? `${fmt(money.refunds.accepted / money.refunds.seconds)}   (${fmt(money.refunds.rewardsCreated)} compensating entries; p50 ${ms(percentile(money.refunds.latencies, 50))} per batch)` : 'skipped'),
+      row('approveDueRewards', `${fmt(money.approval.result.approveDueRewards.approved / money.approval.seconds)} entries/s   (${fmt(money.approval.result.approveDueRewards.approved)} in ${money.approval.seconds.toFixed(1)} s; ${pct(money.approval.result.approveDueRewards.approved / money.approval.seconds / copyLedgerPerSecond)} of COPY rows/s)`),
+      row('createPayoutBatch', `${fmt(money.items / money.batch.seconds)} entries/s   (${fmt(money.items)} entries into ${fmt(money.batch.result.createPayoutBatch.payouts.length)} payouts in ${money.batch.seconds.toFixed(1)} s)`),
+      row('payout batch CSV', `${money.csv.seconds.toFixed(2)} s   (${fmt(money.csv.result.payoutBatch.csv.length / 1024)} KiB)`),
+      row('cofactor verify', `${money.verify.seconds.toFixed(1)} s over the whole ledger, exit code ${money.verify.result.code}`),
       row('verified', problems.length ? `NO — ${problems.join('; ')}` : `SALE events = ${fmt(Number(counts.events))}, count(reward) = ${fmt(Number(counts.rewards))} = Σ rewardsCreated ` +
         `(${fmt(Number(counts.firstPurchases))} first purchases)`),
       // Not a failure of the run, but worth seeing: concurrent batches can each miss a goal crossing.

@@ -134,7 +134,9 @@ export class LifecycleService {
   ): Promise<string[]> {
     const { rows } = await client.query<{ id: string }>(
       `with old as (
-         select id, status from reward where (id = any($1::bigint[]) or corrects_id = any($1::bigint[])) and status = any($2::text[])
+         select id, status from reward where id = any($1::bigint[]) and status = any($2::text[])
+         union all
+         select id, status from reward where corrects_id = any($1::bigint[]) and status = any($2::text[])
        ), moved as (
          update reward r set status = $3 from old where r.id = old.id returning r.id, old.status as "fromStatus"
        ), logged as (

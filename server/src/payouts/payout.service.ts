@@ -81,24 +81,34 @@ export class PayoutService {
         [programId, currency, minimumAmount.toString(), idempotencyKey, createdBy],
       );
       const batch = rows[0];
-      // The row locks make a rejection of these entries wait until the batch is committed.
-      await client.query(
-        `with open as (
-           select r.id, r.partner_id, r.amount from reward r
-            where r.program_id = $1 and r.kind = 'MONEY' and r.unit = $2 and r.status = 'APPROVED'
-              and not exists (select 1 from payout_item i join payout p on p.id = i.payout_id where i.reward_id = r.id and p.status <> 'FAILED')
-            order by r.id for update of r
-         ), owed as (
-           select partner_id, sum(amount) as amount, count(*)::int as entries from open group by partner_id
-           having sum(amount) >= greatest($3::bigint, 1)
-         ), created as (
-           insert into payout (batch_id, program_id, partner_id, currency, amount, entries)
-           select $4, $1, partner_id, $2, amount, entries from owed order by partner_id
-           returning id, partner_id
-         )
-         insert into payout_item (payout_id, reward_id) select created.id, open.id from created join open on open.partner_id = created.partner_id`,
-        [programId, currency, minimumAmount.toString(), batch.id],
+      // The row locks make a rejection of these entries wait until the batch is committed, and
+      // the batch holds exactly the entries read here, whatever is approved meanwhile.
+      const { rows: open } = await client.query<{ id: string; partnerId: string; amount: string }>(
+        `select r.id, r.partner_id as "partnerId", r.amount::text as amount from reward r
+          where r.program_id = $1 and r.kind = 'MONEY' and r.unit = $2 and r.status = 'APPROVED'
+            and not exists (select 1 from payout_item i join payout p on p.id = i.payout_id where i.reward_id = r.id and p.status <> 'FAILED')
+          order by r.id for update of r`,
+        [programId, currency],
       );
+      const owed = new Map<string, { amount: bigint; rewardIds: string[] }>();
+      for (const row of open) {
+        const partner = owed.get(row.partnerId) ?? { amount: 0n, rewardIds: [] };
+        partner.amount += BigInt(row.amount);
+        partner.rewardIds.push(row.id);
+        owed.set(row.partnerId, partner);
+      }
+      const floor = minimumAmount > 1n ? minimumAmount : 1n;
+      const paying = [...owed].filter(([, partner]) => partner.amount >= floor).sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      if (paying.length === 0) return batch;
+      const { rows: created } = await client.query<{ id: string; partnerId: string }>(
+        `insert into payout (batch_id, program_id, partner_id, currency, amount, entries)
+         select $1, $2, p.partner_id, $3, p.amount, p.entries from json_to_recordset($4::json) as p(partner_id bigint, amount bigint, entries int)
+         returning id, partner_id as "partnerId"`,
+        [batch.id, programId, currency, JSON.stringify(paying.map(([partnerId, p]) => ({ partner_id: partnerId, amount: p.amount.toString(), entries: p.rewardIds.length })))],
+      );
+      const payoutIds = created.flatMap((payout) => owed.get(payout.partnerId)!.rewardIds.map(() => payout.id));
+      const rewardIds = created.flatMap((payout) => owed.get(payout.partnerId)!.rewardIds);
+      await client.query('insert into payout_item (payout_id, reward_id) select * from unnest($1::bigint[], $2::bigint[])', [payoutIds, rewardIds]);
       return batch;
     });
   }
