@@ -102,7 +102,7 @@ const argDefinitions = {
 
 export const scheme = defineRewardScheme({
   code: 'fixed-goal',
-  version: '1.0.0',
+  version: '1.1.0',
   name: { en: 'Fixed bonus for a goal', ru: 'Фиксированный бонус за цель' },
   description: {
     en: 'Pays a fixed bonus once, when a partner reaches a number of new customers, leads or events hosted within the campaign.',
