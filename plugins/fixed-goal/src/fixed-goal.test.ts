@@ -50,6 +50,8 @@ describe('fixed-goal', () => {
         key: 'goal:partner-1:LEADS:10',
         explanation: { en: 'Goal reached: 10 leads (lead L-10)', ru: 'Цель достигнута: 10 лидов (лид L-10)' },
         details: { metric: 'LEADS', target: 10, reached: 10 },
+        // A refund of the sale or lead that reached the goal does not undo it.
+        reversal: 'NONE',
       },
     ]);
   });
