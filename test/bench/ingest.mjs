@@ -206,6 +206,8 @@ function startServer({ port, pgPort, dataDir }) {
       COFACTOR_PG_PORT: String(pgPort),
       COFACTOR_DATA_DIR: dataDir,
       COFACTOR_SEED_DEMO: 'true',
+      // Approvals are timed on their own, over the whole ledger, after ingestion.
+      COFACTOR_APPROVE_EVERY: '0',
       DATABASE_URL: '',
     },
     // Its own process group: Ctrl-C reaches only this script, which then stops the server

@@ -261,3 +261,29 @@ describe('budgets and per-partner caps', () => {
     ]);
   });
 });
+
+describe('the database guards the ledger, whatever code or person writes to it', () => {
+  const refusal = async (text: string, params: unknown[] = []) => {
+    try {
+      await server.sql(text, params);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('refuses edits and deletes of entries, and any status move off the lifecycle', async () => {
+    const [pending] = await server.sql<{ id: string }>("select id from reward where status = 'PENDING' order by id limit 1");
+    const [capped] = await server.sql<{ id: string }>("select id from reward where status = 'CAPPED' order by id limit 1");
+    const [rejected] = await server.sql<{ id: string }>("select id from reward where status = 'REJECTED' order by id limit 1");
+    expect(await refusal('update reward set amount = amount + 1 where id = $1', [pending.id])).toBe(`reward ${pending.id} cannot be edited: corrections are new entries`);
+    expect(await refusal('update reward set status = $2, explanation_en = $3 where id = $1', [pending.id, 'APPROVED', 'edited'])).toBe(
+      `reward ${pending.id} cannot be edited: corrections are new entries`,
+    );
+    expect(await refusal('delete from reward where id = $1', [pending.id])).toBe(`reward ${pending.id} cannot be deleted: the ledger is append-only`);
+    expect(await refusal("update reward set status = 'PAID' where id = $1", [pending.id])).toBe(`reward ${pending.id} cannot go from PENDING to PAID`);
+    expect(await refusal("update reward set status = 'APPROVED' where id = $1", [capped.id])).toBe(`reward ${capped.id} cannot go from CAPPED to APPROVED`);
+    expect(await refusal("update reward set status = 'PENDING' where id = $1", [rejected.id])).toBe(`reward ${rejected.id} cannot go from REJECTED to PENDING`);
+    expect(await refusal('delete from reward_status_change')).toMatch(/^reward_status_change .* cannot be changed: it is history$/);
+  });
+});

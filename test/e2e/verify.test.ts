@@ -325,6 +325,22 @@ it('status-log: a logged change that does not start where the one before ended',
   }
 });
 
+it('payout-sum and status-log: an item and a change that name nothing (neither table has foreign keys)', async () => {
+  await server.sql('insert into payout_item (payout_id, reward_id) values (999999, $1)', [sale.Vera]);
+  const [{ id: change }] = await server.sql<{ id: string }>(
+    `insert into reward_status_change (reward_id, from_status, to_status) values (888888, 'PENDING', 'APPROVED') returning id::text`,
+  );
+  try {
+    expect((await check(null)).problems).toEqual([
+      { rule: 'payout-sum', rewardIds: [sale.Vera], payoutId: '999999', message: `payout item (999999, ${sale.Vera}) names a payout that does not exist` },
+      { rule: 'status-log', rewardIds: [], message: `status change ${change} names entry 888888, which does not exist` },
+    ]);
+  } finally {
+    await unguarded('delete from payout_item where payout_id = 999999');
+    await unguarded('delete from reward_status_change where id = $1', [change]);
+  }
+});
+
 it('budget: granted money, net of refunds, above the budget, naming the entries past it', async () => {
   // Granted: 60000 + 36000 + 12000 − 15000 − 9000 − 3000 = 81000, paid or not.
   try {

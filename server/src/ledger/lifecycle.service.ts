@@ -39,15 +39,19 @@ export class LifecycleService {
     let total = 0;
     for (;;) {
       const moved = await this.sql.transaction(async (client) => {
+        // The due entries are found through the index of PENDING entries by due time, and
+        // locked in id order, the order every other writer of these rows locks them in.
         const { rows } = await client.query<{ id: string }>(
-          `select id from reward where ($1::bigint is null or program_id = $1) and status = 'PENDING' and hold_until <= $2
-              and corrects_id is null order by id limit $3 for update`,
+          `select id from reward where id in (
+             select id from reward where status = 'PENDING' and hold_until <= $2 and corrects_id is null
+                and ($1::bigint is null or program_id = $1) order by hold_until limit $3)
+           order by id for update`,
           [programId, now, APPROVAL_CHUNK],
         );
         if (rows.length === 0) return { originals: 0, entries: 0 };
         const entries = await this.move(client, rows.map((row) => row.id), ['PENDING'], 'APPROVED', changedBy, 'hold days over', now);
         return { originals: rows.length, entries: entries.length };
-      });
+      }, { retries: 3 });
       total += moved.entries;
       if (moved.originals < APPROVAL_CHUNK) return total;
     }
@@ -115,7 +119,7 @@ export class LifecycleService {
       const moving = rows.filter((row) => row.status !== to).map((row) => row.id);
       if (moving.length) await this.move(client, moving, from, to, changedBy, reason, new Date());
       return this.ledger.byIds(client, programId, unique);
-    });
+    }, { retries: 3 });
   }
 
   /**

@@ -176,6 +176,17 @@ const payoutItems: Check = {
          group by p.id`,
 };
 
+// ...and every item names a payout and an entry (the items have no foreign keys: they are written in bulk).
+const orphanItems: Check = {
+  rule: 'payout-sum',
+  sql: `select case when r.id is null then '{}'::text[] else array[r.id::text] end as "rewardIds", i.payout_id::text as "payoutId",
+               format('payout item (%s, %s) names %s', i.payout_id, i.reward_id,
+                      concat_ws(' and ', case when p.id is null then 'a payout that does not exist' end,
+                                         case when r.id is null then 'an entry that does not exist' end)) as message
+          from payout_item i left join payout p on p.id = i.payout_id left join reward r on r.id = i.reward_id
+         where (p.id is null or r.id is null) and ($1::bigint is null or p.program_id = $1 or r.program_id = $1)`,
+};
+
 // payout-once: an entry is in at most one live (CREATED or PAID) payout...
 const onceLive: Check = {
   rule: 'payout-once',
@@ -234,6 +245,14 @@ const paidLogged: Check = {
            and not exists (select 1 from reward_status_change c where c.reward_id = r.id and c.to_status = 'PAID' and c.payout_id is not null)`,
 };
 
+// ...and every logged change names an entry (the log has no foreign key: it is written in bulk).
+const orphanChanges: Check = {
+  rule: 'status-log',
+  sql: `select '{}'::text[] as "rewardIds", format('status change %s names entry %s, which does not exist', c.id, c.reward_id) as message
+          from reward_status_change c
+         where $1::bigint is null and not exists (select 1 from reward r where r.id = c.reward_id)`,
+};
+
 // budget: a campaign's granted money stays within its budget. The entries named are the
 // positive ones granted (in id order) after the budget was used up.
 const budget: Check = {
@@ -283,9 +302,9 @@ const STEPS: { name: string; checks: Check[] }[] = [
   { name: 'amounts and units', checks: [amountShape] },
   { name: 'compensating entries', checks: [correctionTarget, reversalBound, correctionStatus] },
   { name: 'refunds', checks: [refundBound] },
-  { name: 'payout sums', checks: [payoutSum, payoutItems] },
+  { name: 'payout sums', checks: [payoutSum, payoutItems, orphanItems] },
   { name: 'payout membership', checks: [onceLive, payoutStatuses, paidInPayout] },
-  { name: 'status log', checks: [statusChain, paidLogged] },
+  { name: 'status log', checks: [statusChain, paidLogged, orphanChanges] },
   { name: 'budgets and caps', checks: [budget, partnerCap] },
 ];
 

@@ -18,7 +18,8 @@ export class Migration20261201090000_money_lifecycle extends Migration {
     this.addSql(`alter table "reward" add column "reversal" text not null default 'PROPORTIONAL';`);
     this.addSql(`alter table "reward" add constraint "reward_reversal_check" check ("reversal" in ('PROPORTIONAL', 'NONE'));`);
     this.addSql(`create index "reward_corrects_id_index" on "reward" ("corrects_id") where "corrects_id" is not null;`);
-    this.addSql(`create index "reward_program_id_status_hold_until_index" on "reward" ("program_id", "status", "hold_until") where "status" = 'PENDING';`);
+    // What the scheduled approval reads: only PENDING entries, in the order they fall due.
+    this.addSql(`create index "reward_pending_hold_until_index" on "reward" ("hold_until") where "status" = 'PENDING';`);
     // No entry was ever REVERSED: a reversal is a compensating entry with its own status.
     this.addSql(`alter table "reward" add constraint "reward_status_check" check ("status" in ('PENDING', 'APPROVED', 'PAID', 'REJECTED', 'CAPPED'));`);
     // A compensating entry takes back part of a granted entry: it is negative, the original positive.
@@ -39,13 +40,18 @@ export class Migration20261201090000_money_lifecycle extends Migration {
 
     this.addSql(`create table "payout_item" ("payout_id" bigint not null, "reward_id" bigint not null, primary key ("payout_id", "reward_id"));`);
     this.addSql(`create index "payout_item_reward_id_index" on "payout_item" ("reward_id");`);
-    this.addSql(`alter table "payout_item" add constraint "payout_item_payout_fk" foreign key ("payout_id") references "payout" ("id"), add constraint "payout_item_reward_fk" foreign key ("reward_id") references "reward" ("id");`);
 
     // Every approval, rejection and payment of an entry, with who made it (null: the
     // scheduled approval of rewards whose hold days are over) and when.
     this.addSql(`create table "reward_status_change" ("id" bigserial primary key, "reward_id" bigint not null, "from_status" text not null, "to_status" text not null, "changed_by" bigint null, "reason" text null, "payout_id" bigint null, "changed_at" timestamptz not null default now());`);
     this.addSql(`create index "reward_status_change_reward_id_id_index" on "reward_status_change" ("reward_id", "id");`);
-    this.addSql(`alter table "reward_status_change" add constraint "reward_status_change_reward_fk" foreign key ("reward_id") references "reward" ("id"), add constraint "reward_status_change_changed_by_fk" foreign key ("changed_by") references "api_key" ("id"), add constraint "reward_status_change_payout_fk" foreign key ("payout_id") references "payout" ("id");`);
+    this.addSql(`alter table "reward_status_change" add constraint "reward_status_change_changed_by_fk" foreign key ("changed_by") references "api_key" ("id"), add constraint "reward_status_change_payout_fk" foreign key ("payout_id") references "payout" ("id");`);
+    // No foreign keys on "payout_item", nor from "reward_status_change" to "reward", for the
+    // reason the initial migration gives for "reward" itself: they are written in bulk (a payout
+    // batch or an approval run covers every due entry), only by the ledger's services, with ids
+    // of rows they just wrote or hold locked; a key check is a look-up and a lock per row.
+    // Nothing here is ever deleted, and `cofactor verify` checks that every item names its
+    // payout and entry, and every change its entry.
 
     // History tables are never edited or deleted.
     this.addSql(`create function "history_is_append_only"() returns trigger language plpgsql as $$
@@ -55,8 +61,8 @@ export class Migration20261201090000_money_lifecycle extends Migration {
     this.addSql(`create trigger "reward_status_change_append_only" before update or delete on "reward_status_change" for each row execute function "history_is_append_only"();`);
     this.addSql(`create trigger "payout_item_append_only" before update or delete on "payout_item" for each row execute function "history_is_append_only"();`);
 
-    // The ledger guard now covers the new column and allows only the lifecycle's moves:
-    // PENDING → APPROVED → PAID, and PENDING or APPROVED → REJECTED.
+    // The ledger guard now covers the new column. It fires only when an UPDATE sets a column
+    // other than status, so the lifecycle's bulk status moves skip it.
     this.addSql(`create or replace function "reward_is_append_only"() returns trigger language plpgsql as $$
       begin
         if tg_op = 'DELETE' then
@@ -71,11 +77,22 @@ export class Migration20261201090000_money_lifecycle extends Migration {
             old.hold_until, old.corrects_id, old.reversal, old.created_at) then
           raise exception 'reward % cannot be edited: corrections are new entries', old.id;
         end if;
-        if new.status is distinct from old.status and (old.status, new.status) not in
-           (('PENDING', 'APPROVED'), ('PENDING', 'REJECTED'), ('APPROVED', 'PAID'), ('APPROVED', 'REJECTED')) then
-          raise exception 'reward % cannot go from % to %', old.id, old.status, new.status;
-        end if;
         return new;
       end $$;`);
+    this.addSql(`drop trigger "reward_append_only" on "reward";`);
+    this.addSql(`create trigger "reward_append_only" before delete or update of "id", "program_id", "partner_id", "campaign_id", "scheme_instance_id",
+      "event_id", "period_key", "kind", "amount", "unit", "idempotency_key", "explanation_en", "explanation_ru", "details", "hold_until",
+      "corrects_id", "reversal", "created_at" on "reward" for each row execute function "reward_is_append_only"();`);
+    // Status moves only along the lifecycle: PENDING → APPROVED → PAID, and PENDING or
+    // APPROVED → REJECTED. The condition is the trigger's WHEN, evaluated without calling a
+    // function for every allowed move.
+    this.addSql(`create function "reward_status_move_refused"() returns trigger language plpgsql as $$
+      begin
+        raise exception 'reward % cannot go from % to %', old.id, old.status, new.status;
+      end $$;`);
+    this.addSql(`create trigger "reward_status_moves" before update of "status" on "reward" for each row
+      when (old.status is distinct from new.status and (old.status, new.status) not in
+            (('PENDING', 'APPROVED'), ('PENDING', 'REJECTED'), ('APPROVED', 'PAID'), ('APPROVED', 'REJECTED')))
+      execute function "reward_status_move_refused"();`);
   }
 }
