@@ -121,6 +121,15 @@ export interface PartnerStats {
   newCustomers: number;
 }
 
+/**
+ * Net sales in the stats' span: SALE amounts less REFUND and CHARGEBACK amounts, in the
+ * campaign currency. What volume, contest and level rules measure, so one returned sale
+ * counts the same everywhere.
+ */
+export function netSales(stats: PartnerStats): bigint {
+  return (stats.amount.SALE ?? 0n) - (stats.amount.REFUND ?? 0n) - (stats.amount.CHARGEBACK ?? 0n);
+}
+
 /** A calendar period in the program's time zone: a month ('2026-03') or a quarter ('2026-Q1'). */
 export const PERIOD_UNITS = ['MONTH', 'QUARTER'] as const;
 export type PeriodUnit = (typeof PERIOD_UNITS)[number];

@@ -17,6 +17,7 @@
  * a count of 1: nothing is computed, so nothing is rounded.
  */
 import {
+  netSales,
   defineRewardScheme,
   formatDecimal,
   formatMoney,
@@ -318,9 +319,9 @@ function compareGroups(a: string, b: string): number {
 }
 
 
-/** Net sales volume of the period: sales less refunds, in the campaign currency. */
+/** Net sales volume of the period: sales less refunds and chargebacks, in the campaign currency. */
 function volume(stats: PartnerStats): bigint {
-  return (stats.amount.SALE ?? 0n) - (stats.amount.REFUND ?? 0n);
+  return netSales(stats);
 }
 
 /** "top 3 in region 7 for 2026-03" / "топ-3 в регионе 7 за 2026-03". */
@@ -340,7 +341,7 @@ function describePlace({ place, sharedBy }: Ranked, locale: Locale): string {
 
 export const scheme = defineRewardScheme({
   code: 'badges',
-  version: '1.0.0',
+  version: '1.1.0',
   name: { en: 'Badges', ru: 'Значки' },
   description: {
     en: 'Gives partners achievement badges, shown on their profile: for the first sale, a number or amount of sales, a number of active direct recruits, or a top place in their region for a month or quarter.',

@@ -15,6 +15,7 @@
  * computed, so nothing is rounded.
  */
 import {
+  netSales,
   POINTS_UNIT,
   defineRewardScheme,
   formatMoney,
@@ -60,7 +61,7 @@ interface MetricRule {
 
 const METRICS: Readonly<Record<Metric, MetricRule>> = {
   SALES_AMOUNT: {
-    value: (stats) => (stats.amount.SALE ?? 0n) - (stats.amount.REFUND ?? 0n),
+    value: netSales,
     describe: (value, locale, currency) => `${locale === 'en' ? 'sales volume' : 'объём продаж'} ${formatMoney(value, currency, locale)}`,
   },
   SALES_COUNT: {
@@ -231,7 +232,7 @@ function describePlace({ place, sharedBy }: Ranked, group: string, groupBy: Grou
 
 export const scheme = defineRewardScheme({
   code: 'contest',
-  version: '1.0.0',
+  version: '1.1.0',
   name: { en: 'Contest with prizes', ru: 'Конкурс с призами' },
   description: {
     en: 'At the close of each month or quarter, gives prizes to the top places by a metric, overall or per region or partner kind. Ties share a place and its prize.',

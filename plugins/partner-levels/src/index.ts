@@ -3,7 +3,7 @@
  * evaluated at each period close, and optional reward multipliers per level.
  *
  * At the close of a month or quarter, each ACTIVE targeted partner is measured over a rolling
- * window of the last N periods (net sales = SALE − REFUND, new customers) and by its direct
+ * window of the last N periods (net sales = SALE − REFUND − CHARGEBACK, new customers) and by its direct
  * recruits' levels. Its qualified level is the highest listed level whose requirements are all
  * met, or the lowest listed level (the floor) when none is. A qualified level above the
  * partner's level is an upgrade; below it, a downgrade (unless downgrades are off). Either is a
@@ -13,6 +13,7 @@
  * partner whose level has a multiplier above 1, each boost an entry of its own.
  */
 import {
+  netSales,
   compareDecimals,
   defineRewardScheme,
   describePoints,
@@ -70,7 +71,7 @@ const argDefinitions = {
         type: 'money',
         label: { en: 'Minimum net sales in the window', ru: 'Минимальный объём продаж за окно' },
         help: {
-          en: 'SALE minus REFUND amounts over the rolling window, in minor units of the campaign currency. 0: no requirement.',
+          en: 'SALE minus REFUND and CHARGEBACK amounts over the rolling window, in minor units of the campaign currency. 0: no requirement.',
           ru: 'Сумма продаж за вычетом возвратов за скользящее окно, в копейках (центах) валюты кампании. 0 — без требования.',
         },
         default: '0',
@@ -219,7 +220,7 @@ function rulesByLevel(levels: readonly LevelRule[]): Map<number, LevelRule> {
 
 export const scheme = defineRewardScheme({
   code: 'partner-levels',
-  version: '1.0.0',
+  version: '1.1.0',
   name: { en: 'Partner levels', ru: 'Уровни партнёров' },
   description: {
     en: 'Partner levels (e.g. Bronze / Silver / Gold): at each period close, upgrades and downgrades partners by their sales, new customers and recruits over a rolling window, and multiplies the earlier schemes’ rewards of partners at a level with a multiplier.',
@@ -241,7 +242,7 @@ export const scheme = defineRewardScheme({
     const drafts: RewardDraft[] = [];
     participants.forEach(({ partner, stats }, index) => {
       const figures: Figures = {
-        volume: (stats.amount.SALE ?? 0n) - (stats.amount.REFUND ?? 0n),
+        volume: netSales(stats),
         newCustomers: stats.newCustomers,
         recruitsByLevel: downlines[index].byLevel,
       };

@@ -2,7 +2,7 @@
  * volume-bonus: a bonus at the close of each month or quarter for the partner's sales volume
  * in it, on a ladder of steps (e.g. from 100 000 ₽ → 5 000 ₽, from 300 000 ₽ → 20 000 ₽).
  *
- * Volume is the period's SALE amounts minus its REFUND amounts, in the campaign currency.
+ * Volume is the period's SALE amounts minus its REFUND and CHARGEBACK amounts, in the campaign currency.
  * Each step has a percent and a fixed bonus. Mode ALL_VOLUME pays the highest step reached:
  * its percent of the whole volume plus its bonus. Mode ABOVE_THRESHOLD pays each reached
  * step's percent on the part of the volume inside that step (from its threshold up to the
@@ -10,6 +10,7 @@
  * half-even rounding of the entry.
  */
 import {
+  netSales,
   defineRewardScheme,
   divideRoundHalfEven,
   formatMoney,
@@ -88,7 +89,7 @@ const WORDS: Record<Locale, { title: string; volume: string; reached: string; al
 
 export const scheme = defineRewardScheme({
   code: 'volume-bonus',
-  version: '1.0.0',
+  version: '1.1.0',
   name: { en: 'Volume threshold bonus', ru: 'Бонус за объём продаж' },
   description: {
     en: 'At the close of each month or quarter, pays partners whose sales volume reached a step of the ladder.',
@@ -103,7 +104,7 @@ export const scheme = defineRewardScheme({
     const steps = [...args.steps].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
     const drafts: RewardDraft[] = [];
     for (const { partner, stats } of await ctx.participants()) {
-      const volume = (stats.amount.SALE ?? 0n) - (stats.amount.REFUND ?? 0n);
+      const volume = netSales(stats);
       const reached = steps.filter((step) => step.from <= volume);
       if (reached.length === 0) continue;
       const top: Step = reached[reached.length - 1];

@@ -93,6 +93,18 @@ describe('volume-bonus', () => {
     ]);
   });
 
+  it('counts chargebacks like refunds', async () => {
+    // 120 000,00 ₽ of sales, 10 000,00 ₽ refunded and 15 000,00 ₽ charged back: 95 000,00 ₽,
+    // below the first step of 100 000,00 ₽, so nothing is paid.
+    const parsed = parseArgs(scheme.args, LADDER);
+    if (!parsed.ok) throw new Error('args');
+    const ctx = createTestPeriodContext({
+      period: march,
+      participants: [{ partner: anna, stats: { amount: { SALE: 12_000_000n, REFUND: 1_000_000n, CHARGEBACK: 1_500_000n } } }],
+    });
+    expect(await scheme.closePeriod!(march, parsed.values, ctx)).toEqual([]);
+  });
+
   it('pays nothing for a close of another period unit', async () => {
     expect(await close(LADDER, testPeriod('2026-Q1'))).toEqual([]);
     expect((await close({ ...LADDER, period: 'QUARTER' }, testPeriod('2026-Q1'))).map((draft) => draft.key)).toEqual([
