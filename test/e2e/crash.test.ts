@@ -33,6 +33,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../server/src/index.js';
 import { ROOT_DIR, freePort, type GraphQLResponse } from '../support/harness.js';
+import { roundHalfEven, seeded } from '../support/money.js';
 
 const SOAK = process.env.COFACTOR_SOAK === '1';
 const EVENTS = SOAK ? 6000 : 1500;
@@ -68,23 +69,9 @@ interface StreamEvent {
   amount: bigint;
 }
 
-/** mulberry32: a small seeded generator, so a failing stream can be replayed. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
-  return { next, int };
-}
-
 /** Sales with varied amounts (small ones, ones that land on .5, large ones) mixed with partial and full refunds of earlier sales. */
 function makeStream(count: number, seed: number): StreamEvent[] {
-  const random = generator(seed);
+  const random = seeded(seed);
   const events: StreamEvent[] = [];
   const open: { externalId: string; amount: bigint; refunded: bigint }[] = [];
   for (let i = 0; i < count; i++) {
@@ -114,13 +101,6 @@ function makeStream(count: number, seed: number): StreamEvent[] {
   return events;
 }
 
-/** Integer division rounding half to even, for a non-negative numerator and positive denominator. */
-function roundHalfEven(numerator: bigint, denominator: bigint): bigint {
-  const quotient = numerator / denominator;
-  const twice = 2n * (numerator - quotient * denominator);
-  if (twice > denominator || (twice === denominator && quotient % 2n === 1n)) return quotient + 1n;
-  return quotient;
-}
 
 interface OracleEntry {
   event: string;

@@ -18,6 +18,7 @@
 import pg from 'pg';
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
+import { NO_MONEY as zero, STATEMENT_QUERY as STATEMENT, roundHalfEven, seeded, type Seeded, type StatementFigures as Figures } from '../support/money.js';
 
 const SOAK = process.env.COFACTOR_SOAK === '1';
 const SIZE = SOAK
@@ -28,9 +29,6 @@ const SIZE = SOAK
 const TIMEOUT = SOAK ? 1_800_000 : undefined;
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates duplicateExternalIds rewardsCreated } }`;
-const STATEMENT = `query($partnerId: ID!) {
-  statement(partnerId: $partnerId, currency: "RUB") { pending approved inPayout available paid reversed rejected capped }
-}`;
 
 let server: TestServer;
 
@@ -43,16 +41,8 @@ beforeAll(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The independent model: exact integer arithmetic, rounded half to even, written out here.
+// The independent model: exact integer arithmetic, rounded half to even (test/support/money.ts).
 
-/** round_half_even(n / d) for n >= 0, d > 0. */
-function roundHalfEven(n: bigint, d: bigint): bigint {
-  const q = n / d;
-  const twice = (n % d) * 2n;
-  if (twice < d) return q;
-  if (twice > d) return q + 1n;
-  return q % 2n === 0n ? q : q + 1n;
-}
 const percent = (amount: bigint, pct: bigint) => roundHalfEven(amount * pct, 100n);
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
@@ -62,28 +52,7 @@ function rub(amount: bigint): string {
   return `RUB ${digits.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${digits.slice(-2)}`;
 }
 
-/** mulberry32: a small seeded generator, so every run sends the same events in the same plans. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-  const shuffle = <T>(list: T[]): T[] => {
-    const out = [...list];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = int(0, i);
-      [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-  };
-  return { next, int, shuffle };
-}
-type Rng = ReturnType<typeof generator>;
+type Rng = Seeded;
 
 interface Event {
   externalId: string;
@@ -174,17 +143,6 @@ async function createCampaign(token: string, input: Record<string, unknown>): Pr
   return data.createCampaign.id;
 }
 
-interface Figures {
-  pending: number;
-  approved: number;
-  inPayout: number;
-  available: number;
-  paid: number;
-  reversed: number;
-  rejected: number;
-  capped: number;
-}
-const zero: Figures = { pending: 0, approved: 0, inPayout: 0, available: 0, paid: 0, reversed: 0, rejected: 0, capped: 0 };
 
 async function statement(token: string, partnerId: string): Promise<Figures> {
   return (await server.ok<{ statement: Figures }>(STATEMENT, { partnerId }, token)).statement;
@@ -325,7 +283,7 @@ const line = (name: string, event: string, amount: bigint | string, compensation
 
 describe('A. parallel ingestion gives the serial result', () => {
   it('8 parallel clients, overlapping batches with duplicates, give the serial result', async () => {
-    const rng = generator(20261201);
+    const rng = seeded(20261201);
     const { sales, refunds, waves } = scenarioA(rng);
     const model = modelA(sales, refunds);
     // The scenario is what it claims to be: ~150 refunds, some sales refunded several times,
@@ -544,7 +502,7 @@ async function checkLimits({ program, partnerIds, campaignId, sales }: BudgetSet
 describe('B. budgets and caps', () => {
   it('budgets and caps hold under concurrent ingestion', async () => {
     for (let round = 0; round < SIZE.budgetRounds; round++) {
-      const rng = generator(7_000 + round);
+      const rng = seeded(7_000 + round);
       const setup = await budgetSetup(`Budget ${round}`, rng);
       const sent = await runClients(setup.program.key, plan(setup.sales.map(toEvent(setup.partnerIds)), SIZE.clients, 40, rng));
       expect(sent.errors).toEqual([]);
@@ -567,7 +525,7 @@ describe('B. budgets and caps', () => {
   }, TIMEOUT);
 
   it('budgets and caps hold while approvals and payouts run during ingestion', async () => {
-    const rng = generator(9_001);
+    const rng = seeded(9_001);
     const setup = await budgetSetup('Paying', rng);
     const { key } = setup.program;
     const errors: unknown[] = [];

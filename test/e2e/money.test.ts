@@ -8,11 +8,9 @@
  * hold days. Amounts are kopecks.
  */
 import { startTestServer, type TestServer } from '../support/harness.js';
+import { NO_MONEY as zero, STATEMENT_QUERY as STATEMENT, type StatementFigures as Figures } from '../support/money.js';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates rewardsCreated } }`;
-const STATEMENT = `query($partnerId: ID!) {
-  statement(partnerId: $partnerId, currency: "RUB") { pending approved inPayout available paid reversed rejected capped }
-}`;
 const BATCH = `mutation($min: BigInt!, $key: String) {
   createPayoutBatch(currency: "RUB", minimumAmount: $min, idempotencyKey: $key) {
     id total payouts { id amount entries status partner { name } rewards { amount status } }
@@ -23,17 +21,6 @@ let server: TestServer;
 const ids: Record<string, string> = {};
 const names = ['Anna', 'Boris', 'Vera', 'Dima'] as const;
 
-interface Figures {
-  pending: number;
-  approved: number;
-  inPayout: number;
-  available: number;
-  paid: number;
-  reversed: number;
-  rejected: number;
-  capped: number;
-}
-const zero: Figures = { pending: 0, approved: 0, inPayout: 0, available: 0, paid: 0, reversed: 0, rejected: 0, capped: 0 };
 
 async function statement(name: string, token?: string): Promise<Figures> {
   return (await server.ok<{ statement: Figures }>(STATEMENT, { partnerId: ids[name] }, token)).statement;

@@ -31,6 +31,15 @@ export function requirePartnerAccess(principal: Principal | null, partnerId: str
   return requireReader(principal);
 }
 
+/**
+ * Who to record as having done an admin action: the API key. Call after `requireScope`, which
+ * lets only API keys through.
+ */
+export function actingKey(principal: Principal | null): string {
+  if (principal?.kind !== 'apiKey') throw errors.forbidden('only an API key can do this');
+  return principal.apiKeyId;
+}
+
 export function isReaderKey(principal: Principal | null): boolean {
   return principal?.kind === 'apiKey' && (principal.scopes.includes('admin') || principal.scopes.includes('analytics:read'));
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { requireScope } from '../auth/access.js';
+import { actingKey, requireScope } from '../auth/access.js';
 import type { RequestContext } from '../graphql/context.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import type { RewardRow } from './ledger.service.js';
@@ -33,9 +33,6 @@ export class ApproveDueRewardsResult {
   approved!: number;
 }
 
-function actor(ctx: RequestContext): string {
-  return ctx.principal!.kind === 'apiKey' ? ctx.principal!.apiKeyId : '';
-}
 
 @Resolver(() => RewardType)
 export class LifecycleResolver {
@@ -44,7 +41,7 @@ export class LifecycleResolver {
   })
   async approveDueRewards(@Ctx() ctx: RequestContext): Promise<ApproveDueRewardsResult> {
     const programId = requireScope(ctx.principal, 'admin');
-    return { approved: await ctx.app.lifecycle.approveDue(programId, actor(ctx)) };
+    return { approved: await ctx.app.lifecycle.approveDue(programId, actingKey(ctx.principal)) };
   }
 
   @Mutation(() => [RewardType], {
@@ -52,7 +49,7 @@ export class LifecycleResolver {
   })
   async approveRewards(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: RequestContext): Promise<RewardRow[]> {
     const programId = requireScope(ctx.principal, 'admin');
-    return ctx.app.lifecycle.approve(programId, actor(ctx), ids);
+    return ctx.app.lifecycle.approve(programId, actingKey(ctx.principal), ids);
   }
 
   @Mutation(() => [RewardType], {
@@ -62,7 +59,7 @@ export class LifecycleResolver {
   })
   async rejectRewards(@Arg('ids', () => [ID]) ids: string[], @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<RewardRow[]> {
     const programId = requireScope(ctx.principal, 'admin');
-    return ctx.app.lifecycle.reject(programId, actor(ctx), ids, reason);
+    return ctx.app.lifecycle.reject(programId, actingKey(ctx.principal), ids, reason);
   }
 
   @FieldResolver(() => [RewardStatusChangeType], { description: 'Every approval, rejection and payment of this reward, oldest first.' })

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requirePartnerAccess, requireReader, requireScope } from '../auth/access.js';
+import { actingKey, requirePartnerAccess, requireReader, requireScope } from '../auth/access.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
@@ -11,9 +11,6 @@ import { PartnerType } from '../partners/partner.types.js';
 import { PAYOUT_STATUSES, type PayoutBatchRow, type PayoutRow } from './payout.service.js';
 import { PayoutBatchType, PayoutConnection, PayoutType } from './payout.types.js';
 
-function actor(ctx: RequestContext): string {
-  return ctx.principal!.kind === 'apiKey' ? ctx.principal!.apiKeyId : '';
-}
 
 @Resolver(() => PayoutBatchType)
 export class PayoutBatchResolver {
@@ -30,7 +27,7 @@ export class PayoutBatchResolver {
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
   ): Promise<PayoutBatchRow> {
     const programId = requireScope(ctx.principal, 'admin');
-    return ctx.app.payouts.createBatch(programId, actor(ctx), currency, BigInt(minimumAmount), idempotencyKey ?? null);
+    return ctx.app.payouts.createBatch(programId, actingKey(ctx.principal), currency, BigInt(minimumAmount), idempotencyKey ?? null);
   }
 
   @Query(() => PayoutBatchType)
@@ -68,13 +65,13 @@ export class PayoutResolver {
     @Arg('reference', () => String, { nullable: true }) reference?: string | null,
   ): Promise<PayoutRow> {
     const programId = requireScope(ctx.principal, 'admin');
-    return ctx.app.payouts.markPaid(programId, actor(ctx), requireId(id, 'id'), reference ?? null);
+    return ctx.app.payouts.markPaid(programId, actingKey(ctx.principal), requireId(id, 'id'), reference ?? null);
   }
 
   @Mutation(() => PayoutType, { description: 'The money did not go out: its entries stay APPROVED and go into the next batch.' })
   failPayout(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<PayoutRow> {
     const programId = requireScope(ctx.principal, 'admin');
-    return ctx.app.payouts.fail(programId, actor(ctx), requireId(id, 'id'), reason);
+    return ctx.app.payouts.fail(programId, actingKey(ctx.principal), requireId(id, 'id'), reason);
   }
 
   @Query(() => PayoutConnection, { description: "Newest first. With a partner token, only that partner's payouts." })

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { requireScope } from '../auth/access.js';
+import { actingKey, requireScope } from '../auth/access.js';
 import { CampaignType } from '../campaigns/campaign.types.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
@@ -49,7 +49,7 @@ export class PeriodCloseResolver {
     @Arg('force', { defaultValue: false }) force: boolean,
   ): Promise<PeriodCloseRow> {
     const programId = requireScope(ctx.principal, 'admin');
-    const closedBy = ctx.principal!.kind === 'apiKey' ? ctx.principal!.apiKeyId : '';
+    const closedBy = actingKey(ctx.principal);
     return ctx.app.periods.close(programId, closedBy, requireId(campaignId, 'campaignId'), period, force);
   }
 

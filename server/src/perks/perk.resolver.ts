@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { requireScope } from '../auth/access.js';
+import { actingKey, requireScope } from '../auth/access.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
@@ -41,7 +41,7 @@ export class PerkResolver {
     @Arg('note', () => String, { nullable: true }) note?: string | null,
   ): Promise<RewardRow> {
     const programId = requireScope(ctx.principal, 'admin');
-    const changedBy = ctx.principal!.kind === 'apiKey' ? ctx.principal!.apiKeyId : '';
+    const changedBy = actingKey(ctx.principal);
     const reward = await ctx.app.perks.update(programId, changedBy, requireId(rewardId, 'rewardId'), state, note ?? null);
     ctx.loaders.perkFulfilment.clear(reward.id);
     return reward;
