@@ -1,7 +1,7 @@
 import { describePoints, divideRoundHalfEven, formatMoney, POINTS_UNIT, type Locale } from '@cofactor/schema';
 import type { SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from '../engine/rewards-engine.js';
-import type { RewardStatus } from './reward.entity.js';
+import type { RewardRow } from './ledger.service.js';
 
 /** A stored REFUND or CHARGEBACK that names the sale it returns money of. */
 export interface Refund {
@@ -14,21 +14,11 @@ export interface Refund {
   currency: string;
 }
 
-interface Original {
-  id: string;
-  partnerId: string;
-  campaignId: string;
-  schemeInstanceId: string;
-  eventId: string;
-  kind: string;
-  amount: string;
-  unit: string;
-  status: RewardStatus;
-  idempotencyKey: string;
-  explanationEn: string;
-  explanationRu: string;
-  holdUntil: Date;
-}
+/** A reversible entry of a refunded sale. */
+type Original = Pick<
+  RewardRow,
+  'id' | 'partnerId' | 'campaignId' | 'schemeInstanceId' | 'kind' | 'amount' | 'unit' | 'status' | 'idempotencyKey' | 'explanationEn' | 'explanationRu' | 'holdUntil'
+> & { eventId: string };
 
 /**
  * The compensating entries for refunds (ledger/README.md, rule 8). For each refund, in the
