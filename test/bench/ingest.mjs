@@ -27,6 +27,8 @@ Options:
   --batch N         events per recordEvents call (default 1000, server max 5000)
   --concurrency N   recordEvents calls in flight (default 2)
   --partners N      partners in the 8-level referral tree (default 10000)
+  --budget N        give the bench campaign a budget and a per-partner monthly cap of a tenth
+                    of it (minor units), to measure what holding them costs (default: none)
   --refunds N       REFUND events (refundOf a sale, half of them partial) sent after the sales
                     (default: a tenth of --events; 0 skips them)
   --help            print this help
@@ -57,6 +59,7 @@ function readOptions() {
         concurrency: { type: 'string', default: '2' },
         partners: { type: 'string', default: '10000' },
         refunds: { type: 'string' },
+        budget: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -82,6 +85,7 @@ function readOptions() {
     batch: positive('batch', 1, 5000),
     concurrency: positive('concurrency', 1, 64),
     partners: positive('partners', LEVELS, 10_000_000),
+    budget: parsed.budget === undefined ? null : positive('budget'),
     refunds: parsed.refunds === undefined ? Math.floor(Number(parsed.events) / 10) : positive('refunds', 0, Number(parsed.events)),
   };
 }
@@ -663,7 +667,8 @@ async function main() {
     // Only the bench campaign may pay: the demo campaign would add its own rewards.
     await graphql('mutation { pauseCampaign(id: "1") { id } }');
     const { createCampaign } = await graphql(`mutation {
-      createCampaign(input: {name: "Bench campaign", startsAt: "2026-01-01T00:00:00Z", currency: "RUB", schemes: [
+      createCampaign(input: {name: "Bench campaign", startsAt: "2026-01-01T00:00:00Z", currency: "RUB",
+        ${opts.budget ? `budget: ${opts.budget}, partnerCap: ${Math.floor(opts.budget / 10)},` : ''} schemes: [
         {code: "percentage-of-sales", args: {percent: "5"}},
         {code: "multi-level", args: {levels: ["3", "2", "1"]}},
         {code: "fixed-goal", args: {metric: "NEW_CUSTOMERS", target: ${GOAL_TARGET}, amount: 100000}}]}) { id }
@@ -732,7 +737,8 @@ async function main() {
     const lines = [
       '',
       `Cofactor ingest benchmark — ${fmt(opts.events)} SALE events, batches of ${fmt(opts.batch)}, concurrency ${opts.concurrency}, ` +
-        `${fmt(tree.ids.length)} partners in ${LEVELS} levels`,
+        `${fmt(tree.ids.length)} partners in ${LEVELS} levels` +
+        (opts.budget ? `, campaign budget ${fmt(opts.budget)} and partner cap ${fmt(Math.floor(opts.budget / 10))} per month` : ''),
       row('events/s (end to end)', fmt(eventsPerSecond)),
       row('ledger rows/s', `${fmt(ledgerPerSecond)}   (${fmt(sent.totals.rewardsCreated)} rewards, ${(sent.totals.rewardsCreated / sent.totals.accepted).toFixed(2)} per event)`),
       row('wall time sending', `${sent.seconds.toFixed(1)} s`),

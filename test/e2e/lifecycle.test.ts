@@ -4,6 +4,7 @@
  * and per-partner caps that split a reward into a granted and a CAPPED part.
  */
 import { startApprovalJob } from '../../server/src/ledger/approval-job.js';
+import { verifyLedger } from '../../server/src/ledger/verify.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
 
 const RECORD = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted rewardsCreated } }`;
@@ -249,6 +250,31 @@ describe('budgets and per-partner caps', () => {
       ['L-7', 5_000, 'CAPPED'],
       ['L-8', 5_000, 'PENDING'],
     ]);
+  });
+
+  it('counts what a campaign granted before it got its budget, and what a rejection gives back', async () => {
+    // 10 % and no limits at first: Pavel's 1 000,00 ₽ sale grants 10 000.
+    const late = await createCampaign({ name: 'Late limit', schemes: [{ code: 'percentage-of-sales', args: { percent: '10' } }] });
+    try {
+      await server.ok(RECORD, { events: [sale('M-1', 'Pavel', 100_000)] });
+      // A budget of 150,00 ₽ set while it runs starts from the 10 000 granted: only 5 000 more fits.
+      await server.ok(`mutation($id: ID!) { updateCampaign(id: $id, input: { budget: 15000 }) { budget } }`, { id: late });
+      await server.ok(RECORD, { events: [sale('M-2', 'Pavel', 100_000)] });
+      const before = await rewards('Pavel', late);
+      expect(granted(before)).toEqual([
+        ['M-1', 10_000, 'PENDING'],
+        ['M-2', 5_000, 'PENDING'],
+        ['M-2', 5_000, 'CAPPED'],
+      ]);
+      // Rejecting the first reward gives its 10 000 back to the budget.
+      await server.ok(`mutation($ids: [ID!]!) { rejectRewards(ids: $ids, reason: "test order") { id } }`, { ids: [before[0].id] });
+      await server.ok(RECORD, { events: [sale('M-3', 'Pavel', 100_000)] });
+      expect(granted(await rewards('Pavel', late)).slice(3)).toEqual([['M-3', 10_000, 'PENDING']]);
+      // The granted sums kept for the limits agree with the ledger.
+      expect((await verifyLedger(server.running.app.sql, { programId: server.programId })).problems).toEqual([]);
+    } finally {
+      await pause(late);
+    }
   });
 
   it('refuses a bad cap period with its path', async () => {

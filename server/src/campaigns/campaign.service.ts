@@ -80,7 +80,8 @@ export class CampaignService {
       const campaign = await tx.findOne(Campaign, { id, programId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!campaign) throw errors.notFound('campaign', id);
       if (campaign.status === 'ENDED') throw errors.conflict(`campaign ${id} has ended and can no longer change`);
-      tx.assign(campaign, fields);
+      // Plain assignment: the ORM's assign() refuses a bigint column given as a digit string, the form every amount has here.
+      Object.assign(campaign, fields);
       const startsAt = campaign.startsAt;
       if (campaign.endsAt && campaign.endsAt <= startsAt) {
         throw errors.badInput([{ path: 'input.endsAt', message: 'must be after startsAt' }]);

@@ -1,7 +1,7 @@
 import { formatMoney } from '@cofactor/schema';
 import type { SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from '../engine/rewards-engine.js';
-import { periodOf } from '../periods/period.js';
+import { periodOf, shiftPeriodKey } from '../periods/period.js';
 
 export const CAP_PERIODS = ['MONTH', 'QUARTER', 'CAMPAIGN'] as const;
 export type CapPeriod = (typeof CAP_PERIODS)[number];
@@ -14,8 +14,6 @@ interface CampaignLimits {
   capPeriod: CapPeriod;
 }
 
-/** Granted money: what counts against a budget or a cap (compensating entries lower it). */
-const granted = (alias: string) => `${alias}.kind = 'MONEY' and ${alias}.status in ('PENDING', 'APPROVED', 'PAID')`;
 
 /**
  * Budgets and per-partner caps (ledger/README.md, rule 9). Runs inside the transaction that
@@ -71,32 +69,31 @@ export async function applyLimits(
     [lockKeys],
   );
 
+  // The granted sums come from granted_money (kept by triggers on the ledger, per partner and
+  // local month), read after the locks, so they include every batch committed before.
   const budgetLeft = new Map<string, bigint>();
   const budgeted = [...limits.values()].filter((limit) => limit.budget !== null);
   if (budgeted.length) {
     const spent = await client.query<{ campaignId: string; granted: string }>(
-      `select c.id as "campaignId", coalesce(sum(r.amount), 0)::text as granted
-         from unnest($2::bigint[], $3::text[]) as c(id, currency)
-         left join reward r on r.program_id = $1 and r.campaign_id = c.id and r.unit = c.currency and ${granted('r')}
-        group by c.id`,
-      [programId, budgeted.map((limit) => limit.id), budgeted.map((limit) => limit.currency)],
+      `select c.id as "campaignId", coalesce(sum(g.amount), 0)::text as granted
+         from unnest($1::bigint[]) as c(id) left join granted_money g on g.campaign_id = c.id group by c.id`,
+      [budgeted.map((limit) => limit.id)],
     );
     for (const row of spent.rows) budgetLeft.set(row.campaignId, limits.get(row.campaignId)!.budget! - BigInt(row.granted));
   }
 
   const capLeft = new Map<string, bigint>();
-  const windows = new Map<string, { startsAt: Date | null; endsAt: Date | null; label: string }>();
+  const windows = new Map<string, CapWindow>();
   for (const [campaignId, partners] of capped) {
     if (partners.size === 0) continue;
     const limit = limits.get(campaignId)!;
-    const window = limit.capPeriod === 'CAMPAIGN' ? { startsAt: null, endsAt: null, label: 'campaign' } : windowOf(clock, limit.capPeriod, timeZone);
+    const window = windowOf(clock, limit.capPeriod, timeZone);
     windows.set(campaignId, window);
     const spent = await client.query<{ partnerId: string; granted: string }>(
-      `select partner_id as "partnerId", sum(amount)::text as granted from reward r
-        where r.program_id = $1 and r.campaign_id = $2 and r.partner_id = any($3::bigint[]) and r.unit = $4 and ${granted('r')}
-          and ($5::timestamptz is null or r.created_at >= $5) and ($6::timestamptz is null or r.created_at < $6)
+      `select partner_id as "partnerId", sum(amount)::text as granted from granted_money
+        where campaign_id = $1 and partner_id = any($2::bigint[]) and ($3::date is null or (month >= $3 and month < $4))
         group by partner_id`,
-      [programId, campaignId, [...partners], limit.currency, window.startsAt, window.endsAt],
+      [campaignId, [...partners], window.fromMonth, window.toMonth],
     );
     const grantedTo = new Map(spent.rows.map((row) => [row.partnerId, BigInt(row.granted)]));
     for (const partnerId of partners) capLeft.set(`${campaignId}:${partnerId}`, limit.partnerCap! - (grantedTo.get(partnerId) ?? 0n));
@@ -150,9 +147,24 @@ function max0(value: bigint): bigint {
   return value > 0n ? value : 0n;
 }
 
-function windowOf(clock: Date, unit: 'MONTH' | 'QUARTER', timeZone: string) {
-  const period = periodOf(clock, unit, timeZone);
-  return { startsAt: period.startsAt, endsAt: period.endsAt, label: `${unit === 'MONTH' ? 'month' : 'quarter'} (${period.key})` };
+interface CapWindow {
+  /** The local months the window spans, as 'YYYY-MM-01' dates: [fromMonth, toMonth); null for the whole campaign. */
+  fromMonth: string | null;
+  toMonth: string | null;
+  label: string;
+}
+
+/** The cap window around `clock`: its month or quarter in the program's time zone, or the whole campaign. */
+function windowOf(clock: Date, capPeriod: CapPeriod, timeZone: string): CapWindow {
+  if (capPeriod === 'CAMPAIGN') return { fromMonth: null, toMonth: null, label: 'campaign' };
+  const { key } = periodOf(clock, capPeriod, timeZone);
+  return { fromMonth: firstMonthOf(key), toMonth: firstMonthOf(shiftPeriodKey(key, 1)), label: `${capPeriod === 'MONTH' ? 'month' : 'quarter'} (${key})` };
+}
+
+/** '2026-03' → '2026-03-01'; '2026-Q2' → '2026-04-01'. */
+function firstMonthOf(key: string): string {
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(key);
+  return quarter ? `${quarter[1]}-${String((Number(quarter[2]) - 1) * 3 + 1).padStart(2, '0')}-01` : `${key}-01`;
 }
 
 function ruLabel(label: string): string {

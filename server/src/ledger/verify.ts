@@ -296,6 +296,26 @@ const partnerCap: Check = {
          group by campaign_id, partner_cap, cap_period, currency, partner_id, window_start, total`,
 };
 
+// granted-total: the sums kept for the limits (granted_money, per campaign, partner and local
+// month) equal what the ledger holds, for every campaign with a budget or a partner cap.
+const grantedTotal: Check = {
+  rule: 'granted-total',
+  sql: `with ledger as (
+          select c.id as campaign_id, r.partner_id, (date_trunc('month', r.created_at at time zone p.time_zone))::date as month, sum(r.amount) as amount
+            from campaign c join program p on p.id = c.program_id join reward r on ${granted('r', 'c')}
+           where (c.budget is not null or c.partner_cap is not null) and ${inProgram('c')}
+           group by 1, 2, 3
+        ), kept as (
+          select g.* from granted_money g join campaign c on c.id = g.campaign_id
+           where (c.budget is not null or c.partner_cap is not null) and ${inProgram('c')}
+        )
+        select '{}'::text[] as "rewardIds",
+               format('campaign %s, partner %s, month %s: the limits count %s granted, the ledger holds %s', coalesce(l.campaign_id, k.campaign_id),
+                      coalesce(l.partner_id, k.partner_id), to_char(coalesce(l.month, k.month), 'YYYY-MM'), coalesce(k.amount, 0), coalesce(l.amount, 0)) as message
+          from ledger l full join kept k on k.campaign_id = l.campaign_id and k.partner_id = l.partner_id and k.month = l.month
+         where coalesce(l.amount, 0) <> coalesce(k.amount, 0)`,
+};
+
 /** The steps `cofactor verify` reports, each a group of related checks. */
 const STEPS: { name: string; checks: Check[] }[] = [
   { name: 'idempotency keys', checks: [uniqueKey] },
@@ -305,7 +325,7 @@ const STEPS: { name: string; checks: Check[] }[] = [
   { name: 'payout sums', checks: [payoutSum, payoutItems, orphanItems] },
   { name: 'payout membership', checks: [onceLive, payoutStatuses, paidInPayout] },
   { name: 'status log', checks: [statusChain, paidLogged, orphanChanges] },
-  { name: 'budgets and caps', checks: [budget, partnerCap] },
+  { name: 'budgets and caps', checks: [budget, partnerCap, grantedTotal] },
 ];
 
 const byId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);

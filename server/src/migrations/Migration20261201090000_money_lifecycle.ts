@@ -28,6 +28,56 @@ export class Migration20261201090000_money_lifecycle extends Migration {
     this.addSql(`alter table "campaign" add column "partner_cap" bigint null, add column "cap_period" text not null default 'MONTH';`);
     this.addSql(`alter table "campaign" add constraint "campaign_cap_period_check" check ("cap_period" in ('MONTH', 'QUARTER', 'CAMPAIGN'));`);
 
+    // The money granted per partner per local month by each campaign with a budget or a cap:
+    // what the limits are checked against, so a check reads a few rows instead of summing the
+    // campaign's ledger. Kept by the triggers below, in the statement that writes the entries.
+    this.addSql(`create table "granted_money" ("campaign_id" bigint not null, "partner_id" bigint not null, "month" date not null, "amount" bigint not null, primary key ("campaign_id", "partner_id", "month"));`);
+    this.addSql(`create function "granted_money_add"() returns trigger language plpgsql as $$
+      begin
+        insert into granted_money (campaign_id, partner_id, month, amount)
+        select n.campaign_id, n.partner_id, (date_trunc('month', n.created_at at time zone p.time_zone))::date, sum(n.amount)
+          from new_entries n
+          join campaign c on c.id = n.campaign_id and (c.budget is not null or c.partner_cap is not null)
+          join program p on p.id = n.program_id
+         where n.kind = 'MONEY' and n.unit = c.currency and n.status in ('PENDING', 'APPROVED', 'PAID')
+         group by 1, 2, 3 order by 1, 2, 3
+        on conflict (campaign_id, partner_id, month) do update set amount = granted_money.amount + excluded.amount;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "reward_granted_on_insert" after insert on "reward" referencing new table as new_entries for each statement execute function "granted_money_add"();`);
+    // A rejection takes money out of the granted sums; no other move changes them.
+    this.addSql(`create function "granted_money_move"() returns trigger language plpgsql as $$
+      begin
+        insert into granted_money (campaign_id, partner_id, month, amount)
+        select o.campaign_id, o.partner_id, (date_trunc('month', o.created_at at time zone p.time_zone))::date,
+               sum(case when n.status in ('PENDING', 'APPROVED', 'PAID') then o.amount else -o.amount end)
+          from old_entries o
+          join new_entries n on n.id = o.id
+          join campaign c on c.id = o.campaign_id and (c.budget is not null or c.partner_cap is not null)
+          join program p on p.id = o.program_id
+         where o.kind = 'MONEY' and o.unit = c.currency
+           and (o.status in ('PENDING', 'APPROVED', 'PAID')) <> (n.status in ('PENDING', 'APPROVED', 'PAID'))
+         group by 1, 2, 3 order by 1, 2, 3
+        on conflict (campaign_id, partner_id, month) do update set amount = granted_money.amount + excluded.amount;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "reward_granted_on_update" after update on "reward" referencing old table as old_entries new table as new_entries for each statement execute function "granted_money_move"();`);
+    // A campaign that gets its first limit while it runs starts from what its ledger holds.
+    this.addSql(`create function "granted_money_rebuild"() returns trigger language plpgsql as $$
+      begin
+        delete from granted_money where campaign_id = new.id;
+        insert into granted_money (campaign_id, partner_id, month, amount)
+        select r.campaign_id, r.partner_id, (date_trunc('month', r.created_at at time zone p.time_zone))::date, sum(r.amount)
+          from reward r join program p on p.id = r.program_id
+         where r.campaign_id = new.id and r.kind = 'MONEY' and r.unit = new.currency and r.status in ('PENDING', 'APPROVED', 'PAID')
+         group by 1, 2, 3;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "campaign_limits_set" after update of "budget", "partner_cap", "currency" on "campaign" for each row
+      when ((new.budget is not null or new.partner_cap is not null)
+            and (old.budget is null and old.partner_cap is null or old.currency is distinct from new.currency))
+      execute function "granted_money_rebuild"();`);
+
     this.addSql(`create table "payout_batch" ("id" bigserial primary key, "program_id" bigint not null, "currency" text not null, "minimum_amount" bigint not null, "idempotency_key" text null, "created_by" bigint not null, "created_at" timestamptz not null default now());`);
     this.addSql(`alter table "payout_batch" add constraint "payout_batch_program_id_idempotency_key_unique" unique ("program_id", "idempotency_key");`);
     this.addSql(`alter table "payout_batch" add constraint "payout_batch_program_fk" foreign key ("program_id") references "program" ("id"), add constraint "payout_batch_created_by_fk" foreign key ("created_by") references "api_key" ("id");`);
