@@ -188,9 +188,9 @@ export class EventService {
       if (sale && partner && partner.id !== sale.partnerId) {
         issues.push({ path: `${path}.refundOf`, message: `sale "${sale.externalId}" is attributed to partner ${sale.partnerId}, not to this event's partner ${partner.id}` });
       }
-      if (!partner && input.refundOf && !input.partnerId && !input.referralCode && !input.couponCode) {
-        // The refund takes its sale's partner; an unknown sale is already an issue.
-      } else if (!partner) {
+      // A refund with no attribution of its own takes its sale's partner; an unknown sale is an issue already.
+      const takesSalePartner = Boolean(input.refundOf) && !input.partnerId && !input.referralCode && !input.couponCode;
+      if (!partner && !takesSalePartner) {
         const [field, value] = input.partnerId
           ? ['partnerId', input.partnerId]
           : input.referralCode
