@@ -1,4 +1,5 @@
 import { errors } from '../graphql/errors.js';
+import { requireId } from '../graphql/ids.js';
 import type { ApiScope } from './api-key.entity.js';
 import type { Principal } from './auth.service.js';
 
@@ -38,6 +39,15 @@ export function requirePartnerAccess(principal: Principal | null, partnerId: str
 export function actingKey(principal: Principal | null): string {
   if (principal?.kind !== 'apiKey') throw errors.forbidden('only an API key can do this');
   return principal.apiKeyId;
+}
+
+/**
+ * Whose rows a list query reads: a partner token always its own partner's, whether or not it
+ * names itself; an API key the partner it names, or the whole program.
+ */
+export function listScope(principal: Principal | null, partnerId: string | undefined): { programId: string; partnerId: string | undefined } {
+  const own = partnerId ?? (principal?.kind === 'partner' ? principal.partnerId : undefined);
+  return { programId: own ? requirePartnerAccess(principal, requireId(own, 'partnerId')) : requireReader(principal), partnerId: own };
 }
 
 export function isReaderKey(principal: Principal | null): boolean {

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { requirePartnerAccess, requireReader } from '../auth/access.js';
+import { listScope, requireReader } from '../auth/access.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { CampaignType, SchemeInstanceType } from '../campaigns/campaign.types.js';
 import { EventType } from '../events/event.types.js';
@@ -29,8 +29,7 @@ export class RewardResolver {
     @Arg('kind', () => String, { nullable: true, description: 'MONEY, POINTS, PERK, BADGE or LEVEL (a partner\'s level history).' }) kind?: string,
   ): Promise<ConnectionShape<RewardRow>> {
     // A partner token reads its own rewards whether or not it names itself.
-    if (!partnerId && ctx.principal?.kind === 'partner') partnerId = ctx.principal.partnerId;
-    const programId = partnerId ? requirePartnerAccess(ctx.principal, requireId(partnerId, 'partnerId')) : requireReader(ctx.principal);
+    const scope = listScope(ctx.principal, partnerId);
     if (campaignId) requireId(campaignId, 'campaignId');
     if (status && !(REWARD_STATUSES as readonly string[]).includes(status)) {
       throw errors.badInput([{ path: 'status', message: `must be one of ${REWARD_STATUSES.join(', ')}` }]);
@@ -39,7 +38,7 @@ export class RewardResolver {
     if (kind && !(REWARD_KINDS as readonly string[]).includes(kind)) {
       throw errors.badInput([{ path: 'kind', message: `must be one of ${REWARD_KINDS.join(', ')}` }]);
     }
-    const rows = await ctx.app.ledger.list(programId, { partnerId, campaignId, status, kind }, decodeCursor(after), size + 1);
+    const rows = await ctx.app.ledger.list(scope.programId, { partnerId: scope.partnerId, campaignId, status, kind }, decodeCursor(after), size + 1);
     return toConnection(rows, size);
   }
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { actingKey, requirePartnerAccess, requireReader, requireScope } from '../auth/access.js';
+import { actingKey, listScope, requireReader, requireScope } from '../auth/access.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
@@ -82,13 +82,12 @@ export class PayoutResolver {
     @Arg('partnerId', () => ID, { nullable: true }) partnerId?: string,
     @Arg('status', () => String, { nullable: true, description: 'CREATED, PAID or FAILED.' }) status?: string,
   ): Promise<ConnectionShape<PayoutRow>> {
-    if (!partnerId && ctx.principal?.kind === 'partner') partnerId = ctx.principal.partnerId;
-    const programId = partnerId ? requirePartnerAccess(ctx.principal, requireId(partnerId, 'partnerId')) : requireReader(ctx.principal);
+    const scope = listScope(ctx.principal, partnerId);
     if (status && !(PAYOUT_STATUSES as readonly string[]).includes(status)) {
       throw errors.badInput([{ path: 'status', message: `must be one of ${PAYOUT_STATUSES.join(', ')}` }]);
     }
     const size = pageSize(first);
-    return toConnection(await ctx.app.payouts.list(programId, { partnerId, status }, decodeCursor(after), size + 1), size);
+    return toConnection(await ctx.app.payouts.list(scope.programId, { partnerId: scope.partnerId, status }, decodeCursor(after), size + 1), size);
   }
 
   @FieldResolver(() => PartnerType)
