@@ -19,7 +19,41 @@ export interface CofactorConfig {
   seedDemo: boolean;
   /** How often the server approves rewards whose hold days are over; 0 turns it off. */
   approveEverySeconds: number;
+  /** Largest HTTP request body and WebSocket message, in bytes. */
+  bodyLimitBytes: number;
+  /** Query limits for callers with a key or token, and the tighter ones for callers without. */
+  queryLimits: { authenticated: QueryLimits; anonymous: QueryLimits };
+  /** Largest event amount, in minor units (or hundredths of a point). */
+  maxAmount: bigint;
+  /** How far in the future an event's `occurredAt` may be, in seconds. */
+  maxClockSkewSeconds: number;
+  /** Default lifetime of a partner token, in seconds (at most MAX_TOKEN_TTL_SECONDS). */
+  tokenTtlSeconds: number;
+  /** Failed authentications allowed per client address per minute before RATE_LIMITED. */
+  authFailuresPerMinute: number;
+  /** Origins allowed to call the API from a browser; empty turns CORS off. */
+  corsOrigins: string[];
+  /** Express's `trust proxy`: whose X-Forwarded-For names the client address (false: none). */
+  trustProxy: boolean | number | string;
+  /** Schema introspection and "Did you mean …" suggestions; off in production by default. */
+  introspection: boolean;
+  production: boolean;
 }
+
+/** What one GraphQL document may ask for, measured before it runs. */
+export interface QueryLimits {
+  depth: number;
+  aliases: number;
+  rootFields: number;
+  tokens: number;
+  directives: number;
+  /** Cost: every field costs 1, multiplied by the list arguments (`first`, `depth`, `levels`) above it. */
+  cost: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { depth: 12, aliases: 30, rootFields: 20, tokens: 5000, directives: 20, cost: 50_000 };
+export const DEFAULT_ANONYMOUS_QUERY_LIMITS: QueryLimits = { depth: 8, aliases: 10, rootFields: 5, tokens: 1000, directives: 5, cost: 1000 };
+export const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 
 function readPluginList(rootDir: string): string[] {
   const packageFile = join(rootDir, 'package.json');
@@ -33,6 +67,38 @@ function integer(name: string, value: string | undefined, fallback: number): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
   return parsed;
+}
+
+function bounded(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return parsed;
+}
+
+/** `depth=10,cost=20000`: the named limits replace the defaults, the others stay. */
+function queryLimits(name: string, value: string | undefined, defaults: QueryLimits): QueryLimits {
+  const limits = { ...defaults };
+  for (const part of (value ?? '').split(',').map((item) => item.trim()).filter(Boolean)) {
+    const [key, number] = part.split('=').map((item) => item.trim());
+    if (!(key in limits)) throw new Error(`${name}: unknown limit "${key}" (known: ${Object.keys(defaults).join(', ')})`);
+    if (!number) throw new Error(`${name}: "${part}" needs a value, e.g. ${key}=${defaults[key as keyof QueryLimits]}`);
+    limits[key as keyof QueryLimits] = bounded(`${name} ${key}`, number, 0, 1, 10_000_000);
+  }
+  return limits;
+}
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Error(`${name} must be "true" or "false", got "${value}"`);
+}
+
+function trustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function seconds(name: string, value: string | undefined, fallback: number): number {
@@ -55,6 +121,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     plugins: env.COFACTOR_PLUGINS ? env.COFACTOR_PLUGINS.split(',').map((name) => name.trim()).filter(Boolean) : readPluginList(rootDir),
     seedDemo: env.COFACTOR_SEED_DEMO !== 'false',
     approveEverySeconds: seconds('COFACTOR_APPROVE_EVERY', env.COFACTOR_APPROVE_EVERY, 60),
+    bodyLimitBytes: bounded('COFACTOR_BODY_LIMIT', env.COFACTOR_BODY_LIMIT, 1024 * 1024, 1024, 100 * 1024 * 1024),
+    queryLimits: {
+      authenticated: queryLimits('COFACTOR_QUERY_LIMITS', env.COFACTOR_QUERY_LIMITS, DEFAULT_QUERY_LIMITS),
+      anonymous: queryLimits('COFACTOR_ANONYMOUS_QUERY_LIMITS', env.COFACTOR_ANONYMOUS_QUERY_LIMITS, DEFAULT_ANONYMOUS_QUERY_LIMITS),
+    },
+    maxAmount: BigInt(bounded('COFACTOR_MAX_AMOUNT', env.COFACTOR_MAX_AMOUNT, 1e13, 1, 1e15)),
+    maxClockSkewSeconds: bounded('COFACTOR_MAX_CLOCK_SKEW', env.COFACTOR_MAX_CLOCK_SKEW, 86_400, 0, 30 * 86_400),
+    tokenTtlSeconds: bounded('COFACTOR_TOKEN_TTL', env.COFACTOR_TOKEN_TTL, 3600, 60, MAX_TOKEN_TTL_SECONDS),
+    authFailuresPerMinute: bounded('COFACTOR_AUTH_FAILURES_PER_MINUTE', env.COFACTOR_AUTH_FAILURES_PER_MINUTE, 30, 1, 1_000_000),
+    corsOrigins: (env.COFACTOR_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    trustProxy: trustProxy(env.COFACTOR_TRUST_PROXY),
+    introspection: flag('COFACTOR_INTROSPECTION', env.COFACTOR_INTROSPECTION, env.NODE_ENV !== 'production'),
+    production: env.NODE_ENV === 'production',
     ...overrides,
   };
 }
