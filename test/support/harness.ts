@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { readConfig, startEmbeddedPostgres } from '../../server/src/index.js';
+import { readConfig, startEmbeddedPostgres, type CofactorConfig } from '../../server/src/index.js';
 import { startCofactor, type RunningCofactor } from '../../server/src/index.js';
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
 import { Program } from '../../server/src/programs/program.entity.js';
@@ -81,13 +81,13 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
 }
 
 /** Starts a real Cofactor server on a loopback port with an empty program and an admin key. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<CofactorConfig> = {}): Promise<TestServer> {
   const database = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-data-'));
   let running: RunningCofactor;
   try {
     // No scheduled approvals: a test decides when rewards are approved.
-    const config = { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false, approveEverySeconds: 0 };
+    const config = { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false, approveEverySeconds: 0, ...overrides };
     running = await startCofactor(readConfig({}, config));
   } catch (error) {
     await database.drop();
