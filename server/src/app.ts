@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { AuthService } from './auth/auth.service.js';
 import { CampaignService } from './campaigns/campaign.service.js';
 import type { CofactorConfig } from './config.js';
-import { migrate, openOrm } from './db/orm.js';
+import { openOrm, prepareDatabase } from './db/orm.js';
 import { Sql, StatementCounter } from './db/sql.js';
 import { RewardsEngine } from './engine/rewards-engine.js';
 import { EventService } from './events/event.service.js';
@@ -41,11 +41,12 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: CofactorConfig, databaseUrl: string): Promise<App> {
+/** `databaseUrl` is the server's role (rows only); `ownerUrl`, the tables' owner, runs migrations and grants. */
+export async function createApp(config: CofactorConfig, databaseUrl: string, ownerUrl = databaseUrl): Promise<App> {
   const registry = await loadSchemeRegistry(config.plugins, config.rootDir);
   const statements = new StatementCounter();
+  await prepareDatabase(ownerUrl, databaseUrl);
   const orm = await openOrm(databaseUrl, statements);
-  await migrate(orm);
   const sql = new Sql(databaseUrl, statements);
   const pubSub = createCofactorPubSub();
   const hierarchy = new HierarchyService(sql);
@@ -62,7 +63,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string): Pr
     statements,
     registry,
     pubSub,
-    auth: new AuthService(orm),
+    auth: new AuthService(orm, sql, config),
     hierarchy,
     partners: new PartnerService(sql, hierarchy, events),
     campaigns: new CampaignService(orm, registry),

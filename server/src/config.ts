@@ -12,6 +12,8 @@ export interface CofactorConfig {
   port: number;
   /** An external PostgreSQL; when null, an embedded PostgreSQL is started. */
   databaseUrl: string | null;
+  /** The tables' owner, which runs migrations and grants the DATABASE_URL role row access; defaults to DATABASE_URL. */
+  databaseOwnerUrl: string | null;
   dataDir: string;
   embeddedPostgresPort: number;
   plugins: string[];
@@ -31,6 +33,8 @@ export interface CofactorConfig {
   tokenTtlSeconds: number;
   /** Failed authentications allowed per client address per minute before RATE_LIMITED. */
   authFailuresPerMinute: number;
+  /** How often open WebSocket connections' credentials are checked again (revoked, suspended, rotated); 0 turns it off. */
+  credentialRecheckSeconds: number;
   /** Origins allowed to call the API from a browser; empty turns CORS off. */
   corsOrigins: string[];
   /** Express's `trust proxy`: whose X-Forwarded-For names the client address (false: none). */
@@ -116,6 +120,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST ?? '127.0.0.1',
     port: integer('PORT', env.PORT, 4000),
     databaseUrl: env.DATABASE_URL || null,
+    databaseOwnerUrl: env.DATABASE_OWNER_URL || null,
     dataDir,
     embeddedPostgresPort: integer('COFACTOR_PG_PORT', env.COFACTOR_PG_PORT, 5488),
     plugins: env.COFACTOR_PLUGINS ? env.COFACTOR_PLUGINS.split(',').map((name) => name.trim()).filter(Boolean) : readPluginList(rootDir),
@@ -130,6 +135,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxClockSkewSeconds: bounded('COFACTOR_MAX_CLOCK_SKEW', env.COFACTOR_MAX_CLOCK_SKEW, 86_400, 0, 30 * 86_400),
     tokenTtlSeconds: bounded('COFACTOR_TOKEN_TTL', env.COFACTOR_TOKEN_TTL, 3600, 60, MAX_TOKEN_TTL_SECONDS),
     authFailuresPerMinute: bounded('COFACTOR_AUTH_FAILURES_PER_MINUTE', env.COFACTOR_AUTH_FAILURES_PER_MINUTE, 30, 1, 1_000_000),
+    credentialRecheckSeconds: seconds('COFACTOR_CREDENTIAL_RECHECK', env.COFACTOR_CREDENTIAL_RECHECK, 30),
     corsOrigins: (env.COFACTOR_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     trustProxy: trustProxy(env.COFACTOR_TRUST_PROXY),
     introspection: flag('COFACTOR_INTROSPECTION', env.COFACTOR_INTROSPECTION, env.NODE_ENV !== 'production'),

@@ -5,6 +5,7 @@ import { readConfig, type CofactorConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { startHttpServer } from './http/server.js';
 import { startApprovalJob } from './ledger/approval-job.js';
+import { roleOf } from './db/roles.js';
 import { seedDemo, type DemoSeed } from './programs/demo-seed.js';
 
 export { createApp, type App } from './app.js';
@@ -18,6 +19,8 @@ export interface RunningCofactor {
   wsUrl: string;
   webUrl: string;
   seed: DemoSeed | null;
+  /** What the operator should fix, one line each (e.g. the server connects as a superuser). */
+  warnings: string[];
   stop(): Promise<void>;
 }
 
@@ -37,19 +40,30 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
   };
   try {
     if (!config.databaseUrl) {
-      database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+      database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, command: 'start' });
       stops.push(() => database!.stop());
     }
-    const app = await createApp(config, config.databaseUrl ?? database!.url);
+    const app = database
+      ? await createApp(config, database.appUrl, database.url)
+      : await createApp(config, config.databaseUrl!, config.databaseOwnerUrl ?? config.databaseUrl!);
     stops.push(() => app.close());
+    const warnings = config.databaseUrl ? await roleWarnings(config.databaseUrl) : [];
     const seed = config.seedDemo ? await seedDemo(app) : null;
     const http = await startHttpServer(app, WEB_DIR);
     stops.push(() => http.stop());
     const approvals = startApprovalJob(app.lifecycle, config.approveEverySeconds, (error) => console.error(`cofactor: approving due rewards failed: ${error.message}`));
     stops.push(() => approvals.stop());
-    return { app, url: http.url, wsUrl: http.wsUrl, webUrl: http.url.replace(/\/graphql$/, '/'), seed, stop };
+    return { app, url: http.url, wsUrl: http.wsUrl, webUrl: http.url.replace(/\/graphql$/, '/'), seed, warnings, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** A superuser can switch the ledger's guards off: say so once, at start. */
+async function roleWarnings(databaseUrl: string): Promise<string[]> {
+  const role = await roleOf(databaseUrl);
+  return role.superuser
+    ? [`DATABASE_URL logs in as the superuser "${role.name}", which can edit the ledger past its guards; give the server a role that can only read and write rows, and the owner's URL as DATABASE_OWNER_URL`]
+    : [];
 }

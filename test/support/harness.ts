@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import WebSocket from 'ws';
 import { readConfig, startEmbeddedPostgres, type CofactorConfig } from '../../server/src/index.js';
 import { startCofactor, type RunningCofactor } from '../../server/src/index.js';
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
+import { Sql, StatementCounter } from '../../server/src/db/sql.js';
 import { Program } from '../../server/src/programs/program.entity.js';
 
 export const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,7 +26,10 @@ export interface TestServer {
   wsUrl: string;
   programId: string;
   adminKey: string;
+  /** The tables' owner: what `sql()` uses, and what a test uses to inspect or break things on purpose. */
   databaseUrl: string;
+  /** The role the server runs as: it may read and write rows, nothing more. */
+  appDatabaseUrl: string;
   /** POSTs one GraphQL operation over real HTTP. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on any error and returns `data`. */
@@ -47,24 +52,32 @@ export async function freePort(): Promise<number> {
 
 /**
  * A fresh PostgreSQL for one test file: a new database on DATABASE_URL when it is set,
- * otherwise an embedded PostgreSQL 18 in a temporary folder, deleted afterwards.
+ * otherwise an embedded PostgreSQL 18 in a temporary folder, deleted afterwards. `url` is its
+ * owner; `appUrl` a role that may only read and write rows, as the server runs in production.
  */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+async function freshDatabase(): Promise<{ url: string; appUrl: string; drop(): Promise<void> }> {
   const external = process.env.DATABASE_URL;
   if (external) {
     const name = `cofactor_test_${process.pid}_${Date.now()}`;
+    const password = randomBytes(16).toString('hex');
     const admin = new pg.Client({ connectionString: external });
     await admin.connect();
     await admin.query(`create database ${name}`);
+    await admin.query(`create role ${name}_app login password '${password}'`);
     await admin.end();
     const url = new URL(external);
     url.pathname = `/${name}`;
+    const appUrl = new URL(url);
+    appUrl.username = `${name}_app`;
+    appUrl.password = password;
     return {
       url: url.toString(),
+      appUrl: appUrl.toString(),
       async drop() {
         const client = new pg.Client({ connectionString: external });
         await client.connect();
         await client.query(`drop database if exists ${name} with (force)`);
+        await client.query(`drop role if exists ${name}_app`);
         await client.end();
       },
     };
@@ -73,6 +86,7 @@ async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
   return {
     url: database.url,
+    appUrl: database.appUrl,
     async drop() {
       await database.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -87,7 +101,18 @@ export async function startTestServer(overrides: Partial<CofactorConfig> = {}): 
   let running: RunningCofactor;
   try {
     // No scheduled approvals: a test decides when rewards are approved.
-    const config = { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: database.url, dataDir, seedDemo: false, approveEverySeconds: 0, ...overrides };
+    // The server runs as the row-only role, so a missing grant fails the tests; the owner migrates.
+    const config = {
+      rootDir: ROOT_DIR,
+      host: '127.0.0.1',
+      port: 0,
+      databaseUrl: database.appUrl,
+      databaseOwnerUrl: database.url,
+      dataDir,
+      seedDemo: false,
+      approveEverySeconds: 0,
+      ...overrides,
+    };
     running = await startCofactor(readConfig({}, config));
   } catch (error) {
     await database.drop();
@@ -98,7 +123,7 @@ export async function startTestServer(overrides: Partial<CofactorConfig> = {}): 
   const program = em.create(Program, { name: 'Test brand', defaultCurrency: 'RUB', timeZone: 'Europe/Moscow', tokenSecret: newTokenSecret() });
   await em.flush();
   const { key: adminKey } = await app.auth.createApiKey(program.id, 'test admin', ['admin']);
-  const sqlPool = new pg.Pool({ connectionString: database.url, max: 2 });
+  const owner = new Sql(database.url, new StatementCounter(), 2);
 
   const gql = async <T>(query: string, variables: Record<string, unknown> = {}, token: string | null = adminKey) => {
     const response = await fetch(running.url, {
@@ -115,17 +140,16 @@ export async function startTestServer(overrides: Partial<CofactorConfig> = {}): 
     programId: program.id,
     adminKey,
     databaseUrl: database.url,
+    appDatabaseUrl: database.appUrl,
     gql,
     async ok<T>(query: string, variables?: Record<string, unknown>, token?: string | null) {
       const result = await gql<T>(query, variables, token);
       if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
       return result.data as T;
     },
-    async sql(text, params) {
-      return (await sqlPool.query(text, params)).rows;
-    },
+    sql: (text, params) => owner.query(text, params),
     async stop() {
-      await sqlPool.end();
+      await owner.close();
       await running.stop();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { entities } from './entities.js';
+import { grantRowAccess, roleOf } from './roles.js';
 import type { StatementCounter } from './sql.js';
 import { migrations } from '../migrations/index.js';
 
@@ -31,4 +32,23 @@ export async function openOrm(url: string, statements?: StatementCounter): Promi
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const applied = await orm.migrator.up();
   return applied.map((migration) => migration.name);
+}
+
+/**
+ * Brings the database up to date as its owner (`ownerUrl`): applies pending migrations, then
+ * grants the server's role (`appUrl`) row access to every table, the new ones included. With
+ * one URL for both, the server's role is the owner and nothing is granted.
+ */
+export async function prepareDatabase(ownerUrl: string, appUrl: string): Promise<string[]> {
+  const orm = await openOrm(ownerUrl);
+  try {
+    const applied = await migrate(orm);
+    if (ownerUrl !== appUrl) {
+      const [app, owner] = await Promise.all([roleOf(appUrl), roleOf(ownerUrl)]);
+      if (app.name !== owner.name) await grantRowAccess(ownerUrl, app.name);
+    }
+    return applied;
+  } finally {
+    await orm.close();
+  }
 }

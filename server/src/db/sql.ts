@@ -17,6 +17,9 @@ export class StatementCounter {
  */
 export class Sql {
   readonly pool: pg.Pool;
+  /** Connections whose socket is still open; pg-pool forgets a connection before its socket closes. */
+  private connections = 0;
+  private closed: (() => void) | null = null;
 
   constructor(
     url: string,
@@ -27,6 +30,10 @@ export class Sql {
     // An idle connection dropped by the server (a restart, or shutdown racing us on Ctrl-C)
     // is replaced on next use; it must not crash the process.
     this.pool.on('error', () => {});
+    this.pool.on('connect', () => this.connections++);
+    this.pool.on('remove', () => {
+      if (--this.connections === 0) this.closed?.();
+    });
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
@@ -77,7 +84,18 @@ export class Sql {
     }
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  /**
+   * Resolves once every connection's socket is closed. `pool.end()` alone resolves as soon as
+   * it has asked them to close: PostgreSQL stopped right after would still find them open and
+   * terminate them ("terminating connection due to administrator command"), an error event on
+   * a client the pool no longer answers for.
+   */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      this.closed = resolve;
+      if (this.connections === 0) resolve();
+    });
+    await this.pool.end();
+    await closed;
   }
 }
