@@ -44,6 +44,8 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
 }
 
 export const MAX_PAGE_SIZE = 500;
+/** The page size when a query gives no `first`. */
+export const DEFAULT_PAGE_SIZE = 50;
 
 /** Cursors are opaque to clients: base64url of the row's id. */
 export function encodeCursor(id: string): string {
@@ -58,7 +60,7 @@ export function decodeCursor(cursor: string | null | undefined, path = 'after'):
 }
 
 export function pageSize(first: number | null | undefined, path = 'first'): number {
-  const size = first ?? 50;
+  const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
     throw errors.badInput([{ path, message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
   }

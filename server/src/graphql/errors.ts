@@ -26,4 +26,22 @@ export const errors = {
   conflict(message: string, path?: string): GraphQLError {
     return new GraphQLError(message, { extensions: { code: 'CONFLICT', field: path } });
   },
+  /** A query refused before it runs: `limit` names which one (depth, aliases, …). */
+  queryTooComplex(limit: string, measured: number, max: number, message?: string): GraphQLError {
+    return new GraphQLError(message ?? `query ${limit} is ${measured}, more than the limit of ${max}`, {
+      extensions: { code: 'QUERY_TOO_COMPLEX', limit, measured, max, http: { status: 400 } },
+    });
+  },
+  payloadTooLarge(maxBytes: number): GraphQLError {
+    return new GraphQLError(`the request body is larger than the limit of ${maxBytes} bytes`, {
+      extensions: { code: 'PAYLOAD_TOO_LARGE', max: maxBytes, http: { status: 413 } },
+    });
+  },
+  badRequest(message: string): GraphQLError {
+    return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  },
+  /** What a client sees of an error we did not mean: an id to quote, the details are in the server log. */
+  internal(errorId: string): GraphQLError {
+    return new GraphQLError(`internal error (id ${errorId})`, { extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } });
+  },
 };

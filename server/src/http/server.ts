@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -12,9 +13,13 @@ import { WebSocketServer } from 'ws';
 import type { App } from '../app.js';
 import { isReaderKey } from '../auth/access.js';
 import type { Principal } from '../auth/auth.service.js';
+import { admitOperation, validationRules } from '../graphql/admission.js';
 import { createRequestContext, type RequestContext } from '../graphql/context.js';
+import { formatClientError } from '../graphql/error-policy.js';
+import { limitsFor } from '../graphql/limits.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { createSchema } from '../graphql/schema.js';
+import { corsPolicy, operationOf, requestErrorHandler, securityHeaders } from './edge.js';
 
 export const GRAPHQL_PATH = '/graphql';
 /** WebSocket close codes for a refused `connection_init` (graphql-ws uses 4403 for Forbidden). */
@@ -31,9 +36,12 @@ export interface HttpServer {
 /** GraphQL over HTTP and WebSocket on one path, the web client at `/`. */
 export async function startHttpServer(app: App, webDir: string | null): Promise<HttpServer> {
   const schema = await createSchema(app.pubSub);
+  const policy = { hideSuggestions: !app.config.introspection };
+  const rules = validationRules(app.config.introspection);
   const http = express();
   const server = createServer(http);
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  // A WebSocket message larger than the body limit closes the connection (1009).
+  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: app.config.bodyLimitBytes });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
       schema,
@@ -56,6 +64,19 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
           return false;
         }
       },
+      // The same admission as over HTTP; graphql-ws then runs the document as given.
+      onSubscribe: (ctx, _id, payload) => {
+        try {
+          const admission = admitOperation(schema, { query: payload.query, variables: payload.variables ?? undefined, operationName: payload.operationName ?? undefined }, limitsFor(app.config, ctx.extra.principal ?? null), rules);
+          if (admission.invalid) return admission.invalid;
+          return { schema, document: admission.document, variableValues: payload.variables, operationName: payload.operationName };
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('admission failed', { originalError: error as Error })];
+        }
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatClientError(error.toJSON(), error, policy)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatClientError(error.toJSON(), error, policy)),
       context: (ctx): RequestContext => {
         const principal = ctx.extra.principal ?? null;
         const em = app.orm.em.fork();
@@ -68,21 +89,35 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   const apollo = new ApolloServer<RequestContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    introspection: app.config.introspection,
+    // A cached document would skip the admission of whoever sends its hash next.
+    persistedQueries: false,
+    formatError: (formatted, error) => formatClientError(formatted, error, policy),
     // The CLI stops everything in order on SIGINT/SIGTERM; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Apollo's Sandbox page loads its code from an external CDN.
+      ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
   await apollo.start();
+  http.disable('x-powered-by');
+  http.use(securityHeaders());
+  const cors = corsPolicy(app.config);
+  if (cors) http.use(GRAPHQL_PATH, cors);
   http.use(
     GRAPHQL_PATH,
-    express.json({ limit: '20mb' }),
+    express.json({ limit: app.config.bodyLimitBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return await createRequestContext(app, req.headers.authorization);
+          const context = await createRequestContext(app, req.headers.authorization);
+          // Measured before Apollo parses: a refusal is thrown; what does not parse or validate Apollo reports itself.
+          const operation = operationOf(req);
+          if (operation) admitOperation(schema, operation, limitsFor(app.config, context.principal), rules);
+          return context;
         } catch (error) {
           if (error instanceof GraphQLError) throw error;
           throw new GraphQLError('could not authenticate the request', { originalError: error as Error });
@@ -94,6 +129,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
     res.json({ ok: true });
   });
   if (webDir && existsSync(join(webDir, 'index.html'))) http.use(express.static(webDir));
+  http.use(requestErrorHandler(app.config, policy));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,117 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getComplexity, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import type { Principal } from '../auth/auth.service.js';
+import type { CofactorConfig, QueryLimits } from '../config.js';
+import { DEFAULT_PAGE_SIZE } from './connection.js';
+import { errors } from './errors.js';
+
+/**
+ * Query limits, measured before a document runs. The libraries measure (graphql-js counts
+ * tokens while parsing, graphql-armor measures depth, aliases and directives,
+ * graphql-query-complexity walks the fields for the cost); this module only compares.
+ */
+
+/** Arguments that say how many items a field returns, so how often the fields under it run. */
+const LIST_ARGUMENTS = ['first', 'depth', 'levels'] as const;
+/** graphql-query-complexity's own guard against fragment expansion, kept at its default. */
+const MAX_QUERY_NODES = 10_000;
+
+/** Callers without a key or token get the tighter set. */
+export function limitsFor(config: CofactorConfig, principal: Principal | null): QueryLimits {
+  return principal ? config.queryLimits.authenticated : config.queryLimits.anonymous;
+}
+
+/** Parses, giving up as soon as the document has more tokens than the limit. */
+export function parseWithinLimits(source: string, limits: QueryLimits): DocumentNode {
+  try {
+    return parse(source, { maxTokens: limits.tokens });
+  } catch (error) {
+    // graphql-js 16 words it "Document contains more that N tokens. Parsing aborted."
+    if (error instanceof GraphQLError && /contains more th\w+ \d+ tokens/.test(error.message)) {
+      throw errors.queryTooComplex('tokens', limits.tokens + 1, limits.tokens, `the query has more than ${limits.tokens} tokens, the limit; parsing stopped there`);
+    }
+    throw error;
+  }
+}
+
+/** Throws QUERY_TOO_COMPLEX when depth, aliases or directives exceed the limits; needs only a parsed document. */
+export function checkShapeLimits(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits): void {
+  const shape = measureShape(schema, document);
+  for (const limit of ['depth', 'aliases', 'directives'] as const) {
+    if (shape[limit] > limits[limit]) throw errors.queryTooComplex(limit, shape[limit], limits[limit]);
+  }
+}
+
+/** Throws QUERY_TOO_COMPLEX when root fields or cost exceed the limits; needs a valid document. */
+export function checkCostLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  limits: QueryLimits,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): void {
+  const { cost, rootFields } = measureCost(schema, document, limits, variables, operationName);
+  if (rootFields > limits.rootFields) throw errors.queryTooComplex('rootFields', rootFields, limits.rootFields);
+  if (cost > limits.cost) throw errors.queryTooComplex('cost', cost, limits.cost);
+}
+
+/** Depth, aliases and directives of the largest operation, as graphql-armor counts them. */
+function measureShape(schema: GraphQLSchema, document: DocumentNode): { depth: number; aliases: number; directives: number } {
+  const measured = { depth: 0, aliases: 0, directives: 0 };
+  const record = (name: keyof typeof measured) => ({
+    // A limit armor never reaches: it reports every measurement to onAccept, and we compare.
+    n: Number.MAX_SAFE_INTEGER,
+    propagateOnRejection: false,
+    onAccept: [(_context: unknown, details: { n: number }) => (measured[name] = Math.max(measured[name], details.n))],
+  });
+  const { validationRules } = new ApolloArmor({
+    blockFieldSuggestion: { enabled: false },
+    maxTokens: { enabled: false },
+    costLimit: { enabled: false },
+    maxDepth: record('depth'),
+    maxAliases: record('aliases'),
+    maxDirectives: record('directives'),
+  }).protect();
+  validate(schema, document, validationRules);
+  return measured;
+}
+
+/**
+ * Every field costs 1; the fields under a field with a list argument cost that many times
+ * more (`first` absent on a connection means the default page size).
+ */
+function fieldCost({ field, args, childComplexity }: ComplexityEstimatorArgs): number {
+  let times = 1;
+  for (const name of LIST_ARGUMENTS) {
+    if (!field.args.some((arg) => arg.name === name)) continue;
+    const value = args[name];
+    times *= typeof value === 'number' ? Math.max(value, 1) : name === 'first' ? DEFAULT_PAGE_SIZE : 1;
+  }
+  return 1 + times * childComplexity;
+}
+
+function measureCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  limits: QueryLimits,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined,
+): { cost: number; rootFields: number } {
+  const rootTypes = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
+  let rootFields = 0;
+  const countRootFields = ({ type }: ComplexityEstimatorArgs): void => {
+    if (rootTypes.has(type as never)) rootFields += 1;
+  };
+  try {
+    const cost = getComplexity({ schema, query: document, variables, operationName, estimators: [countRootFields, fieldCost], maxQueryNodes: MAX_QUERY_NODES });
+    return { cost, rootFields };
+  } catch (error) {
+    if (error instanceof GraphQLError && error.message.includes('maximum allowed number of nodes')) {
+      throw errors.queryTooComplex('cost', limits.cost + 1, limits.cost, `the query expands to more than ${MAX_QUERY_NODES} fields; its cost is over the limit of ${limits.cost}`);
+    }
+    // On a valid document only variables that do not coerce get here; execution would refuse them too.
+    const message = (error as Error).message;
+    throw errors.badInput([{ path: 'variables', message }], message);
+  }
+}

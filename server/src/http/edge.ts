@@ -1,0 +1,93 @@
+import cors from 'cors';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { GraphQLError } from 'graphql';
+import helmet from 'helmet';
+import type { CofactorConfig } from '../config.js';
+import type { OperationRequest } from '../graphql/admission.js';
+import { formatClientError, type ErrorPolicyOptions } from '../graphql/error-policy.js';
+import { errors } from '../graphql/errors.js';
+
+/**
+ * Security headers for everything served. The policy allows nothing from another origin:
+ * the web client's scripts, styles, fonts and images come from this server only.
+ */
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'font-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        // The server speaks plain HTTP unless a proxy in front adds TLS; upgrading would break the page.
+        'upgrade-insecure-requests': null,
+      },
+    },
+  });
+}
+
+/** CORS is off (no header, browsers refuse cross-origin reads) unless origins are listed. */
+export function corsPolicy(config: CofactorConfig): RequestHandler | null {
+  if (config.corsOrigins.length === 0) return null;
+  return cors({ origin: config.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 });
+}
+
+/**
+ * Failures before GraphQL sees the request (body too large, malformed JSON, …) answered as a
+ * GraphQL JSON error, never Express's HTML page.
+ */
+export function requestErrorHandler(config: CofactorConfig, policy: ErrorPolicyOptions): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const refusal = refusalOf(error, config);
+    const status = refusal ? (refusal.extensions.http as { status: number }).status : 500;
+    const formatted = formatClientError(refusal ? refusal.toJSON() : { message: String(error) }, error, policy);
+    res.status(status).type('application/json').send(JSON.stringify({ errors: [formatted] }));
+  };
+}
+
+/** body-parser marks its errors with a `type`; only those are the client's doing. */
+function refusalOf(error: unknown, config: CofactorConfig): GraphQLError | null {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return errors.payloadTooLarge(config.bodyLimitBytes);
+  if (type === 'entity.parse.failed') return errors.badRequest('the request body is not valid JSON');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return errors.badRequest('the request body must be JSON in UTF-8, without an unsupported content encoding');
+  if (type === 'request.aborted' || type === 'request.size.invalid') return errors.badRequest('the request body was incomplete');
+  return null;
+}
+
+/**
+ * The operation in a GraphQL-over-HTTP request, read the way Apollo reads it; null when Apollo
+ * refuses the request's shape itself (and so runs nothing).
+ */
+export function operationOf(req: Request): OperationRequest | null {
+  const params = req.method === 'GET' ? searchParamsOf(req.url) : req.body;
+  if (!params || typeof params !== 'object' || Array.isArray(params)) return null;
+  const { query, variables, operationName } = params as Record<string, unknown>;
+  if (typeof query !== 'string' || (operationName != null && typeof operationName !== 'string')) return null;
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  return { query, variables: (variables ?? undefined) as Record<string, unknown> | undefined, operationName: operationName ?? undefined };
+}
+
+/** A GET's parameters; a repeated one or JSON that does not parse makes Apollo refuse the request. */
+function searchParamsOf(url: string): Record<string, unknown> | null {
+  const search = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  const params: Record<string, unknown> = {};
+  for (const name of ['query', 'operationName', 'variables']) {
+    const values = search.getAll(name);
+    if (values.length > 1) return null;
+    if (values.length === 1) params[name] = values[0];
+  }
+  if (typeof params.variables === 'string') {
+    try {
+      params.variables = JSON.parse(params.variables);
+    } catch {
+      return null;
+    }
+  }
+  return params;
+}
