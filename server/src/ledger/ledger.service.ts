@@ -57,6 +57,21 @@ export interface StatementFigures {
 }
 
 /**
+ * The first entry of each idempotency key, in the order given. One batch can propose the same
+ * reward twice (two events that both pass a goal); the ledger keeps the first proposal, so
+ * everything that looks at entries before they are written (limits, the rows published after
+ * commit) must see that one and only it.
+ */
+export function firstPerKey(entries: readonly LedgerEntry[]): LedgerEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    if (seen.has(entry.idempotencyKey)) return false;
+    seen.add(entry.idempotencyKey);
+    return true;
+  });
+}
+
+/**
  * The only writer of the reward ledger. Entries are inserted, never updated in amount or
  * deleted (a database trigger refuses both). Each entry's idempotency key is unique per
  * program, so inserting the same entry twice — a resent batch, a retried request, two
@@ -72,7 +87,7 @@ export class LedgerService {
    */
   async append(client: SqlClient, programId: string, unsorted: LedgerEntry[], createdAt: Date): Promise<RewardRow[]> {
     if (unsorted.length === 0) return [];
-    const entries = [...unsorted].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    const entries = firstPerKey(unsorted).sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
     const rowsJson = JSON.stringify(
       entries.map((entry) => ({
         partner_id: entry.partnerId,

@@ -1,6 +1,7 @@
 import { formatMoney } from '@cofactor/schema';
 import type { SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from '../engine/rewards-engine.js';
+import { firstPerKey } from './ledger.service.js';
 import { periodOf, shiftPeriodKey } from '../periods/period.js';
 
 export const CAP_PERIODS = ['MONTH', 'QUARTER', 'CAMPAIGN'] as const;
@@ -26,9 +27,13 @@ export async function applyLimits(
   client: SqlClient,
   programId: string,
   timeZone: string,
-  entries: LedgerEntry[],
+  proposed: LedgerEntry[],
   clock: Date,
 ): Promise<LedgerEntry[]> {
+  // A reward proposed twice in one batch is limited once, as the first proposal, which is
+  // the one the ledger keeps: a later copy would take budget room and leave a CAPPED rest
+  // for a reward that was never split.
+  const entries = firstPerKey(proposed);
   const limitable = (entry: LedgerEntry) => entry.kind === 'MONEY' && entry.status === 'PENDING' && entry.amount > 0n;
   const campaignIds = [...new Set(entries.filter(limitable).map((entry) => entry.campaignId))];
   if (campaignIds.length === 0) return entries;
