@@ -57,6 +57,31 @@ function expectNothingLeaked(text: string): void {
   expect(text).not.toMatch(/relation "|postgres|sqlstate|\n\s+at |\/work\/|node_modules|<html/i);
 }
 
+/** Runs `action` while keeping a copy of everything the server writes to stderr. */
+async function capturingStderr<T>(action: () => Promise<T>): Promise<{ result: T; logged: string }> {
+  const logged: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    logged.push(String(chunk));
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await action(), logged: logged.join('') };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** A database fault only a test can cause: the table behind regions is gone while `action` runs. */
+async function withoutRegionTable<T>(action: () => Promise<T>): Promise<T> {
+  await server.sql('alter table region rename to region_away');
+  try {
+    return await action();
+  } finally {
+    await server.sql('alter table region_away rename to region');
+  }
+}
+
 async function regionCount(): Promise<number> {
   const [row] = await server.sql<{ count: string }>('select count(*) from region');
   return Number(row.count);
@@ -146,6 +171,18 @@ describe('query limits over HTTP', () => {
     expect(await regionCount()).toBe(regionsBefore);
   });
 
+  it('measures a GET the same way, and a repeated parameter cannot smuggle a second query past it', async () => {
+    const deep = `{ partner(id: "1") { ${'sponsor { '.repeat(28)}name${' }'.repeat(28)} } }`;
+    // Apollo's CSRF guard wants a header a browser form cannot send before it accepts a GET.
+    const headers = { authorization: `Bearer ${server.adminKey}`, 'apollo-require-preflight': 'true' };
+    const get = await fetch(`${server.url}?query=${encodeURIComponent(deep)}`, { headers });
+    expect(get.status).toBe(400);
+    expect((await get.json()).errors[0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', measured: 30, max: 12 });
+    const twice = await fetch(`${server.url}?query=${encodeURIComponent(deep)}&query=${encodeURIComponent('{ __typename }')}`, { headers });
+    expect(twice.status).toBe(400);
+    expect((await twice.json()).errors).toEqual([{ message: "The 'query' search parameter may only be specified once.", extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
   it('takes its limits from COFACTOR_QUERY_LIMITS', async () => {
     const { queryLimits } = readConfig({ COFACTOR_QUERY_LIMITS: 'depth=3,cost=20000' });
     expect(queryLimits.authenticated).toEqual({ depth: 3, aliases: 30, rootFields: 20, tokens: 5000, directives: 20, cost: 20_000 });
@@ -215,30 +252,55 @@ describe('bodies and messages', () => {
 
 describe('the error policy', () => {
   it('masks an internal error with an id that is in the server log, and nothing else', async () => {
-    const logged: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      logged.push(String(chunk));
-      return write(chunk, ...rest);
-    }) as typeof process.stderr.write;
-    // A database fault only a test can cause: the table behind `regions` is gone for a moment.
-    await server.sql('alter table region rename to region_away');
-    let answer: Answer;
-    try {
-      answer = await query('{ regions { code } }');
-    } finally {
-      await server.sql('alter table region_away rename to region');
-      process.stderr.write = write;
-    }
+    const { result: answer, logged } = await capturingStderr(() => withoutRegionTable(() => query('{ regions { code } }')));
     const error = answer.body.errors?.[0];
     expect(answer.body.errors).toHaveLength(1);
     expect(error?.message).toMatch(/^internal error \(id [0-9a-f]{16}\)$/);
     expect(error?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', errorId: error?.message.slice(19, 35) });
     expectNothingLeaked(answer.text);
-    const line = logged.find((entry) => entry.includes(`internal error ${error?.extensions?.errorId}`));
-    // The log line holds what the client must not see: PostgreSQL's words and the stack.
-    expect(line).toMatch(/relation \\"region\\" does not exist/);
-    expect(line?.split('\n').filter(Boolean)).toHaveLength(1);
+    const lines = logged.split('\n').filter((line) => line.includes(`internal error ${error?.extensions?.errorId}`));
+    // One line, holding what the client must not see: PostgreSQL's words and the stack.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/relation \\"region\\" does not exist.*\\n +at /);
+  });
+
+  it('masks an internal error in a subscription the same way', async () => {
+    await server.ok('mutation { createRegion(input: { code: "WS", name: "Wide Steppe" }) { id } }');
+    const { createPartner } = await server.ok<{ createPartner: { id: string } }>(
+      'mutation { createPartner(input: { name: "Wanda", kind: "AMBASSADOR", regionCode: "WS", referralCode: "WANDA" }) { id } }',
+    );
+    // No region targeting, so recording a sale never reads the region table.
+    const { createCampaign } = await server.ok<{ createCampaign: { id: string } }>(
+      `mutation { createCampaign(input: { name: "Edge", startsAt: "2026-01-01T00:00:00Z", currency: "RUB", holdDays: 0,
+        schemes: [{ code: "percentage-of-sales", args: { percent: "5" } }] }) { id } }`,
+    );
+    await server.ok(`mutation { activateCampaign(id: "${createCampaign.id}") { id } }`);
+    const client = wsClient(server.wsUrl, readKey);
+    const errors: { message: string; path?: string[]; extensions?: Record<string, unknown> }[] = [];
+    const data: unknown[] = [];
+    const dispose = client.subscribe(
+      { query: 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount partner { region { name } } } }', variables: { p: createPartner.id } },
+      { next: (value) => (value.errors ? errors.push(...(value.errors as never[])) : data.push(value.data)), error: (error) => errors.push(error as never), complete: () => {} },
+    );
+    try {
+      // Let the subscription reach the server before the sale happens.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { logged } = await capturingStderr(() =>
+        withoutRegionTable(async () => {
+          await server.ok('mutation { recordEvents(events: [{ externalId: "EDGE-1", type: "SALE", referralCode: "WANDA", amount: 10000, currency: "RUB" }]) { accepted } }');
+          for (let waited = 0; errors.length === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+        }),
+      );
+      expect(errors).toHaveLength(1);
+      expect(errors[0].message).toMatch(/^internal error \(id [0-9a-f]{16}\)$/);
+      expect(errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', errorId: errors[0].message.slice(19, 35) });
+      expect(errors[0].path).toEqual(['rewardCreated', 'partner', 'region']);
+      expectNothingLeaked(JSON.stringify(errors));
+      expect(logged).toContain(`internal error ${errors[0].extensions?.errorId}`);
+    } finally {
+      dispose();
+      await client.dispose();
+    }
   });
 
   it('passes the errors a client caused through with their code', async () => {
@@ -327,6 +389,9 @@ describe('a server configured for production exposure', () => {
   });
 
   it('answers no introspection and no "Did you mean" hints', async () => {
+    // Off by default in production; COFACTOR_INTROSPECTION overrides either way.
+    expect(readConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(readConfig({ NODE_ENV: 'production', COFACTOR_INTROSPECTION: 'true' }).introspection).toBe(true);
     const introspection = await post(exposed.url, JSON.stringify({ query: '{ __schema { types { name } } }' }), exposed.adminKey);
     expect(introspection.body.errors?.[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: 'INTROSPECTION_DISABLED' });
     expect(introspection.body.data).toBeUndefined();
