@@ -3,17 +3,24 @@ import { requireId } from '../graphql/ids.js';
 import type { ApiScope } from './api-key.entity.js';
 import type { Principal } from './auth.service.js';
 
+/** Creating programs is a server operator's power, above any one program's `admin`. */
+export const PLATFORM_ADMIN = 'platform:admin';
+export type Scope = ApiScope | typeof PLATFORM_ADMIN;
+
+/** `admin` may do everything within its program; `platform:admin` is granted only by name. */
+export function grants(scopes: readonly string[], scope: Scope): boolean {
+  return scopes.includes(scope) || (scope !== PLATFORM_ADMIN && scopes.includes('admin'));
+}
+
 /**
  * Who may do what. `admin` may do everything; `events:write` may record events;
  * `analytics:read` may read partners, campaigns and rewards. A partner token may read only
  * its own partner, its own rewards and its downline summary.
  */
-export function requireScope(principal: Principal | null, scope: ApiScope): string {
+export function requireScope(principal: Principal | null, scope: Scope): string {
   if (!principal) throw errors.unauthenticated();
   if (principal.kind === 'partner') throw errors.forbidden(`a partner token cannot do this (needs an API key with scope "${scope}")`);
-  if (!principal.scopes.includes('admin') && !principal.scopes.includes(scope)) {
-    throw errors.forbidden(`this API key lacks the "${scope}" scope`);
-  }
+  if (!grants(principal.scopes, scope)) throw errors.forbidden(`this API key lacks the "${scope}" scope`);
   return principal.programId;
 }
 
@@ -32,9 +39,15 @@ export function requirePartnerAccess(principal: Principal | null, partnerId: str
   return requireReader(principal);
 }
 
+/** The caller's program, in a resolver whose `@Requires` already let the caller in. */
+export function callerProgram(principal: Principal | null): string {
+  if (!principal) throw errors.unauthenticated();
+  return principal.programId;
+}
+
 /**
- * Who to record as having done an admin action: the API key. Call after `requireScope`, which
- * lets only API keys through.
+ * Who to record as having done an admin action: the API key. Only API keys pass an
+ * `@Requires` without a partner option.
  */
 export function actingKey(principal: Principal | null): string {
   if (principal?.kind !== 'apiKey') throw errors.forbidden('only an API key can do this');
@@ -51,5 +64,5 @@ export function listScope(principal: Principal | null, partnerId: string | undef
 }
 
 export function isReaderKey(principal: Principal | null): boolean {
-  return principal?.kind === 'apiKey' && (principal.scopes.includes('admin') || principal.scopes.includes('analytics:read'));
+  return principal?.kind === 'apiKey' && grants(principal.scopes, 'analytics:read');
 }

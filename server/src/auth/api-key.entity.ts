@@ -1,7 +1,7 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
-export const API_SCOPES = ['admin', 'events:write', 'analytics:read'] as const;
+export const API_SCOPES = ['admin', 'events:write', 'analytics:read', 'platform:admin'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /**
@@ -11,7 +11,7 @@ export type ApiScope = (typeof API_SCOPES)[number];
 @Entity({ tableName: 'api_key' })
 @Unique({ properties: ['prefix'] })
 export class ApiKey {
-  [OptionalProps]?: 'createdAt' | 'revokedAt';
+  [OptionalProps]?: 'createdAt' | 'revokedAt' | 'lastUsedAt';
 
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -37,4 +37,8 @@ export class ApiKey {
 
   @Property({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
+
+  /** Within a minute: recorded at most once a minute, so a busy key costs no write per request. */
+  @Property({ type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null = null;
 }

@@ -1,30 +1,54 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { SignJWT, decodeJwt, jwtVerify } from 'jose';
+import type { GraphQLError } from 'graphql';
+import { SignJWT, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { MAX_TOKEN_TTL_SECONDS, type CofactorConfig } from '../config.js';
+import type { Sql } from '../db/sql.js';
 import { errors } from '../graphql/errors.js';
 import { Partner } from '../partners/partner.entity.js';
-import { Program } from '../programs/program.entity.js';
 import { API_SCOPES, ApiKey, type ApiScope } from './api-key.entity.js';
+import { FailedAuthentications } from './failed-authentications.js';
 
 /** Who is calling: an integrator's system (API key) or one logged-in partner (token). */
 export type Principal =
   | { kind: 'apiKey'; programId: string; apiKeyId: string; scopes: ApiScope[] }
-  | { kind: 'partner'; programId: string; partnerId: string };
+  | { kind: 'partner'; programId: string; partnerId: string; expiresAt: Date };
+
+/** A key as its program's administrator sees it: never its secret. */
+export type ApiKeyRow = Pick<ApiKey, 'id' | 'programId' | 'name' | 'prefix' | 'scopes' | 'createdAt' | 'lastUsedAt' | 'revokedAt'>;
+
+/** What a partner token is checked against on every request: read fresh, never cached. */
+interface PartnerStanding {
+  status: string;
+  tokenSecret: string;
+}
 
 const KEY_PREFIX = 'cfk_';
 const TOKEN_AUDIENCE = 'cofactor:partner';
-export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
-export const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+const KEY_COLUMNS = `id, program_id as "programId", name, prefix, scopes, created_at as "createdAt", last_used_at as "lastUsedAt", revoked_at as "revokedAt"`;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * API keys and partner tokens. Nothing about a credential is cached in the process: a key's
+ * revocation, a partner's status and a rotated token secret take effect at the next request on
+ * every server process sharing the database. That costs one indexed read per request (the key
+ * by its prefix, or the partner joined to its program), plus one write per key per minute for
+ * its last use.
+ */
 export class AuthService {
-  /** Token secrets per program; they never change once created. */
-  private readonly secrets = new Map<string, Uint8Array>();
+  readonly failures: FailedAuthentications;
 
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly sql: Sql,
+    private readonly config: Pick<CofactorConfig, 'tokenTtlSeconds' | 'authFailuresPerMinute' | 'trustProxy'>,
+  ) {
+    this.failures = new FailedAuthentications(config.authFailuresPerMinute, config.trustProxy);
+  }
 
   /** Returns the full key once; only its hash is kept. Format: `cfk_<prefix>_<secret>`. */
   async createApiKey(programId: string, name: string, scopes: string[]): Promise<{ key: string; apiKey: ApiKey }> {
@@ -51,33 +75,111 @@ export class AuthService {
     return { key: `${KEY_PREFIX}${prefix}_${secret}`, apiKey };
   }
 
-  async issuePartnerToken(programId: string, partnerId: string, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS) {
+  /** The program's keys, oldest first, revoked ones included. */
+  listApiKeys(programId: string): Promise<ApiKeyRow[]> {
+    return this.sql.query<ApiKeyRow>(`select ${KEY_COLUMNS} from api_key where program_id = $1 order by id`, [programId]);
+  }
+
+  /** Revokes a key of the program; from the next request on it is refused. Revoking it again changes nothing. */
+  async revokeApiKey(programId: string, id: string): Promise<ApiKeyRow> {
+    const [row] = await this.sql.query<ApiKeyRow>(
+      `update api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 and program_id = $2 returning ${KEY_COLUMNS}`,
+      [id, programId],
+    );
+    if (!row) throw errors.notFound('API key', id);
+    return row;
+  }
+
+  /**
+   * For the server's operator (`cofactor api-key --revoke`): a key of any program, named by its
+   * id, its prefix, or the key itself (`cfk_<prefix>…`).
+   */
+  async revokeApiKeyByReference(reference: string): Promise<ApiKeyRow> {
+    const given = reference.trim();
+    const prefix = given.startsWith(KEY_PREFIX) ? given.slice(KEY_PREFIX.length).split('_')[0] : given;
+    const byId = !given.startsWith(KEY_PREFIX) && /^[1-9][0-9]{0,17}$/.test(given);
+    const rows = await this.sql.query<{ id: string; programId: string }>(
+      `select id, program_id as "programId" from api_key where prefix = $1 or ($2 and id = $3::bigint)`,
+      [prefix, byId, byId ? given : '0'],
+    );
+    if (rows.length === 0) throw new Error(`no API key has the id or prefix "${given}"`);
+    if (rows.length > 1) throw new Error(`"${given}" is one key's id and another's prefix: pass the prefix as cfk_${prefix}`);
+    return this.revokeApiKey(rows[0].programId, rows[0].id);
+  }
+
+  /** A token for one ACTIVE partner, living `ttlSeconds` (default `config.tokenTtlSeconds`, at most 7 days). */
+  async issuePartnerToken(programId: string, partnerId: string, ttlSeconds = this.config.tokenTtlSeconds) {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
       throw errors.badInput([{ path: 'ttlSeconds', message: `must be between 60 and ${MAX_TOKEN_TTL_SECONDS}` }]);
     }
     const partner = await this.orm.em.fork().findOne(Partner, { id: partnerId, programId });
     if (!partner) throw errors.notFound('partner', partnerId);
-    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+    if (partner.status !== 'ACTIVE') throw errors.conflict(`partner ${partnerId} is ${partner.status}: only an ACTIVE partner gets a token`, 'partnerId');
+    const [{ tokenSecret }] = await this.sql.query<{ tokenSecret: string }>(`select token_secret as "tokenSecret" from program where id = $1`, [programId]);
+    const issuedAt = Math.floor(Date.now() / 1000);
+    const expiresAt = new Date((issuedAt + ttlSeconds) * 1000);
     const token = await new SignJWT({ prg: programId })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(partnerId)
       .setAudience(TOKEN_AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-      .sign(await this.secretOf(programId));
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ttlSeconds)
+      .sign(new TextEncoder().encode(tokenSecret));
     return { token, expiresAt, partner };
   }
 
+  /** A new secret for the program's partner tokens: every token issued before is refused from now on. */
+  async rotatePartnerTokenSecret(programId: string): Promise<Date> {
+    const [row] = await this.sql.query<{ rotatedAt: Date }>(`update program set token_secret = $2 where id = $1 returning now() as "rotatedAt"`, [
+      programId,
+      newTokenSecret(),
+    ]);
+    return row.rotatedAt;
+  }
+
   /**
-   * Resolves an `Authorization` header (or a WebSocket `connectionParams.authorization`).
-   * No credentials → null (the resolver decides whether that is allowed); bad ones → UNAUTHENTICATED.
+   * Resolves an `Authorization` header (or a WebSocket `connectionParams.authorization`) sent
+   * by the client `from`. No credentials → null (the resolver decides whether that is allowed);
+   * bad ones → UNAUTHENTICATED, counted against the client's address; past its limit →
+   * RATE_LIMITED.
    */
-  async authenticate(authorization: unknown): Promise<Principal | null> {
-    if (authorization === undefined || authorization === null || authorization === '') return null;
-    const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
-    if (!match) throw errors.unauthenticated('malformed Authorization: expected "Bearer <API key or partner token>"');
-    const credential = match[1];
-    return credential.startsWith(KEY_PREFIX) ? this.verifyApiKey(credential) : this.verifyPartnerToken(credential);
+  async authenticate(authorization: unknown, from: IncomingMessage): Promise<Principal | null> {
+    const address = this.failures.clientAddress(from);
+    await this.failures.refuseIfBlocked(address);
+    try {
+      const credential = bearerCredential(authorization);
+      if (credential === null) return null;
+      return credential.startsWith(KEY_PREFIX) ? await this.verifyApiKey(credential) : await this.verifyPartnerToken(credential);
+    } catch (error) {
+      if ((error as GraphQLError).extensions?.code === 'UNAUTHENTICATED') await this.failures.record(address);
+      throw error;
+    }
+  }
+
+  /**
+   * For long-lived connections: whether each credential authenticated earlier is still
+   * accepted now (null), or why not. Two reads whatever the number of connections.
+   */
+  async recheck(held: { credential: string; principal: Principal }[]): Promise<(string | null)[]> {
+    const keyIds = held.flatMap(({ principal }) => (principal.kind === 'apiKey' ? [principal.apiKeyId] : []));
+    const partnerIds = held.flatMap(({ principal }) => (principal.kind === 'partner' ? [principal.partnerId] : []));
+    const liveKeys = new Set(keyIds.length ? (await this.sql.query<{ id: string }>(`select id from api_key where id = any($1::bigint[]) and revoked_at is null`, [keyIds])).map((row) => row.id) : []);
+    const standings = new Map<string, PartnerStanding>();
+    if (partnerIds.length) {
+      const rows = await this.sql.query<PartnerStanding & { key: string }>(
+        `select p.program_id || ':' || p.id as key, p.status, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = any($1::bigint[])`,
+        [partnerIds],
+      );
+      for (const row of rows) standings.set(row.key, row);
+    }
+    return Promise.all(
+      held.map(async ({ credential, principal }) => {
+        if (principal.kind === 'apiKey') return liveKeys.has(principal.apiKeyId) ? null : 'the API key was revoked';
+        const standing = standings.get(`${principal.programId}:${principal.partnerId}`);
+        if (!standing) return 'the partner no longer exists';
+        return (await tokenProblem(credential, standing)) ?? (standing.status === 'ACTIVE' ? null : `the partner is ${standing.status}`);
+      }),
+    );
   }
 
   private async verifyApiKey(key: string): Promise<Principal> {
@@ -86,38 +188,86 @@ export class AuthService {
     const separator = rest.indexOf('_');
     const prefix = separator > 0 ? rest.slice(0, separator) : '';
     const secret = separator > 0 ? rest.slice(separator + 1) : '';
-    const apiKey = prefix && secret ? await this.orm.em.fork().findOne(ApiKey, { prefix }) : null;
+    const [apiKey] = prefix && secret
+      ? await this.sql.query<{ id: string; programId: string; secretHash: string; scopes: ApiScope[]; revokedAt: Date | null; lastUsedAt: Date | null }>(
+          `select id, program_id as "programId", secret_hash as "secretHash", scopes, revoked_at as "revokedAt", last_used_at as "lastUsedAt" from api_key where prefix = $1`,
+          [prefix],
+        )
+      : [];
     const expected = apiKey ? Buffer.from(apiKey.secretHash, 'hex') : null;
-    const given = Buffer.from(sha256(secret ?? ''), 'hex');
+    const given = Buffer.from(sha256(secret), 'hex');
     if (!apiKey || !expected || apiKey.revokedAt || !timingSafeEqual(expected, given)) {
       throw errors.unauthenticated('invalid or revoked API key');
+    }
+    if (!apiKey.lastUsedAt || Date.now() - apiKey.lastUsedAt.getTime() > 60_000) {
+      // A minute's precision is enough to tell an idle key, and keeps a busy key at one write a minute.
+      await this.sql.query(`update api_key set last_used_at = now() where id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [apiKey.id]);
     }
     return { kind: 'apiKey', programId: apiKey.programId, apiKeyId: apiKey.id, scopes: apiKey.scopes };
   }
 
   private async verifyPartnerToken(token: string): Promise<Principal> {
-    try {
-      const programId = String(decodeJwt(token).prg ?? '');
-      if (!/^\d+$/.test(programId)) throw new Error('no program');
-      const { payload } = await jwtVerify(token, await this.secretOf(programId), {
-        audience: TOKEN_AUDIENCE,
-        algorithms: ['HS256'],
-      });
-      return { kind: 'partner', programId, partnerId: String(payload.sub) };
-    } catch {
-      throw errors.unauthenticated('invalid or expired partner token');
-    }
+    const claims = unverifiedClaims(token);
+    const standing = claims ? await this.standingOf(claims.programId, claims.partnerId) : null;
+    if (!claims || !standing) throw errors.unauthenticated('invalid partner token');
+    const problem = await tokenProblem(token, standing);
+    if (problem) throw errors.unauthenticated(`partner token refused: ${problem}`);
+    if (standing.status !== 'ACTIVE') throw errors.unauthenticated(`partner token refused: the partner is ${standing.status}`);
+    return { kind: 'partner', programId: claims.programId, partnerId: claims.partnerId, expiresAt: new Date(claims.exp * 1000) };
   }
 
-  private async secretOf(programId: string): Promise<Uint8Array> {
-    let secret = this.secrets.get(programId);
-    if (!secret) {
-      const program = await this.orm.em.fork().findOne(Program, { id: programId });
-      if (!program) throw new Error(`program ${programId} not found`);
-      secret = new TextEncoder().encode(program.tokenSecret);
-      this.secrets.set(programId, secret);
-    }
-    return secret;
+  private async standingOf(programId: string, partnerId: string): Promise<PartnerStanding | null> {
+    const [row] = await this.sql.query<PartnerStanding>(
+      `select p.status, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = $1 and p.program_id = $2`,
+      [partnerId, programId],
+    );
+    return row ?? null;
+  }
+}
+
+/** `Bearer <credential>` → the credential; nothing sent → null. */
+function bearerCredential(authorization: unknown): string | null {
+  if (authorization === undefined || authorization === null || authorization === '') return null;
+  const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
+  if (!match) throw errors.unauthenticated('malformed Authorization: expected "Bearer <API key or partner token>"');
+  return match[1];
+}
+
+/** Which partner a token names, read before its signature is checked: only to find the secret to check it with. */
+function unverifiedClaims(token: string): { programId: string; partnerId: string; exp: number } | null {
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    return null;
+  }
+  const programId = String(claims.prg ?? '');
+  const partnerId = String(claims.sub ?? '');
+  if (!/^[1-9][0-9]{0,17}$/.test(programId) || !/^[1-9][0-9]{0,17}$/.test(partnerId)) return null;
+  return { programId, partnerId, exp: Number(claims.exp) };
+}
+
+/**
+ * Why a partner token is not good (null when it is): a bad signature (forged, or signed with a
+ * secret since rotated), no `exp`, a lifetime over MAX_TOKEN_TTL_SECONDS, or expired.
+ */
+async function tokenProblem(token: string, standing: PartnerStanding): Promise<string | null> {
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(standing.tokenSecret), {
+      audience: TOKEN_AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+      // Refuses an `iat` in the future too, so `exp` is at most 7 days from now.
+      maxTokenAge: MAX_TOKEN_TTL_SECONDS,
+    });
+    if (payload.exp! - payload.iat! > MAX_TOKEN_TTL_SECONDS) return `it lives longer than ${MAX_TOKEN_TTL_SECONDS / 86_400} days`;
+    return null;
+  } catch (error) {
+    const { code, claim } = error as { code?: string; claim?: string };
+    if (code === 'ERR_JWT_EXPIRED' && claim === 'exp') return 'it expired';
+    if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'exp') return 'it has no "exp" (expiry)';
+    if (claim === 'iat') return `it was issued in the future or more than ${MAX_TOKEN_TTL_SECONDS / 86_400} days ago`;
+    return 'invalid signature or claims';
   }
 }
 

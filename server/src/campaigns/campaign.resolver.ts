@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireReader, requireScope } from '../auth/access.js';
+import { callerProgram, requireReader } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
@@ -37,27 +38,31 @@ export class CampaignResolver {
   }
 
   @Mutation(() => CampaignType, { description: 'Creates a DRAFT campaign; every scheme instance\'s args are validated first.' })
+  @Requires('admin')
   async createCampaign(@Arg('input') input: CampaignInputType, @Ctx() ctx: RequestContext): Promise<Campaign> {
-    return ctx.app.campaigns.create(requireScope(ctx.principal, 'admin'), input);
+    return ctx.app.campaigns.create(callerProgram(ctx.principal), input);
   }
 
   @Mutation(() => CampaignType)
+  @Requires('admin')
   async updateCampaign(
     @Arg('id', () => ID) id: string,
     @Arg('input') input: CampaignInputType,
     @Ctx() ctx: RequestContext,
   ): Promise<Campaign> {
-    return ctx.app.campaigns.update(requireScope(ctx.principal, 'admin'), requireId(id, 'id'), input);
+    return ctx.app.campaigns.update(callerProgram(ctx.principal), requireId(id, 'id'), input);
   }
 
   @Mutation(() => CampaignType)
+  @Requires('admin')
   async activateCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
-    return ctx.app.campaigns.activate(requireScope(ctx.principal, 'admin'), requireId(id, 'id'));
+    return ctx.app.campaigns.activate(callerProgram(ctx.principal), requireId(id, 'id'));
   }
 
   @Mutation(() => CampaignType)
+  @Requires('admin')
   async pauseCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Campaign> {
-    return ctx.app.campaigns.pause(requireScope(ctx.principal, 'admin'), requireId(id, 'id'));
+    return ctx.app.campaigns.pause(callerProgram(ctx.principal), requireId(id, 'id'));
   }
 
   @FieldResolver(() => [SchemeInstanceType], { description: 'The active scheme instances, in the order they run.' })

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { requireScope } from '../auth/access.js';
+import { callerProgram } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
 import { requireId } from '../graphql/ids.js';
@@ -20,12 +21,13 @@ export class CouponType {
 @Resolver(() => CouponType)
 export class CouponResolver {
   @Mutation(() => CouponType)
+  @Requires('admin')
   async createCoupon(
     @Arg('partnerId', () => ID) partnerId: string,
     @Arg('code') code: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Coupon> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/.test(code)) {
       throw errors.badInput([{ path: 'code', message: 'must be 3–64 letters, digits, dashes or underscores' }]);
     }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { requireScope } from '../auth/access.js';
+import { callerProgram } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import type { RecordEventsResult } from './event.service.js';
 import { EventInputType, RecordEventsResult as RecordEventsResultType } from './event.types.js';
@@ -11,10 +12,11 @@ export class EventResolver {
       'Records up to 5,000 events, all or nothing, idempotent by externalId. A bad item fails the call with ' +
       'BAD_USER_INPUT and extensions.issues naming each bad item (e.g. events[3].amount).',
   })
+  @Requires('events:write')
   async recordEvents(
     @Arg('events', () => [EventInputType]) events: EventInputType[],
     @Ctx() ctx: RequestContext,
   ): Promise<RecordEventsResult> {
-    return ctx.app.events.record(requireScope(ctx.principal, 'events:write'), events);
+    return ctx.app.events.record(callerProgram(ctx.principal), events);
   }
 }

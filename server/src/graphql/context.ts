@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App } from '../app.js';
 import type { Principal } from '../auth/auth.service.js';
@@ -11,8 +12,8 @@ export interface RequestContext {
   loaders: Loaders;
 }
 
-export async function createRequestContext(app: App, authorization: unknown): Promise<RequestContext> {
-  const principal = await app.auth.authenticate(authorization);
+export async function createRequestContext(app: App, authorization: unknown, from: IncomingMessage): Promise<RequestContext> {
+  const principal = await app.auth.authenticate(authorization, from);
   const em = app.orm.em.fork();
   return { app, principal, em, loaders: createLoaders(app, em, principal?.programId ?? null) };
 }

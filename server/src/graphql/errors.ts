@@ -26,6 +26,12 @@ export const errors = {
   conflict(message: string, path?: string): GraphQLError {
     return new GraphQLError(message, { extensions: { code: 'CONFLICT', field: path } });
   },
+  /** Too many failed authentications from one address: try again in `retryAfter` seconds. */
+  rateLimited(retryAfter: number): GraphQLError {
+    return new GraphQLError(`too many failed authentications from this address; retry in ${retryAfter} s`, {
+      extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
+    });
+  },
   /** A query refused before it runs: `limit` names which one (depth, aliases, …). */
   queryTooComplex(limit: string, measured: number, max: number, message?: string): GraphQLError {
     return new GraphQLError(message ?? `query ${limit} is ${measured}, more than the limit of ${max}`, {

@@ -11,8 +11,8 @@ import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { App } from '../app.js';
-import { isReaderKey } from '../auth/access.js';
 import type { Principal } from '../auth/auth.service.js';
+import { LiveConnections } from '../auth/live-connections.js';
 import { admitOperation, validationRules } from '../graphql/admission.js';
 import { createRequestContext, type RequestContext } from '../graphql/context.js';
 import { formatClientError } from '../graphql/error-policy.js';
@@ -22,9 +22,6 @@ import { createSchema } from '../graphql/schema.js';
 import { corsPolicy, operationOf, requestErrorHandler, securityHeaders } from './edge.js';
 
 export const GRAPHQL_PATH = '/graphql';
-/** WebSocket close codes for a refused `connection_init` (graphql-ws uses 4403 for Forbidden). */
-export const WS_UNAUTHENTICATED = 4401;
-export const WS_FORBIDDEN = 4403;
 
 export interface HttpServer {
   server: Server;
@@ -42,28 +39,14 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   const server = createServer(http);
   // A WebSocket message larger than the body limit closes the connection (1009).
   const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: app.config.bodyLimitBytes });
+  // ws repeats the HTTP server's errors (e.g. a taken port); listen() below already reports them.
+  wsServer.on('error', () => {});
+  const connections = new LiveConnections(app.auth, app.config.credentialRecheckSeconds, wsServer);
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
       schema,
-      onConnect: async (ctx) => {
-        const socket = ctx.extra.socket;
-        try {
-          const principal = await app.auth.authenticate(ctx.connectionParams?.authorization);
-          if (!principal) {
-            socket.close(WS_UNAUTHENTICATED, 'UNAUTHENTICATED: send connectionParams.authorization = "Bearer <token>"');
-            return false;
-          }
-          if (principal.kind === 'apiKey' && !isReaderKey(principal)) {
-            socket.close(WS_FORBIDDEN, 'FORBIDDEN: subscriptions need a partner token or an API key with analytics:read');
-            return false;
-          }
-          ctx.extra.principal = principal;
-          return true;
-        } catch (error) {
-          socket.close(WS_UNAUTHENTICATED, `UNAUTHENTICATED: ${(error as Error).message}`);
-          return false;
-        }
-      },
+      // Authenticates connection_init, then closes the connection when its credential expires or is withdrawn.
+      onConnect: (ctx) => connections.admit(ctx),
       // The same admission as over HTTP; graphql-ws then runs the document as given.
       onSubscribe: (ctx, _id, payload) => {
         try {
@@ -113,7 +96,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const context = await createRequestContext(app, req.headers.authorization);
+          const context = await createRequestContext(app, req.headers.authorization, req);
           // Measured before Apollo parses: a refusal is thrown; what does not parse or validate Apollo reports itself.
           const operation = operationOf(req);
           if (operation) admitOperation(schema, operation, limitsFor(app.config, context.principal), rules);

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { actingKey, requireScope } from '../auth/access.js';
+import { actingKey, callerProgram } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import type { RewardRow } from './ledger.service.js';
@@ -39,16 +40,18 @@ export class LifecycleResolver {
   @Mutation(() => ApproveDueRewardsResult, {
     description: 'Approves every PENDING reward whose hold days are over. The server also does this by itself every minute (COFACTOR_APPROVE_EVERY).',
   })
+  @Requires('admin')
   async approveDueRewards(@Ctx() ctx: RequestContext): Promise<ApproveDueRewardsResult> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     return { approved: await ctx.app.lifecycle.approveDue(programId, actingKey(ctx.principal)) };
   }
 
   @Mutation(() => [RewardType], {
     description: 'PENDING → APPROVED by hand, hold days or not; rewards already APPROVED are returned as they are. All or nothing.',
   })
+  @Requires('admin')
   async approveRewards(@Arg('ids', () => [ID]) ids: string[], @Ctx() ctx: RequestContext): Promise<RewardRow[]> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     return ctx.app.lifecycle.approve(programId, actingKey(ctx.principal), ids);
   }
 
@@ -57,8 +60,9 @@ export class LifecycleResolver {
       'PENDING or APPROVED → REJECTED, with the reason the partner reads; refunds of these rewards are rejected with them. ' +
       'A reward in a payout cannot be rejected until that payout fails. All or nothing.',
   })
+  @Requires('admin')
   async rejectRewards(@Arg('ids', () => [ID]) ids: string[], @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<RewardRow[]> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     return ctx.app.lifecycle.reject(programId, actingKey(ctx.principal), ids, reason);
   }
 

@@ -2,6 +2,7 @@ import { Migration20261123084644_initial } from './Migration20261123084644_initi
 import { Migration20261123100000_period_close } from './Migration20261123100000_period_close.js';
 import { Migration20261123110000_perk_fulfilment } from './Migration20261123110000_perk_fulfilment.js';
 import { Migration20261201090000_money_lifecycle } from './Migration20261201090000_money_lifecycle.js';
+import { Migration20261204100000_credentials } from './Migration20261204100000_credentials.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Migration20261123100000_period_close,
   Migration20261123110000_perk_fulfilment,
   Migration20261201090000_money_lifecycle,
+  Migration20261204100000_credentials,
 ];

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requirePartnerAccess, requireReader, requireScope } from '../auth/access.js';
+import { callerProgram, requirePartnerAccess, requireReader } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
@@ -53,26 +54,29 @@ export class PartnerResolver {
   }
 
   @Mutation(() => PartnerType)
+  @Requires('admin')
   async createPartner(@Arg('input') input: CreatePartnerInput, @Ctx() ctx: RequestContext): Promise<PartnerRow> {
-    return ctx.app.partners.create(requireScope(ctx.principal, 'admin'), input);
+    return ctx.app.partners.create(callerProgram(ctx.principal), input);
   }
 
   @Mutation(() => PartnerType)
+  @Requires('admin')
   async updatePartner(
     @Arg('id', () => ID) id: string,
     @Arg('input') input: UpdatePartnerInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PartnerRow> {
-    return ctx.app.partners.update(requireScope(ctx.principal, 'admin'), requireId(id, 'id'), input);
+    return ctx.app.partners.update(callerProgram(ctx.principal), requireId(id, 'id'), input);
   }
 
   @Mutation(() => PartnerType, { description: 'Re-sponsors a partner with its whole downline; refuses moves that would create a cycle.' })
+  @Requires('admin')
   async movePartner(
     @Arg('id', () => ID) id: string,
     @Arg('sponsorId', () => ID, { nullable: true, description: 'null makes the partner a root.' }) sponsorId: string | null,
     @Ctx() ctx: RequestContext,
   ): Promise<PartnerRow> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     await ctx.app.hierarchy.move(programId, requireId(id, 'id'), sponsorId === null ? null : requireId(sponsorId, 'sponsorId'));
     return (await ctx.app.partners.byIds(programId, [id]))[0];
   }

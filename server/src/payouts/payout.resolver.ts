@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { actingKey, listScope, requireReader, requireScope } from '../auth/access.js';
+import { actingKey, callerProgram, listScope, requireReader } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
@@ -20,13 +21,14 @@ export class PayoutBatchResolver {
       'a payout for each partner whose sum reaches minimumAmount. Running it again never pays an entry twice; with an ' +
       'idempotencyKey a retried call returns the same batch.',
   })
+  @Requires('admin')
   async createPayoutBatch(
     @Arg('currency') currency: string,
     @Arg('minimumAmount', () => BigIntScalar) minimumAmount: bigint,
     @Ctx() ctx: RequestContext,
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
   ): Promise<PayoutBatchRow> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     return ctx.app.payouts.createBatch(programId, actingKey(ctx.principal), currency, BigInt(minimumAmount), idempotencyKey ?? null);
   }
 
@@ -59,18 +61,20 @@ export class PayoutBatchResolver {
 @Resolver(() => PayoutType)
 export class PayoutResolver {
   @Mutation(() => PayoutType, { description: 'The money went out: the payout and its entries become PAID. Marking it again changes nothing.' })
+  @Requires('admin')
   markPayoutPaid(
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: RequestContext,
     @Arg('reference', () => String, { nullable: true }) reference?: string | null,
   ): Promise<PayoutRow> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     return ctx.app.payouts.markPaid(programId, actingKey(ctx.principal), requireId(id, 'id'), reference ?? null);
   }
 
   @Mutation(() => PayoutType, { description: 'The money did not go out: its entries stay APPROVED and go into the next batch.' })
+  @Requires('admin')
   failPayout(@Arg('id', () => ID) id: string, @Arg('reason') reason: string, @Ctx() ctx: RequestContext): Promise<PayoutRow> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     return ctx.app.payouts.fail(programId, actingKey(ctx.principal), requireId(id, 'id'), reason);
   }
 

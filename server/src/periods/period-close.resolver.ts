@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { actingKey, requireScope } from '../auth/access.js';
+import { actingKey, callerProgram } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import { CampaignType } from '../campaigns/campaign.types.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
@@ -42,13 +43,14 @@ export class PeriodCloseResolver {
       "Runs the campaign's period-based schemes for a month ('2026-03') or quarter ('2026-Q1') in the program's " +
       'time zone. Safe to run again; refused for a period that has not ended unless force is true.',
   })
+  @Requires('admin')
   async closePeriod(
     @Arg('campaignId', () => ID) campaignId: string,
     @Arg('period') period: string,
     @Ctx() ctx: RequestContext,
     @Arg('force', { defaultValue: false }) force: boolean,
   ): Promise<PeriodCloseRow> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     const closedBy = actingKey(ctx.principal);
     return ctx.app.periods.close(programId, closedBy, requireId(campaignId, 'campaignId'), period, force);
   }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { actingKey, requireScope } from '../auth/access.js';
+import { actingKey, callerProgram } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
@@ -34,13 +35,14 @@ export class PerkFulfilmentType {
 @Resolver(() => RewardType)
 export class PerkResolver {
   @Mutation(() => RewardType, { description: 'Records that a PERK was delivered (or is GRANTED again); every change is kept.' })
+  @Requires('admin')
   async updatePerkFulfilment(
     @Arg('rewardId', () => ID) rewardId: string,
     @Arg('state') state: string,
     @Ctx() ctx: RequestContext,
     @Arg('note', () => String, { nullable: true }) note?: string | null,
   ): Promise<RewardRow> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     const changedBy = actingKey(ctx.principal);
     const reward = await ctx.app.perks.update(programId, changedBy, requireId(rewardId, 'rewardId'), state, note ?? null);
     ctx.loaders.perkFulfilment.clear(reward.id);

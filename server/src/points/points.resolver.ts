@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { requirePartnerAccess } from '../auth/access.js';
+import { callerProgram, requirePartnerAccess } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { CampaignType } from '../campaigns/campaign.types.js';
 import type { RequestContext } from '../graphql/context.js';
@@ -44,6 +45,7 @@ export class PointsResolver {
       "Spends a partner's points on an item of the campaign's catalog. Refused when the balance does not cover it; " +
       'a retry with the same idempotencyKey returns the first result and charges nothing more. A partner token may redeem its own points.',
   })
+  @Requires('admin', { ownPartnerArg: 'partnerId' })
   async redeemPoints(
     @Arg('campaignId', () => ID) campaignId: string,
     @Arg('partnerId', () => ID) partnerId: string,
@@ -51,8 +53,7 @@ export class PointsResolver {
     @Arg('idempotencyKey') idempotencyKey: string,
     @Ctx() ctx: RequestContext,
   ): Promise<Redemption> {
-    const programId = requirePartnerAccess(ctx.principal, requireId(partnerId, 'partnerId'));
-    return ctx.app.points.redeem(programId, requireId(campaignId, 'campaignId'), partnerId, itemCode, idempotencyKey);
+    return ctx.app.points.redeem(callerProgram(ctx.principal), requireId(campaignId, 'campaignId'), requireId(partnerId, 'partnerId'), itemCode, idempotencyKey);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireReader, requireScope } from '../auth/access.js';
+import { callerProgram, requireReader } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
 import { Region } from './region.entity.js';
@@ -14,8 +15,9 @@ export class RegionResolver {
   }
 
   @Mutation(() => RegionType)
+  @Requires('admin')
   async createRegion(@Arg('input') input: CreateRegionInput, @Ctx() ctx: RequestContext): Promise<Region> {
-    const programId = requireScope(ctx.principal, 'admin');
+    const programId = callerProgram(ctx.principal);
     const code = input.code.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(code)) {
       throw errors.badInput([{ path: 'input.code', message: 'must be 1–32 letters, digits, dashes or underscores' }]);
