@@ -45,7 +45,7 @@ export function admitOperation(schema: GraphQLSchema, request: OperationRequest,
   const operation = getOperationAST(document, request.operationName);
   // No operation to run (unknown or ambiguous name): the pipeline says so and nothing runs.
   if (!operation) return { document };
-  checkCostLimits(schema, document, limits, request.variables, operation.name?.value);
+  checkCostLimits(schema, document, operation, limits, request.variables);
   const nul = findNulCharacter(document, request.variables);
   if (nul) throw nul;
   return { document };

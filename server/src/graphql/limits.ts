@@ -1,5 +1,5 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getVariableValues, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getComplexity, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import type { Principal } from '../auth/auth.service.js';
 import type { CofactorConfig, QueryLimits } from '../config.js';
@@ -43,15 +43,17 @@ export function checkShapeLimits(schema: GraphQLSchema, document: DocumentNode, 
   }
 }
 
-/** Throws QUERY_TOO_COMPLEX when root fields or cost exceed the limits; needs a valid document. */
+/** Throws QUERY_TOO_COMPLEX when the operation's root fields or cost exceed the limits; needs a valid document. */
 export function checkCostLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
+  operation: OperationDefinitionNode,
   limits: QueryLimits,
   variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
 ): void {
-  const { cost, rootFields } = measureCost(schema, document, limits, variables, operationName);
+  // Variables that do not coerce: execution refuses them with these same errors and runs nothing.
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}).errors) return;
+  const { cost, rootFields } = measureCost(schema, document, limits, variables, operation.name?.value);
   if (rootFields > limits.rootFields) throw errors.queryTooComplex('rootFields', rootFields, limits.rootFields);
   if (cost > limits.cost) throw errors.queryTooComplex('cost', cost, limits.cost);
 }
@@ -110,8 +112,8 @@ function measureCost(
     if (error instanceof GraphQLError && error.message.includes('maximum allowed number of nodes')) {
       throw errors.queryTooComplex('cost', limits.cost + 1, limits.cost, `the query expands to more than ${MAX_QUERY_NODES} fields; its cost is over the limit of ${limits.cost}`);
     }
-    // On a valid document only variables that do not coerce get here; execution would refuse them too.
+    // An argument that does not coerce: refused whole, rather than run unmeasured around the field that fails.
     const message = (error as Error).message;
-    throw errors.badInput([{ path: 'variables', message }], message);
+    throw errors.badInput([{ path: 'query', message }], message);
   }
 }

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../config.js';
+import { admitOperation, validationRules } from './admission.js';
+import { createSchema } from './schema.js';
+
+let schema: GraphQLSchema;
+
+beforeAll(async () => {
+  schema = await createSchema();
+});
+
+/** The refusal's extensions, or 'admitted'. */
+function refusal(query: string, limits: Partial<QueryLimits> = {}, variables?: Record<string, unknown>): unknown {
+  try {
+    const admission = admitOperation(schema, { query, variables }, { ...DEFAULT_QUERY_LIMITS, ...limits }, validationRules(true));
+    return admission.invalid ? admission.invalid.map((error) => error.extensions.code) : 'admitted';
+  } catch (error) {
+    const { http: _http, ...extensions } = (error as GraphQLError).extensions;
+    return extensions;
+  }
+}
+
+describe('query cost', () => {
+  it('multiplies what is under a list argument by its value', () => {
+    // node = 1 + (id 1 + amount 1 + campaign { id } 2 + corrects { id event { externalId } } 4) = 9;
+    // edges = 10; pageInfo { hasNextPage } = 2; rewards(first: 500) = 1 + 500 × (10 + 2) = 6 001.
+    const query = '{ rewards(first: 500) { edges { node { id amount campaign { id } corrects { id event { externalId } } } } pageInfo { hasNextPage } } }';
+    expect(refusal(query, { cost: 6_000 })).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', measured: 6_001, max: 6_000 });
+    expect(refusal(query, { cost: 6_001 })).toBe('admitted');
+  });
+
+  it('counts fragments where they are spread, and leaves out what @skip drops', () => {
+    // upline(levels: 5) { depth } = 1 + 5 × 1 = 6, spread under partner: 1 + 6 = 7; name is skipped.
+    const query = '{ partner(id: "1") { ...Up name @skip(if: true) } } fragment Up on Partner { upline(levels: 5) { depth } }';
+    expect(refusal(query, { cost: 6 })).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', measured: 7, max: 6 });
+  });
+
+  it('counts root fields behind fragments', () => {
+    const query = '{ ...Both regions { id } } fragment Both on Query { rewardSchemes { code } me { id } }';
+    expect(refusal(query, { rootFields: 2 })).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'rootFields', measured: 3, max: 2 });
+  });
+
+  it('leaves variables that do not coerce to the normal pipeline, which runs nothing', () => {
+    expect(refusal('query($n: Int!) { partners(first: $n) { edges { cursor } } }', {}, { n: 'many' })).toBe('admitted');
+  });
+});
+
+describe('the order of checks', () => {
+  it('reports graphql-js parse and validation errors with their codes, after the shape limits', () => {
+    expect(refusal('{ regions { id }')).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(refusal('{ regions { colour } }')).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    // Too deep and invalid: the limit answers first, without validating a hostile document.
+    expect(refusal('{ regions { colour { a { b } } } }', { depth: 2 })).toMatchObject({ limit: 'depth', measured: 4 });
+  });
+});
+
+describe('the NUL guard', () => {
+  it('names the argument path of a literal, through lists and objects', () => {
+    const query = 'mutation { createCampaign(input: { name: "x", startsAt: "2026-01-01T00:00:00Z", currency: "RUB", schemes: [{ code: "cpa", args: { label: "a\\u0000" } }] }) { id } }';
+    expect(refusal(query)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.schemes[0].args.label' });
+  });
+
+  it('names a variable by the argument it is passed to, or by itself', () => {
+    const direct = 'mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }';
+    expect(refusal(direct, {}, { e: [{ externalId: 'a', type: 'LEAD' }, { externalId: 'b\u0000', type: 'LEAD' }] })).toMatchObject({ field: 'events[1].externalId' });
+    const nested = 'mutation($name: String!) { createRegion(input: { code: "X", name: $name }) { id } }';
+    expect(refusal(nested, {}, { name: '\u0000' })).toMatchObject({ field: '$name' });
+  });
+});
