@@ -203,16 +203,24 @@ describe('API keys', () => {
     expect(revokeForeign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('once revoked are refused at once on HTTP and on new WebSocket connections; revoking again changes nothing', async () => {
+  it('once revoked are refused at once on HTTP and on new WebSocket connections, and their open connections closed; revoking again changes nothing', async () => {
     const created = await server.ok<{ createApiKey: { key: string; apiKey: { id: string } } }>(`mutation { createApiKey(name: "dashboard", scopes: ["analytics:read"]) { key apiKey { id } } }`);
     const { key, apiKey } = created.createApiKey;
     expect(await connectionInit(server.wsUrl, key)).toEqual({ type: 'connection_ack' });
+    const open = wsClient(server.wsUrl, key);
+    const closed = closing(open);
+    const stream = collect(open, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
+    await new Promise((resolve) => setTimeout(resolve, 300));
 
     const revoked = await server.ok<{ revokeApiKey: KeyRow }>(`mutation { revokeApiKey(id: "${apiKey.id}") { id revokedAt } }`);
     expect(revoked.revokeApiKey.revokedAt).not.toBeNull();
     const refused = await server.gql('{ partners { edges { node { id } } } }', {}, key);
     expect(refused.errors?.[0]).toMatchObject({ message: 'invalid or revoked API key', extensions: { code: 'UNAUTHENTICATED' } });
     expect(await connectionInit(server.wsUrl, key)).toEqual({ code: 4401, reason: 'UNAUTHENTICATED: invalid or revoked API key' });
+    // The connection opened before is closed at the next re-check.
+    expect(await closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED: the API key was revoked' });
+    stream.dispose();
+    await open.dispose();
 
     const again = await server.ok<{ revokeApiKey: KeyRow }>(`mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }`);
     expect(again.revokeApiKey.revokedAt).toBe(revoked.revokeApiKey.revokedAt);
