@@ -237,6 +237,16 @@ describe('bodies and messages', () => {
     expectNothingLeaked(answer.text);
   });
 
+  it('answers paths nobody serves, and bodies in another charset, as JSON', async () => {
+    const base = server.url.replace(/\/graphql$/, '');
+    const missing = await fetch(`${base}/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ errors: [{ message: 'nothing is served at this path; GraphQL is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+    const charset = await post(server.url, '{"query": "{ __typename }"}', null, { 'content-type': 'application/json; charset=koi8-r' });
+    expect(charset.status).toBe(415);
+    expect(charset.body).toEqual({ errors: [{ message: 'unsupported charset "KOI8-R"', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   it('closes a WebSocket whose message is larger than the body limit', async () => {
     const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));

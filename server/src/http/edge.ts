@@ -1,6 +1,6 @@
 import cors from 'cors';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import helmet from 'helmet';
 import type { CofactorConfig } from '../config.js';
 import type { OperationRequest } from '../graphql/admission.js';
@@ -55,9 +55,19 @@ function refusalOf(error: unknown, config: CofactorConfig): GraphQLError | null 
   const type = (error as { type?: unknown } | null)?.type;
   if (type === 'entity.too.large') return errors.payloadTooLarge(config.bodyLimitBytes);
   if (type === 'entity.parse.failed') return errors.badRequest('the request body is not valid JSON');
-  if (type === 'charset.unsupported' || type === 'encoding.unsupported') return errors.badRequest('the request body must be JSON in UTF-8, without an unsupported content encoding');
-  if (type === 'request.aborted' || type === 'request.size.invalid') return errors.badRequest('the request body was incomplete');
+  // Other http-errors a middleware marked as safe to show (an unsupported charset, a body shorter than announced, …).
+  const { status, expose, message } = (error ?? {}) as { status?: unknown; expose?: unknown; message?: unknown };
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500 && typeof message === 'string') {
+    return new GraphQLError(message, { extensions: { code: status === 404 ? 'NOT_FOUND' : status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST', http: { status } } });
+  }
   return null;
+}
+
+/** Paths nobody serves get a JSON 404 too, not Express's HTML page. */
+export function unknownPath(): RequestHandler {
+  return (_req, res) => {
+    res.status(404).json({ errors: [{ message: 'nothing is served at this path; GraphQL is at /graphql', extensions: { code: 'NOT_FOUND' } }] });
+  };
 }
 
 /**

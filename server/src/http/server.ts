@@ -19,7 +19,7 @@ import { formatClientError } from '../graphql/error-policy.js';
 import { limitsFor } from '../graphql/limits.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { createSchema } from '../graphql/schema.js';
-import { corsPolicy, operationOf, requestErrorHandler, securityHeaders } from './edge.js';
+import { corsPolicy, operationOf, requestErrorHandler, securityHeaders, unknownPath } from './edge.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -112,6 +112,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
     res.json({ ok: true });
   });
   if (webDir && existsSync(join(webDir, 'index.html'))) http.use(express.static(webDir));
+  http.use(unknownPath());
   http.use(requestErrorHandler(app.config, policy));
 
   await new Promise<void>((resolve, reject) => {
