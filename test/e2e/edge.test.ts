@@ -209,11 +209,11 @@ describe('query limits over WebSocket', () => {
     // rewardCreated (1) → partner (2) → 27 × sponsor (29) → name (30).
     const deep = `subscription { rewardCreated { partner { ${'sponsor { '.repeat(27)}name${' }'.repeat(27)} } } }`;
     expect(await subscribeErrors(deep)).toEqual([
-      { message: 'query depth is 30, more than the limit of 12', extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth', measured: 30, max: 12 } },
+      { message: 'the query is 30 levels deep; the limit is 12', extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'depth', measured: 30, max: 12 } },
     ]);
     const aliases = `subscription { ${repeat(31, (i) => `a${i}: rewardCreated { amount }`)} }`;
     expect(await subscribeErrors(aliases)).toEqual([
-      { message: 'query aliases is 31, more than the limit of 30', extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'aliases', measured: 31, max: 30 } },
+      { message: 'the query has 31 aliases; the limit is 30', extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'aliases', measured: 31, max: 30 } },
     ]);
   });
 });

@@ -17,6 +17,19 @@ const LIST_ARGUMENTS = ['first', 'depth', 'levels'] as const;
 /** graphql-query-complexity's own guard against fragment expansion, kept at its default. */
 const MAX_QUERY_NODES = 10_000;
 
+/** How a refusal words each measure: "the query is 30 levels deep; the limit is 12". */
+const MEASURED: Record<Exclude<keyof QueryLimits, 'tokens'>, (measured: number) => string> = {
+  depth: (measured) => `is ${measured} levels deep`,
+  aliases: (measured) => `has ${measured} aliases`,
+  directives: (measured) => `has ${measured} directives`,
+  rootFields: (measured) => `asks for ${measured} root fields`,
+  cost: (measured) => `costs ${measured}`,
+};
+
+function tooComplex(limit: keyof typeof MEASURED, measured: number, max: number): GraphQLError {
+  return errors.queryTooComplex(limit, measured, max, `the query ${MEASURED[limit](measured)}; the limit is ${max}`);
+}
+
 /** Callers without a key or token get the tighter set. */
 export function limitsFor(config: CofactorConfig, principal: Principal | null): QueryLimits {
   return principal ? config.queryLimits.authenticated : config.queryLimits.anonymous;
@@ -39,7 +52,7 @@ export function parseWithinLimits(source: string, limits: QueryLimits): Document
 export function checkShapeLimits(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits): void {
   const shape = measureShape(schema, document);
   for (const limit of ['depth', 'aliases', 'directives'] as const) {
-    if (shape[limit] > limits[limit]) throw errors.queryTooComplex(limit, shape[limit], limits[limit]);
+    if (shape[limit] > limits[limit]) throw tooComplex(limit, shape[limit], limits[limit]);
   }
 }
 
@@ -54,8 +67,8 @@ export function checkCostLimits(
   // Variables that do not coerce: execution refuses them with these same errors and runs nothing.
   if (getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}).errors) return;
   const { cost, rootFields } = measureCost(schema, document, limits, variables, operation.name?.value);
-  if (rootFields > limits.rootFields) throw errors.queryTooComplex('rootFields', rootFields, limits.rootFields);
-  if (cost > limits.cost) throw errors.queryTooComplex('cost', cost, limits.cost);
+  if (rootFields > limits.rootFields) throw tooComplex('rootFields', rootFields, limits.rootFields);
+  if (cost > limits.cost) throw tooComplex('cost', cost, limits.cost);
 }
 
 /** Depth, aliases and directives of the largest operation, as graphql-armor counts them. */
