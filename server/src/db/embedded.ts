@@ -172,7 +172,8 @@ async function stopStalePostgres(databaseDir: string, log: (line: string) => voi
 /** Why PostgreSQL did not start, from its log: the FATAL/ERROR lines, or the last line. */
 function startFailure(lines: string[]): string {
   const reasons = lines.filter((line) => /FATAL|ERROR|PANIC/.test(line));
-  return (reasons.length ? reasons : lines.slice(-1)).join('; ') || 'PostgreSQL exited without a message';
+  const hint = lines.some((line) => line.includes('Address already in use')) ? ' (its port is taken: set COFACTOR_PG_PORT to a free one)' : '';
+  return ((reasons.length ? reasons : lines.slice(-1)).join('; ') || 'PostgreSQL exited without a message') + hint;
 }
 
 /** The stored passwords; generated (and stored, mode 0600) on the first start of a data directory. */

@@ -13,6 +13,7 @@ import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.
 import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
 import { SchemeResolver } from '../plugins/scheme.resolver.js';
 import { PerkResolver } from '../perks/perk.resolver.js';
+import { ProgramResolver } from '../programs/program.resolver.js';
 import { PartnerBadgesResolver } from '../badges/badge.resolver.js';
 import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '../points/points.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
@@ -38,6 +39,7 @@ export const resolvers = [
   StatementResolver,
   PayoutBatchResolver,
   PayoutResolver,
+  ProgramResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

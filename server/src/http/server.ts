@@ -38,9 +38,10 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   const http = express();
   const server = createServer(http);
   // A WebSocket message larger than the body limit closes the connection (1009).
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: app.config.bodyLimitBytes });
-  // ws repeats the HTTP server's errors (e.g. a taken port); listen() below already reports them.
-  wsServer.on('error', () => {});
+  const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: app.config.bodyLimitBytes });
+  // Upgrades are handed over by hand (`noServer`): attached to the HTTP server, ws would re-emit
+  // its errors, and graphql-ws print a taken port as an internal error with a stack trace.
+  server.on('upgrade', (request, socket, head) => wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request)));
   const connections = new LiveConnections(app.auth, app.config.credentialRecheckSeconds, wsServer);
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
