@@ -1,4 +1,4 @@
-import { describePoints, divideRoundHalfEven, formatMoney, formatPercent, formatPoints, parseDecimal, percentOf } from './money.js';
+import { describePoints, divideRoundHalfEven, formatMoney, formatPercent, formatPoints, isCurrencyCode, parseDecimal, percentOf } from './money.js';
 
 describe('the one rounding rule: half to even, once per entry', () => {
   it.each([
@@ -62,5 +62,13 @@ describe('points in words', () => {
   ])('%p hundredths', (hundredths, en, ru) => {
     expect(describePoints(hundredths, 'en')).toBe(en);
     expect(describePoints(hundredths, 'ru')).toBe(ru);
+  });
+});
+
+describe('currency codes', () => {
+  it('are the ISO 4217 codes of currencies in circulation', () => {
+    expect(['RUB', 'USD', 'EUR', 'KZT', 'BYN', 'JPY', 'BHD'].filter(isCurrencyCode)).toEqual(['RUB', 'USD', 'EUR', 'KZT', 'BYN', 'JPY', 'BHD']);
+    // Three capital letters are not enough; test and metal codes are not money anyone is paid in.
+    expect(['ZZZ', 'rub', 'RUBX', 'XTS', 'XAU', ''].filter(isCurrencyCode)).toEqual([]);
   });
 });

@@ -25,8 +25,16 @@ export const POINTS_UNIT = 'POINTS';
 /** Points are kept in hundredths: 1 point = 100. */
 export const POINT_SCALE = 100n;
 
+/**
+ * The ISO 4217 codes of currencies in circulation, as the runtime's ICU data knows them
+ * (Node 22: 160 and more). Funds, precious metals and test codes (XAU, XTS, XXX) are not
+ * among them: nobody is paid in those.
+ */
+const CURRENCY_CODES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether `code` is an ISO 4217 code of a currency in circulation: RUB yes, rub and ZZZ no. */
 export function isCurrencyCode(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code);
+  return CURRENCY_CODES.has(code);
 }
 
 export function currencyExponent(currency: string): number {
