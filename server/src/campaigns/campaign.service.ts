@@ -4,8 +4,10 @@ import { errors, type InputIssue } from '../graphql/errors.js';
 import { CAP_PERIODS, type CapPeriod } from '../ledger/limits.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { Region } from '../regions/region.entity.js';
+import { MAX_CODE_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkMoney, checkText } from '../validation.js';
 import { Campaign, type CampaignStatus, type Targeting } from './campaign.entity.js';
 import { SchemeInstance } from './scheme-instance.entity.js';
+import { checkSchemeBounds } from './scheme-bounds.js';
 
 export interface SchemeInstanceInput {
   key?: string | null;
@@ -153,7 +155,7 @@ export class CampaignService {
       const scheme = this.registry.get(input.code);
       if (!scheme) {
         const known = this.registry.list().map((s) => s.code).join(', ');
-        issues.push({ path: `${path}.code`, message: `unknown scheme "${input.code}" (installed: ${known})` });
+        issues.push({ path: `${path}.code`, message: `unknown scheme "${input.code.slice(0, MAX_CODE_LENGTH)}" (installed: ${known})` });
         return;
       }
       const key = input.key ?? input.code;
@@ -164,7 +166,10 @@ export class CampaignService {
       keys.add(key);
       const parsed = parseArgs(scheme.args, input.args ?? {}, `${path}.args`);
       if (!parsed.ok) issues.push(...parsed.issues);
-      else result.push({ key, code: scheme.code, version: scheme.version, args: parsed.snapshot });
+      else {
+        checkSchemeBounds(scheme, parsed.values, parsed.snapshot, `${path}.args`, issues);
+        result.push({ key, code: scheme.code, version: scheme.version, args: parsed.snapshot });
+      }
     });
     return result;
   }
@@ -172,7 +177,7 @@ export class CampaignService {
   private async validateFields(em: EntityManager, programId: string, input: CampaignInput, issues: InputIssue[]) {
     const fields: Partial<Campaign> = {};
     if (input.name !== undefined && input.name !== null) {
-      if (!input.name.trim()) issues.push({ path: 'input.name', message: 'must not be empty' });
+      checkText(input.name, 'input.name', MAX_NAME_LENGTH, issues);
       fields.name = input.name.trim();
     }
     if (input.startsAt) fields.startsAt = input.startsAt;
@@ -191,11 +196,11 @@ export class CampaignService {
       fields.holdDays = input.holdDays;
     }
     if (input.budget !== undefined) {
-      if (input.budget !== null && BigInt(input.budget) < 0n) issues.push({ path: 'input.budget', message: 'must not be negative' });
+      if (input.budget !== null) checkMoney(BigInt(input.budget), 'input.budget', issues);
       fields.budget = input.budget === null ? null : BigInt(input.budget).toString();
     }
     if (input.partnerCap !== undefined) {
-      if (input.partnerCap !== null && BigInt(input.partnerCap) < 0n) issues.push({ path: 'input.partnerCap', message: 'must not be negative' });
+      if (input.partnerCap !== null) checkMoney(BigInt(input.partnerCap), 'input.partnerCap', issues);
       fields.partnerCap = input.partnerCap === null ? null : BigInt(input.partnerCap).toString();
     }
     if (input.capPeriod !== undefined && input.capPeriod !== null) {
@@ -212,12 +217,15 @@ export class CampaignService {
     const codes = input.regionCodes ?? [];
     const regions = codes.length ? await em.find(Region, { programId, code: { $in: codes } }) : [];
     codes.forEach((code, index) => {
-      if (!regions.some((region) => region.code === code)) {
+      if (code.length > MAX_CODE_LENGTH) issues.push({ path: `input.targeting.regionCodes[${index}]`, message: `must be at most ${MAX_CODE_LENGTH} characters` });
+      else if (!regions.some((region) => region.code === code)) {
         issues.push({ path: `input.targeting.regionCodes[${index}]`, message: `no region "${code}" in this program` });
       }
     });
     (input.partnerKinds ?? []).forEach((kind, index) => {
-      if (!EVENT_TYPE_PATTERN.test(kind)) issues.push({ path: `input.targeting.partnerKinds[${index}]`, message: 'must be an UPPER_SNAKE kind' });
+      if (kind.length > MAX_CODE_LENGTH || !EVENT_TYPE_PATTERN.test(kind)) {
+        issues.push({ path: `input.targeting.partnerKinds[${index}]`, message: `must be an UPPER_SNAKE kind of at most ${MAX_CODE_LENGTH} characters` });
+      }
     });
     (input.segments ?? []).forEach((segment, index) => {
       if (!(PARTNER_SEGMENTS as readonly string[]).includes(segment)) {
@@ -225,7 +233,9 @@ export class CampaignService {
       }
     });
     (input.levels ?? []).forEach((level, index) => {
-      if (!Number.isInteger(level) || level < 1) issues.push({ path: `input.targeting.levels[${index}]`, message: 'must be a positive integer' });
+      if (!Number.isInteger(level) || level < 1 || level > MAX_LEVEL) {
+        issues.push({ path: `input.targeting.levels[${index}]`, message: `must be an integer from 1 to ${MAX_LEVEL}` });
+      }
     });
     return {
       regionIds: regions.map((region) => region.id),

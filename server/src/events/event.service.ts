@@ -1,4 +1,5 @@
 import { EVENT_TYPE_PATTERN, isCurrencyCode, type JsonObject, type SchemeEvent } from '@cofactor/schema';
+import type { CofactorConfig } from '../config.js';
 import type { Sql, SqlClient } from '../db/sql.js';
 import type { RewardsEngine } from '../engine/rewards-engine.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
@@ -6,11 +7,23 @@ import { isId } from '../graphql/ids.js';
 import type { LedgerService, RewardRow } from '../ledger/ledger.service.js';
 import { compensations, type Refund } from '../ledger/reversals.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
+import {
+  EARLIEST_EVENT_TIME,
+  MAX_CODE_LENGTH,
+  MAX_EXTERNAL_ID_LENGTH,
+  checkAttributes,
+  checkOptionalText,
+  checkText,
+} from '../validation.js';
+import { recordedContents, repeatConflicts, resendConflicts, type SentEvent } from './resends.js';
 
 export const MAX_EVENTS_PER_CALL = 5000;
 const MONEY_EVENT_TYPES = new Set(['SALE', 'REFUND', 'CHARGEBACK']);
 /** Event types that return money of a sale, and so may name it in `refundOf`. */
 const REFUND_TYPES = new Set(['REFUND', 'CHARGEBACK']);
+
+/** How large an amount and how far ahead an `occurredAt` a call may send (COFACTOR_MAX_AMOUNT, COFACTOR_MAX_CLOCK_SKEW). */
+export type EventLimits = Pick<CofactorConfig, 'maxAmount' | 'maxClockSkewSeconds'>;
 
 export interface EventInput {
   externalId: string;
@@ -30,7 +43,7 @@ export interface EventInput {
 export interface RecordEventsResult {
   /** Events stored by this call. */
   accepted: number;
-  /** Events already stored earlier (or repeated within the call): nothing was written for them. */
+  /** Events already stored earlier (or repeated within the call) with the same content: nothing was written for them. */
   duplicates: number;
   duplicateExternalIds: string[];
   rewardsCreated: number;
@@ -67,13 +80,15 @@ export class EventService {
     private readonly engine: RewardsEngine,
     private readonly ledger: LedgerService,
     private readonly onRewardsCommitted: (rewards: RewardRow[]) => void,
+    private readonly limits: EventLimits,
   ) {}
 
   async record(programId: string, inputs: EventInput[]): Promise<RecordEventsResult> {
     if (inputs.length > MAX_EVENTS_PER_CALL) {
       throw errors.badInput([{ path: 'events', message: `at most ${MAX_EVENTS_PER_CALL} events per call, got ${inputs.length}` }]);
     }
-    const issues = inputs.flatMap((input, index) => validate(input, `events[${index}]`));
+    const now = new Date();
+    const issues = inputs.flatMap((input, index) => validate(input, `events[${index}]`, this.limits, now));
     if (issues.length) throw errors.badInput(issues, `${new Set(issues.map((i) => i.path.split('.')[0])).size} of ${inputs.length} events are invalid; nothing was recorded`);
 
     const result = await this.sql.transaction((client) => this.ingest(client, programId, inputs, new Date()), { retries: 3 });
@@ -98,6 +113,8 @@ export class EventService {
     clock: Date,
   ): Promise<Omit<RecordEventsResult, 'rewardsCreated'> & { rewards: RewardRow[] }> {
     const resolved = await this.attribute(client, programId, inputs, clock);
+    const sent = resolved.map(toSentEvent);
+    refuseConflicts(repeatConflicts(sent));
     const seen = new Set<string>();
     const duplicateExternalIds: string[] = [];
     const unique = resolved.filter((item) => {
@@ -122,7 +139,10 @@ export class EventService {
     for (const [externalId, id] of await this.insertEvents(client, programId, unique.filter((item) => item.sale), customers, saleIds)) {
       stored.set(externalId, id);
     }
-    for (const item of unique) if (!stored.has(item.input.externalId)) duplicateExternalIds.push(item.input.externalId);
+    const resent = unique.filter((item) => !stored.has(item.input.externalId)).map((item) => item.input.externalId);
+    // Checked after the inserts, so an event that a concurrent call recorded meanwhile is compared too.
+    refuseConflicts(resendConflicts(sent, await recordedContents(client, programId, resent)));
+    duplicateExternalIds.push(...resent);
     const storedItems = unique.filter((item) => stored.has(item.input.externalId));
     const events = storedItems.map((item) => toSchemeEvent(stored.get(item.input.externalId)!, item, customers.firstPurchases.has(item)));
     const entries = await this.engine.evaluate(client, programId, events, clock);
@@ -397,34 +417,88 @@ function toSchemeEvent(id: string, item: ResolvedEvent, firstPurchase: boolean):
   };
 }
 
-function validate(input: EventInput, path: string): InputIssue[] {
+function validate(input: EventInput, path: string, limits: EventLimits, now: Date): InputIssue[] {
   const issues: InputIssue[] = [];
-  if (!input.externalId?.trim() || input.externalId.length > 200) {
-    issues.push({ path: `${path}.externalId`, message: 'must be 1–200 characters' });
+  checkText(input.externalId ?? '', `${path}.externalId`, MAX_EXTERNAL_ID_LENGTH, issues);
+  if (input.type.length > MAX_CODE_LENGTH || !EVENT_TYPE_PATTERN.test(input.type)) {
+    issues.push({ path: `${path}.type`, message: `"${input.type.slice(0, MAX_CODE_LENGTH)}" is not an event type (SALE, LEAD, ... or a custom UPPER_SNAKE name of at most ${MAX_CODE_LENGTH} characters)` });
   }
-  if (!EVENT_TYPE_PATTERN.test(input.type)) {
-    issues.push({ path: `${path}.type`, message: `"${input.type}" is not an event type (SALE, LEAD, ... or a custom UPPER_SNAKE name)` });
+  validateAttribution(input, path, issues);
+  validateMoney(input, path, limits, issues);
+  if (input.refundOf !== undefined && input.refundOf !== null) {
+    if (!REFUND_TYPES.has(input.type)) issues.push({ path: `${path}.refundOf`, message: `only a REFUND or CHARGEBACK names a sale, not a ${input.type}` });
+    else checkText(input.refundOf, `${path}.refundOf`, MAX_EXTERNAL_ID_LENGTH, issues);
   }
+  checkOptionalText(input.customerId, `${path}.customerId`, MAX_EXTERNAL_ID_LENGTH, issues);
+  validateTime(input.occurredAt, `${path}.occurredAt`, limits, now, issues);
+  checkAttributes(input.attributes, `${path}.attributes`, issues);
+  return issues;
+}
+
+function validateAttribution(input: EventInput, path: string, issues: InputIssue[]): void {
   const attributions = [input.partnerId, input.referralCode, input.couponCode].filter((value) => value);
   if (attributions.length > 1 || (attributions.length === 0 && !input.refundOf)) {
     issues.push({ path: `${path}.partnerId`, message: 'give exactly one of partnerId, referralCode or couponCode' });
   } else if (input.partnerId && !isId(input.partnerId)) {
-    issues.push({ path: `${path}.partnerId`, message: `"${input.partnerId}" is not an id` });
+    issues.push({ path: `${path}.partnerId`, message: `"${String(input.partnerId).slice(0, MAX_CODE_LENGTH)}" is not an id` });
   }
+  checkOptionalText(input.referralCode, `${path}.referralCode`, MAX_CODE_LENGTH, issues);
+  checkOptionalText(input.couponCode, `${path}.couponCode`, MAX_CODE_LENGTH, issues);
+}
+
+/** An amount from 0 to the configured bound, with an ISO currency; SALE, REFUND and CHARGEBACK need one. */
+function validateMoney(input: EventInput, path: string, limits: EventLimits, issues: InputIssue[]): void {
   const hasAmount = input.amount !== null && input.amount !== undefined;
-  if (hasAmount && BigInt(input.amount!) < 0n) issues.push({ path: `${path}.amount`, message: 'must not be negative (a refund is a REFUND event)' });
+  if (hasAmount) {
+    const amount = BigInt(input.amount!);
+    if (amount < 0n) issues.push({ path: `${path}.amount`, message: 'must not be negative (a refund is a REFUND event)' });
+    else if (amount > limits.maxAmount) {
+      issues.push({ path: `${path}.amount`, message: `must be at most ${limits.maxAmount} minor units (COFACTOR_MAX_AMOUNT), got ${amount}` });
+    }
+  }
   if (MONEY_EVENT_TYPES.has(input.type) && !hasAmount) issues.push({ path: `${path}.amount`, message: `is required for ${input.type}` });
   if (hasAmount && !input.currency) issues.push({ path: `${path}.currency`, message: 'is required with an amount' });
-  if (input.refundOf !== undefined && input.refundOf !== null) {
-    if (!REFUND_TYPES.has(input.type)) issues.push({ path: `${path}.refundOf`, message: `only a REFUND or CHARGEBACK names a sale, not a ${input.type}` });
-    else if (!input.refundOf.trim() || input.refundOf.length > 200) issues.push({ path: `${path}.refundOf`, message: 'must be 1–200 characters' });
-  }
   if (input.currency && !isCurrencyCode(input.currency)) issues.push({ path: `${path}.currency`, message: 'must be an ISO 4217 code such as RUB' });
-  if (input.customerId !== undefined && input.customerId !== null && (!input.customerId.trim() || input.customerId.length > 200)) {
-    issues.push({ path: `${path}.customerId`, message: 'must be 1–200 characters' });
+}
+
+/** Not before EARLIEST_EVENT_TIME, and no further ahead of the server's clock than the allowed skew. */
+function validateTime(occurredAt: Date | null | undefined, path: string, limits: EventLimits, now: Date, issues: InputIssue[]): void {
+  if (occurredAt === null || occurredAt === undefined) return;
+  const latest = new Date(now.getTime() + limits.maxClockSkewSeconds * 1000);
+  if (occurredAt < EARLIEST_EVENT_TIME) {
+    issues.push({ path, message: `must not be before ${EARLIEST_EVENT_TIME.toISOString()}, got ${occurredAt.toISOString()}` });
+  } else if (occurredAt > latest) {
+    issues.push({
+      path,
+      message: `must not be more than ${limits.maxClockSkewSeconds} s after the server's clock (COFACTOR_MAX_CLOCK_SKEW), i.e. after ${latest.toISOString()}; got ${occurredAt.toISOString()}`,
+    });
   }
-  if (input.attributes !== undefined && input.attributes !== null && (typeof input.attributes !== 'object' || Array.isArray(input.attributes))) {
-    issues.push({ path: `${path}.attributes`, message: 'must be a JSON object' });
-  }
-  return issues;
+}
+
+function toSentEvent(item: ResolvedEvent, index: number): SentEvent {
+  const { input } = item;
+  return {
+    index,
+    externalId: input.externalId,
+    attributedBy: input.partnerId ? 'partnerId' : input.referralCode ? 'referralCode' : input.couponCode ? 'couponCode' : 'refundOf',
+    content: {
+      type: input.type,
+      partnerId: item.partner.id,
+      couponCode: input.couponCode ?? null,
+      customerId: input.customerId ?? null,
+      amount: item.amount?.toString() ?? null,
+      currency: input.currency ?? null,
+      occurredAt: input.occurredAt ?? null,
+      refundOf: input.refundOf ?? null,
+      attributes: input.attributes ?? {},
+    },
+  };
+}
+
+/** Items that reuse an externalId for other content refuse the whole call: nothing of it is written. */
+function refuseConflicts(issues: InputIssue[]): void {
+  if (issues.length === 0) return;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more difference${issues.length > 2 ? 's' : ''} in extensions.issues)` : '';
+  const [first] = issues;
+  throw errors.conflict(`${first.path.split('.')[0]}: ${first.message}${more}; nothing was recorded`, undefined, issues);
 }

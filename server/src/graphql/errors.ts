@@ -23,8 +23,9 @@ export const errors = {
   notFound(what: string, id: string): GraphQLError {
     return new GraphQLError(`${what} ${id} not found`, { extensions: { code: 'NOT_FOUND' } });
   },
-  conflict(message: string, path?: string): GraphQLError {
-    return new GraphQLError(message, { extensions: { code: 'CONFLICT', field: path } });
+  /** `issues`, when the conflict is in items of the input: each with its path, as for badInput. */
+  conflict(message: string, path?: string, issues?: InputIssue[]): GraphQLError {
+    return new GraphQLError(message, { extensions: { code: 'CONFLICT', field: path ?? issues?.[0]?.path, ...(issues ? { issues } : {}) } });
   },
   /** Too many failed authentications from one address: try again in `retryAfter` seconds. */
   rateLimited(retryAfter: number): GraphQLError {

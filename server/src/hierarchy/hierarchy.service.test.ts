@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { freePort } from '../../../test/support/harness.js';
+import { readConfig } from '../config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { Sql, StatementCounter } from '../db/sql.js';
@@ -34,7 +35,7 @@ beforeAll(async () => {
   sql = new Sql(database.url, new StatementCounter());
   hierarchy = new HierarchyService(sql);
   // No schemes: joins are recorded as events but pay nothing here.
-  const events = new EventService(sql, new RewardsEngine(new SchemeRegistry()), new LedgerService(sql), () => {});
+  const events = new EventService(sql, new RewardsEngine(new SchemeRegistry()), new LedgerService(sql), () => {}, readConfig({}));
   partners = new PartnerService(sql, hierarchy, events);
 });
 

@@ -1,5 +1,6 @@
 import type { Sql, SqlClient } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
+import { MAX_TEXT_LENGTH, checkText } from '../validation.js';
 import { isId } from '../graphql/ids.js';
 import type { LedgerService, RewardRow } from './ledger.service.js';
 import type { RewardStatus } from './reward.entity.js';
@@ -64,7 +65,8 @@ export class LifecycleService {
 
   /** PENDING or APPROVED → REJECTED by hand, with the reason the partner will read. Entries already REJECTED are left as they are. */
   async reject(programId: string, changedBy: string, ids: readonly string[], reason: string): Promise<RewardRow[]> {
-    if (!reason.trim() || reason.length > 500) throw errors.badInput([{ path: 'reason', message: 'must be 1–500 characters' }]);
+    const issues: InputIssue[] = [];
+    if (!checkText(reason, 'reason', MAX_TEXT_LENGTH, issues)) throw errors.badInput(issues);
     return this.byHand(programId, ids, ['PENDING', 'APPROVED'], 'REJECTED', changedBy, reason.trim());
   }
 

@@ -6,6 +6,7 @@ import { isId } from '../graphql/ids.js';
 import type { EventService } from '../events/event.service.js';
 import type { HierarchyService } from '../hierarchy/hierarchy.service.js';
 import type { RewardRow } from '../ledger/ledger.service.js';
+import { MAX_CODE_LENGTH, MAX_EXTERNAL_ID_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkEmail, checkOptionalText } from '../validation.js';
 import { PARTNER_STATUSES, type PartnerStatus } from './partner.entity.js';
 
 export interface PartnerRow {
@@ -225,16 +226,16 @@ export class PartnerService {
   private validate(input: PartnerInput, path: string, creating: boolean): InputIssue[] {
     const issues: InputIssue[] = [];
     if (creating && !input.name?.trim()) issues.push({ path: `${path}.name`, message: 'is required' });
-    else if (input.name !== undefined && input.name !== null && !input.name.trim()) issues.push({ path: `${path}.name`, message: 'must not be empty' });
+    else checkOptionalText(input.name, `${path}.name`, MAX_NAME_LENGTH, issues);
     if (creating && !input.kind) issues.push({ path: `${path}.kind`, message: 'is required' });
-    if (input.kind && !EVENT_TYPE_PATTERN.test(input.kind)) {
+    if (input.kind && (input.kind.length > MAX_CODE_LENGTH || !EVENT_TYPE_PATTERN.test(input.kind))) {
       issues.push({ path: `${path}.kind`, message: 'must be an UPPER_SNAKE name such as AMBASSADOR or DEALER' });
     }
     if (input.segment && !(PARTNER_SEGMENTS as readonly string[]).includes(input.segment)) {
       issues.push({ path: `${path}.segment`, message: `must be one of ${PARTNER_SEGMENTS.join(', ')}` });
     }
-    if (input.level !== undefined && input.level !== null && (!Number.isInteger(input.level) || input.level < 1 || input.level > 100)) {
-      issues.push({ path: `${path}.level`, message: 'must be an integer from 1 to 100' });
+    if (input.level !== undefined && input.level !== null && (!Number.isInteger(input.level) || input.level < 1 || input.level > MAX_LEVEL)) {
+      issues.push({ path: `${path}.level`, message: `must be an integer from 1 to ${MAX_LEVEL}` });
     }
     if (input.status && !(PARTNER_STATUSES as readonly string[]).includes(input.status)) {
       issues.push({ path: `${path}.status`, message: `must be one of ${PARTNER_STATUSES.join(', ')}` });
@@ -242,9 +243,13 @@ export class PartnerService {
     if (input.referralCode && !REFERRAL_CODE_PATTERN.test(input.referralCode.toUpperCase())) {
       issues.push({ path: `${path}.referralCode`, message: 'must be 3–32 letters, digits or dashes' });
     }
+    checkOptionalText(input.externalId, `${path}.externalId`, MAX_EXTERNAL_ID_LENGTH, issues);
+    checkEmail(input.email, `${path}.email`, issues);
+    checkOptionalText(input.regionCode, `${path}.regionCode`, MAX_CODE_LENGTH, issues);
+    checkOptionalText(input.sponsorReferralCode, `${path}.sponsorReferralCode`, MAX_CODE_LENGTH, issues);
     for (const field of ['regionId', 'sponsorId'] as const) {
       const value = input[field];
-      if (value !== undefined && value !== null && !isId(value)) issues.push({ path: `${path}.${field}`, message: `"${value}" is not an id` });
+      if (value !== undefined && value !== null && !isId(value)) issues.push({ path: `${path}.${field}`, message: `"${String(value).slice(0, MAX_CODE_LENGTH)}" is not an id` });
     }
     if (input.regionId && input.regionCode) issues.push({ path: `${path}.regionCode`, message: 'give regionId or regionCode, not both' });
     if (input.sponsorId && input.sponsorReferralCode) {

@@ -1,6 +1,7 @@
 import { currencyExponent, isCurrencyCode } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
-import { errors } from '../graphql/errors.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
+import { MAX_EXTERNAL_ID_LENGTH, MAX_TEXT_LENGTH, checkIdempotencyKey, checkMoney, checkOptionalText, checkText } from '../validation.js';
 
 export const PAYOUT_STATUSES = ['CREATED', 'PAID', 'FAILED'] as const;
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
@@ -36,7 +37,6 @@ const BATCH_COLUMNS = `b.id, b.program_id as "programId", b.currency, b.minimum_
 const PAYOUT_COLUMNS = `p.id, p.batch_id as "batchId", p.program_id as "programId", p.partner_id as "partnerId", p.currency,
   p.amount::text as amount, p.entries, p.status, p.reference, p.failure_reason as "failureReason", p.settled_by as "settledBy",
   p.settled_at as "settledAt", p.created_at as "createdAt"`;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
  * Payouts (ledger/README.md, rule 10). A batch gathers, per partner, the APPROVED money
@@ -55,12 +55,10 @@ export class PayoutService {
     minimumAmount: bigint,
     idempotencyKey: string | null,
   ): Promise<PayoutBatchRow> {
-    const issues = [];
+    const issues: InputIssue[] = [];
     if (!isCurrencyCode(currency)) issues.push({ path: 'currency', message: 'must be an ISO 4217 code such as RUB' });
-    if (minimumAmount < 0n) issues.push({ path: 'minimumAmount', message: 'must not be negative' });
-    if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      issues.push({ path: 'idempotencyKey', message: 'must be 1–100 letters, digits or . _ : -' });
-    }
+    checkMoney(minimumAmount, 'minimumAmount', issues);
+    checkIdempotencyKey(idempotencyKey, 'idempotencyKey', issues);
     if (issues.length) throw errors.badInput(issues);
     return this.sql.transaction(async (client) => {
       await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`payouts:${programId}:${currency}`]);
@@ -90,6 +88,7 @@ export class PayoutService {
           order by r.id for update of r`,
         [programId, currency],
       );
+      // Summed as bigint here and stored as numeric: a partner's sum has no bound (payout.amount, Migration20261204113000).
       const owed = new Map<string, { amount: bigint; rewardIds: string[] }>();
       for (const row of open) {
         const partner = owed.get(row.partnerId) ?? { amount: 0n, rewardIds: [] };
@@ -102,7 +101,7 @@ export class PayoutService {
       if (paying.length === 0) return batch;
       const { rows: created } = await client.query<{ id: string; partnerId: string }>(
         `insert into payout (batch_id, program_id, partner_id, currency, amount, entries)
-         select $1, $2, p.partner_id, $3, p.amount, p.entries from json_to_recordset($4::json) as p(partner_id bigint, amount bigint, entries int)
+         select $1, $2, p.partner_id, $3, p.amount, p.entries from json_to_recordset($4::json) as p(partner_id bigint, amount numeric, entries int)
          returning id, partner_id as "partnerId"`,
         [batch.id, programId, currency, JSON.stringify(paying.map(([partnerId, p]) => ({ partner_id: partnerId, amount: p.amount.toString(), entries: p.rewardIds.length })))],
       );
@@ -115,9 +114,8 @@ export class PayoutService {
 
   /** CREATED → PAID: its entries become PAID. Marking a PAID payout again changes nothing. */
   async markPaid(programId: string, settledBy: string, payoutId: string, reference: string | null): Promise<PayoutRow> {
-    if (reference !== null && (!reference.trim() || reference.length > 200)) {
-      throw errors.badInput([{ path: 'reference', message: 'must be 1–200 characters' }]);
-    }
+    const issues: InputIssue[] = [];
+    if (!checkOptionalText(reference, 'reference', MAX_EXTERNAL_ID_LENGTH, issues)) throw errors.badInput(issues);
     return this.sql.transaction(async (client) => {
       const payout = await this.locked(client, programId, payoutId);
       if (payout.status === 'PAID') return payout;
@@ -137,7 +135,8 @@ export class PayoutService {
 
   /** CREATED → FAILED: its entries stay APPROVED and go into the next batch. Failing a FAILED payout again changes nothing. */
   async fail(programId: string, settledBy: string, payoutId: string, reason: string): Promise<PayoutRow> {
-    if (!reason.trim() || reason.length > 500) throw errors.badInput([{ path: 'reason', message: 'must be 1–500 characters' }]);
+    const issues: InputIssue[] = [];
+    if (!checkText(reason, 'reason', MAX_TEXT_LENGTH, issues)) throw errors.badInput(issues);
     return this.sql.transaction(async (client) => {
       const payout = await this.locked(client, programId, payoutId);
       if (payout.status === 'FAILED') return payout;

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/sql.js';
 import { errors } from '../graphql/errors.js';
+import { MAX_TEXT_LENGTH } from '../validation.js';
 import type { LedgerService, RewardRow } from '../ledger/ledger.service.js';
 import { FULFILMENT_STATES, type FulfilmentState } from './perk-fulfilment.entity.js';
 
@@ -33,7 +34,7 @@ export class PerkService {
     if (!(FULFILMENT_STATES as readonly string[]).includes(state)) {
       throw errors.badInput([{ path: 'state', message: `must be one of ${FULFILMENT_STATES.join(', ')}` }]);
     }
-    if (note !== null && note.length > 1000) throw errors.badInput([{ path: 'note', message: 'must be at most 1000 characters' }]);
+    if (note !== null && note.length > MAX_TEXT_LENGTH) throw errors.badInput([{ path: 'note', message: `must be at most ${MAX_TEXT_LENGTH} characters` }]);
     return this.sql.transaction(async (client) => {
       const [reward] = await this.ledger.byIds(client, programId, [rewardId]);
       if (!reward) throw errors.notFound('reward', rewardId);

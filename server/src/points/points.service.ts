@@ -1,6 +1,7 @@
 import { POINTS_UNIT, describePoints, parseArgs, type CatalogItem } from '@cofactor/schema';
 import type { Sql } from '../db/sql.js';
-import { errors } from '../graphql/errors.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
+import { MAX_CODE_LENGTH, checkIdempotencyKey, checkText } from '../validation.js';
 import type { LedgerService, RewardRow } from '../ledger/ledger.service.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 
@@ -26,7 +27,6 @@ export interface Redemption {
 
 /** Entries that count towards a points balance: everything granted (compensating entries included), not rejected or capped. */
 const SPENDABLE = `kind = 'POINTS' and status not in ('REJECTED', 'CAPPED')`;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
  * Points balances and redemptions. A balance is the sum of a partner's POINTS entries in the
@@ -73,9 +73,10 @@ export class PointsService {
   }
 
   async redeem(programId: string, campaignId: string, partnerId: string, itemCode: string, idempotencyKey: string): Promise<Redemption> {
-    if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw errors.badInput([{ path: 'idempotencyKey', message: 'must be 1–100 letters, digits or . _ : -' }]);
-    }
+    const issues: InputIssue[] = [];
+    checkIdempotencyKey(idempotencyKey, 'idempotencyKey', issues);
+    checkText(itemCode, 'itemCode', MAX_CODE_LENGTH, issues);
+    if (issues.length) throw errors.badInput(issues);
     const [campaign] = await this.sql.query<{ status: string }>('select status from campaign where program_id = $1 and id = $2', [
       programId,
       campaignId,

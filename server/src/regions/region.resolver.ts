@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-g
 import { callerProgram, requireReader } from '../auth/access.js';
 import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
-import { errors } from '../graphql/errors.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
+import { MAX_CODE_LENGTH, MAX_NAME_LENGTH, checkOptionalText, checkText } from '../validation.js';
 import { Region } from './region.entity.js';
 import { CreateRegionInput, RegionType } from './region.types.js';
 
@@ -22,7 +23,10 @@ export class RegionResolver {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/.test(code)) {
       throw errors.badInput([{ path: 'input.code', message: 'must be 1–32 letters, digits, dashes or underscores' }]);
     }
-    if (!input.name.trim()) throw errors.badInput([{ path: 'input.name', message: 'must not be empty' }]);
+    const issues: InputIssue[] = [];
+    checkText(input.name, 'input.name', MAX_NAME_LENGTH, issues);
+    checkOptionalText(input.parentCode, 'input.parentCode', MAX_CODE_LENGTH, issues);
+    if (issues.length) throw errors.badInput(issues);
     if (await ctx.em.findOne(Region, { programId, code })) throw errors.conflict(`region ${code} exists`, 'input.code');
     const parent = input.parentCode ? await ctx.em.findOne(Region, { programId, code: input.parentCode }) : null;
     if (input.parentCode && !parent) throw errors.badInput([{ path: 'input.parentCode', message: `no region ${input.parentCode}` }]);
