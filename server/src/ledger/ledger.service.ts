@@ -1,6 +1,7 @@
 import type { JsonObject, RewardReversal } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from '../engine/rewards-engine.js';
+import { errors } from '../graphql/errors.js';
 import type { RewardStatus } from './reward.entity.js';
 
 export interface RewardRow {
@@ -57,6 +58,23 @@ export interface StatementFigures {
 }
 
 /**
+ * The most one entry holds either way: the amount column's bigint. Inputs are bounded far
+ * below it (event amounts by COFACTOR_MAX_AMOUNT, scheme money args by MAX_MONEY_SETTING,
+ * shipped rates by 100 %), but a scheme may still multiply, e.g. a bonus on a period's volume.
+ */
+export const MAX_ENTRY_AMOUNT = 2n ** 63n - 1n;
+
+/** Refuses a batch holding an entry the ledger cannot store, with a CONFLICT that names it, instead of PostgreSQL's overflow. */
+export function checkEntryAmounts(entries: readonly LedgerEntry[]): void {
+  const outside = entries.find((entry) => entry.amount > MAX_ENTRY_AMOUNT || entry.amount < -MAX_ENTRY_AMOUNT);
+  if (outside) {
+    throw errors.conflict(
+      `reward ${outside.idempotencyKey} would be ${outside.amount} ${outside.unit}, more than one ledger entry holds (±${MAX_ENTRY_AMOUNT}); nothing was recorded`,
+    );
+  }
+}
+
+/**
  * The first entry of each idempotency key, in the order given. One batch can propose the same
  * reward twice (two events that both pass a goal); the ledger keeps the first proposal, so
  * everything that looks at entries before they are written (limits, the rows published after
@@ -88,6 +106,7 @@ export class LedgerService {
   async append(client: SqlClient, programId: string, unsorted: LedgerEntry[], createdAt: Date): Promise<RewardRow[]> {
     if (unsorted.length === 0) return [];
     const entries = firstPerKey(unsorted).sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    checkEntryAmounts(entries);
     const rowsJson = JSON.stringify(
       entries.map((entry) => ({
         partner_id: entry.partnerId,

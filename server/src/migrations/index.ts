@@ -3,6 +3,7 @@ import { Migration20261123100000_period_close } from './Migration20261123100000_
 import { Migration20261123110000_perk_fulfilment } from './Migration20261123110000_perk_fulfilment.js';
 import { Migration20261201090000_money_lifecycle } from './Migration20261201090000_money_lifecycle.js';
 import { Migration20261204100000_credentials } from './Migration20261204100000_credentials.js';
+import { Migration20261204113000_exact_sums } from './Migration20261204113000_exact_sums.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Migration20261123110000_perk_fulfilment,
   Migration20261201090000_money_lifecycle,
   Migration20261204100000_credentials,
+  Migration20261204113000_exact_sums,
 ];
