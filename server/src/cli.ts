@@ -176,12 +176,18 @@ program
 
 program
   .command('api-key')
-  .description('create an API key for a program (e.g. when its first key was lost)')
+  .description('create an API key for a program (e.g. when its first key was lost), or revoke one')
   .option('--program <id>', 'the program (default: the only one)')
   .option('-n, --name <name>', 'a name to recognise the key by', 'CLI key')
   .option('-s, --scopes <scopes>', `comma-separated: ${API_SCOPES.join(', ')}`, 'admin')
-  .action(async (options: { program?: string; name: string; scopes: string }) => {
+  .option('--revoke <id or prefix>', 'revoke the key with this id or prefix (cfk_<prefix>), in any program, instead of creating one')
+  .action(async (options: { program?: string; name: string; scopes: string; revoke?: string }) => {
     await withApp('api-key', async (app) => {
+      if (options.revoke !== undefined) {
+        const revoked = await app.auth.revokeApiKeyByReference(options.revoke);
+        console.log(`revoked API key ${revoked.id} "${revoked.name}" (cfk_${revoked.prefix}_…) of program ${revoked.programId}`);
+        return;
+      }
       const programId = await chooseProgram(app, options.program);
       const scopes = options.scopes.split(',').map((scope) => scope.trim());
       const { key } = await app.auth.createApiKey(programId, options.name, scopes).catch((error: unknown) => {

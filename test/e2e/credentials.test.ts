@@ -5,6 +5,7 @@
  * keys can be listed and revoked, and failed authentications are rate-limited per address.
  * A second server process on the same database shows that nothing is cached per process.
  */
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -228,13 +229,41 @@ describe('API keys', () => {
   });
 });
 
+describe('cofactor api-key --revoke', () => {
+  const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; output: string }>((resolve) => {
+      const env = { ...process.env, DATABASE_URL: server.appDatabaseUrl, DATABASE_OWNER_URL: server.databaseUrl };
+      execFile(process.execPath, [CLI, 'api-key', ...args], { env, cwd: ROOT_DIR }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }));
+    });
+
+  it('revokes a key named by its prefix or its id, and says so in one line when there is none', async () => {
+    const create = async (name: string) =>
+      (await server.ok<{ createApiKey: { key: string; apiKey: { id: string; prefix: string } } }>(`mutation { createApiKey(name: "${name}", scopes: ["analytics:read"]) { key apiKey { id prefix } } }`))
+        .createApiKey;
+    const [byPrefix, byId] = [await create('warehouse'), await create('crm')];
+    expect(await cli('--revoke', `cfk_${byPrefix.apiKey.prefix}`)).toEqual({
+      code: 0,
+      output: `revoked API key ${byPrefix.apiKey.id} "warehouse" (cfk_${byPrefix.apiKey.prefix}_…) of program ${server.programId}\n`,
+    });
+    expect(await cli('--revoke', byId.apiKey.id)).toMatchObject({ code: 0, output: expect.stringContaining(`revoked API key ${byId.apiKey.id} "crm"`) });
+    for (const { key } of [byPrefix, byId]) {
+      expect((await server.gql('{ partners { edges { node { id } } } }', {}, key)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    expect(await cli('--revoke', 'nope')).toEqual({ code: 1, output: 'cofactor: no API key has the id or prefix "nope"\n' });
+  });
+});
+
 describe('a second server process on the same database', () => {
   let second: RunningCofactor;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'cofactor-second-'));
-    second = await startCofactor(readConfig({}, { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, databaseUrl: server.databaseUrl, dataDir, seedDemo: false, approveEverySeconds: 0, credentialRecheckSeconds: 1 }));
+    const database = { databaseUrl: server.appDatabaseUrl, databaseOwnerUrl: server.databaseUrl };
+    second = await startCofactor(
+      readConfig({}, { rootDir: ROOT_DIR, host: '127.0.0.1', port: 0, ...database, dataDir, seedDemo: false, approveEverySeconds: 0, credentialRecheckSeconds: 1 }),
+    );
   });
 
   afterAll(async () => {

@@ -163,7 +163,11 @@ export class AuthService {
   async recheck(held: { credential: string; principal: Principal }[]): Promise<(string | null)[]> {
     const keyIds = held.flatMap(({ principal }) => (principal.kind === 'apiKey' ? [principal.apiKeyId] : []));
     const partnerIds = held.flatMap(({ principal }) => (principal.kind === 'partner' ? [principal.partnerId] : []));
-    const liveKeys = new Set(keyIds.length ? (await this.sql.query<{ id: string }>(`select id from api_key where id = any($1::bigint[]) and revoked_at is null`, [keyIds])).map((row) => row.id) : []);
+    const liveKeys = new Set<string>();
+    if (keyIds.length) {
+      const rows = await this.sql.query<{ id: string }>(`select id from api_key where id = any($1::bigint[]) and revoked_at is null`, [keyIds]);
+      for (const row of rows) liveKeys.add(row.id);
+    }
     const standings = new Map<string, PartnerStanding>();
     if (partnerIds.length) {
       const rows = await this.sql.query<PartnerStanding & { key: string }>(
