@@ -121,3 +121,338 @@ describe('one batch that passes a fixed goal twice', () => {
     }
   });
 });
+
+interface Refusal {
+  code: string;
+  message: string;
+  issues: { path: string; message: string }[];
+}
+
+/** Sends an operation that must be refused and returns its one error. */
+async function refused(query: string, variables: Record<string, unknown> = {}): Promise<Refusal> {
+  const response = await server.gql(query, variables);
+  expect(response.errors).toHaveLength(1);
+  const [error] = response.errors!;
+  return { code: error.extensions?.code, message: error.message, issues: error.extensions?.issues };
+}
+
+/** How many rows of everything a refused call could have written. */
+async function rowCounts(): Promise<Record<string, number>> {
+  const [row] = await server.sql(
+    `select (select count(*)::int from event) as events, (select count(*)::int from reward) as rewards, (select count(*)::int from customer) as customers,
+            (select count(*)::int from partner) as partners, (select count(*)::int from campaign) as campaigns, (select count(*)::int from region) as regions,
+            (select count(*)::int from coupon) as coupons, (select count(*)::int from payout_batch) as batches`,
+  );
+  return row;
+}
+
+const sale = (externalId: string, amount: number | string, extra: Record<string, unknown> = {}) => ({
+  externalId,
+  type: 'SALE',
+  partnerId: ids.Oleg,
+  amount,
+  currency: 'RUB',
+  ...extra,
+});
+
+describe('event amounts', () => {
+  it('takes an amount at the bound, 10^13 minor units by default', async () => {
+    const recorded = await server.ok(RECORD, { events: [sale('MAX-1', '10000000000000')] });
+    expect(recorded.recordEvents).toMatchObject({ accepted: 1, duplicates: 0 });
+    const [stored] = await server.sql("select amount::text from event where external_id = 'MAX-1'");
+    expect(stored.amount).toBe('10000000000000');
+  });
+
+  it('refuses one past the bound, bigint’s largest and 10^30 with their paths, writing nothing', async () => {
+    const before = await rowCounts();
+    const answer = await refused(RECORD, {
+      events: [
+        sale('BIG-0', 1_000),
+        sale('BIG-1', '9223372036854775807'),
+        sale('BIG-2', '1000000000000000000000000000000'),
+        sale('BIG-3', '10000000000000001'),
+        sale('BIG-4', '10000000000001'),
+        sale('BIG-5', -1),
+      ],
+    });
+    expect(answer.code).toBe('BAD_USER_INPUT');
+    expect(answer.issues).toEqual([
+      { path: 'events[1].amount', message: 'must be at most 10000000000000 minor units (COFACTOR_MAX_AMOUNT), got 9223372036854775807' },
+      { path: 'events[2].amount', message: 'must be at most 10000000000000 minor units (COFACTOR_MAX_AMOUNT), got 1000000000000000000000000000000' },
+      { path: 'events[3].amount', message: 'must be at most 10000000000000 minor units (COFACTOR_MAX_AMOUNT), got 10000000000000001' },
+      { path: 'events[4].amount', message: 'must be at most 10000000000000 minor units (COFACTOR_MAX_AMOUNT), got 10000000000001' },
+      { path: 'events[5].amount', message: 'must not be negative (a refund is a REFUND event)' },
+    ]);
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe('currencies are ISO 4217 codes wherever one enters', () => {
+  it('refuses ZZZ in an event, a campaign, a payout batch and a statement', async () => {
+    const before = await rowCounts();
+    expect((await refused(RECORD, { events: [sale('CUR-1', 100), sale('CUR-2', 100, { currency: 'ZZZ' })] })).issues).toEqual([
+      { path: 'events[1].currency', message: 'must be an ISO 4217 code such as RUB' },
+    ]);
+    const campaign = await refused(`mutation { createCampaign(input: { name: "Z", startsAt: "2026-01-01T00:00:00Z", currency: "ZZZ" }) { id } }`);
+    expect(campaign).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'input.currency', message: 'must be an ISO 4217 code such as RUB' }] });
+    const batch = await refused(`mutation { createPayoutBatch(currency: "ZZZ", minimumAmount: 0) { id } }`);
+    expect(batch).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'currency', message: 'must be an ISO 4217 code such as RUB' }] });
+    const figures = await refused(`query($p: ID!) { statement(partnerId: $p, currency: "ZZZ") { paid } }`, { p: ids.Oleg });
+    expect(figures).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'currency', message: 'must be an ISO 4217 code such as RUB' }] });
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe('occurredAt', () => {
+  it('takes 2000-01-01 and a time just inside the day of allowed clock skew', async () => {
+    const soon = new Date(Date.now() + 23 * 3600 * 1000).toISOString();
+    const recorded = await server.ok(RECORD, {
+      events: [sale('T-2000', 100, { occurredAt: '2000-01-01T00:00:00Z' }), sale('T-SOON', 100, { occurredAt: soon })],
+    });
+    expect(recorded.recordEvents).toMatchObject({ accepted: 2 });
+  });
+
+  it('refuses year 9999, a day and a minute ahead, and anything before 2000', async () => {
+    const before = await rowCounts();
+    const late = new Date(Date.now() + (24 * 60 + 1) * 60 * 1000).toISOString();
+    const answer = await refused(RECORD, {
+      events: [
+        sale('T-9999', 100, { occurredAt: '9999-12-31T00:00:00Z' }),
+        sale('T-LATE', 100, { occurredAt: late }),
+        sale('T-1999', 100, { occurredAt: '1999-12-31T23:59:59Z' }),
+      ],
+    });
+    expect(answer.code).toBe('BAD_USER_INPUT');
+    expect(answer.issues.map((issue) => issue.path)).toEqual(['events[0].occurredAt', 'events[1].occurredAt', 'events[2].occurredAt']);
+    expect(answer.issues[0].message).toMatch(/^must not be more than 86400 s after the server's clock \(COFACTOR_MAX_CLOCK_SKEW\), i\.e\. after .+; got 9999-12-31T00:00:00\.000Z$/);
+    expect(answer.issues[2].message).toBe('must not be before 2000-01-01T00:00:00.000Z, got 1999-12-31T23:59:59.000Z');
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe('a resent externalId', () => {
+  const original = () => sale('A-17', 1_200_000, { customerId: 'C-1', occurredAt: '2026-03-01T10:00:00Z', attributes: { channel: 'web', basket: { items: 2, sku: ['x', 'y'] } } });
+
+  it('with the same content is a duplicate and writes nothing, however the partner is named and the attributes ordered', async () => {
+    expect((await server.ok(RECORD, { events: [original()] })).recordEvents).toMatchObject({ accepted: 1, duplicates: 0 });
+    const before = await rowCounts();
+    const same = { ...original(), partnerId: undefined, referralCode: 'OLEG', attributes: { basket: { sku: ['x', 'y'], items: 2 }, channel: 'web' } };
+    expect((await server.ok(RECORD, { events: [same] })).recordEvents).toEqual({ accepted: 0, duplicates: 1, duplicateExternalIds: ['A-17'], rewardsCreated: 0 });
+    // Without occurredAt the recorded time stands: still the same event.
+    expect((await server.ok(RECORD, { events: [{ ...original(), occurredAt: undefined }] })).recordEvents).toMatchObject({ duplicates: 1 });
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('with another amount is a CONFLICT naming both, and nothing of the call is written', async () => {
+    const before = await rowCounts();
+    const answer = await refused(RECORD, { events: [sale('NEW-1', 100), sale('NEW-2', 100), { ...original(), amount: 1_300_000 }] });
+    expect(answer).toEqual({
+      code: 'CONFLICT',
+      message: 'events[2]: externalId "A-17" was recorded with amount 1200000, this call sends 1300000; nothing was recorded',
+      issues: [{ path: 'events[2].amount', message: 'externalId "A-17" was recorded with amount 1200000, this call sends 1300000' }],
+    });
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('names every field that differs: type, partner, customer, currency, time, attributes', async () => {
+    const before = await rowCounts();
+    const answer = await refused(RECORD, {
+      events: [
+        {
+          externalId: 'A-17',
+          type: 'LEAD',
+          referralCode: 'PAVEL',
+          customerId: 'C-2',
+          amount: 1_200_000,
+          currency: 'USD',
+          occurredAt: '2026-03-02T10:00:00Z',
+          attributes: { channel: 'shop' },
+        },
+      ],
+    });
+    expect(answer.code).toBe('CONFLICT');
+    expect(answer.issues).toEqual([
+      { path: 'events[0].type', message: 'externalId "A-17" was recorded with type SALE, this call sends LEAD' },
+      { path: 'events[0].referralCode', message: `externalId "A-17" was recorded with partner ${ids.Oleg}, this call sends ${ids.Pavel}` },
+      { path: 'events[0].customerId', message: 'externalId "A-17" was recorded with customerId C-1, this call sends C-2' },
+      { path: 'events[0].currency', message: 'externalId "A-17" was recorded with currency RUB, this call sends USD' },
+      { path: 'events[0].occurredAt', message: 'externalId "A-17" was recorded with occurredAt 2026-03-01T10:00:00.000Z, this call sends 2026-03-02T10:00:00.000Z' },
+      {
+        path: 'events[0].attributes',
+        message: 'externalId "A-17" was recorded with attributes {"basket":{"items":2,"sku":["x","y"]},"channel":"web"}, this call sends {"channel":"shop"}',
+      },
+    ]);
+    expect(answer.message).toBe('events[0]: externalId "A-17" was recorded with type SALE, this call sends LEAD (and 5 more differences in extensions.issues); nothing was recorded');
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('twice in one call with other content is a CONFLICT; twice the same is one event and a duplicate', async () => {
+    const before = await rowCounts();
+    const answer = await refused(RECORD, { events: [sale('TWICE-1', 100), sale('TWICE-1', 200)] });
+    expect(answer).toMatchObject({
+      code: 'CONFLICT',
+      issues: [{ path: 'events[1].amount', message: 'externalId "TWICE-1" is sent twice in this call with different amount: events[0] sends 100, events[1] sends 200' }],
+    });
+    expect(await rowCounts()).toEqual(before);
+    const same = await server.ok(RECORD, { events: [sale('TWICE-2', 100), sale('TWICE-2', 100)] });
+    expect(same.recordEvents).toEqual({ accepted: 1, duplicates: 1, duplicateExternalIds: ['TWICE-2'], rewardsCreated: 0 });
+  });
+
+  it('of a refund with another sale or amount is a CONFLICT too', async () => {
+    await server.ok(RECORD, { events: [sale('S-R1', 10_000), sale('S-R2', 10_000), { externalId: 'R-1', type: 'REFUND', refundOf: 'S-R1', amount: 1_000, currency: 'RUB' }] });
+    const answer = await refused(RECORD, { events: [{ externalId: 'R-1', type: 'REFUND', refundOf: 'S-R2', amount: 2_000, currency: 'RUB' }] });
+    expect(answer.issues).toEqual([
+      { path: 'events[0].amount', message: 'externalId "R-1" was recorded with amount 1000, this call sends 2000' },
+      { path: 'events[0].refundOf', message: 'externalId "R-1" was recorded with refundOf S-R1, this call sends S-R2' },
+    ]);
+  });
+});
+
+describe('attributes and text', () => {
+  it('takes attributes of exactly 16 KB and 8 levels', async () => {
+    // {"note":"…"} is 11 bytes around the text: 16 384 − 11 = 16 373 letters.
+    // Eight objects, one inside the other.
+    const nested = { a: { b: { c: { d: { e: { f: { g: { h: 'i' } } } } } } } };
+    const recorded = await server.ok(RECORD, {
+      events: [sale('ATTR-16K', 100, { attributes: { note: 'x'.repeat(16_373) } }), sale('ATTR-8', 100, { attributes: nested })],
+    });
+    expect(recorded.recordEvents).toMatchObject({ accepted: 2 });
+  });
+
+  it('refuses attributes one byte or one level more, and over-long ids and codes, each with its path', async () => {
+    const before = await rowCounts();
+    const answer = await refused(RECORD, {
+      events: [
+        sale('ATTR-BIG', 100, { attributes: { note: 'x'.repeat(16_374) } }),
+        sale('ATTR-9', 100, { attributes: { a: { b: { c: { d: { e: { f: { g: { h: { i: 'j' } } } } } } } } } }),
+        sale('x'.repeat(201), 100),
+        sale('LONG-CUSTOMER', 100, { customerId: 'c'.repeat(201) }),
+        { externalId: 'LONG-TYPE', type: `T${'X'.repeat(64)}`, partnerId: ids.Oleg },
+        { externalId: 'LONG-COUPON', type: 'LEAD', couponCode: 'C'.repeat(65) },
+        { externalId: 'LONG-CODE', type: 'LEAD', referralCode: 'R'.repeat(65) },
+        { externalId: 'LONG-REFUND', type: 'REFUND', refundOf: 's'.repeat(201), amount: 1, currency: 'RUB' },
+      ],
+    });
+    expect(answer.code).toBe('BAD_USER_INPUT');
+    expect(answer.issues).toEqual([
+      { path: 'events[0].attributes', message: 'must be at most 16384 bytes as JSON, got 16385' },
+      { path: 'events[1].attributes', message: 'must nest at most 8 levels deep' },
+      { path: 'events[2].externalId', message: 'must be 1–200 characters, got 201' },
+      { path: 'events[3].customerId', message: 'must be 1–200 characters, got 201' },
+      {
+        path: 'events[4].type',
+        message: `"T${'X'.repeat(63)}" is not an event type (SALE, LEAD, ... or a custom UPPER_SNAKE name of at most 64 characters)`,
+      },
+      { path: 'events[5].couponCode', message: 'must be 1–64 characters, got 65' },
+      { path: 'events[6].referralCode', message: 'must be 1–64 characters, got 65' },
+      { path: 'events[7].refundOf', message: 'must be 1–200 characters, got 201' },
+    ]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('bounds partners: name 200, externalId 200, a real email of at most 254, codes 64', async () => {
+    const before = await rowCounts();
+    const answer = await refused(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, {
+      input: { name: 'n'.repeat(201), kind: `K${'X'.repeat(64)}`, externalId: 'e'.repeat(201), email: 'anna@example', regionCode: 'r'.repeat(65) },
+    });
+    expect(answer.issues).toEqual([
+      { path: 'input.name', message: 'must be 1–200 characters, got 201' },
+      { path: 'input.kind', message: 'must be an UPPER_SNAKE name such as AMBASSADOR or DEALER' },
+      { path: 'input.externalId', message: 'must be 1–200 characters, got 201' },
+      { path: 'input.email', message: '"anna@example" is not an email address' },
+      { path: 'input.regionCode', message: 'must be 1–64 characters, got 65' },
+    ]);
+    const long = await refused(`mutation($input: UpdatePartnerInput!) { updatePartner(id: "${ids.Oleg}", input: $input) { id } }`, {
+      input: { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com` },
+    });
+    expect(long.issues).toEqual([{ path: 'input.email', message: 'must be at most 254 characters, got 255' }]);
+    const fine = await server.ok(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { name email } }`, {
+      input: { name: 'n'.repeat(200), kind: 'DEALER', email: 'rita@example.com' },
+    });
+    expect(fine.createPartner).toEqual({ name: 'n'.repeat(200), email: 'rita@example.com' });
+    expect((await rowCounts()).partners).toBe(before.partners + 1);
+  });
+
+  it('bounds region and coupon codes and names, reasons, notes and references', async () => {
+    const before = await rowCounts();
+    expect((await refused(`mutation { createRegion(input: { code: "RU", name: "${'n'.repeat(201)}" }) { id } }`)).issues).toEqual([
+      { path: 'input.name', message: 'must be 1–200 characters, got 201' },
+    ]);
+    expect((await refused(`mutation($p: ID!) { createCoupon(partnerId: $p, code: "${'C'.repeat(65)}") { id } }`, { p: ids.Oleg })).issues).toEqual([
+      { path: 'code', message: 'must be 3–64 letters, digits, dashes or underscores' },
+    ]);
+    const reason = 'r'.repeat(1001);
+    expect((await refused(`mutation($r: String!) { rejectRewards(ids: ["999999"], reason: $r) { id } }`, { r: reason })).issues).toEqual([
+      { path: 'reason', message: 'must be 1–1000 characters, got 1001' },
+    ]);
+    expect((await refused(`mutation($r: String!) { failPayout(id: "999999", reason: $r) { id } }`, { r: reason })).issues).toEqual([
+      { path: 'reason', message: 'must be 1–1000 characters, got 1001' },
+    ]);
+    expect((await refused(`mutation($n: String) { updatePerkFulfilment(rewardId: "999999", state: "DELIVERED", note: $n) { id } }`, { n: reason })).issues).toEqual([
+      { path: 'note', message: 'must be at most 1000 characters' },
+    ]);
+    expect((await refused(`mutation($r: String) { markPayoutPaid(id: "999999", reference: $r) { id } }`, { r: 'b'.repeat(201) })).issues).toEqual([
+      { path: 'reference', message: 'must be 1–200 characters, got 201' },
+    ]);
+    expect(await rowCounts()).toEqual(before);
+  });
+});
+
+describe('money settings', () => {
+  const CREATE = `mutation($input: CampaignInput!) { createCampaign(input: $input) { id budget partnerCap } }`;
+  const campaign = (input: Record<string, unknown>) => ({ input: { name: 'Big', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', ...input } });
+
+  it('takes budgets, caps and scheme amounts of 10^18 and refuses one more, with paths', async () => {
+    const fine = await server.ok(
+      CREATE,
+      campaign({ budget: '1000000000000000000', partnerCap: '1000000000000000000', schemes: [{ code: 'fixed-goal', args: { metric: 'LEADS', target: 1, amount: '1000000000000000000' } }] }),
+    );
+    expect(fine.createCampaign).toMatchObject({ budget: '1000000000000000000', partnerCap: '1000000000000000000' });
+    const before = await rowCounts();
+    const answer = await refused(
+      CREATE,
+      campaign({
+        name: 'n'.repeat(201),
+        budget: '1000000000000000001',
+        partnerCap: '9223372036854775808',
+        targeting: { regionCodes: ['r'.repeat(65)], levels: [101] },
+        schemes: [
+          { code: 'fixed-goal', args: { metric: 'LEADS', target: 1, amount: '1000000000000000001' } },
+          // 10^16 + 0.01 points = 10^18 + 1 hundredths; a catalog name past 1 000 characters.
+          {
+            code: 'points',
+            args: {
+              catalog: [
+                { code: 'GOLD', name: 'Gold', kind: 'MERCHANDISE', cost: '10000000000000000.01' },
+                { code: 'LONG', name: 'l'.repeat(1001), kind: 'MERCHANDISE', cost: '1' },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    expect(answer.code).toBe('BAD_USER_INPUT');
+    expect(answer.issues).toEqual([
+      { path: 'input.name', message: 'must be 1–200 characters, got 201' },
+      { path: 'input.budget', message: 'must be at most 1000000000000000000, got 1000000000000000001' },
+      { path: 'input.partnerCap', message: 'must be at most 1000000000000000000, got 9223372036854775808' },
+      { path: 'input.targeting.regionCodes[0]', message: 'must be at most 64 characters' },
+      { path: 'input.targeting.levels[0]', message: 'must be an integer from 1 to 100' },
+      { path: 'input.schemes[0].args.amount', message: 'must be at most 1000000000000000000, got 1000000000000000001' },
+      { path: 'input.schemes[1].args.catalog[1].name', message: 'must be at most 1000 characters, got 1001' },
+      { path: 'input.schemes[1].args', message: 'input.schemes[1].args: catalog item "GOLD" costs 1000000000000000001 hundredths of a point, more than 1000000000000000000' },
+      { path: 'input.schemes[1].args', message: 'input.schemes[1].args: catalog item "LONG" has a name longer than 200 characters' },
+    ]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('bounds a payout batch’s minimum and idempotency key', async () => {
+    const answer = await refused(`mutation($key: String) { createPayoutBatch(currency: "RUB", minimumAmount: "1000000000000000001", idempotencyKey: $key) { id } }`, {
+      key: 'k'.repeat(101),
+    });
+    expect(answer.issues).toEqual([
+      { path: 'minimumAmount', message: 'must be at most 1000000000000000000, got 1000000000000000001' },
+      { path: 'idempotencyKey', message: 'must be 1–100 letters, digits or . _ : -' },
+    ]);
+  });
+});
