@@ -89,6 +89,7 @@ it('starts with a demo program, keeps its data across restarts, and stops cleanl
 
 it('explains itself with --help', () => {
   const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
-  for (const command of ['start', 'migrate', 'seed', 'api-key', 'schema']) expect(help).toContain(command);
+  for (const command of ['start', 'init', 'migrate', 'seed', 'api-key', 'verify', 'schema']) expect(help).toContain(command);
   expect(help).toContain('DATABASE_URL');
+  expect(help).toContain('DATABASE_OWNER_URL');
 });

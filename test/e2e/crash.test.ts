@@ -174,7 +174,9 @@ async function startServer(): Promise<string> {
     cwd: ROOT_DIR,
     env: {
       ...process.env,
-      DATABASE_URL: database!.url,
+      // As in production: the server's role reads and writes rows; the owner migrates.
+      DATABASE_URL: database!.appUrl,
+      DATABASE_OWNER_URL: database!.url,
       PORT: String(port),
       HOST: '127.0.0.1',
       COFACTOR_DATA_DIR: dataDir!,
