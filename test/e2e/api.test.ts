@@ -242,7 +242,7 @@ describe('authentication and scopes', () => {
     expect(write.data).toEqual({ recordEvents: { accepted: 1 } });
 
     const badScope = await server.gql(`mutation { createApiKey(name: "x", scopes: ["root"]) { key } }`);
-    expect(badScope.errors?.[0].extensions?.issues).toEqual([{ path: 'scopes[0]', message: 'unknown scope "root" (known: admin, events:write, analytics:read)' }]);
+    expect(badScope.errors?.[0].extensions?.issues).toEqual([{ path: 'scopes[0]', message: 'unknown scope "root" (known: admin, events:write, analytics:read, platform:admin)' }]);
   });
 
   it('refuses a WebSocket connection_init without or with a bad credential, or without the read scope', async () => {
