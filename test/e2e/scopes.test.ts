@@ -148,3 +148,10 @@ it("refuses an analytics:read key on redeemPoints, where admin or the partner's 
   expect(await server.ok(REDEEM, { c: campaignId, p: annaId }, anna)).toEqual({ redeemPoints: { balance: 100 } });
   expect(await server.ok(REDEEM.replace('k-1', 'k-2'), { c: campaignId, p: annaId })).toEqual({ redeemPoints: { balance: 0 } });
 });
+
+it("does not let a program's admin key mint a platform:admin key, which could create programs", async () => {
+  const before = await everyTable();
+  const minted = await server.gql(`mutation { createApiKey(name: "escalate", scopes: ["admin", "platform:admin"]) { key } }`);
+  expect(minted.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  expect(await everyTable()).toEqual(before);
+});

@@ -4,11 +4,10 @@ import type { ApiScope } from './api-key.entity.js';
 import type { Principal } from './auth.service.js';
 
 /** Creating programs is a server operator's power, above any one program's `admin`. */
-export const PLATFORM_ADMIN = 'platform:admin';
-export type Scope = ApiScope | typeof PLATFORM_ADMIN;
+export const PLATFORM_ADMIN = 'platform:admin' satisfies ApiScope;
 
 /** `admin` may do everything within its program; `platform:admin` is granted only by name. */
-export function grants(scopes: readonly string[], scope: Scope): boolean {
+export function grants(scopes: readonly string[], scope: ApiScope): boolean {
   return scopes.includes(scope) || (scope !== PLATFORM_ADMIN && scopes.includes('admin'));
 }
 
@@ -17,7 +16,7 @@ export function grants(scopes: readonly string[], scope: Scope): boolean {
  * `analytics:read` may read partners, campaigns and rewards. A partner token may read only
  * its own partner, its own rewards and its downline summary.
  */
-export function requireScope(principal: Principal | null, scope: Scope): string {
+export function requireScope(principal: Principal | null, scope: ApiScope): string {
   if (!principal) throw errors.unauthenticated();
   if (principal.kind === 'partner') throw errors.forbidden(`a partner token cannot do this (needs an API key with scope "${scope}")`);
   if (!grants(principal.scopes, scope)) throw errors.forbidden(`this API key lacks the "${scope}" scope`);

@@ -1,10 +1,11 @@
 import { Extensions, UseMiddleware, type MiddlewareFn } from 'type-graphql';
 import type { RequestContext } from '../graphql/context.js';
-import { requireScope, type Scope } from './access.js';
+import type { ApiScope } from './api-key.entity.js';
+import { requireScope } from './access.js';
 
 /** What a field declares; it is in the built schema as `extensions.requires`. */
 export interface Requirement {
-  scope: Scope;
+  scope: ApiScope;
   /** Also let in a partner token whose own partner id is this argument's value. */
   ownPartnerArg?: string;
 }
@@ -15,7 +16,7 @@ export interface Requirement {
  * partner act on itself. The check runs before the arguments are read, so a caller without
  * the scope learns nothing from its arguments and writes nothing.
  */
-export function Requires(scope: Scope, options: { ownPartnerArg?: string } = {}): MethodDecorator {
+export function Requires(scope: ApiScope, options: { ownPartnerArg?: string } = {}): MethodDecorator {
   const requirement: Requirement = { scope, ...options };
   const check: MiddlewareFn<RequestContext> = async ({ args, context }, next) => {
     const principal = context.principal;
