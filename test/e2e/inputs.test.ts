@@ -456,3 +456,95 @@ describe('money settings', () => {
     ]);
   });
 });
+
+/**
+ * Sums that outgrow bigint. A second server allows the largest bound the setting takes,
+ * COFACTOR_MAX_AMOUNT = 10^15, and a minute of clock skew. Its campaign runs ten
+ * percentage-of-sales instances at 100 %: every sale at the bound pays its partner ten
+ * entries of 10^15. Three "heavy" partners sell 1 000 times each: 10 000 entries, 10^19 each
+ * partner, past bigint's 9 223 372 036 854 775 807. Forty-seven "light" partners sell once: 10^16.
+ */
+describe('sums past bigint', () => {
+  const BOUND = 10n ** 15n;
+  let big: TestServer;
+  const partners: { name: string; id: string; sales: number }[] = [];
+  let campaignId: string;
+
+  beforeAll(async () => {
+    big = await startTestServer({ maxAmount: BOUND, maxClockSkewSeconds: 60 });
+    const names = [...['H1', 'H2', 'H3'].map((name) => ({ name, sales: 1000 })), ...Array.from({ length: 47 }, (_, i) => ({ name: `L${i + 1}`, sales: 1 }))];
+    for (const { name, sales } of names) {
+      const data = await big.ok<{ createPartner: { id: string } }>(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, {
+        input: { name, kind: 'RESELLER' },
+      });
+      partners.push({ name, id: data.createPartner.id, sales });
+    }
+    const schemes = Array.from({ length: 10 }, (_, i) => ({ key: `full-${i + 1}`, code: 'percentage-of-sales', args: { percent: '100' } }));
+    const data = await big.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+      input: { name: 'Everything back, ten times', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', schemes },
+    });
+    campaignId = data.createCampaign.id;
+    await big.ok(`mutation($id: ID!) { activateCampaign(id: $id) { id } }`, { id: campaignId });
+  });
+
+  afterAll(async () => {
+    await big?.stop();
+  });
+
+  const bigStatement = async (partnerId: string) =>
+    (await big.ok<{ statement: Record<string, string | number> }>(`query($p: ID!) { statement(partnerId: $p, currency: "RUB") { pending approved inPayout paid capped } }`, { p: partnerId }))
+      .statement;
+
+  it('refuses one past the configured bound and a time past the configured skew', async () => {
+    const answer = await big.gql(RECORD, {
+      events: [
+        { externalId: 'OVER', type: 'SALE', partnerId: partners[0].id, amount: (BOUND + 1n).toString(), currency: 'RUB' },
+        { externalId: 'AHEAD', type: 'LEAD', partnerId: partners[0].id, occurredAt: new Date(Date.now() + 5 * 60 * 1000).toISOString() },
+      ],
+    });
+    const [amount, time] = answer.errors?.[0].extensions?.issues as { path: string; message: string }[];
+    expect(amount).toEqual({ path: 'events[0].amount', message: 'must be at most 1000000000000000 minor units (COFACTOR_MAX_AMOUNT), got 1000000000000001' });
+    expect(time.path).toBe('events[1].occurredAt');
+    expect(time.message).toMatch(/^must not be more than 60 s after the server's clock \(COFACTOR_MAX_CLOCK_SKEW\)/);
+  });
+
+  it('records sales at the bound, approves them and pays every partner the exact sum', async () => {
+    const events = partners.flatMap((partner) =>
+      Array.from({ length: partner.sales }, (_, i) => ({ externalId: `${partner.name}-${i}`, type: 'SALE', partnerId: partner.id, amount: BOUND.toString(), currency: 'RUB' })),
+    );
+    // 3 × 1 000 + 47 × 1 = 3 047 sales, ten entries each.
+    expect(events).toHaveLength(3047);
+    expect((await big.ok(RECORD, { events })).recordEvents).toMatchObject({ accepted: 3047, rewardsCreated: 30_470 });
+    expect((await big.ok(`mutation { approveDueRewards { approved } }`)).approveDueRewards).toEqual({ approved: 30_470 });
+
+    const { createPayoutBatch: batch } = await big.ok(
+      `mutation { createPayoutBatch(currency: "RUB", minimumAmount: 1) { id total csv payouts { id amount entries partner { name } } } }`,
+    );
+    // Heavy: 1 000 sales × 10 entries × 10^15 = 10^19. Light: 10 × 10^15 = 10^16.
+    // Total: 3 × 10^19 + 47 × 10^16 = 30 470 000 000 000 000 000.
+    expect(batch.total).toBe('30470000000000000000');
+    expect(batch.payouts).toHaveLength(50);
+    const byName = new Map<string, { id: string; amount: string | number; entries: number }>(batch.payouts.map((p: { partner: { name: string } }) => [p.partner.name, p]));
+    for (const name of ['H1', 'H2', 'H3']) expect(byName.get(name)).toMatchObject({ amount: '10000000000000000000', entries: 10_000 });
+    for (let i = 1; i <= 47; i++) expect(byName.get(`L${i}`)).toMatchObject({ amount: '10000000000000000', entries: 10 });
+    const heavyLine = (batch.csv as string).split('\r\n').find((line) => line.includes(',H1,'));
+    expect(heavyLine).toBe(`${byName.get('H1')!.id},${partners[0].id},,H1,,RUB,10000000000000000000,100000000000000000.00,10000,CREATED,`);
+
+    expect(await bigStatement(partners[0].id)).toEqual({ pending: 0, approved: '10000000000000000000', inPayout: '10000000000000000000', paid: 0, capped: 0 });
+    await big.ok(`mutation($id: ID!) { markPayoutPaid(id: $id, reference: "wire-1") { status } }`, { id: byName.get('H1')!.id });
+    expect(await bigStatement(partners[0].id)).toEqual({ pending: 0, approved: 0, inPayout: 0, paid: '10000000000000000000', capped: 0 });
+  });
+
+  it('keeps a budget set on that running campaign: what it granted is summed without overflow, and the next sale is CAPPED', async () => {
+    // The campaign granted 3.047 · 10^19, far past a budget of 10^18: setting one sums its ledger per partner and month.
+    await big.ok(`mutation($id: ID!) { updateCampaign(id: $id, input: { budget: "1000000000000000000" }) { id } }`, { id: campaignId });
+    const [kept] = await big.sql(`select sum(amount)::text as granted, max(amount)::text as largest from granted_money where campaign_id = $1`, [campaignId]);
+    expect(kept).toEqual({ granted: '30470000000000000000', largest: '10000000000000000000' });
+    const light = partners[3];
+    expect((await big.ok(RECORD, { events: [{ externalId: 'AFTER-BUDGET', type: 'SALE', partnerId: light.id, amount: '1000', currency: 'RUB' }] })).recordEvents).toMatchObject({
+      rewardsCreated: 10,
+    });
+    // Ten entries of 1 000, none of which fits what is left of the budget (nothing).
+    expect(await bigStatement(light.id)).toMatchObject({ pending: 0, capped: 10_000 });
+  });
+});
