@@ -60,10 +60,10 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
   }
 }
 
-/** A superuser can switch the ledger's guards off: say so once, at start. */
+/** A superuser or the tables' owner can switch the ledger's guards off: say so once, at start. */
 async function roleWarnings(databaseUrl: string): Promise<string[]> {
   const role = await roleOf(databaseUrl);
-  return role.superuser
-    ? [`DATABASE_URL logs in as the superuser "${role.name}", which can edit the ledger past its guards; give the server a role that can only read and write rows, and the owner's URL as DATABASE_OWNER_URL`]
-    : [];
+  if (!role.superuser && !role.owner) return [];
+  const who = role.superuser ? `the superuser "${role.name}",` : `"${role.name}", the owner of the tables,`;
+  return [`DATABASE_URL logs in as ${who} which can edit the ledger past its guards; give the server a role that can only read and write rows, and the owner's URL as DATABASE_OWNER_URL`];
 }

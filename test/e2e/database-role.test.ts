@@ -190,7 +190,7 @@ describe('the embedded PostgreSQL', () => {
     }
   });
 
-  it('warns once at start when DATABASE_URL is a superuser', async () => {
+  it('warns once at start when DATABASE_URL is a superuser or owns the tables', async () => {
     const dataDir = folder();
     const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
     try {
@@ -201,6 +201,14 @@ describe('the embedded PostgreSQL', () => {
       const asApp = await startCofactor(readConfig({}, { ...config, databaseUrl: database.appUrl, databaseOwnerUrl: database.url }));
       expect(asApp.warnings).toEqual([]);
       await asApp.stop();
+      // A database owned by an ordinary role, given as DATABASE_URL alone: that role migrates, owns the tables, and is warned about.
+      const owner = await connect(database.url);
+      await owner.query("create role shop login password 'shop'");
+      await owner.query('create database shop owner shop');
+      await owner.end();
+      const asTableOwner = await startCofactor(readConfig({}, { ...config, databaseUrl: database.url.replace(/\/\/[^@]*@(.*)\/postgres$/, '//shop:shop@$1/shop') }));
+      expect(asTableOwner.warnings).toEqual([expect.stringContaining('DATABASE_URL logs in as "shop", the owner of the tables, which can edit the ledger past its guards')]);
+      await asTableOwner.stop();
     } finally {
       await database.stop();
     }

@@ -8,14 +8,16 @@ import pg from 'pg';
  */
 export const APPEND_ONLY_TABLES = ['reward', 'reward_status_change', 'payout_item', 'perk_fulfilment', 'period_close'];
 
-/** Who a database URL logs in as, and whether that role is a superuser. */
-export async function roleOf(url: string): Promise<{ name: string; superuser: boolean }> {
+/** Who a database URL logs in as, whether that role is a superuser, and whether it owns the ledger's table. */
+export async function roleOf(url: string): Promise<{ name: string; superuser: boolean; owner: boolean }> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => {}); // a failure reaches the caller through the query that hit it
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string; superuser: boolean }>(
-      'select current_user as name, rolsuper as superuser from pg_roles where rolname = current_user',
+    const { rows } = await client.query<{ name: string; superuser: boolean; owner: boolean }>(
+      `select current_user as name, r.rolsuper as superuser,
+              coalesce((select pg_has_role(current_user, c.relowner, 'MEMBER') from pg_class c where c.oid = to_regclass('public.reward')), false) as owner
+         from pg_roles r where r.rolname = current_user`,
     );
     return rows[0];
   } finally {
@@ -29,6 +31,8 @@ export async function roleOf(url: string): Promise<{ name: string; superuser: bo
  * TRUNCATE, no trigger changes, and only INSERT and SELECT on history. Rights are withdrawn and
  * granted again in one transaction, so a right a newer version no longer gives is gone too.
  * `event` rows are never deleted; UPDATE stays because refunds lock their sale `for update`.
+ * `program.token_secret` stays readable by this role (it signs and checks partner tokens) and by
+ * the owner only: PUBLIC and any other role are granted nothing.
  */
 export async function grantRowAccess(ownerUrl: string, role: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
