@@ -10,7 +10,8 @@ export class EventResolver {
   @Mutation(() => RecordEventsResultType, {
     description:
       'Records up to 5,000 events, all or nothing, idempotent by externalId. A bad item fails the call with ' +
-      'BAD_USER_INPUT and extensions.issues naming each bad item (e.g. events[3].amount).',
+      'BAD_USER_INPUT and extensions.issues naming each bad item (e.g. events[3].amount); an externalId resent with other ' +
+      'content fails it with CONFLICT and extensions.issues naming each difference (e.g. events[2].amount).',
   })
   @Requires('events:write')
   async recordEvents(

@@ -3,10 +3,15 @@ import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scala
 
 @InputType('EventInput', { description: 'One event. Attribute it with exactly one of partnerId, referralCode or couponCode.' })
 export class EventInputType {
-  @Field({ description: "The sender's unique id for the event; a resend with the same id is a duplicate." })
+  @Field({
+    description:
+      "The sender's unique id for the event, 1–200 characters: an idempotency key. A resend with the same id and content is a " +
+      'duplicate and writes nothing; with other content (type, partner, customer, amount, currency, occurredAt, refundOf, ' +
+      'attributes) it is a CONFLICT that names both values.',
+  })
   externalId!: string;
 
-  @Field({ description: 'SALE, REFUND, CHARGEBACK, LEAD, CLICK, IMPRESSION, SIGNUP, SUBSCRIPTION, INSTALL, EVENT_HOSTED, TRAINING_COMPLETED, PARTNER_JOINED or a custom UPPER_SNAKE name.' })
+  @Field({ description: 'SALE, REFUND, CHARGEBACK, LEAD, CLICK, IMPRESSION, SIGNUP, SUBSCRIPTION, INSTALL, EVENT_HOSTED, TRAINING_COMPLETED, PARTNER_JOINED or a custom UPPER_SNAKE name (at most 64 characters).' })
   type!: string;
 
   @Field(() => ID, { nullable: true })
@@ -18,19 +23,25 @@ export class EventInputType {
   @Field(() => String, { nullable: true })
   couponCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: "The brand's customer id; new-customer rules need it." })
+  @Field(() => String, { nullable: true, description: "The brand's customer id (at most 200 characters); new-customer rules need it." })
   customerId?: string | null;
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'Minor units (kopecks, cents); required for SALE, REFUND and CHARGEBACK.' })
+  @Field(() => BigIntScalar, {
+    nullable: true,
+    description: 'Minor units (kopecks, cents), from 0 to the server\'s bound (COFACTOR_MAX_AMOUNT, 10^13 by default); required for SALE, REFUND and CHARGEBACK.',
+  })
   amount?: bigint | number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'An ISO 4217 code of a currency in circulation, e.g. RUB.' })
   currency?: string | null;
 
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Defaults to the time of the call.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "Defaults to the time of the call. Not before 2000-01-01, nor further ahead of the server's clock than COFACTOR_MAX_CLOCK_SKEW (a day by default).",
+  })
   occurredAt?: Date | null;
 
-  @Field(() => JSONObjectScalar, { nullable: true })
+  @Field(() => JSONObjectScalar, { nullable: true, description: 'Free attributes: at most 16 KB as JSON and 8 levels deep.' })
   attributes?: Record<string, never> | null;
 
   @Field(() => String, {
@@ -48,7 +59,7 @@ export class RecordEventsResult {
   @Field(() => Int, { description: 'Events stored by this call.' })
   accepted!: number;
 
-  @Field(() => Int, { description: 'Events already recorded (or repeated in this call); nothing was written for them.' })
+  @Field(() => Int, { description: 'Events already recorded (or repeated in this call) with the same content; nothing was written for them.' })
   duplicates!: number;
 
   @Field(() => [String])
