@@ -1,4 +1,4 @@
-import { OptionalProps } from '@mikro-orm/core';
+import { BigIntType, OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/decorators/legacy';
 
 /** Country → region → city. Targeting a region includes the regions below it. */
@@ -19,7 +19,11 @@ export class Region {
   @Property({ type: 'text' })
   name!: string;
 
+  /**
+   * Says `string` to the ORM in so many words: for a `string | null` property it cannot read
+   * the type and would hand back a JS bigint, which no loader keyed by string ids finds.
+   */
   @Index()
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: new BigIntType('string'), nullable: true })
   parentId: string | null = null;
 }
