@@ -2,3 +2,4 @@ export * from './args.js';
 export * from './money.js';
 export * from './scheme.js';
 export * from './ranking.js';
+export * from './terms.js';

@@ -1,8 +1,11 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { HIDDEN_FROM_PARTNERS, HiddenFromPartners } from '../auth/partner-view.js';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
 
-@ObjectType('SchemeInstance', { description: "One configured scheme of a campaign, with the exact terms it runs with." })
+@ObjectType('SchemeInstance', {
+  description: 'One configured scheme of a campaign, with the exact terms it runs with. A partner token reads its name, description and terms in words, not its args.',
+})
 export class SchemeInstanceType {
   @Field(() => ID)
   id!: string;
@@ -19,7 +22,8 @@ export class SchemeInstanceType {
   @Field()
   schemeVersion!: string;
 
-  @Field(() => JSONObjectScalar, { description: 'The validated args (money as integer strings).' })
+  @Field(() => JSONObjectScalar, { description: `The validated args (money as integer strings); \`terms\` says them in words. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   args!: object;
 
   @Field(() => DateTimeScalar)
@@ -44,7 +48,10 @@ export class CampaignTargeting {
   levels!: number[];
 }
 
-@ObjectType('Campaign')
+@ObjectType('Campaign', {
+  description:
+    'A partner token reads its public face: name, period, status, currency, hold days, its schemes in words and its catalog; not its budget, caps, targeting or scheme args.',
+})
 export class CampaignType {
   @Field(() => ID)
   id!: string;
@@ -69,17 +76,21 @@ export class CampaignType {
 
   @Field(() => BigIntScalar, {
     nullable: true,
-    description: 'The most money the campaign grants in all, in minor units of its currency (net of refunds); null = no limit. A reward past it is recorded as CAPPED.',
+    description: `The most money the campaign grants in all, in minor units of its currency (net of refunds); null = no limit. A reward past it is recorded as CAPPED. ${HIDDEN_FROM_PARTNERS}`,
   })
+  @HiddenFromPartners()
   budget!: string | null;
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'The most money one partner is granted per capPeriod, in minor units; null = no cap.' })
+  @Field(() => BigIntScalar, { nullable: true, description: `The most money one partner is granted per capPeriod, in minor units; null = no cap. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   partnerCap!: string | null;
 
-  @Field({ description: "MONTH or QUARTER (in the program's time zone, by when the reward is recorded), or CAMPAIGN." })
+  @Field({ description: `MONTH or QUARTER (in the program's time zone, by when the reward is recorded), or CAMPAIGN. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   capPeriod!: string;
 
-  @Field(() => CampaignTargeting)
+  @Field(() => CampaignTargeting, { description: `Who the campaign is for. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   targeting!: CampaignTargeting;
 }
 

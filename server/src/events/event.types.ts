@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { HIDDEN_UNLESS_OWN, HiddenFromPartners } from '../auth/partner-view.js';
 import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
 
 @InputType('EventInput', { description: 'One event. Attribute it with exactly one of partnerId, referralCode or couponCode.' })
@@ -69,9 +70,16 @@ export class RecordEventsResult {
   rewardsCreated!: number;
 }
 
-@ObjectType('Event')
+/** A reward of a downline partner's order shows that order to the upline partner: its reference, type, amount, currency and date only. */
+const ownEventOnly = HiddenFromPartners<EventType>((event) => event.partnerId);
+
+@ObjectType('Event', {
+  description:
+    "What a partner caused. A partner token reads every field of its own events; of a downline partner's event (behind one of its rewards) only externalId, type, amount, currency and occurredAt.",
+})
 export class EventType {
-  @Field(() => ID)
+  @Field(() => ID, { description: HIDDEN_UNLESS_OWN })
+  @ownEventOnly
   id!: string;
 
   @Field()
@@ -89,9 +97,14 @@ export class EventType {
   @Field(() => DateTimeScalar)
   occurredAt!: Date;
 
-  @Field({ description: "True for the SALE that was its customer's first purchase." })
+  @Field({ description: `True for the SALE that was its customer's first purchase. ${HIDDEN_UNLESS_OWN}` })
+  @ownEventOnly
   firstPurchase!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'For a REFUND or CHARGEBACK, the externalId of the sale it refunds.' })
+  @Field(() => String, { nullable: true, description: `For a REFUND or CHARGEBACK, the externalId of the sale it refunds. ${HIDDEN_UNLESS_OWN}` })
+  @ownEventOnly
   refundOf!: string | null;
+
+  /** The partner the event is attributed to. */
+  partnerId!: string;
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App } from '../app.js';
+import { actorKind, type ActorKind } from '../auth/partner-view.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { SchemeInstance } from '../campaigns/scheme-instance.entity.js';
 import type { EventType as EventRow } from '../events/event.types.js';
@@ -23,6 +24,13 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
     const map = new Map(rows.map((row) => [row.id, row]));
     return keys.map((key) => map.get(key) ?? null);
   };
+  /** Which of these campaigns are the program's: scheme instances are read through them only. */
+  const campaignsOf = async (program: string, ids: readonly string[]) =>
+    new Set(
+      (await app.sql.query<{ id: string }>('select id::text from campaign where program_id = $1 and id = any($2::bigint[])', [program, [...new Set(ids)]])).map(
+        (campaign) => campaign.id,
+      ),
+    );
   return {
     partner: new DataLoader<string, PartnerRow | null>(
       inProgram(async (program, ids) => byId(await app.partners.byIds(program, ids), ids)),
@@ -33,38 +41,45 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
     campaign: new DataLoader<string, Campaign | null>(
       inProgram(async (program, ids) => byId(await em.find(Campaign, { programId: program, id: { $in: [...ids] } }), ids)),
     ),
-    schemeInstance: new DataLoader<string, SchemeInstance | null>(async (ids) =>
-      byId(await em.find(SchemeInstance, { id: { $in: [...ids] } }), ids),
+    schemeInstance: new DataLoader<string, SchemeInstance | null>(
+      inProgram(async (program, ids) => {
+        const rows = await em.find(SchemeInstance, { id: { $in: [...ids] } });
+        const owned = await campaignsOf(program, rows.map((row) => row.campaignId));
+        return byId(rows.filter((row) => owned.has(row.campaignId)), ids);
+      }),
     ),
     /** Active scheme instances per campaign, in order. */
-    campaignSchemes: new DataLoader<string, SchemeInstance[]>(async (campaignIds) => {
-      const rows = await em.find(
-        SchemeInstance,
-        { campaignId: { $in: [...campaignIds] }, retiredAt: null },
-        { orderBy: { campaignId: 'asc', position: 'asc' } },
-      );
-      return campaignIds.map((id) => rows.filter((row) => row.campaignId === id));
-    }),
+    campaignSchemes: new DataLoader<string, SchemeInstance[]>(
+      inProgram(async (program, campaignIds) => {
+        const owned = await campaignsOf(program, campaignIds);
+        const rows = await em.find(
+          SchemeInstance,
+          { campaignId: { $in: [...owned] }, retiredAt: null },
+          { orderBy: { campaignId: 'asc', position: 'asc' } },
+        );
+        return campaignIds.map((id) => rows.filter((row) => row.campaignId === id));
+      }),
+    ),
     event: new DataLoader<string, EventRow | null>(
       inProgram(async (program, ids) => byId(await app.sql.query<EventRow>(
-        `select e.id, e.external_id as "externalId", e.type, e.amount::text as amount, e.currency, e.occurred_at as "occurredAt",
+        `select e.id, e.partner_id as "partnerId", e.external_id as "externalId", e.type, e.amount::text as amount, e.currency, e.occurred_at as "occurredAt",
                 e.first_purchase as "firstPurchase", s.external_id as "refundOf"
            from event e left join event s on s.id = e.refund_of_id where e.program_id = $1 and e.id = any($2::bigint[])`,
         [program, ids],
       ), ids)),
     ),
     /** Fulfilment history per PERK reward. */
-    perkFulfilment: new DataLoader<string, FulfilmentChange[]>(async (rewardIds) => {
+    perkFulfilment: new DataLoader<string, (FulfilmentChange & { changedByKind: ActorKind })[]>(async (rewardIds) => {
       const histories = await app.perks.histories(rewardIds);
-      return rewardIds.map((id) => histories.get(id) ?? []);
+      return rewardIds.map((id) => (histories.get(id) ?? []).map((change) => ({ ...change, changedByKind: actorKind(change.changedBy) })));
     }),
     reward: new DataLoader<string, RewardRow | null>(
       inProgram(async (program, ids) => byId(await app.ledger.byIds(null, program, [...ids]), ids)),
     ),
     /** Approvals, rejections and payments per reward. */
-    statusHistory: new DataLoader<string, StatusChange[]>(async (rewardIds) => {
+    statusHistory: new DataLoader<string, (StatusChange & { changedByKind: ActorKind })[]>(async (rewardIds) => {
       const histories = await app.lifecycle.histories(rewardIds);
-      return rewardIds.map((id) => histories.get(id) ?? []);
+      return rewardIds.map((id) => (histories.get(id) ?? []).map((change) => ({ ...change, changedByKind: actorKind(change.changedBy) })));
     }),
     batchPayouts: new DataLoader<string, PayoutRow[]>(async (batchIds) => {
       const payouts = await app.payouts.ofBatches(batchIds);

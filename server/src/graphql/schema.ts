@@ -3,6 +3,7 @@ import { buildSchema } from 'type-graphql';
 import { createCofactorPubSub, type CofactorPubSub } from './pubsub.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CampaignResolver } from '../campaigns/campaign.resolver.js';
+import { SchemeInstanceResolver } from '../campaigns/scheme-instance.resolver.js';
 import { CouponResolver } from '../coupons/coupon.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
 import { LifecycleResolver } from '../ledger/lifecycle.resolver.js';
@@ -26,6 +27,7 @@ export const resolvers = [
   DownlineResolver,
   CouponResolver,
   CampaignResolver,
+  SchemeInstanceResolver,
   EventResolver,
   RewardResolver,
   AuthResolver,

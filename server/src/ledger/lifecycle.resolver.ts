@@ -1,5 +1,6 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { actingKey, callerProgram } from '../auth/access.js';
+import { ACTOR_KIND_DESCRIPTION, HIDDEN_FROM_PARTNERS, HiddenFromPartners, type ActorKind } from '../auth/partner-view.js';
 import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
@@ -15,8 +16,15 @@ export class RewardStatusChangeType {
   @Field()
   toStatus!: string;
 
-  @Field(() => ID, { nullable: true, description: 'The API key that made the change; null for the scheduled approval after the hold days.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: `The API key that made the change; null for the scheduled approval after the hold days. \`changedByKind\` says who in words. ${HIDDEN_FROM_PARTNERS}`,
+  })
+  @HiddenFromPartners()
   changedBy!: string | null;
+
+  @Field(() => String, { description: `Who made the change: ${ACTOR_KIND_DESCRIPTION}` })
+  changedByKind!: ActorKind;
 
   @Field(() => String, { nullable: true, description: 'Why, for a rejection.' })
   reason!: string | null;

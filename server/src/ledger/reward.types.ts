@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { LocalizedText } from '../graphql/common.types.js';
+import { HIDDEN_FROM_PARTNERS, HiddenFromPartners } from '../auth/partner-view.js';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
 
@@ -23,13 +24,17 @@ export class RewardType {
   @Field({ description: 'What a refund of the source sale does to it: PROPORTIONAL (takes back the refunded share) or NONE.' })
   reversal!: string;
 
-  @Field({ description: 'Unique per program: the same entry is never written twice.' })
+  @Field({ description: `Unique per program: the same entry is never written twice. It names internal ids. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   idempotencyKey!: string;
 
   @Field(() => String, { nullable: true, description: "For a period reward, the period it is for: '2026-03' or '2026-Q1'." })
   periodKey!: string | null;
 
-  @Field(() => JSONObjectScalar, { description: 'The figures the reward was computed from.' })
+  @Field(() => JSONObjectScalar, {
+    description: `The figures the reward was computed from, for audits; they may name a customer, a coupon or another partner, so a partner reads \`explanation\` instead. ${HIDDEN_FROM_PARTNERS}`,
+  })
+  @HiddenFromPartners()
   details!: object;
 
   @Field(() => DateTimeScalar, { description: 'Earliest approval time (the campaign’s hold days after creation).' })

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { callerProgram, requirePartnerAccess, requireReader } from '../auth/access.js';
+import { HIDDEN_FROM_PARTNERS, HiddenFromPartners } from '../auth/partner-view.js';
 import { Requires } from '../auth/requires.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
@@ -86,19 +87,19 @@ export class PartnerResolver {
     return partner.regionId ? ctx.loaders.region.load(partner.regionId) : null;
   }
 
-  @FieldResolver(() => PartnerType, { nullable: true })
+  @FieldResolver(() => PartnerType, { nullable: true, description: `Who recruited this partner. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   sponsor(@Root() partner: PartnerRow, @Ctx() ctx: RequestContext) {
-    requireReader(ctx.principal);
     return partner.sponsorId ? ctx.loaders.partner.load(partner.sponsorId) : null;
   }
 
-  @FieldResolver(() => [UplineMember], { description: 'Sponsors above this partner, nearest first.' })
+  @FieldResolver(() => [UplineMember], { description: `Sponsors above this partner, nearest first. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   async upline(
     @Root() partner: PartnerRow,
     @Ctx() ctx: RequestContext,
     @Arg('levels', () => Int, { defaultValue: 3 }) levels: number,
   ): Promise<UplineMember[]> {
-    requireReader(ctx.principal);
     const ancestors = await ctx.loaders.upline.load(`${partner.id}:${depthArg(levels, 'levels')}`);
     const partners = await ctx.loaders.partner.loadMany(ancestors.map((ancestor) => ancestor.ancestorId));
     return ancestors.map((ancestor, index) => ({ depth: ancestor.depth, partner: partners[index] as PartnerType }));
@@ -118,7 +119,8 @@ export class PartnerResolver {
 
 @Resolver(() => Downline)
 export class DownlineResolver {
-  @FieldResolver(() => PartnerConnection, { description: 'The partners themselves (API keys only; a partner sees the summary).' })
+  @FieldResolver(() => PartnerConnection, { description: `The partners themselves; a partner token reads the summary only. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   async partners(
     @Root() downline: Downline,
     @Ctx() ctx: RequestContext,

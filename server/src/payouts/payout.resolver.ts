@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { actingKey, callerProgram, listScope, requireReader } from '../auth/access.js';
+import { ACTOR_KIND_DESCRIPTION, actorKind, type ActorKind } from '../auth/partner-view.js';
 import { Requires } from '../auth/requires.js';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../graphql/connection.js';
 import type { RequestContext } from '../graphql/context.js';
@@ -97,6 +98,11 @@ export class PayoutResolver {
   @FieldResolver(() => PartnerType)
   partner(@Root() payout: PayoutRow, @Ctx() ctx: RequestContext) {
     return ctx.loaders.partner.load(payout.partnerId);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `Who marked it PAID or FAILED: ${ACTOR_KIND_DESCRIPTION} Null until then.` })
+  settledByKind(@Root() payout: PayoutRow): ActorKind | null {
+    return payout.settledAt ? actorKind(payout.settledBy) : null;
   }
 
   @FieldResolver(() => [RewardType], { description: 'The ledger entries it pays, compensating entries (negative) included.' })

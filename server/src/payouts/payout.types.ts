@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { HIDDEN_FROM_PARTNERS, HiddenFromPartners } from '../auth/partner-view.js';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar } from '../graphql/scalars.js';
 
@@ -25,7 +26,8 @@ export class PayoutType {
   @Field(() => String, { nullable: true })
   failureReason!: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'The API key that marked it PAID or FAILED.' })
+  @Field(() => ID, { nullable: true, description: `The API key that marked it PAID or FAILED; \`settledByKind\` says who in words. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   settledBy!: string | null;
 
   @Field(() => DateTimeScalar, { nullable: true })

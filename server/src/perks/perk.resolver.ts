@@ -1,12 +1,12 @@
 import { Arg, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { actingKey, callerProgram } from '../auth/access.js';
+import { ACTOR_KIND_DESCRIPTION, HIDDEN_FROM_PARTNERS, HiddenFromPartners, type ActorKind } from '../auth/partner-view.js';
 import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
 import type { RewardRow } from '../ledger/ledger.service.js';
 import { RewardType } from '../ledger/reward.types.js';
-import type { FulfilmentChange } from './perk.service.js';
 
 @ObjectType()
 export class PerkFulfilmentChange {
@@ -16,8 +16,12 @@ export class PerkFulfilmentChange {
   @Field(() => String, { nullable: true })
   note!: string | null;
 
-  @Field(() => ID, { description: 'The API key that recorded it.' })
+  @Field(() => ID, { description: `The API key that recorded it. ${HIDDEN_FROM_PARTNERS}` })
+  @HiddenFromPartners()
   changedBy!: string;
+
+  @Field(() => String, { description: `Who recorded it: ${ACTOR_KIND_DESCRIPTION}` })
+  changedByKind!: ActorKind;
 
   @Field(() => DateTimeScalar)
   changedAt!: Date;
@@ -29,7 +33,7 @@ export class PerkFulfilmentType {
   state!: string;
 
   @Field(() => [PerkFulfilmentChange], { description: 'Every change, oldest first.' })
-  history!: FulfilmentChange[];
+  history!: PerkFulfilmentChange[];
 }
 
 @Resolver(() => RewardType)
