@@ -70,9 +70,9 @@ afterAll(async () => {
 const RECORD = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { rewardsCreated } }`;
 
 it('adds a promo boost next to every money and points reward of the schemes before it', async () => {
-  // 12 000,00 ₽ by Vera on 10 December.
+  // 12 000,00 ₽ by Vera on 2 December (a sale from the future would be refused: occurredAt may be at most a day ahead).
   const result = await server.ok(RECORD, {
-    e: [{ externalId: 'D-1', type: 'SALE', partnerId: ids.Vera, amount: 1_200_000, currency: 'RUB', occurredAt: '2026-12-10T12:00:00+03:00' }],
+    e: [{ externalId: 'D-1', type: 'SALE', partnerId: ids.Vera, amount: 1_200_000, currency: 'RUB', occurredAt: '2026-12-02T12:00:00+03:00' }],
   });
   expect(result).toEqual({ recordEvents: { rewardsCreated: 8 } });
   expect(await entriesFor('D-1')).toEqual([
