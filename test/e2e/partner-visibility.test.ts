@@ -326,3 +326,193 @@ describe('Region.parent', () => {
     expect(await server.ok(`{ me { region { code parent { code } } } }`, {}, boris)).toEqual({ me: { region: { code: 'MSK', parent: { code: 'RU' } } } });
   });
 });
+
+describe('every field a partner token can reach', () => {
+  type Field = GraphQLField<unknown, unknown>;
+  const hiddenKind = (field: Field) => field.extensions.hiddenFromPartners as 'always' | 'unlessOwn' | undefined;
+  const skipHidden = (_parent: GraphQLObjectType, field: Field) => hiddenKind(field) !== undefined;
+  /** Arguments a root field needs to reach Boris's own rows; lists take 20 items, nested lists 3. */
+  const rootArgs = (root: Field): string => {
+    const given: Record<string, string> = {
+      partner: `(id: "${ids.Boris}")`,
+      statement: `(partnerId: "${ids.Boris}", currency: "RUB")`,
+      campaign: `(id: "${campaignId}")`,
+      payoutBatch: '(id: "1")',
+    };
+    return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
+  };
+  const nestedArgs = (_parent: GraphQLObjectType, field: Field) => (field.args.some((arg) => arg.name === 'first') ? '(first: 3)' : '');
+  const rootsOf = () => Object.values(schema.getQueryType()!.getFields());
+  const queryOf = (root: Field, covered: Set<string>) => {
+    const named = getNamedType(root.type);
+    const selection = isObjectType(named) ? ` ${selectionOf(named, 2, { skip: skipHidden, args: nestedArgs, maxDepth: 8 }, covered)}` : '';
+    return `{ ${root.name}${rootArgs(root)}${selection} }`;
+  };
+
+  it('declares each hidden field in the built schema and says so in its description', () => {
+    const hidden: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        const kind = hiddenKind(field);
+        if (!kind) continue;
+        hidden.push(`${fieldName(type, field)} (${kind})`);
+        expect([field.description, kind]).toEqual([expect.stringContaining(kind === 'always' ? HIDDEN_FROM_PARTNERS : HIDDEN_UNLESS_OWN), kind]);
+      }
+    }
+    expect(hidden.sort()).toEqual([
+      'Campaign.budget (always)',
+      'Campaign.capPeriod (always)',
+      'Campaign.partnerCap (always)',
+      'Campaign.targeting (always)',
+      'Downline.partners (always)',
+      'Event.firstPurchase (unlessOwn)',
+      'Event.id (unlessOwn)',
+      'Event.refundOf (unlessOwn)',
+      'Partner.sponsor (always)',
+      'Partner.upline (always)',
+      'Payout.settledBy (always)',
+      'PerkFulfilmentChange.changedBy (always)',
+      'Reward.details (always)',
+      'Reward.idempotencyKey (always)',
+      'RewardStatusChange.changedBy (always)',
+      'SchemeInstance.args (always)',
+    ]);
+  });
+
+  it("reads every other reachable field, and nothing of another partner's in any of them", async () => {
+    const covered = new Set<string>();
+    const refusedRoots: string[] = [];
+    const answered: Field[] = [];
+    const ownRewards = new Set((await borisRewards()).map((reward) => reward.id));
+    const ownPayouts = new Set((await server.sql<{ id: string }>(`select id::text from payout where partner_id = $1`, [ids.Boris])).map((row) => row.id));
+    // The orders behind Boris's rewards: his own, and his downline's he was paid for.
+    const orders = new Set((await borisRewards()).map((reward) => reward.externalId).filter(Boolean));
+    const leaks: string[] = [];
+    for (const root of rootsOf()) {
+      const query = queryOf(root, covered);
+      const answer = await server.gql(query, {}, boris);
+      if (answer.errors?.length) {
+        // A root a partner token may not use at all refuses as a whole.
+        expect([refusals(answer), answer.data?.[root.name] ?? null]).toEqual([[`FORBIDDEN at ${root.name}`], null]);
+        refusedRoots.push(root.name);
+        continue;
+      }
+      answered.push(root);
+      for (const { typename, object, path } of objectsIn(answer.data)) {
+        // At the depth limit an object is only its __typename: it shows nothing.
+        if (Object.keys(object).length === 1) continue;
+        const where = `${path.join('.')} (${typename})`;
+        if (typename === 'Partner' && object.id !== ids.Boris) leaks.push(`${where}: partner ${object.id}`);
+        if (typename === 'Reward' && !ownRewards.has(object.id as string)) leaks.push(`${where}: reward ${object.id}`);
+        if (typename === 'Payout' && !ownPayouts.has(object.id as string)) leaks.push(`${where}: payout ${object.id}`);
+        if (typename === 'Badge' && !ownRewards.has(object.rewardId as string)) leaks.push(`${where}: badge of reward ${object.rewardId}`);
+        if (typename === 'Event' && !orders.has(object.externalId as string)) leaks.push(`${where}: event ${object.externalId}`);
+      }
+      for (const { path, value } of leavesIn(answer.data)) {
+        if (typeof value !== 'string') continue;
+        const secrets = path.includes('explanation') ? SECRETS : [...SECRETS, ...OTHER_NAMES.map((name) => new RegExp(`\\b${name}\\b`))];
+        for (const secret of secrets) if (typeof secret === 'string' ? value.includes(secret) : secret.test(value)) leaks.push(`${path.join('.')}: ${value}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'regions']);
+    expect(answered.map((root) => root.name).sort()).toEqual(['me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
+    // Every field reachable from the roots it may use, but the hidden ones, was in a query.
+    const { fields } = reachable(schema, answered, skipHidden);
+    const visible = [...fields].filter((name) => !name.startsWith('Query.') && !hiddenFields().has(name));
+    expect(visible.filter((name) => !covered.has(name))).toEqual([]);
+    expect(visible.length).toBeGreaterThan(100);
+  });
+
+  /** `Type.field` of every hidden field. */
+  function hiddenFields(): Map<string, 'always' | 'unlessOwn'> {
+    const hidden = new Map<string, 'always' | 'unlessOwn'>();
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) if (hiddenKind(field)) hidden.set(fieldName(type, field), hiddenKind(field)!);
+    }
+    return hidden;
+  }
+
+  it('refuses every hidden field to the partner token wherever it is reached, and shows it to a reader key', async () => {
+    const roots = ['rewards', 'payouts', 'statement', 'partner', 'me', 'rewardSchemes'].map((name) => schema.getQueryType()!.getFields()[name]);
+    const { fields, pathTo } = reachable(schema, roots, skipHidden);
+    const hidden = hiddenFields();
+    const reached = [...hidden.keys()].filter((name) => fields.has(name));
+    // Every hidden field is reachable by a partner token somewhere, so each is proven here.
+    expect(reached.sort()).toEqual([...hidden.keys()].sort());
+    for (const name of reached) {
+      const [typeName, field] = name.split('.');
+      const path = pathTo.get(typeName)!;
+      const target = (schema.getType(typeName) as GraphQLObjectType).getFields()[field];
+      const leaf = isObjectType(getNamedType(target.type)) ? `${field} { __typename }` : field;
+      // root(args) { a(first: 20) { ... { field } } }, with __typename beside each step so a refused step leaves a trace.
+      const query = path.reduceRight((inner, step, index) => `${step.name}${index === 0 ? rootArgs(step) : nestedArgs(null as never, step)} { __typename ${inner} }`, leaf);
+      const asPartner = await server.gql(`{ ${query} }`, {}, boris);
+      const codes = new Set((asPartner.errors ?? []).map((error) => error.extensions?.code));
+      expect([name, [...codes]]).toEqual([name, ['FORBIDDEN']]);
+      expect([name, asPartner.errors!.some((error) => error.path?.at(-1) === field || error.path?.at(-2) === field)]).toEqual([name, true]);
+      if (hidden.get(name) === 'always') expect([name, holds(asPartner, field)]).toEqual([name, false]);
+      // A reader key reads it (where the path starts at `me`, a key reads the partner by id).
+      const asKey = await server.gql(`{ ${query.replace(/^me /, `partner(id: "${ids.Boris}") `)} }`, {}, readerKey);
+      expect([name, asKey.errors]).toEqual([name, undefined]);
+    }
+  });
+});
+
+describe('over WebSocket', () => {
+  /** The first payload of a subscription, errors included. */
+  function firstPayload(client: ReturnType<typeof wsClient>, query: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const dispose = client.subscribe<Record<string, any>>(
+        { query },
+        {
+          next: (value) => {
+            resolve(value as Answer);
+            dispose();
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+    });
+  }
+
+  it("applies the same rules to rewardCreated: a downline partner's order shows only what it may, hidden fields are refused", async () => {
+    const client = wsClient(server.wsUrl, boris);
+    try {
+      const readable = collect<{ rewardCreated: Record<string, unknown> }>(
+        client,
+        `subscription { rewardCreated { amount explanation { en } event { externalId type amount currency } campaign { name schemes { terms { en } } } } }`,
+      );
+      const event = firstPayload(client, 'subscription { rewardCreated { amount event { externalId id } } }');
+      const details = firstPayload(client, 'subscription { rewardCreated { amount details } }');
+      const budget = firstPayload(client, 'subscription { rewardCreated { amount campaign { budget } } }');
+      // Let the subscriptions reach the server before the sale happens.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Vera sells for 1 000,00 ₽: Boris, her sponsor, earns 3% = 3 000.
+      await server.ok(RECORD, { e: [sale('V-2', 'Vera', 100_000, { customerId: 'cust-vera-secret' })] });
+      const [payload] = await readable.waitFor(1);
+      expect(payload.rewardCreated).toEqual({
+        amount: 3_000,
+        explanation: { en: "3% of sale RUB 1,000.00 (order V-2), level 1 of Boris's downline" },
+        event: { externalId: 'V-2', type: 'SALE', amount: 100_000, currency: 'RUB' },
+        campaign: { name: 'Spring', schemes: expect.arrayContaining([{ terms: { en: 'Percent of the sale: 5%' } }]) },
+      });
+      const refusedEvent = await event;
+      expect([refusals(refusedEvent), refusedEvent.data]).toEqual([['FORBIDDEN at rewardCreated.event.id'], { rewardCreated: { amount: 3_000, event: null } }]);
+      for (const [answer, path] of [
+        [await details, 'rewardCreated.details'],
+        [await budget, 'rewardCreated.campaign.budget'],
+      ] as const) {
+        expect(refusals(answer)).toEqual([`FORBIDDEN at ${path}`]);
+        expect(JSON.stringify(answer)).not.toContain('cust-vera-secret');
+        expect(JSON.stringify(answer)).not.toContain('100000000');
+      }
+      readable.dispose();
+    } finally {
+      await client.dispose();
+    }
+  });
+});

@@ -5,8 +5,6 @@
 import {
   getNamedType,
   isLeafType,
-  isListType,
-  isNonNullType,
   isObjectType,
   type GraphQLField,
   type GraphQLObjectType,
@@ -99,9 +97,4 @@ export function leavesIn(value: unknown, path: (string | number)[] = [], found: 
   else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) leavesIn(child, [...path, key], found);
   else found.push({ path, value });
   return found;
-}
-
-/** Whether a field's type is a list (under any non-null). */
-export function returnsList(field: GraphQLField<unknown, unknown>): boolean {
-  return isListType(isNonNullType(field.type) ? field.type.ofType : field.type);
 }
