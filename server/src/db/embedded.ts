@@ -114,14 +114,34 @@ function roleUrl(role: string, password: string, port: number): string {
   return `postgresql://${role}:${password}@127.0.0.1:${port}/postgres`;
 }
 
-/** The live process named in the holder file whose PostgreSQL is running, or null (none, or one killed). */
+/**
+ * The live process that holds this data directory's running PostgreSQL: the one the holder file
+ * names, else PostgreSQL's parent if that is a live Node.js process (a version that kept no
+ * holder file). Null when PostgreSQL is not running, or when whoever started it is gone.
+ */
 function holderOf(dataDir: string): Holder | null {
-  const file = join(dataDir, HOLDER_FILE);
-  if (!existsSync(file)) return null;
-  const [pid, command] = readFileSync(file, 'utf8').trim().split(' ');
   const postmaster = postmasterOf(join(dataDir, 'pg'));
-  if (Number(pid) === process.pid || !isAlive(Number(pid)) || !postmaster) return null;
-  return { pid: Number(pid), command: command ?? 'start', port: postmaster.port };
+  if (!postmaster) return null;
+  const file = join(dataDir, HOLDER_FILE);
+  const [pid, command] = existsSync(file) ? readFileSync(file, 'utf8').trim().split(' ') : [];
+  if (Number(pid) !== process.pid && isAlive(Number(pid))) return { pid: Number(pid), command: command ?? 'start', port: postmaster.port };
+  const parent = parentOf(postmaster.pid);
+  if (parent !== null && parent !== process.pid && processName(parent) === 'node') return { pid: parent, command: 'start', port: postmaster.port };
+  return null;
+}
+
+/** The parent of `pid`, from /proc (null where there is none). */
+function parentOf(pid: number): number | null {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return null;
+  // `pid (name) state ppid …`; the name may contain spaces and parentheses.
+  const text = readFileSync(stat, 'utf8');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+function processName(pid: number): string | null {
+  const comm = `/proc/${pid}/comm`;
+  return existsSync(comm) ? readFileSync(comm, 'utf8').trim() : null;
 }
 
 function releaseHolder(dataDir: string): void {
@@ -137,8 +157,7 @@ function postmasterOf(databaseDir: string): { pid: number; port: number } | null
   const pid = Number(lines[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
   // After a reboot the pid may belong to another program: only a process named postgres counts.
-  const comm = `/proc/${pid}/comm`;
-  if (existsSync('/proc') && (!existsSync(comm) || !readFileSync(comm, 'utf8').startsWith('postgres'))) return null;
+  if (existsSync('/proc') && !processName(pid)?.startsWith('postgres')) return null;
   return { pid, port: Number(lines[3]) };
 }
 
