@@ -53,7 +53,7 @@ describe('cofactor init and api-key', () => {
     const bad = await cli(env, 'init', '--name', ' ', '--currency', 'rub', '--time-zone', '+03:00');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe(
-      'cofactor: --name: must not be empty; --currency: must be an ISO 4217 code such as RUB; --time-zone: must be an IANA time zone such as Europe/Moscow\n',
+      'cofactor: --name: must be 1–200 characters, got none; --currency: must be an ISO 4217 code such as RUB; --time-zone: must be an IANA time zone such as Europe/Moscow\n',
     );
     expect((await cli(env, 'api-key')).stderr).toContain('no program yet');
   });
@@ -120,20 +120,20 @@ describe('createProgram', () => {
 
   it('refuses bad input with the path of each field, and writes nothing', async () => {
     const before = await server.sql('select count(*)::int as programs from program');
-    // PROGRAM_NAME_MAX_LENGTH = 100: 101 characters is one too many.
-    const result = await server.gql(CREATE, { input: { name: 'x'.repeat(101), defaultCurrency: 'ZZZ', timeZone: 'Mars/Olympus_Mons' } }, platformKey);
+    // MAX_NAME_LENGTH = 200: 201 characters is one too many.
+    const result = await server.gql(CREATE, { input: { name: 'x'.repeat(201), defaultCurrency: 'ZZZ', timeZone: 'Mars/Olympus_Mons' } }, platformKey);
     expect(result.errors?.[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       issues: [
-        { path: 'input.name', message: 'must be at most 100 characters' },
+        { path: 'input.name', message: 'must be 1–200 characters, got 201' },
         { path: 'input.defaultCurrency', message: 'must be an ISO 4217 code such as RUB' },
         { path: 'input.timeZone', message: 'must be an IANA time zone such as Europe/Moscow' },
       ],
     });
     expect(await server.sql('select count(*)::int as programs from program')).toEqual(before);
-    // Exactly 100 characters, the limit itself, is accepted; an offset is not a time zone.
-    const atLimit = await server.ok<{ createProgram: { program: { name: string } } }>(CREATE, { input: { ...input, name: 'y'.repeat(100) } }, platformKey);
-    expect(atLimit.createProgram.program.name).toHaveLength(100);
+    // Exactly 200 characters, the limit itself, is accepted; an offset is not a time zone.
+    const atLimit = await server.ok<{ createProgram: { program: { name: string } } }>(CREATE, { input: { ...input, name: 'y'.repeat(200) } }, platformKey);
+    expect(atLimit.createProgram.program.name).toHaveLength(200);
     const offset = await server.gql(CREATE, { input: { ...input, timeZone: '+03:00' } }, platformKey);
     expect(offset.errors?.[0].extensions?.issues).toEqual([{ path: 'input.timeZone', message: 'must be an IANA time zone such as Europe/Moscow' }]);
   });

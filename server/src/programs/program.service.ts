@@ -4,14 +4,11 @@ import type { AuthService } from '../auth/auth.service.js';
 import { newTokenSecret } from '../auth/auth.service.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isTimeZone } from '../periods/period.js';
+import { MAX_NAME_LENGTH, checkText } from '../validation.js';
 import { Program } from './program.entity.js';
 
-/** Longest program name, in characters. */
-export const PROGRAM_NAME_MAX_LENGTH = 100;
 /** An IANA zone name ("Europe/Moscow", "UTC", "Etc/GMT+3"), not an offset such as "+03:00", which PostgreSQL reads with the opposite sign. */
 const IANA_ZONE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
-/** The ISO 4217 codes the runtime knows (ICU's list). */
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 export interface ProgramInput {
   name: string;
@@ -56,14 +53,8 @@ export class ProgramService {
 
 function programIssues(input: ProgramInput, path: string): InputIssue[] {
   const issues: InputIssue[] = [];
-  const name = input.name.trim();
-  if (!name) issues.push({ path: `${path}.name`, message: 'must not be empty' });
-  else if ([...name].length > PROGRAM_NAME_MAX_LENGTH) issues.push({ path: `${path}.name`, message: `must be at most ${PROGRAM_NAME_MAX_LENGTH} characters` });
-  // eslint-disable-next-line no-control-regex
-  else if (/[\u0000-\u001f\u007f]/.test(name)) issues.push({ path: `${path}.name`, message: 'must not contain control characters' });
-  if (!isCurrencyCode(input.defaultCurrency) || !CURRENCIES.has(input.defaultCurrency)) {
-    issues.push({ path: `${path}.defaultCurrency`, message: 'must be an ISO 4217 code such as RUB' });
-  }
+  checkText(input.name, `${path}.name`, MAX_NAME_LENGTH, issues);
+  if (!isCurrencyCode(input.defaultCurrency)) issues.push({ path: `${path}.defaultCurrency`, message: 'must be an ISO 4217 code such as RUB' });
   if (!IANA_ZONE.test(input.timeZone) || !isTimeZone(input.timeZone)) {
     issues.push({ path: `${path}.timeZone`, message: 'must be an IANA time zone such as Europe/Moscow' });
   }
