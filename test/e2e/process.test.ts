@@ -191,7 +191,7 @@ describe('one-line errors', () => {
   afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
 
   it('says so in one line when the HTTP port is taken, and leaves no PostgreSQL running', async () => {
-    const env = { ...(await environment()), PORT: String(takenPort) };
+    const env: Record<string, string> = { ...(await environment()), PORT: String(takenPort) };
     const result = await cli(env, 'start');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`cofactor: 127.0.0.1:${takenPort} is already in use (another Cofactor server?); stop what listens there or set PORT to a free port\n`);
@@ -200,7 +200,7 @@ describe('one-line errors', () => {
   });
 
   it("says which port when the embedded PostgreSQL's port is taken", async () => {
-    const env = { ...(await environment()), COFACTOR_PG_PORT: String(takenPort) };
+    const env: Record<string, string> = { ...(await environment()), COFACTOR_PG_PORT: String(takenPort) };
     const result = await cli(env, 'verify');
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cofactor: the embedded PostgreSQL in .* did not start: .*set COFACTOR_PG_PORT to a free one\)$/)]);
