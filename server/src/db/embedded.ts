@@ -24,6 +24,8 @@ export const CREDENTIALS_FILE = 'credentials.json';
 export const HOLDER_FILE = 'cofactor.pid';
 /** How long a stale PostgreSQL gets to stop by itself (fast shutdown) before it is told to quit at once. */
 const STALE_STOP_MS = 30_000;
+/** How many of PostgreSQL's last log lines are kept to explain a failed start. */
+const START_LOG_LINES = 50;
 
 interface Credentials {
   owner: string;
@@ -65,7 +67,11 @@ export async function startEmbeddedPostgres(options: {
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => lines.push(...String(message).split('\n').filter(Boolean)),
+    // The last lines only, to say why a start failed; a server runs for months.
+    onLog: (message) => {
+      lines.push(...String(message).split('\n').filter(Boolean));
+      lines.splice(0, lines.length - START_LOG_LINES);
+    },
     onError: (error) => options.log?.(`postgres: ${String(error)}`),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await postgres.initialise();
