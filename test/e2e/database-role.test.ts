@@ -122,10 +122,11 @@ it('lets no other role read the partner-token secrets', async () => {
   }
 });
 
-it('grants the server role row access to tables a later migration adds, when the owner migrates again', async () => {
+it('grants the server role row access to tables a later migration adds, when the owner migrates again (several nodes at once)', async () => {
   await server.sql('create table later_feature (id bigserial primary key, note text)');
   expect(await asServer("insert into later_feature (note) values ('x')")).toBe('42501');
-  await prepareDatabase(server.databaseUrl, server.appDatabaseUrl);
+  // Three nodes starting at once grant one after the other, none failing.
+  await Promise.all([1, 2, 3].map(() => prepareDatabase(server.databaseUrl, server.appDatabaseUrl)));
   expect(await asServer("insert into later_feature (note) values ('x')")).toBe('ok');
   expect(await asServer('truncate later_feature')).toBe('42501');
   expect(await asServer('drop table later_feature')).toBe('42501');

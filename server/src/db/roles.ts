@@ -41,7 +41,9 @@ export async function grantRowAccess(ownerUrl: string, role: string): Promise<vo
   const name = client.escapeIdentifier(role);
   const appendOnly = APPEND_ONLY_TABLES.map((table) => client.escapeIdentifier(table)).join(', ');
   try {
+    // Nodes starting together would otherwise update the same privilege rows at once ("tuple concurrently updated").
     await client.query(`begin;
+      select pg_advisory_xact_lock(hashtext('cofactor:grants'));
       revoke all on all tables in schema public from ${name};
       revoke all on all sequences in schema public from ${name};
       grant usage on schema public to ${name};
