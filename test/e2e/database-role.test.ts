@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { readConfig, startCofactor, startEmbeddedPostgres } from '../../server/src/index.js';
 import { prepareDatabase } from '../../server/src/db/orm.js';
+import { migrations } from '../../server/src/migrations/index.js';
 import { ROOT_DIR, freePort, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -163,6 +164,17 @@ describe('the embedded PostgreSQL', () => {
       expect(credentials.app).not.toBe(credentials.owner);
       expect(await loginCode(port, 'cofactor', 'cofactor')).toBe('28P01'); // invalid_password
       expect(await loginCode(port, 'cofactor_app', credentials.app)).toBe('ok');
+    } finally {
+      await database.stop();
+    }
+  });
+
+  it('migrates a new database once when several server nodes start on it together', async () => {
+    const database = await startEmbeddedPostgres({ dataDir: folder(), port: await freePort(), persistent: false });
+    try {
+      const applied = await Promise.all([1, 2, 3].map(() => prepareDatabase(database.url, database.appUrl)));
+      // One node applies every migration; the others wait for it and find none pending.
+      expect(applied.map((names) => names.length).sort()).toEqual([0, 0, migrations.length]);
     } finally {
       await database.stop();
     }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { entities } from './entities.js';
 import { grantRowAccess, roleOf } from './roles.js';
 import type { StatementCounter } from './sql.js';
@@ -40,15 +41,30 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
  * one URL for both, the server's role is the owner and nothing is granted.
  */
 export async function prepareDatabase(ownerUrl: string, appUrl: string): Promise<string[]> {
-  const orm = await openOrm(ownerUrl);
-  try {
-    const applied = await migrate(orm);
-    if (ownerUrl !== appUrl) {
-      const [app, owner] = await Promise.all([roleOf(appUrl), roleOf(ownerUrl)]);
-      if (app.name !== owner.name) await grantRowAccess(ownerUrl, app.name);
+  return whileHolding(ownerUrl, 'cofactor:prepare', async () => {
+    const orm = await openOrm(ownerUrl);
+    try {
+      const applied = await migrate(orm);
+      if (ownerUrl !== appUrl) {
+        const [app, owner] = await Promise.all([roleOf(appUrl), roleOf(ownerUrl)]);
+        if (app.name !== owner.name) await grantRowAccess(ownerUrl, app.name);
+      }
+      return applied;
+    } finally {
+      await orm.close();
     }
-    return applied;
+  });
+}
+
+/** Runs `work` holding a session advisory lock: server nodes starting together take turns, and the later ones find nothing to do. */
+async function whileHolding<T>(url: string, name: string, work: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client({ connectionString: url });
+  lock.on('error', () => {}); // a lost connection fails the query in flight, and releases the lock
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', [name]);
+    return await work();
   } finally {
-    await orm.close();
+    await lock.end();
   }
 }

@@ -30,6 +30,8 @@ export async function roleOf(url: string): Promise<{ name: string; superuser: bo
  * (run after every migration, so new tables are covered), no DDL (it owns nothing), no
  * TRUNCATE, no trigger changes, and only INSERT and SELECT on history. Rights are withdrawn and
  * granted again in one transaction, so a right a newer version no longer gives is gone too.
+ * Call it under `prepareDatabase`'s lock: two nodes changing the same privileges at once fail
+ * with "tuple concurrently updated".
  * `event` rows are never deleted; UPDATE stays because refunds lock their sale `for update`.
  * `program.token_secret` stays readable by this role (it signs and checks partner tokens) and by
  * the owner only: PUBLIC and any other role are granted nothing.
@@ -41,9 +43,7 @@ export async function grantRowAccess(ownerUrl: string, role: string): Promise<vo
   const name = client.escapeIdentifier(role);
   const appendOnly = APPEND_ONLY_TABLES.map((table) => client.escapeIdentifier(table)).join(', ');
   try {
-    // Nodes starting together would otherwise update the same privilege rows at once ("tuple concurrently updated").
     await client.query(`begin;
-      select pg_advisory_xact_lock(hashtext('cofactor:grants'));
       revoke all on all tables in schema public from ${name};
       revoke all on all sequences in schema public from ${name};
       grant usage on schema public to ${name};
