@@ -8,8 +8,8 @@ import { isReaderKey } from './access.js';
  * FORBIDDEN at the field's path (a nullable field is null, a non-null one nulls its parent, as
  * GraphQL does); the field's description says so with this sentence.
  */
-export const HIDDEN_FROM_PARTNERS = 'A partner token gets FORBIDDEN here.';
-export const HIDDEN_UNLESS_OWN = "A partner token gets FORBIDDEN here unless the row is the partner's own.";
+export const HIDDEN_FROM_PARTNERS = 'Hidden from partner tokens (FORBIDDEN).';
+export const HIDDEN_UNLESS_OWN = "Hidden from partner tokens (FORBIDDEN) unless it is the partner's own.";
 
 /** What a hidden field declares; it is in the built schema as `extensions.hiddenFromPartners`. */
 export type Hidden = 'always' | 'unlessOwn';
