@@ -33,7 +33,7 @@ export class CreateProgramInput {
   timeZone!: string;
 }
 
-@ObjectType()
+@ObjectType('CreatedProgram')
 export class CreatedProgramType {
   @Field(() => ProgramType)
   program!: ProgramType;
