@@ -31,7 +31,23 @@ Environment:
   COFACTOR_PG_PORT     the embedded PostgreSQL's port (default 5488)
   COFACTOR_PLUGINS     comma-separated plugin packages (default: "cofactor.plugins" in package.json)
   COFACTOR_SEED_DEMO   "false" to skip the demo program on an empty database
-  COFACTOR_APPROVE_EVERY  seconds between approvals of rewards whose hold days are over (default 60, 0 = off)`,
+  COFACTOR_APPROVE_EVERY  seconds between approvals of rewards whose hold days are over (default 60, 0 = off)
+
+Limits and security (see README, "Safe to expose"):
+  COFACTOR_BODY_LIMIT  largest HTTP body and WebSocket message in bytes (default 1048576)
+  COFACTOR_QUERY_LIMITS            limits with a key or token, e.g. "depth=12,cost=50000"
+                                   (depth 12, aliases 30, rootFields 20, tokens 5000, directives 20, cost 50000)
+  COFACTOR_ANONYMOUS_QUERY_LIMITS  limits without one (depth 8, aliases 10, rootFields 5, tokens 1000,
+                                   directives 5, cost 1000)
+  COFACTOR_MAX_AMOUNT  largest event amount in minor units (default 10000000000000)
+  COFACTOR_MAX_CLOCK_SKEW  seconds an event's occurredAt may be ahead of the clock (default 86400)
+  COFACTOR_TOKEN_TTL   default partner token lifetime in seconds (default 3600, at most 604800)
+  COFACTOR_CREDENTIAL_RECHECK  seconds between re-checks of open WebSocket credentials (default 30, 0 = off)
+  COFACTOR_AUTH_FAILURES_PER_MINUTE  failed authentications per client address before 429 (default 30)
+  COFACTOR_TRUST_PROXY  Express "trust proxy": whose X-Forwarded-For names the client (default false)
+  COFACTOR_CORS_ORIGINS  comma-separated origins allowed from browsers (default none: CORS off)
+  COFACTOR_INTROSPECTION  "true"/"false": introspection and field suggestions (default: off when
+                       NODE_ENV=production)`,
   );
 
 /** Where a command connects: the server's role (`url`) and the tables' owner (`ownerUrl`). */

@@ -41,7 +41,6 @@ export interface CofactorConfig {
   trustProxy: boolean | number | string;
   /** Schema introspection and "Did you mean …" suggestions; off in production by default. */
   introspection: boolean;
-  production: boolean;
 }
 
 /** What one GraphQL document may ask for, measured before it runs. */
@@ -139,7 +138,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     corsOrigins: (env.COFACTOR_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     trustProxy: trustProxy(env.COFACTOR_TRUST_PROXY),
     introspection: flag('COFACTOR_INTROSPECTION', env.COFACTOR_INTROSPECTION, env.NODE_ENV !== 'production'),
-    production: env.NODE_ENV === 'production',
     ...overrides,
   };
 }
