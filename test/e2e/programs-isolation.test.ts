@@ -6,13 +6,8 @@
  */
 import {
   getNamedType,
-  isEnumType,
   isInputObjectType,
-  isListType,
-  isNonNullType,
   isObjectType,
-  isScalarType,
-  type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLObjectType,
@@ -21,8 +16,8 @@ import {
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
 import { createSchema } from '../../server/src/index.js';
 import { Program } from '../../server/src/programs/program.entity.js';
-import { collect, startTestServer, wsClient, type GraphQLResponse, type TestServer } from '../support/harness.js';
-import { leavesIn, selectionOf } from '../support/schema-walk.js';
+import { collect, startTestServer, tableFingerprints, wsClient, type GraphQLResponse, type TestServer } from '../support/harness.js';
+import { callOf, leavesIn, selectionOf } from '../support/schema-walk.js';
 
 let server: TestServer;
 let schema: GraphQLSchema;
@@ -143,7 +138,6 @@ type Field = GraphQLField<unknown, unknown>;
 
 /** B's ids, one per kind of row: a call passes one of them in every ID argument it has. */
 const idsOfB = () => [...new Set(Object.values(b.ids))];
-const isId = (type: GraphQLInputType) => getNamedType(type).name === 'ID';
 
 /** Whether an argument's type holds an ID anywhere (a list of them, an input object with one). */
 function holdsId(type: GraphQLInputType, seen = new Set<string>()): boolean {
@@ -168,31 +162,8 @@ const BY_NAME: Record<string, unknown> = {
   idempotencyKey: 'k-isolation',
   minimumAmount: '0',
   scopes: ['analytics:read'],
+  first: 3,
 };
-
-/** A value of `type` with `id` in every ID; an input object gets its required fields, its ID fields and the ones named above. */
-function valueOf(type: GraphQLInputType, name: string, id: string): unknown {
-  if (isNonNullType(type)) return valueOf(type.ofType, name, id);
-  if (isListType(type)) return [valueOf(type.ofType, name, id)];
-  if (name in BY_NAME && !isInputObjectType(type)) return BY_NAME[name];
-  if (isEnumType(type)) return type.getValues()[0].value;
-  if (isInputObjectType(type)) {
-    const fields = Object.values(type.getFields()).filter((field) => isNonNullType(field.type) || holdsId(field.type) || field.name in BY_NAME);
-    return Object.fromEntries(fields.map((field) => [field.name, valueOf(field.type, field.name, id)]));
-  }
-  const byScalar: Record<string, unknown> = { ID: id, String: 'x', Int: 1, Float: 1, Boolean: false, BigInt: '1', DateTime: '2026-06-01T00:00:00Z', JSON: {}, JSONObject: {} };
-  if (isScalarType(type) && type.name in byScalar) return byScalar[type.name];
-  throw new Error(`no value for ${String(type)}: add one`);
-}
-
-/** `op($x: T) { field(x: $x) selection }` with the required arguments, every argument holding an ID, and `first`. */
-function callOf(operation: 'query' | 'mutation', field: Field, id: string, selection: string) {
-  const args = field.args.filter((arg: GraphQLArgument) => (isNonNullType(arg.type) && arg.defaultValue === undefined) || holdsId(arg.type) || arg.name === 'first');
-  const variables = Object.fromEntries(args.map((arg) => [arg.name, arg.name === 'first' ? 3 : valueOf(arg.type, arg.name, id)]));
-  const declared = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
-  const passed = args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
-  return { query: `${operation}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''} ${selection} }`, variables };
-}
 
 /** Everything of B's in an answer: a text with B's mark anywhere (errors included), an id, a key id or a cursor of B's rows. */
 function traceOfB(answer: Answer): string[] {
@@ -207,18 +178,6 @@ function traceOfB(answer: Answer): string[] {
     if ((key === 'cursor' || key === 'endCursor') && typeof value === 'string' && Number(Buffer.from(value, 'base64url').toString().slice(3)) >= FIRST_B_ID) found.push(`${where}: ${value}`);
   }
   return found;
-}
-
-/** A fingerprint of every table, to prove that nothing was written (a key's last use is not the caller's doing). */
-async function everyTable(): Promise<Record<string, string>> {
-  const tables = await server.sql<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
-  const fingerprint: Record<string, string> = {};
-  for (const { name } of tables) {
-    const rows = name === 'api_key' ? `(select id, program_id, name, prefix, secret_hash, scopes, created_at, revoked_at from api_key)` : `"${name}"`;
-    const [row] = await server.sql<{ digest: string }>(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${rows} t`);
-    fingerprint[name] = row.digest;
-  }
-  return fingerprint;
 }
 
 /** What program B holds, as its admin would check it: counts and sums of its rows. */
@@ -251,7 +210,8 @@ async function callBoth(operation: 'query' | 'mutation', field: Field, id: strin
   const given = id === null ? [NOWHERE] : [id, NOWHERE];
   const raw: Answer[] = [];
   for (const value of given) {
-    const { query, variables } = callOf(operation, field, value, selection);
+    // Every argument holding an ID gets it, and `first` a small page.
+    const { query, variables } = callOf(operation, field, selection, { id: value, byName: BY_NAME, include: (name, type) => holdsId(type) || name === 'first' || name in BY_NAME });
     raw.push(await server.gql(query, variables, a.credentials[credential]));
     answers.push(JSON.stringify(raw.at(-1)).replaceAll(value, '<id>'));
   }
@@ -289,7 +249,7 @@ describe("program A's keys and tokens", () => {
   });
 
   it("write nothing of B's through any mutation that takes an id, given B's ids", async () => {
-    const before = await everyTable();
+    const before = await tableFingerprints(server);
     const holdings = await holdingsOfB();
     const problems: string[] = [];
     const walked: string[] = [];
@@ -313,12 +273,12 @@ describe("program A's keys and tokens", () => {
     expect(walked).toEqual(
       expect.arrayContaining(['approveRewards', 'rejectRewards', 'markPayoutPaid', 'failPayout', 'updatePerkFulfilment', 'redeemPoints', 'issuePartnerToken', 'revokeApiKey']),
     );
-    expect(await everyTable()).toEqual(before);
+    expect(await tableFingerprints(server)).toEqual(before);
     expect(await holdingsOfB()).toEqual(holdings);
   });
 
   it("cannot name B's rows next to its own, nor B's codes (referral codes, coupons, regions, orders), and moves nothing", async () => {
-    const before = await everyTable();
+    const before = await tableFingerprints(server);
     const holdings = await holdingsOfB();
     const [aReward] = await server.sql<{ id: string }>(`select id::text from reward where program_id = $1 and kind = 'POINTS' and status = 'APPROVED' limit 1`, [server.programId]);
     const [aPartner, bPartner, bCampaign] = [a.partnerId, b.ids.partner, b.ids.campaign];
@@ -354,7 +314,7 @@ describe("program A's keys and tokens", () => {
       if (answers[0] !== answers[1]) problems.push(`${query}: B's value is told apart from a missing one: ${answers.join(' vs ')}`);
     }
     expect(problems).toEqual([]);
-    expect(await everyTable()).toEqual(before);
+    expect(await tableFingerprints(server)).toEqual(before);
     expect(await holdingsOfB()).toEqual(holdings);
   });
 

@@ -5,20 +5,11 @@
  * lacks its scope, with arguments generated from the argument types, and must be refused with
  * nothing written to any table.
  */
-import {
-  getNamedType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isScalarType,
-  type GraphQLArgument,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNamedType, isObjectType } from 'graphql';
 import type { Requirement } from '../../server/src/auth/requires.js';
 import { createSchema } from '../../server/src/index.js';
-import { startTestServer, type TestServer } from '../support/harness.js';
+import { startTestServer, tableFingerprints, type TestServer } from '../support/harness.js';
+import { callOf } from '../support/schema-walk.js';
 
 let server: TestServer;
 /** The partner every generated ID names (the first partner, so "1" in most tables too). */
@@ -61,41 +52,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A fingerprint of every table, to prove a refused call wrote nothing (a key's last use is not the caller's doing). */
-async function everyTable(): Promise<Record<string, string>> {
-  const tables = await server.sql<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
-  const fingerprint: Record<string, string> = {};
-  for (const { name } of tables) {
-    const rows = name === 'api_key' ? `(select id, name, prefix, secret_hash, scopes, created_at, revoked_at from api_key)` : `"${name}"`;
-    const [row] = await server.sql<{ digest: string }>(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${rows} t`);
-    fingerprint[name] = row.digest;
-  }
-  return fingerprint;
-}
-
-/** The smallest value of an argument's type: every ID is Anna's, so a call that got through would touch real rows. */
-function sample(type: GraphQLInputType): unknown {
-  if (isNonNullType(type)) return sample(type.ofType);
-  if (isListType(type)) return [sample(type.ofType)];
-  if (isEnumType(type)) return type.getValues()[0].value;
-  if (isInputObjectType(type)) {
-    const fields = Object.values(type.getFields()).filter((field) => isNonNullType(field.type) && field.defaultValue === undefined);
-    return Object.fromEntries(fields.map((field) => [field.name, sample(field.type)]));
-  }
-  const byScalar: Record<string, unknown> = { ID: annaId, String: 'x', Int: 1, Float: 1, Boolean: true, BigInt: '1', DateTime: '2026-01-01T00:00:00Z', JSON: {}, JSONObject: {} };
-  if (isScalarType(type) && type.name in byScalar) return byScalar[type.name];
-  throw new Error(`no sample value for the scalar ${String(type)}: add one`);
-}
-
-/** `mutation($a: T!) { field(a: $a) { __typename } }`, with the required arguments only. */
-function callOf(name: string, args: readonly GraphQLArgument[], returnsObject: boolean): { query: string; variables: Record<string, unknown> } {
-  const required = args.filter((arg) => isNonNullType(arg.type) && arg.defaultValue === undefined);
-  const declared = required.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
-  const passed = required.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
-  const query = `mutation${declared ? `(${declared})` : ''} { ${name}${passed ? `(${passed})` : ''}${returnsObject ? ' { __typename }' : ''} }`;
-  return { query, variables: Object.fromEntries(required.map((arg) => [arg.name, sample(arg.type)])) };
-}
-
 /**
  * The credentials that lack `requirement`'s scope; `admin` grants every scope of its program, but
  * not `platform:admin`. A mutation that declares nothing must refuse them all.
@@ -118,11 +74,12 @@ it('declares a scope next to every mutation, visible in the built schema', async
 
 it('refuses every mutation to every credential without its scope, and writes nothing', async () => {
   const fields = Object.values((await createSchema()).getMutationType()!.getFields());
-  const before = await everyTable();
+  const before = await tableFingerprints(server);
   const refusals: string[] = [];
   for (const field of fields) {
     const requirement = field.extensions.requires as Requirement | undefined;
-    const { query, variables } = callOf(field.name, field.args, isObjectType(getNamedType(field.type)));
+    // Every ID is Anna's, so a call that got through would touch real rows.
+    const { query, variables } = callOf('mutation', field, isObjectType(getNamedType(field.type)) ? '{ __typename }' : '', { id: annaId });
     for (const credential of lacking(requirement)) {
       const result = await server.gql(query, variables, credential && credentials[credential]);
       const expected = credential === null ? 'UNAUTHENTICATED' : 'FORBIDDEN';
@@ -131,7 +88,7 @@ it('refuses every mutation to every credential without its scope, and writes not
     }
   }
   expect(refusals).toEqual([]);
-  expect(await everyTable()).toEqual(before);
+  expect(await tableFingerprints(server)).toEqual(before);
   // The walk covered the mutations named in the API's guide at least.
   expect(fields.map((field) => field.name)).toEqual(expect.arrayContaining(['recordEvents', 'redeemPoints', 'createApiKey', 'revokeApiKey', 'rotatePartnerTokenSecret']));
 });
@@ -150,8 +107,8 @@ it("refuses an analytics:read key on redeemPoints, where admin or the partner's 
 });
 
 it("does not let a program's admin key mint a platform:admin key, which could create programs", async () => {
-  const before = await everyTable();
+  const before = await tableFingerprints(server);
   const minted = await server.gql(`mutation { createApiKey(name: "escalate", scopes: ["admin", "platform:admin"]) { key } }`);
   expect(minted.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-  expect(await everyTable()).toEqual(before);
+  expect(await tableFingerprints(server)).toEqual(before);
 });

@@ -207,3 +207,18 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
     dispose,
   };
 }
+
+/**
+ * A fingerprint of every table (row count and a hash of the rows), to prove that a call wrote
+ * nothing. A key's last use is left out: recording it is not the caller's doing.
+ */
+export async function tableFingerprints(server: Pick<TestServer, 'sql'>): Promise<Record<string, string>> {
+  const tables = await server.sql<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
+  const fingerprint: Record<string, string> = {};
+  for (const { name } of tables) {
+    const rows = name === 'api_key' ? `(select id, program_id, name, prefix, secret_hash, scopes, created_at, revoked_at from api_key)` : `"${name}"`;
+    const [row] = await server.sql<{ digest: string }>(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${rows} t`);
+    fingerprint[name] = row.digest;
+  }
+  return fingerprint;
+}

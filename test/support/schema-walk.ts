@@ -1,12 +1,21 @@
 /**
  * Walking the built schema to reach every field a credential can reach, in queries of bounded
- * depth, and reading the answers back: which objects came back, and which leaf values.
+ * depth, and reading the answers back: which objects came back, and which leaf values; and
+ * calling any field with arguments generated from their types.
  */
 import {
   getNamedType,
+  isEnumType,
+  isInputObjectType,
   isLeafType,
+  isListType,
+  isNonNullType,
   isObjectType,
+  isScalarType,
+  type GraphQLArgument,
   type GraphQLField,
+  type GraphQLInputField,
+  type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
@@ -97,4 +106,40 @@ export function leavesIn(value: unknown, path: (string | number)[] = [], found: 
   else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) leavesIn(child, [...path, key], found);
   else found.push({ path, value });
   return found;
+}
+
+/** How a generated call fills in its arguments. */
+export interface ArgumentValues {
+  /** Every ID argument and input field gets this id. */
+  id: string;
+  /** Values by argument or input field name, e.g. `{ currency: 'RUB' }`, for leaves. */
+  byName?: Record<string, unknown>;
+  /** Optional arguments and input fields to fill in as well as the required ones. */
+  include?(name: string, type: GraphQLInputType): boolean;
+}
+
+const required = (item: GraphQLArgument | GraphQLInputField) => isNonNullType(item.type) && item.defaultValue === undefined;
+
+/** A value of an input type: `values.id` in every ID, input objects with their required fields and those `include` picks. */
+export function valueOf(type: GraphQLInputType, name: string, values: ArgumentValues): unknown {
+  if (isNonNullType(type)) return valueOf(type.ofType, name, values);
+  if (isListType(type)) return [valueOf(type.ofType, name, values)];
+  if (values.byName && name in values.byName && !isInputObjectType(type)) return values.byName[name];
+  if (isEnumType(type)) return type.getValues()[0].value;
+  if (isInputObjectType(type)) {
+    const fields = Object.values(type.getFields()).filter((field) => required(field) || values.include?.(field.name, field.type));
+    return Object.fromEntries(fields.map((field) => [field.name, valueOf(field.type, field.name, values)]));
+  }
+  const byScalar: Record<string, unknown> = { ID: values.id, String: 'x', Int: 1, Float: 1, Boolean: false, BigInt: '1', DateTime: '2026-06-01T00:00:00Z', JSON: {}, JSONObject: {} };
+  if (isScalarType(type) && type.name in byScalar) return byScalar[type.name];
+  throw new Error(`no value for ${String(type)}: add one`);
+}
+
+/** `op($x: T) { field(x: $x) selection }` with the required arguments and those `include` picks, as variables. */
+export function callOf(operation: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, selection: string, values: ArgumentValues) {
+  const args = field.args.filter((arg) => required(arg) || values.include?.(arg.name, arg.type));
+  const variables = Object.fromEntries(args.map((arg) => [arg.name, valueOf(arg.type, arg.name, values)]));
+  const declared = args.map((arg) => `$${arg.name}: ${String(arg.type)}`).join(', ');
+  const passed = args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');
+  return { query: `${operation}${declared ? `(${declared})` : ''} { ${field.name}${passed ? `(${passed})` : ''} ${selection} }`, variables };
 }
