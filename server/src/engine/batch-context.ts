@@ -14,7 +14,7 @@ import type {
 } from '@cofactor/schema';
 import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../periods/period.js';
 import type { SqlClient } from '../db/sql.js';
-import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
+import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner-snapshot.js';
 
 interface BaseStats {
   count: Record<string, number>;

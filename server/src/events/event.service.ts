@@ -6,7 +6,7 @@ import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
 import type { LedgerService, RewardRow } from '../ledger/ledger.service.js';
 import { compensations, type Refund } from '../ledger/reversals.js';
-import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner.service.js';
+import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner-snapshot.js';
 import {
   EARLIEST_EVENT_TIME,
   MAX_CODE_LENGTH,

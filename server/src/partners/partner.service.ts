@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, type PartnerSnapshot } from '@cofactor/schema';
+import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
@@ -30,12 +30,6 @@ export const PARTNER_COLUMNS = `p.id, p.program_id as "programId", p.external_id
   p.region_id as "regionId", p.segment, p.level, p.status, p.referral_code as "referralCode",
   p.sponsor_id as "sponsorId", p.joined_at as "joinedAt", p.updated_at as "updatedAt"`;
 
-/** Just what a PartnerSnapshot needs: the engine reads thousands of these per batch. */
-export const SNAPSHOT_COLUMNS = `p.id, p.name, p.kind, p.region_id as "regionId", p.segment, p.level, p.status,
-  p.referral_code as "referralCode", p.sponsor_id as "sponsorId"`;
-
-export type SnapshotRow = Pick<PartnerRow, 'id' | 'name' | 'kind' | 'regionId' | 'segment' | 'level' | 'status' | 'referralCode' | 'sponsorId'>;
-
 export interface PartnerInput {
   name?: string | null;
   externalId?: string | null;
@@ -53,20 +47,6 @@ export interface PartnerInput {
 
 const REFERRAL_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-export function toSnapshot(row: SnapshotRow): PartnerSnapshot {
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind,
-    regionId: row.regionId,
-    segment: row.segment as PartnerSnapshot['segment'],
-    level: row.level,
-    status: row.status,
-    referralCode: row.referralCode,
-    sponsorId: row.sponsorId,
-  };
-}
 
 function newReferralCode(): string {
   return Array.from({ length: 8 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
