@@ -152,7 +152,7 @@ function oracle(stream: StreamEvent[]): OracleEntry[] {
 
 let pgDir: string | null = null;
 let dataDir: string | null = null;
-let database: { url: string; stop(): Promise<void> } | null = null;
+let database: Awaited<ReturnType<typeof startEmbeddedPostgres>> | null = null;
 let sqlPool: pg.Pool | null = null;
 let shuttingDown = false;
 const children = new Set<ChildProcess>();

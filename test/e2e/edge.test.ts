@@ -177,10 +177,10 @@ describe('query limits over HTTP', () => {
     const headers = { authorization: `Bearer ${server.adminKey}`, 'apollo-require-preflight': 'true' };
     const get = await fetch(`${server.url}?query=${encodeURIComponent(deep)}`, { headers });
     expect(get.status).toBe(400);
-    expect((await get.json()).errors[0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', measured: 30, max: 12 });
+    expect(((await get.json()) as GraphQLResponse).errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'depth', measured: 30, max: 12 });
     const twice = await fetch(`${server.url}?query=${encodeURIComponent(deep)}&query=${encodeURIComponent('{ __typename }')}`, { headers });
     expect(twice.status).toBe(400);
-    expect((await twice.json()).errors).toEqual([{ message: "The 'query' search parameter may only be specified once.", extensions: { code: 'BAD_REQUEST' } }]);
+    expect(((await twice.json()) as GraphQLResponse).errors).toEqual([{ message: "The 'query' search parameter may only be specified once.", extensions: { code: 'BAD_REQUEST' } }]);
   });
 
   it('takes its limits from COFACTOR_QUERY_LIMITS', async () => {

@@ -174,7 +174,7 @@ it('ranks a contest and pays a KPI bonus over the same month', async () => {
     { c: id },
   );
   const paid = rewards.rewards.edges
-    .map(({ node }) => [node.scheme.schemeCode, node.partner.name, node.amount])
+    .map(({ node }): [string, string, number] => [node.scheme.schemeCode, node.partner.name, node.amount])
     .sort((a, b) => String(a[0] + a[1]).localeCompare(String(b[0] + b[1])));
   expect(paid).toEqual([
     // Net March volume: Anna 330 000,00 ₽ (place 1), Boris 150 000,00 ₽ (place 2); no third.
