@@ -13,6 +13,7 @@ import type {
   UplineMember,
 } from '@cofactor/schema';
 import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../periods/period.js';
+import type { QueryResultRow } from 'pg';
 import type { SqlClient } from '../db/sql.js';
 import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner-snapshot.js';
 
@@ -50,6 +51,24 @@ function windowOf(campaign: CampaignSnapshot, window: StatsWindow, at: Date, tim
 }
 
 /**
+ * The connection with each statement sent once the one before it has settled. The loaders
+ * below dispatch independently, each when its own round of look-ups is due, so without this
+ * one could send a query while two others still held the connection: pg 8 queues it with a
+ * DeprecationWarning, pg 9 refuses it. The order is the one pg's queue kept: first asked,
+ * first sent.
+ */
+function oneAtATime(client: SqlClient): SqlClient {
+  let previous: Promise<unknown> = Promise.resolve();
+  return {
+    query<R extends QueryResultRow>(text: string, params?: unknown[]) {
+      const result = previous.then(() => client.query<R>(text, params));
+      previous = result.catch(() => undefined);
+      return result;
+    },
+  };
+}
+
+/**
  * Everything schemes may look up while one batch is evaluated, read through the batch's
  * transaction. Look-ups are DataLoaders: all schemes evaluate the batch's events
  * concurrently, so the partners, uplines and stats they ask for are fetched with one
@@ -66,14 +85,18 @@ export class BatchContext {
   /** The spans stats were asked for, by `spanKey`. */
   private readonly spans = new Map<string, Span>();
 
+  /** The batch's connection, one statement at a time (see `oneAtATime`). */
+  private readonly client: SqlClient;
+
   constructor(
-    private readonly client: SqlClient,
+    client: SqlClient,
     private readonly programId: string,
     private readonly batchEvents: SchemeEvent[],
     private readonly clock: Date,
     /** The program's time zone: daily windows are its calendar days. */
     private readonly timeZone: string,
   ) {
+    this.client = oneAtATime(client);
     batchEvents.forEach((event, index) => {
       const list = this.batchEventsByPartner.get(event.partner.id) ?? [];
       list.push({ index, event });
