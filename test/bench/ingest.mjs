@@ -466,7 +466,7 @@ async function sendEvents(graphql, opts, partnerIds, serverPid) {
           totals.rewardsCreated += recordEvents.rewardsCreated;
           break;
         } catch (error) {
-          if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw new Error(`batch ${index} failed (attempt ${attempt}): ${error.message}`);
+          if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw new Error(`batch ${index} failed (attempt ${attempt}): ${error.message}`, { cause: error });
           totals.retries += 1;
           const reason = error.message.slice(0, 120);
           totals.retryReasons.set(reason, (totals.retryReasons.get(reason) ?? 0) + 1);

@@ -380,7 +380,7 @@ async function refused(action: Promise<unknown>, code: string, what: string): Pr
     await action;
   } catch (error) {
     const got = (error as { extensions?: { code?: string } }).extensions?.code;
-    if (got !== code) throw new Error(`${what}: expected a ${code} error, got ${got ?? 'no code'}: ${(error as Error).message}`);
+    if (got !== code) throw new Error(`${what}: expected a ${code} error, got ${got ?? 'no code'}: ${(error as Error).message}`, { cause: error });
     return (error as Error).message;
   }
   throw new Error(`${what}: expected a ${code} error, but it succeeded`);
@@ -648,7 +648,7 @@ async function runSequence(sponsors: (number | null)[], commands: Command[]): Pr
     await checkAll();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n\nWhat the run did (program ${programId}):\n  ${log.join('\n  ')}`);
+    throw new Error(`${message}\n\nWhat the run did (program ${programId}):\n  ${log.join('\n  ')}`, { cause: error });
   }
 }
 

@@ -423,7 +423,7 @@ async function budgetSetup(name: string, rng: Rng): Promise<BudgetSetup> {
 }
 
 /** Checks rule 9 on what the campaign wrote; returns the granted sum per partner. */
-async function checkLimits({ program, partnerIds, campaignId, sales }: BudgetSetup) {
+async function checkLimits({ program, campaignId, sales }: BudgetSetup) {
   const demand = new Map(sales.map((sale) => [sale.externalId, percent(sale.amount, 10n)]));
   const perPartner = new Map<number, bigint>();
   for (const sale of sales) perPartner.set(sale.seller, (perPartner.get(sale.seller) ?? 0n) + demand.get(sale.externalId)!);

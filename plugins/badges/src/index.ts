@@ -26,7 +26,6 @@ import {
   type ArgValues,
   type Decimal,
   type Locale,
-  type PartnerSnapshot,
   type PartnerStats,
   type RewardDraft,
   type SchemeContext,
@@ -37,9 +36,6 @@ import {
   type Ranked,
   periodArg,
 } from '@cofactor/schema';
-
-const RULES = ['FIRST_SALE', 'SALES_COUNT', 'SALES_AMOUNT', 'RECRUITS', 'TOP_IN_REGION'] as const;
-type Rule = (typeof RULES)[number];
 
 const argDefinitions = {
   badges: {
@@ -108,6 +104,7 @@ const argDefinitions = {
 } as const satisfies ArgDefinitions;
 
 type Badge = ArgValues<typeof argDefinitions>['badges'][number];
+type Rule = Badge['rule'];
 
 /** A badge with its code trimmed, its name (or code) to show, and its threshold parsed. */
 interface Configured {

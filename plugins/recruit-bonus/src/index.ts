@@ -12,14 +12,12 @@ import {
   defineRewardScheme,
   formatMoney,
   type ArgDefinitions,
+  type ArgValues,
   type Locale,
   type RewardDraft,
   type SchemeContext,
   type SchemeEvent,
 } from '@cofactor/schema';
-
-const TRIGGERS = ['JOINED', 'APPROVED', 'FIRST_SALE', 'SALES_THRESHOLD'] as const;
-type Trigger = (typeof TRIGGERS)[number];
 
 const argDefinitions = {
   trigger: {
@@ -60,6 +58,8 @@ const argDefinitions = {
     ui: 'currency-amount',
   },
 } as const satisfies ArgDefinitions;
+
+type Trigger = ArgValues<typeof argDefinitions>['trigger'];
 
 /** What happened, in the words of each locale; `order` is the sale's reference when a sale triggered it. */
 const WORDS: Readonly<
