@@ -4,20 +4,20 @@ import { CampaignService } from './campaigns/campaign.service.js';
 import type { CofactorConfig } from './config.js';
 import { openOrm, prepareDatabase } from './db/orm.js';
 import { Sql, StatementCounter } from './db/sql.js';
-import { RewardsEngine } from './engine/rewards-engine.js';
 import { EventService } from './events/event.service.js';
 import { HierarchyService } from './hierarchy/hierarchy.service.js';
 import { LedgerService, type RewardRow } from './ledger/ledger.service.js';
 import { LifecycleService } from './ledger/lifecycle.service.js';
 import { PayoutService } from './payouts/payout.service.js';
-import { rewardTopic } from './ledger/reward.resolver.js';
-import { REWARD_CREATED, createCofactorPubSub, type CofactorPubSub } from './graphql/pubsub.js';
+import { REWARD_CREATED, createCofactorPubSub, rewardTopic, type CofactorPubSub } from './graphql/pubsub.js';
 import { PartnerService } from './partners/partner.service.js';
 import { PeriodCloseService } from './periods/period-close.service.js';
 import { PointsService } from './points/points.service.js';
 import { PerkService } from './perks/perk.service.js';
 import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
+import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
+import { Rewarding } from './rewarding/rewarding.js';
 
 /** The services of one server process, wired once. */
 export interface App {
@@ -36,6 +36,7 @@ export interface App {
   ledger: LedgerService;
   lifecycle: LifecycleService;
   payouts: PayoutService;
+  rewarding: Rewarding;
   events: EventService;
   periods: PeriodCloseService;
   points: PointsService;
@@ -53,11 +54,12 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
   const pubSub = createCofactorPubSub();
   const hierarchy = new HierarchyService(sql);
   const ledger = new LedgerService(sql);
-  const engine = new RewardsEngine(registry);
+  // Published after commit only: the pipeline calls this once a unit of work holding rewards committed.
   const publish = (rewards: RewardRow[]) => {
     for (const reward of rewards) pubSub.publish(REWARD_CREATED, rewardTopic(reward.programId, reward.partnerId), reward);
   };
-  const events = new EventService(sql, engine, ledger, publish, config);
+  const storage = new PostgresRewardingStorage(sql, ledger);
+  const rewarding = new Rewarding(storage, registry, publish, config);
   const auth = new AuthService(orm, sql, config);
   return {
     config,
@@ -69,14 +71,15 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     auth,
     programs: new ProgramService(orm, auth),
     hierarchy,
-    partners: new PartnerService(sql, hierarchy, events),
+    partners: new PartnerService(sql, hierarchy, rewarding, storage),
     campaigns: new CampaignService(orm, registry),
     ledger,
     lifecycle: new LifecycleService(sql, ledger),
     payouts: new PayoutService(sql),
-    events,
-    periods: new PeriodCloseService(orm, sql, engine, ledger, publish),
-    points: new PointsService(sql, registry, ledger, publish),
+    rewarding,
+    events: new EventService(rewarding),
+    periods: new PeriodCloseService(orm, rewarding),
+    points: new PointsService(sql, registry, rewarding),
     perks: new PerkService(sql, ledger),
     async close() {
       await sql.close();

@@ -1,9 +1,12 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
-import type { CapPeriod } from '../ledger/limits.js';
 
 export const CAMPAIGN_STATUSES = ['DRAFT', 'ACTIVE', 'PAUSED', 'ENDED'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** The span a partner cap counts over (ledger/README.md, rule 9). */
+export const CAP_PERIODS = ['MONTH', 'QUARTER', 'CAMPAIGN'] as const;
+export type CapPeriod = (typeof CAP_PERIODS)[number];
 
 /** Who a campaign applies to; an empty list means "any". Regions include their sub-regions. */
 export interface Targeting {

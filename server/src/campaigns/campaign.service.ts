@@ -1,11 +1,10 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, isCurrencyCode, parseArgs, type JsonObject } from '@cofactor/schema';
 import { errors, type InputIssue } from '../graphql/errors.js';
-import { CAP_PERIODS, type CapPeriod } from '../ledger/limits.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { Region } from '../regions/region.entity.js';
 import { MAX_CODE_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkMoney, checkText } from '../validation.js';
-import { Campaign, type CampaignStatus, type Targeting } from './campaign.entity.js';
+import { CAP_PERIODS, Campaign, type CampaignStatus, type CapPeriod, type Targeting } from './campaign.entity.js';
 import { SchemeInstance } from './scheme-instance.entity.js';
 import { checkSchemeBounds } from './scheme-bounds.js';
 

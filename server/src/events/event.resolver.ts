@@ -2,7 +2,7 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import { callerProgram } from '../auth/access.js';
 import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
-import type { RecordEventsResult } from './event.service.js';
+import type { RecordEventsResult } from '../rewarding/event.js';
 import { EventInputType, RecordEventsResult as RecordEventsResultType } from './event.types.js';
 
 @Resolver()

@@ -9,3 +9,8 @@ export function createCofactorPubSub() {
 }
 
 export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;
+
+/** The topic of one partner's rewards: a subscriber of one program never hears another's. */
+export function rewardTopic(programId: string, partnerId: string): string {
+  return `${programId}:${partnerId}`;
+}

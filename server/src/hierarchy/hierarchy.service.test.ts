@@ -13,11 +13,11 @@ import { readConfig } from '../config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
 import { migrate, openOrm } from '../db/orm.js';
 import { Sql, StatementCounter } from '../db/sql.js';
-import { RewardsEngine } from '../engine/rewards-engine.js';
-import { EventService } from '../events/event.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { SchemeRegistry } from '../plugins/registry.js';
 import { PartnerService } from '../partners/partner.service.js';
+import { PostgresRewardingStorage } from '../rewarding/postgres/storage.js';
+import { Rewarding } from '../rewarding/rewarding.js';
 import { HierarchyService } from './hierarchy.service.js';
 
 let dataDir: string;
@@ -35,8 +35,8 @@ beforeAll(async () => {
   sql = new Sql(database.url, new StatementCounter());
   hierarchy = new HierarchyService(sql);
   // No schemes: joins are recorded as events but pay nothing here.
-  const events = new EventService(sql, new RewardsEngine(new SchemeRegistry()), new LedgerService(sql), () => {}, readConfig({}));
-  partners = new PartnerService(sql, hierarchy, events);
+  const storage = new PostgresRewardingStorage(sql, new LedgerService(sql));
+  partners = new PartnerService(sql, hierarchy, new Rewarding(storage, new SchemeRegistry(), () => {}, readConfig({})), storage);
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type { LedgerEntry } from '../engine/rewards-engine.js';
+import type { LedgerEntry } from './entry.js';
 import { MAX_ENTRY_AMOUNT, checkEntryAmounts, firstPerKey } from './ledger.service.js';
 
 function entry(idempotencyKey: string, amount: bigint, eventId = '1'): LedgerEntry {

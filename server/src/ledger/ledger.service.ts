@@ -1,6 +1,6 @@
 import type { JsonObject, RewardReversal } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
-import type { LedgerEntry } from '../engine/rewards-engine.js';
+import type { LedgerEntry } from './entry.js';
 import { errors } from '../graphql/errors.js';
 import type { RewardStatus } from './reward.entity.js';
 
@@ -30,6 +30,9 @@ const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "part
   r.scheme_instance_id as "schemeInstanceId", r.event_id as "eventId", r.period_key as "periodKey", r.kind, r.amount::text as amount, r.unit, r.status,
   r.idempotency_key as "idempotencyKey", r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu",
   r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.reversal, r.created_at as "createdAt"`;
+
+/** Entries that count towards a points balance: everything granted (compensating entries included), not rejected or capped. */
+export const SPENDABLE_POINTS = `kind = 'POINTS' and status not in ('REJECTED', 'CAPPED')`;
 
 export interface RewardFilter {
   partnerId?: string | null;

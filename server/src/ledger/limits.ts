@@ -1,13 +1,11 @@
-import { formatMoney } from '@cofactor/schema';
-import type { SqlClient } from '../db/sql.js';
-import type { LedgerEntry } from '../engine/rewards-engine.js';
+import { formatMoney, type LocalizedText } from '@cofactor/schema';
+import type { CapPeriod } from '../campaigns/campaign.entity.js';
+import type { LedgerEntry } from './entry.js';
 import { firstPerKey } from './ledger.service.js';
 import { periodOf, shiftPeriodKey } from '../periods/period.js';
 
-export const CAP_PERIODS = ['MONTH', 'QUARTER', 'CAMPAIGN'] as const;
-export type CapPeriod = (typeof CAP_PERIODS)[number];
-
-interface CampaignLimits {
+/** A campaign's budget and per-partner cap, in minor units of its currency; null where it has none. */
+export interface CampaignLimits {
   id: string;
   currency: string;
   budget: bigint | null;
@@ -15,148 +13,154 @@ interface CampaignLimits {
   capPeriod: CapPeriod;
 }
 
+export interface CapWindow {
+  /** The local months the window spans, as 'YYYY-MM-01' dates: [fromMonth, toMonth); null for the whole campaign. */
+  fromMonth: string | null;
+  toMonth: string | null;
+  label: string;
+}
+
+/** What limits read and lock, inside the unit of work that will append the entries. */
+export interface LimitsStore {
+  /** The limits of those of these campaigns that have a budget or a cap, in id order. */
+  campaignLimits(programId: string, campaignIds: string[]): Promise<CampaignLimits[]>;
+  /** Which of these idempotency keys the ledger holds already. */
+  existingKeys(programId: string, keys: string[]): Promise<Set<string>>;
+  /** Takes these locks in the order given; they are held until the unit of work ends. */
+  lock(keys: string[]): Promise<void>;
+  /** Money granted so far by each of these campaigns. */
+  grantedByCampaign(campaignIds: string[]): Promise<Map<string, bigint>>;
+  /** Money granted so far by one campaign to each of these partners, within the window. */
+  grantedByPartner(campaignId: string, partnerIds: string[], window: CapWindow): Promise<Map<string, bigint>>;
+}
+
+/** What is left of each limit while a batch's entries are taken in order. */
+interface Room {
+  limits: Map<string, CampaignLimits>;
+  budgetLeft: Map<string, bigint>;
+  /** By `<campaign>:<partner>`. */
+  capLeft: Map<string, bigint>;
+  windows: Map<string, CapWindow>;
+}
+
+const limitable = (entry: LedgerEntry) => entry.kind === 'MONEY' && entry.status === 'PENDING' && entry.amount > 0n;
 
 /**
- * Budgets and per-partner caps (ledger/README.md, rule 9). Runs inside the transaction that
+ * Budgets and per-partner caps (ledger/README.md, rule 9). Runs inside the unit of work that
  * will append the entries: it locks each limited campaign (and each capped partner in it),
  * reads what is already granted, and splits every entry that does not fit into a granted
  * part and a CAPPED rest. The locks last until commit, so a concurrent batch reads the
  * sums only after this one's entries are in them.
  */
-export async function applyLimits(
-  client: SqlClient,
-  programId: string,
-  timeZone: string,
-  proposed: LedgerEntry[],
-  clock: Date,
-): Promise<LedgerEntry[]> {
+export async function applyLimits(store: LimitsStore, programId: string, timeZone: string, proposed: LedgerEntry[], clock: Date): Promise<LedgerEntry[]> {
   // A reward proposed twice in one batch is limited once, as the first proposal, which is
   // the one the ledger keeps: a later copy would take budget room and leave a CAPPED rest
   // for a reward that was never split.
   const entries = firstPerKey(proposed);
-  const limitable = (entry: LedgerEntry) => entry.kind === 'MONEY' && entry.status === 'PENDING' && entry.amount > 0n;
   const campaignIds = [...new Set(entries.filter(limitable).map((entry) => entry.campaignId))];
   if (campaignIds.length === 0) return entries;
-  const { rows } = await client.query<{ id: string; currency: string; budget: string | null; partnerCap: string | null; capPeriod: CapPeriod }>(
-    `select id, currency, budget::text, partner_cap::text as "partnerCap", cap_period as "capPeriod" from campaign
-      where program_id = $1 and id = any($2::bigint[]) and (budget is not null or partner_cap is not null) order by id`,
-    [programId, campaignIds],
-  );
+  const rows = await store.campaignLimits(programId, campaignIds);
   if (rows.length === 0) return entries;
-  const limits = new Map<string, CampaignLimits>(
-    rows.map((row) => [
-      row.id,
-      { ...row, budget: row.budget === null ? null : BigInt(row.budget), partnerCap: row.partnerCap === null ? null : BigInt(row.partnerCap) },
-    ]),
-  );
+  const limits = new Map(rows.map((row) => [row.id, row]));
   const limited = (entry: LedgerEntry) => limitable(entry) && limits.get(entry.campaignId)?.currency === entry.unit;
 
   // A re-run (a period closed again) recomputes entries that exist already; they must not count twice.
   const keys = entries.filter(limited).flatMap((entry) => [entry.idempotencyKey, `${entry.idempotencyKey}:capped`]);
-  const existing = new Set(
-    (await client.query<{ key: string }>('select idempotency_key as key from reward where program_id = $1 and idempotency_key = any($2::text[])', [programId, keys]))
-      .rows.map((row) => row.key),
-  );
+  const existing = await store.existingKeys(programId, keys);
   const fresh = entries.filter((entry) => !limited(entry) || !existing.has(entry.idempotencyKey));
+  const room = await measureRoom(store, limits, fresh.filter(limited), timeZone, clock);
+  // Entries are taken in the order the pipeline produced them (event, then campaign, then scheme).
+  return fresh.flatMap((entry) => (limited(entry) ? fit(entry, room) : [entry]));
+}
 
+/** Locks the limited campaigns and capped partners, then reads what each has left. */
+async function measureRoom(store: LimitsStore, limits: Map<string, CampaignLimits>, limited: LedgerEntry[], timeZone: string, clock: Date): Promise<Room> {
   const lockKeys: string[] = [];
   const capped = new Map<string, Set<string>>();
   for (const limit of limits.values()) {
     if (limit.budget !== null) lockKeys.push(`budget:${limit.id}`);
     if (limit.partnerCap === null) continue;
-    const partners = new Set(fresh.filter((entry) => limited(entry) && entry.campaignId === limit.id).map((entry) => entry.partnerId));
+    const partners = new Set(limited.filter((entry) => entry.campaignId === limit.id).map((entry) => entry.partnerId));
     capped.set(limit.id, partners);
     for (const partnerId of [...partners].sort()) lockKeys.push(`cap:${limit.id}:${partnerId}`);
   }
   // In one fixed order (campaign, then partner), so batches never wait for each other in a circle.
-  await client.query(
-    `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) with ordinality as l(k, position) order by position`,
-    [lockKeys],
-  );
+  await store.lock(lockKeys);
 
-  // The granted sums come from granted_money (kept by triggers on the ledger, per partner and
-  // local month), read after the locks, so they include every batch committed before.
-  const budgetLeft = new Map<string, bigint>();
+  // The granted sums are read after the locks, so they include every batch committed before.
+  const room: Room = { limits, budgetLeft: new Map(), capLeft: new Map(), windows: new Map() };
   const budgeted = [...limits.values()].filter((limit) => limit.budget !== null);
   if (budgeted.length) {
-    const spent = await client.query<{ campaignId: string; granted: string }>(
-      `select c.id as "campaignId", coalesce(sum(g.amount), 0)::text as granted
-         from unnest($1::bigint[]) as c(id) left join granted_money g on g.campaign_id = c.id group by c.id`,
-      [budgeted.map((limit) => limit.id)],
-    );
-    for (const row of spent.rows) budgetLeft.set(row.campaignId, limits.get(row.campaignId)!.budget! - BigInt(row.granted));
+    const granted = await store.grantedByCampaign(budgeted.map((limit) => limit.id));
+    for (const limit of budgeted) room.budgetLeft.set(limit.id, limit.budget! - (granted.get(limit.id) ?? 0n));
   }
-
-  const capLeft = new Map<string, bigint>();
-  const windows = new Map<string, CapWindow>();
   for (const [campaignId, partners] of capped) {
     if (partners.size === 0) continue;
     const limit = limits.get(campaignId)!;
     const window = windowOf(clock, limit.capPeriod, timeZone);
-    windows.set(campaignId, window);
-    const spent = await client.query<{ partnerId: string; granted: string }>(
-      `select partner_id as "partnerId", sum(amount)::text as granted from granted_money
-        where campaign_id = $1 and partner_id = any($2::bigint[]) and ($3::date is null or (month >= $3 and month < $4))
-        group by partner_id`,
-      [campaignId, [...partners], window.fromMonth, window.toMonth],
-    );
-    const grantedTo = new Map(spent.rows.map((row) => [row.partnerId, BigInt(row.granted)]));
-    for (const partnerId of partners) capLeft.set(`${campaignId}:${partnerId}`, limit.partnerCap! - (grantedTo.get(partnerId) ?? 0n));
+    room.windows.set(campaignId, window);
+    const granted = await store.grantedByPartner(campaignId, [...partners], window);
+    for (const partnerId of partners) room.capLeft.set(`${campaignId}:${partnerId}`, limit.partnerCap! - (granted.get(partnerId) ?? 0n));
   }
+  return room;
+}
 
-  // Entries are taken in the order the engine produced them (event, then campaign, then scheme).
-  return fresh.flatMap((entry) => {
-    if (!limited(entry)) return [entry];
-    const limit = limits.get(entry.campaignId)!;
-    const capKey = `${entry.campaignId}:${entry.partnerId}`;
-    const fromBudget = budgetLeft.has(entry.campaignId) ? max0(budgetLeft.get(entry.campaignId)!) : null;
-    const fromCap = capLeft.has(capKey) ? max0(capLeft.get(capKey)!) : null;
-    const room = [fromBudget, fromCap].reduce<bigint>((least, left) => (left !== null && left < least ? left : least), entry.amount);
-    if (fromBudget !== null) budgetLeft.set(entry.campaignId, fromBudget - room);
-    if (fromCap !== null) capLeft.set(capKey, fromCap - room);
-    if (room === entry.amount) return [entry];
-    const byBudget = fromBudget !== null && fromBudget === room && (fromCap === null || fromBudget <= fromCap);
-    const reason = byBudget
-      ? {
-          en: `the campaign budget of ${formatMoney(limit.budget!, limit.currency, 'en')} is used up`,
-          ru: `бюджет кампании ${formatMoney(limit.budget!, limit.currency, 'ru')} исчерпан`,
-        }
-      : {
-          en: `the cap of ${formatMoney(limit.partnerCap!, limit.currency, 'en')} per partner per ${windows.get(entry.campaignId)!.label} is reached`,
-          ru: `достигнут лимит ${formatMoney(limit.partnerCap!, limit.currency, 'ru')} на партнёра за ${ruLabel(windows.get(entry.campaignId)!.label)}`,
-        };
-    const rest = entry.amount - room;
-    const cappedEntry: LedgerEntry = {
-      ...entry,
-      status: 'CAPPED',
-      amount: rest,
-      idempotencyKey: room === 0n ? entry.idempotencyKey : `${entry.idempotencyKey}:capped`,
-      explanationEn: `Not paid, ${reason.en}: ${formatMoney(rest, limit.currency, 'en')} of ${formatMoney(entry.amount, limit.currency, 'en')} (${entry.explanationEn})`,
-      explanationRu: `Не начислено, ${reason.ru}: ${formatMoney(rest, limit.currency, 'ru')} из ${formatMoney(entry.amount, limit.currency, 'ru')} (${entry.explanationRu})`,
-      details: { ...entry.details, capped: byBudget ? 'BUDGET' : 'PARTNER_CAP', requested: entry.amount.toString(), granted: room.toString() },
-      reversal: 'NONE',
-    };
-    if (room === 0n) return [cappedEntry];
-    const grantedEntry: LedgerEntry = {
-      ...entry,
-      amount: room,
-      explanationEn: `${entry.explanationEn}; ${formatMoney(room, limit.currency, 'en')} of ${formatMoney(entry.amount, limit.currency, 'en')} paid, ${reason.en}`,
-      explanationRu: `${entry.explanationRu}; начислено ${formatMoney(room, limit.currency, 'ru')} из ${formatMoney(entry.amount, limit.currency, 'ru')}, ${reason.ru}`,
-      details: { ...entry.details, capped: byBudget ? 'BUDGET' : 'PARTNER_CAP', requested: entry.amount.toString(), granted: room.toString() },
-    };
-    return [grantedEntry, cappedEntry];
-  });
+/** The entry whole if it fits what is left, else its granted part (if any) and its CAPPED rest; takes the room it uses. */
+function fit(entry: LedgerEntry, room: Room): LedgerEntry[] {
+  const limit = room.limits.get(entry.campaignId)!;
+  const capKey = `${entry.campaignId}:${entry.partnerId}`;
+  const fromBudget = room.budgetLeft.has(entry.campaignId) ? max0(room.budgetLeft.get(entry.campaignId)!) : null;
+  const fromCap = room.capLeft.has(capKey) ? max0(room.capLeft.get(capKey)!) : null;
+  const granted = [fromBudget, fromCap].reduce<bigint>((least, left) => (left !== null && left < least ? left : least), entry.amount);
+  if (fromBudget !== null) room.budgetLeft.set(entry.campaignId, fromBudget - granted);
+  if (fromCap !== null) room.capLeft.set(capKey, fromCap - granted);
+  if (granted === entry.amount) return [entry];
+  const byBudget = fromBudget !== null && fromBudget === granted && (fromCap === null || fromBudget <= fromCap);
+  const reason = byBudget ? budgetReason(limit) : capReason(limit, room.windows.get(entry.campaignId)!);
+  return split(entry, granted, limit.currency, reason, byBudget ? 'BUDGET' : 'PARTNER_CAP');
+}
+
+function split(entry: LedgerEntry, granted: bigint, currency: string, reason: LocalizedText, by: 'BUDGET' | 'PARTNER_CAP'): LedgerEntry[] {
+  const money = (amount: bigint, locale: 'en' | 'ru') => formatMoney(amount, currency, locale);
+  const rest = entry.amount - granted;
+  const details = { ...entry.details, capped: by, requested: entry.amount.toString(), granted: granted.toString() };
+  const cappedEntry: LedgerEntry = {
+    ...entry,
+    status: 'CAPPED',
+    amount: rest,
+    idempotencyKey: granted === 0n ? entry.idempotencyKey : `${entry.idempotencyKey}:capped`,
+    explanationEn: `Not paid, ${reason.en}: ${money(rest, 'en')} of ${money(entry.amount, 'en')} (${entry.explanationEn})`,
+    explanationRu: `Не начислено, ${reason.ru}: ${money(rest, 'ru')} из ${money(entry.amount, 'ru')} (${entry.explanationRu})`,
+    details,
+    reversal: 'NONE',
+  };
+  if (granted === 0n) return [cappedEntry];
+  const grantedEntry: LedgerEntry = {
+    ...entry,
+    amount: granted,
+    explanationEn: `${entry.explanationEn}; ${money(granted, 'en')} of ${money(entry.amount, 'en')} paid, ${reason.en}`,
+    explanationRu: `${entry.explanationRu}; начислено ${money(granted, 'ru')} из ${money(entry.amount, 'ru')}, ${reason.ru}`,
+    details: { ...details },
+  };
+  return [grantedEntry, cappedEntry];
+}
+
+function budgetReason(limit: CampaignLimits): LocalizedText {
+  return {
+    en: `the campaign budget of ${formatMoney(limit.budget!, limit.currency, 'en')} is used up`,
+    ru: `бюджет кампании ${formatMoney(limit.budget!, limit.currency, 'ru')} исчерпан`,
+  };
+}
+
+function capReason(limit: CampaignLimits, window: CapWindow): LocalizedText {
+  return {
+    en: `the cap of ${formatMoney(limit.partnerCap!, limit.currency, 'en')} per partner per ${window.label} is reached`,
+    ru: `достигнут лимит ${formatMoney(limit.partnerCap!, limit.currency, 'ru')} на партнёра за ${ruLabel(window.label)}`,
+  };
 }
 
 function max0(value: bigint): bigint {
   return value > 0n ? value : 0n;
-}
-
-interface CapWindow {
-  /** The local months the window spans, as 'YYYY-MM-01' dates: [fromMonth, toMonth); null for the whole campaign. */
-  fromMonth: string | null;
-  toMonth: string | null;
-  label: string;
 }
 
 /** The cap window around `clock`: its month or quarter in the program's time zone, or the whole campaign. */

@@ -8,7 +8,7 @@ import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../g
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
 import { requireId } from '../graphql/ids.js';
-import { REWARD_CREATED } from '../graphql/pubsub.js';
+import { REWARD_CREATED, rewardTopic } from '../graphql/pubsub.js';
 import { PartnerType } from '../partners/partner.types.js';
 import { REWARD_KINDS } from '@cofactor/schema';
 import { REWARD_STATUSES } from './reward.entity.js';
@@ -92,8 +92,4 @@ function subscriberPartnerId(ctx: RequestContext, partnerId: string | undefined)
   const programId = requireReader(ctx.principal);
   if (!partnerId) throw errors.badInput([{ path: 'partnerId', message: 'is required for an API key' }]);
   return rewardTopic(programId, requireId(partnerId, 'partnerId'));
-}
-
-export function rewardTopic(programId: string, partnerId: string): string {
-  return `${programId}:${partnerId}`;
 }

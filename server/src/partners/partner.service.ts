@@ -3,9 +3,9 @@ import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
-import type { EventService } from '../events/event.service.js';
 import type { HierarchyService } from '../hierarchy/hierarchy.service.js';
-import type { RewardRow } from '../ledger/ledger.service.js';
+import type { PostgresRewardingStorage } from '../rewarding/postgres/storage.js';
+import type { Rewarding } from '../rewarding/rewarding.js';
 import { MAX_CODE_LENGTH, MAX_EXTERNAL_ID_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkEmail, checkOptionalText } from '../validation.js';
 import { PARTNER_STATUSES, type PartnerStatus } from './partner.entity.js';
 
@@ -56,7 +56,8 @@ export class PartnerService {
   constructor(
     private readonly sql: Sql,
     private readonly hierarchy: HierarchyService,
-    private readonly events: EventService,
+    private readonly rewarding: Rewarding,
+    private readonly storage: PostgresRewardingStorage,
   ) {}
 
   async byIds(programId: string, ids: readonly string[]): Promise<PartnerRow[]> {
@@ -85,22 +86,22 @@ export class PartnerService {
   /**
    * Creates a partner under its sponsor and, in the same transaction, records its
    * PARTNER_JOINED event (external id `partner-joined:<id>`), so recruit rewards run through
-   * the same engine as every other event.
+   * the same pipeline as every other event.
    */
   async create(programId: string, input: PartnerInput): Promise<PartnerRow> {
     const issues = this.validate(input, 'input', true);
     if (issues.length) throw errors.badInput(issues);
     const { partner, rewards } = await this.sql.transaction(async (client) => {
       const created = await this.insert(client, programId, input, issues);
-      const joined = await this.events.ingest(
-        client,
+      const joined = await this.rewarding.ingest(
+        this.storage.within(client),
         programId,
         [{ externalId: `partner-joined:${created.id}`, type: 'PARTNER_JOINED', partnerId: created.id, occurredAt: created.joinedAt }],
         created.joinedAt,
       );
       return { partner: created, rewards: joined.rewards };
     });
-    this.events.publish(rewards);
+    this.rewarding.publish(rewards);
     return partner;
   }
 
@@ -191,15 +192,15 @@ export class PartnerService {
       const updated = rows[0];
       if (before.rows[0].status !== 'PENDING' || updated.status !== 'ACTIVE') return { partner: updated, rewards: [] };
       const clock = new Date();
-      const approved = await this.events.ingest(
-        client,
+      const approved = await this.rewarding.ingest(
+        this.storage.within(client),
         programId,
         [{ externalId: `partner-approved:${id}`, type: 'PARTNER_APPROVED', partnerId: id, occurredAt: clock }],
         clock,
       );
       return { partner: updated, rewards: approved.rewards };
     });
-    this.events.publish(rewards);
+    this.rewarding.publish(rewards);
     return partner;
   }
 

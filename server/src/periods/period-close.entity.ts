@@ -1,6 +1,19 @@
 import { OptionalProps } from '@mikro-orm/core';
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
+/** A recorded period close, as read. */
+export interface PeriodCloseRow {
+  id: string;
+  campaignId: string;
+  periodKey: string;
+  startsAt: Date;
+  endsAt: Date;
+  closedBy: string;
+  forced: boolean;
+  rewardsCreated: number;
+  closedAt: Date;
+}
+
 /** One run of `closePeriod` for a campaign: who closed which period, when, and what it wrote. */
 @Entity({ tableName: 'period_close' })
 @Index({ properties: ['campaignId', 'periodKey'] })

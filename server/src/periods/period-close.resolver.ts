@@ -5,7 +5,7 @@ import { CampaignType } from '../campaigns/campaign.types.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
 import { DateTimeScalar } from '../graphql/scalars.js';
-import type { PeriodCloseRow } from './period-close.service.js';
+import type { PeriodCloseRow } from './period-close.entity.js';
 
 @ObjectType('PeriodClose', { description: 'One close of a campaign period: who closed it, when, and how many rewards it wrote.' })
 export class PeriodCloseType {

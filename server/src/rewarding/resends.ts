@@ -1,5 +1,4 @@
 import type { JsonObject, JsonValue } from '@cofactor/schema';
-import type { SqlClient } from '../db/sql.js';
 import type { InputIssue } from '../graphql/errors.js';
 
 /**
@@ -43,22 +42,6 @@ const FIELDS: readonly { key: keyof EventContent; label: string }[] = [
 ];
 /** How much of a long value (attributes) a message quotes. */
 const QUOTED_LENGTH = 120;
-
-/** The recorded content of the program's events with these externalIds. */
-export async function recordedContents(client: SqlClient, programId: string, externalIds: string[]): Promise<Map<string, EventContent>> {
-  if (externalIds.length === 0) return new Map();
-  const { rows } = await client.query<EventContent & { externalId: string }>(
-    `select e.external_id as "externalId", e.type, e.partner_id::text as "partnerId", c.code as "couponCode", cu.external_id as "customerId",
-            e.amount::text as amount, e.currency, e.occurred_at as "occurredAt", s.external_id as "refundOf", e.attributes
-       from event e
-       left join coupon c on c.id = e.coupon_id
-       left join customer cu on cu.id = e.customer_id
-       left join event s on s.id = e.refund_of_id
-      where e.program_id = $1 and e.external_id = any($2::text[])`,
-    [programId, externalIds],
-  );
-  return new Map(rows.map(({ externalId, ...content }) => [externalId, content]));
-}
 
 /** An issue for each field in which a resent item differs from the event recorded with its externalId. */
 export function resendConflicts(sent: readonly SentEvent[], recorded: ReadonlyMap<string, EventContent>): InputIssue[] {

@@ -1,0 +1,158 @@
+import {
+  REWARD_KINDS,
+  REWARD_REVERSALS,
+  isCurrencyCode,
+  type JsonObject,
+  type Period,
+  type PeriodContext,
+  type RewardDraft,
+  type RewardScheme,
+  type SchemeContext,
+  type SchemeEvent,
+} from '@cofactor/schema';
+import type { LedgerEntry } from '../ledger/entry.js';
+import type { SchemeRegistry } from '../plugins/registry.js';
+import { inCampaign, runnable, targets, type RunnableCampaign, type RunnableInstance } from './campaigns.js';
+import type { SchemeLookups, SchemeStore } from './store.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Where a draft came from: an event, or a period a campaign closes. */
+interface Source {
+  eventId: string | null;
+  periodKey: string | null;
+}
+
+/**
+ * Step 4, evaluate schemes: for each event, every ACTIVE campaign whose period and targeting
+ * match runs its scheme instances in order; at a period close, one campaign's period schemes
+ * run. Drafts are checked and turned into ledger entries with idempotency keys
+ * `<campaign>:<instance key>:<draft key>`. Nothing is written here.
+ */
+export class SchemeEvaluator {
+  constructor(private readonly registry: SchemeRegistry) {}
+
+  async evaluate(store: SchemeStore, programId: string, events: SchemeEvent[], clock: Date): Promise<LedgerEntry[]> {
+    if (events.length === 0) return [];
+    const campaigns = runnable(await store.campaigns(programId, { active: true }), this.registry);
+    if (campaigns.length === 0) return [];
+    const lookups = store.lookups(programId, events, clock, await store.timeZone(programId));
+    const runs: Promise<LedgerEntry[]>[] = [];
+    events.forEach((event, index) => {
+      for (const campaign of campaigns) {
+        if (!inCampaign(campaign.snapshot, event.occurredAt) || !targets(campaign, event.partner)) continue;
+        runs.push(this.runChain(campaign, event, lookups, lookups.forEvent(campaign.snapshot, index), clock));
+      }
+    });
+    // Chains run concurrently, so their look-ups batch; entries come out by event, then campaign.
+    return (await Promise.all(runs)).flat();
+  }
+
+  /**
+   * Runs every scheme instance of one campaign that closes periods, for `period` (clipped to
+   * the campaign's dates), and returns their entries. Keys name the period, so closing again
+   * only adds what was not there.
+   */
+  async closePeriod(store: SchemeStore, programId: string, campaignId: string, period: Period, clock: Date): Promise<LedgerEntry[]> {
+    const [campaign] = runnable(await store.campaigns(programId, { id: campaignId }), this.registry);
+    if (!campaign) return [];
+    const lookups = store.lookups(programId, [], clock, await store.timeZone(programId));
+    const ctx: PeriodContext = {
+      campaign: campaign.snapshot,
+      period,
+      participants: (options) => lookups.participants(campaign.snapshot, period, (partner) => targets(campaign, partner), options),
+      partner: (id) => lookups.partner(id),
+      upline: (partnerId, levels) => lookups.upline(partnerId, levels),
+      downline: (partnerId, depth) => lookups.downline(partnerId, depth),
+      now: () => new Date(clock),
+    };
+    const runs = campaign.instances
+      .filter((instance) => instance.scheme.closePeriod)
+      .map((instance) =>
+        this.toEntries(instance, campaign, lookups, clock, { eventId: null, periodKey: period.key }, () =>
+          instance.scheme.closePeriod!(period, instance.args as never, ctx),
+        ),
+      );
+    return (await Promise.all(runs)).flat();
+  }
+
+  /**
+   * One campaign's instances for one event, in their order: evaluating instances add their
+   * drafts, stacking instances see everything added before them and add their own.
+   */
+  private async runChain(campaign: RunnableCampaign, event: SchemeEvent, lookups: SchemeLookups, ctx: SchemeContext, clock: Date): Promise<LedgerEntry[]> {
+    const drafts: RewardDraft[] = [];
+    const entries: LedgerEntry[] = [];
+    for (const instance of campaign.instances) {
+      const { scheme } = instance;
+      const produce =
+        scheme.evaluate && scheme.eventTypes.includes(event.type)
+          ? () => scheme.evaluate!(event, instance.args as never, ctx)
+          : scheme.stack && drafts.length > 0
+            ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
+            : null;
+      if (!produce) continue;
+      const added = await checked(instance, event, produce);
+      drafts.push(...added);
+      entries.push(...(await this.toEntries(instance, campaign, lookups, clock, { eventId: event.id, periodKey: null }, () => added)));
+    }
+    return entries;
+  }
+
+  /** Checks a scheme's drafts and turns those for partners who may earn into ledger entries. */
+  private async toEntries(
+    instance: RunnableInstance,
+    campaign: RunnableCampaign,
+    lookups: SchemeLookups,
+    clock: Date,
+    source: Source,
+    produce: () => Promise<RewardDraft[]> | RewardDraft[],
+  ): Promise<LedgerEntry[]> {
+    const drafts = await produce();
+    const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
+    const earning = await Promise.all(drafts.map((draft) => checkDraft(instance.scheme, draft) && lookups.canEarn(draft.partnerId)));
+    return drafts
+      .filter((draft, index) => earning[index] && draft.amount !== 0n)
+      .map((draft) => ({
+        partnerId: draft.partnerId,
+        campaignId: campaign.snapshot.id,
+        schemeInstanceId: instance.id,
+        ...source,
+        status: 'PENDING' as const,
+        kind: draft.kind,
+        amount: draft.amount,
+        unit: draft.unit,
+        idempotencyKey: `${campaign.snapshot.id}:${instance.key}:${draft.key}`,
+        explanationEn: draft.explanation.en,
+        explanationRu: draft.explanation.ru,
+        details: (draft.details ?? {}) as JsonObject,
+        holdUntil,
+        correctsId: null,
+        reversal: draft.reversal ?? 'PROPORTIONAL',
+      }));
+  }
+}
+
+async function checked(instance: RunnableInstance, event: SchemeEvent, produce: () => Promise<RewardDraft[]> | RewardDraft[]): Promise<RewardDraft[]> {
+  try {
+    const drafts = await produce();
+    for (const draft of drafts) checkDraft(instance.scheme, draft);
+    return drafts;
+  } catch (error) {
+    throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function checkDraft(scheme: RewardScheme, draft: RewardDraft): true {
+  const problem =
+    !(REWARD_KINDS as readonly string[]).includes(draft.kind) ? `kind ${String(draft.kind)}` :
+    typeof draft.amount !== 'bigint' ? 'amount is not a bigint' :
+    draft.kind === 'MONEY' && !isCurrencyCode(draft.unit) ? `MONEY unit ${draft.unit} is not a currency` :
+    draft.kind === 'LEVEL' && (draft.unit !== 'LEVEL' || draft.amount < 1n) ? 'a LEVEL entry needs unit LEVEL and a level of at least 1' :
+    !draft.key ? 'no key' :
+    draft.reversal !== undefined && !(REWARD_REVERSALS as readonly string[]).includes(draft.reversal) ? `reversal ${String(draft.reversal)}` :
+    !draft.explanation?.en || !draft.explanation?.ru ? 'no explanation in en and ru' :
+    !/^[1-9]\d*$/.test(draft.partnerId) ? `partnerId ${draft.partnerId}` : null;
+  if (problem) throw new Error(`scheme ${scheme.code} returned an invalid draft (${problem})`);
+  return true;
+}
