@@ -110,26 +110,6 @@ export class LedgerService {
     if (unsorted.length === 0) return [];
     const entries = firstPerKey(unsorted).sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
     checkEntryAmounts(entries);
-    const rowsJson = JSON.stringify(
-      entries.map((entry) => ({
-        partner_id: entry.partnerId,
-        campaign_id: entry.campaignId,
-        scheme_instance_id: entry.schemeInstanceId,
-        event_id: entry.eventId,
-        period_key: entry.periodKey,
-        status: entry.status,
-        kind: entry.kind,
-        amount: entry.amount.toString(),
-        unit: entry.unit,
-        idempotency_key: entry.idempotencyKey,
-        explanation_en: entry.explanationEn,
-        explanation_ru: entry.explanationRu,
-        details: entry.details,
-        hold_until: entry.holdUntil,
-        corrects_id: entry.correctsId,
-        reversal: entry.reversal,
-      })),
-    );
     // Only the new ids come back; the rest of each row is already in hand.
     const { rows } = await client.query<{ id: string; idempotencyKey: string }>(
       `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, period_key, status, kind, amount, unit,
@@ -139,47 +119,12 @@ export class LedgerService {
          details jsonb, hold_until timestamptz, corrects_id bigint, reversal text)
        on conflict (program_id, idempotency_key) do nothing
        returning r.id, r.idempotency_key as "idempotencyKey"`,
-      [programId, rowsJson, createdAt],
+      [programId, toRowsJson(entries), createdAt],
     );
     const byKey = new Map(entries.map((entry) => [entry.idempotencyKey, entry]));
-    // A LEVEL entry records a level change; writing it is what changes the partner's level
-    // (the last one per partner in this append wins).
-    const levels = new Map<string, string>();
-    for (const { idempotencyKey } of rows) {
-      const entry = byKey.get(idempotencyKey)!;
-      if (entry.kind === 'LEVEL') levels.set(entry.partnerId, entry.amount.toString());
-    }
-    if (levels.size) {
-      await client.query(
-        `update partner set level = v.level, updated_at = now()
-           from unnest($2::bigint[], $3::int[]) as v(id, level) where partner.program_id = $1 and partner.id = v.id`,
-        [programId, [...levels.keys()], [...levels.values()]],
-      );
-    }
-    return rows.map(({ id, idempotencyKey }) => {
-      const entry = byKey.get(idempotencyKey)!;
-      return {
-        id,
-        programId,
-        partnerId: entry.partnerId,
-        campaignId: entry.campaignId,
-        schemeInstanceId: entry.schemeInstanceId,
-        eventId: entry.eventId,
-        periodKey: entry.periodKey,
-        kind: entry.kind,
-        amount: entry.amount.toString(),
-        unit: entry.unit,
-        status: entry.status,
-        idempotencyKey,
-        explanationEn: entry.explanationEn,
-        explanationRu: entry.explanationRu,
-        details: entry.details,
-        holdUntil: entry.holdUntil,
-        correctsId: entry.correctsId,
-        reversal: entry.reversal,
-        createdAt,
-      };
-    });
+    const appended = rows.map(({ id, idempotencyKey }) => toRewardRow(id, programId, byKey.get(idempotencyKey)!, createdAt));
+    await changeLevels(client, programId, appended);
+    return appended;
   }
 
   /** Entries by id, in id order; inside the caller's transaction, or on their own when `client` is null. */
@@ -216,4 +161,67 @@ export class LedgerService {
     const figures = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, BigInt(value)])) as Omit<StatementFigures, 'available'>;
     return { ...figures, available: figures.approved - figures.inPayout };
   }
+}
+
+/** One JSON document for the whole batch: cheaper to build here and to parse there than an array per column. */
+function toRowsJson(entries: LedgerEntry[]): string {
+  return JSON.stringify(
+    entries.map((entry) => ({
+      partner_id: entry.partnerId,
+      campaign_id: entry.campaignId,
+      scheme_instance_id: entry.schemeInstanceId,
+      event_id: entry.eventId,
+      period_key: entry.periodKey,
+      status: entry.status,
+      kind: entry.kind,
+      amount: entry.amount.toString(),
+      unit: entry.unit,
+      idempotency_key: entry.idempotencyKey,
+      explanation_en: entry.explanationEn,
+      explanation_ru: entry.explanationRu,
+      details: entry.details,
+      hold_until: entry.holdUntil,
+      corrects_id: entry.correctsId,
+      reversal: entry.reversal,
+    })),
+  );
+}
+
+function toRewardRow(id: string, programId: string, entry: LedgerEntry, createdAt: Date): RewardRow {
+  return {
+    id,
+    programId,
+    partnerId: entry.partnerId,
+    campaignId: entry.campaignId,
+    schemeInstanceId: entry.schemeInstanceId,
+    eventId: entry.eventId,
+    periodKey: entry.periodKey,
+    kind: entry.kind,
+    amount: entry.amount.toString(),
+    unit: entry.unit,
+    status: entry.status,
+    idempotencyKey: entry.idempotencyKey,
+    explanationEn: entry.explanationEn,
+    explanationRu: entry.explanationRu,
+    details: entry.details,
+    holdUntil: entry.holdUntil,
+    correctsId: entry.correctsId,
+    reversal: entry.reversal,
+    createdAt,
+  };
+}
+
+/**
+ * A LEVEL entry records a level change; appending it is what changes the partner's level
+ * (the last one per partner among the appended wins).
+ */
+async function changeLevels(client: SqlClient, programId: string, appended: RewardRow[]): Promise<void> {
+  const levels = new Map<string, string>();
+  for (const reward of appended) if (reward.kind === 'LEVEL') levels.set(reward.partnerId, reward.amount);
+  if (levels.size === 0) return;
+  await client.query(
+    `update partner set level = v.level, updated_at = now()
+       from unnest($2::bigint[], $3::int[]) as v(id, level) where partner.program_id = $1 and partner.id = v.id`,
+    [programId, [...levels.keys()], [...levels.values()]],
+  );
 }
