@@ -18,14 +18,14 @@ module.exports = {
       severity: 'error',
       comment: 'The pipeline reaches storage only through RewardingStore; its PostgreSQL implementation (rewarding/postgres/) is the one place with SQL, so another store can run the same steps.',
       from: { path: '^server/src/rewarding/', pathNot: '^server/src/rewarding/postgres/' },
-      to: { path: ['^server/src/db/', '^server/src/engine/', 'node_modules/(pg|@mikro-orm/[^/]+)/'] },
+      to: { path: ['^server/src/db/', 'node_modules/(pg|@mikro-orm/[^/]+)/'] },
     },
     {
       name: 'ledger-below-rewarding',
       severity: 'error',
       comment: 'The ledger (entries, writer, limits, reversals, lifecycle, verify) is below the pipeline and the services that use it; its GraphQL types and resolvers are the API edge and exempt.',
       from: { path: '^server/src/ledger/', pathNot: '[.](resolver|types)[.]ts$' },
-      to: { path: ['^server/src/(rewarding|events|engine|points)/', '^server/src/periods/period-close', '^server/src/app[.]ts$'] },
+      to: { path: ['^server/src/(rewarding|events|points)/', '^server/src/periods/period-close', '^server/src/app[.]ts$'] },
     },
     {
       name: 'plugins-import-only-the-contract',

@@ -1,6 +1,6 @@
 import type { SchemeEvent } from '@cofactor/schema';
 import type { SqlClient } from '../../db/sql.js';
-import { BatchContext } from '../../engine/batch-context.js';
+import { BatchContext } from './batch-context.js';
 import type { CampaignRow, SchemeInstanceRow, SchemeLookups, SchemeStore, StoredCampaigns } from '../store.js';
 
 /** Campaigns and the look-ups schemes make, read from PostgreSQL inside one transaction. */

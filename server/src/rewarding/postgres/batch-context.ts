@@ -12,10 +12,11 @@ import type {
   StatsWindow,
   UplineMember,
 } from '@cofactor/schema';
-import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../periods/period.js';
+import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import type { QueryResultRow } from 'pg';
-import type { SqlClient } from '../db/sql.js';
-import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../partners/partner-snapshot.js';
+import type { SqlClient } from '../../db/sql.js';
+import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
+import type { SchemeLookups } from '../store.js';
 
 interface BaseStats {
   count: Record<string, number>;
@@ -74,7 +75,7 @@ function oneAtATime(client: SqlClient): SqlClient {
  * concurrently, so the partners, uplines and stats they ask for are fetched with one
  * query per round, not one per event.
  */
-export class BatchContext {
+export class BatchContext implements SchemeLookups {
   private readonly partners: DataLoader<string, PartnerSnapshot | null>;
   private readonly uplines: DataLoader<string, UplineMember[]>;
   private readonly baseStats: DataLoader<string, BaseStats>;
