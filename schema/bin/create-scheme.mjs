@@ -3,9 +3,10 @@
  * `pnpm create-scheme <code>`: scaffolds plugins/<code> with the skeleton every scheme
  * package shares (package.json, tsconfig.json, README.md, src/index.ts, src/<code>.test.ts)
  * from schema/bin/template, registers the package in the root package.json (a workspace
- * dependency and an entry of `cofactor.plugins`) and tsconfig.json (a project reference),
- * and runs `pnpm install`. The new scheme is a small working one that passes its tests as
- * generated. Plain Node, no dependencies: it runs before anything is built.
+ * dependency and an entry of `cofactor.plugins`), tsconfig.json (a project reference) and
+ * pnpm-lock.yaml (its importer, nothing else), and runs `pnpm install --frozen-lockfile`.
+ * The new scheme is a small working one that passes its tests as generated
+ * (`pnpm test:scheme <code>`). Plain Node, no dependencies: it runs before anything is built.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -26,8 +27,9 @@ const USAGE = `Usage: pnpm create-scheme <code> [--root DIR] [--no-install]
 
 Creates plugins/<code> (package @cofactor/plugin-<code>): a working reward scheme that pays a
 fixed amount per event of a chosen type, with its README and its tests; then lists the
-package in package.json (dependencies and cofactor.plugins) and tsconfig.json (references)
-and runs pnpm install.
+package in package.json (dependencies and cofactor.plugins), tsconfig.json (references) and
+pnpm-lock.yaml (its importer only), and runs pnpm install --frozen-lockfile, which links it
+without re-resolving the other packages. Its tests alone: pnpm test:scheme <code>.
 
   <code>        the scheme's code, kebab-case: a lowercase letter, then lowercase letters,
                 digits and single dashes (e.g. flat-bonus)
@@ -153,13 +155,64 @@ function registerInTsconfig(text, path) {
   return updated;
 }
 
-function pnpmInstall(root) {
+/**
+ * The YAML blocks from `lines[from]` on whose keys sit at `indent` (each a key line and its
+ * body), up to the first line indented less; `end` is the line after the last one that is
+ * not blank. Keys come unquoted.
+ */
+function blocksAt(lines, from, indent) {
+  const blocks = [];
+  let end = from;
+  for (let index = from; index < lines.length && (lines[index] === '' || lines[index].startsWith(indent)); index++) {
+    if (lines[index] === '') continue;
+    end = index + 1;
+    if (lines[index][indent.length] === ' ') continue;
+    const key = lines[index].slice(indent.length).replace(/:( \{\})?$/, '').replace(/^'(.*)'$/, '$1');
+    blocks.push({ start: index, key });
+  }
+  return { blocks, end };
+}
+
+/**
+ * The lockfile with the new package and nothing else: its importer (one workspace
+ * dependency, @cofactor/schema) and its line in the root importer's dependencies, each where
+ * pnpm sorts it. `pnpm install --frozen-lockfile` then links it without resolving anything
+ * again: a plain `pnpm install` re-resolves every package, and with a registry that lists
+ * more (or fewer) platform builds of a native package than the one the lockfile was made
+ * with, it rewrites hundreds of lines that have nothing to do with the scheme. Returns null
+ * for a lockfile laid out otherwise (a plain install is then the way).
+ */
+function registerInLockfile(text, packageName, pluginPath) {
+  const lines = text.split('\n');
+  const start = lines.indexOf('importers:');
+  if (!text.startsWith("lockfileVersion: '9.0'\n") || start < 0 || /^ {2}excludeLinksFromLockfile: true$/m.test(text)) return null;
+  const importers = blocksAt(lines, start + 1, '  ');
+  const keys = importers.blocks.map((block) => block.key);
+  if (keys[0] !== '.' || !keys.includes('schema') || keys.includes(pluginPath)) return null;
+  const rootDependencies = lines.indexOf('    dependencies:', importers.blocks[0].start);
+  if (rootDependencies < 0 || rootDependencies > importers.blocks[1]?.start) return null;
+  const dependencies = blocksAt(lines, rootDependencies + 1, '      ');
+  if (dependencies.blocks.some((block) => block.key === packageName)) return null;
+
+  // Bottom first, so the line numbers above stay true. Importers are separated by a blank line.
+  const nextImporter = importers.blocks.find((block) => block.key !== '.' && block.key > pluginPath);
+  const importer = [`  ${pluginPath}:`, '    dependencies:', "      '@cofactor/schema':", '        specifier: workspace:*', '        version: link:../../schema'];
+  if (nextImporter) lines.splice(nextImporter.start, 0, ...importer, '');
+  else lines.splice(importers.end, 0, '', ...importer);
+  const nextDependency = dependencies.blocks.find((block) => block.key > packageName);
+  const dependency = [`      '${packageName}':`, '        specifier: workspace:*', `        version: link:${pluginPath}`];
+  lines.splice(nextDependency ? nextDependency.start : dependencies.end, 0, ...dependency);
+  return lines.join('\n');
+}
+
+function pnpmInstall(root, frozen) {
   // Under `pnpm create-scheme`, npm_execpath is the running pnpm: use the same one.
   const execPath = process.env.npm_execpath;
+  const install = frozen ? ['install', '--frozen-lockfile'] : ['install'];
   const [command, args] =
     execPath && /pnpm/.test(basename(execPath)) && /\.[cm]?js$/.test(execPath)
-      ? [process.execPath, [execPath, 'install']]
-      : ['pnpm', ['install']];
+      ? [process.execPath, [execPath, ...install]]
+      : ['pnpm', install];
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.error) return `could not run pnpm: ${result.error.message}`;
   return result.status === 0 ? null : `pnpm install exited with ${result.status ?? result.signal}`;
@@ -182,6 +235,8 @@ function main(argv) {
   const tsconfigFile = join(root, 'tsconfig.json');
   const manifest = registerInManifest(readFileSync(manifestFile, 'utf8'), packageName);
   const tsconfig = registerInTsconfig(readFileSync(tsconfigFile, 'utf8'), pluginPath);
+  const lockFile = join(root, 'pnpm-lock.yaml');
+  const lockfile = existsSync(lockFile) ? registerInLockfile(readFileSync(lockFile, 'utf8'), packageName, pluginPath) : null;
   const values = { code, packageName, title: title(code) };
   const files = [
     ['package.json.tmpl', 'package.json'],
@@ -197,33 +252,39 @@ function main(argv) {
   }
   writeFileSync(manifestFile, manifest);
   writeFileSync(tsconfigFile, tsconfig);
+  if (lockfile !== null) writeFileSync(lockFile, lockfile);
 
   console.log(`Created ${pluginPath} (${packageName}), scheme "${code}":`);
   for (const [target] of files) console.log(`  ${target}`);
   console.log('Registered it:');
   console.log(`  package.json   dependencies: "${packageName}": "workspace:*"; cofactor.plugins: "${packageName}"`);
   console.log(`  tsconfig.json  references: { "path": "${pluginPath}" }`);
+  if (lockfile !== null) console.log(`  pnpm-lock.yaml importers: ${pluginPath}, and its line in the root's dependencies; nothing else`);
 
+  // With the lockfile already complete, a frozen install links the package and resolves nothing.
+  const install = lockfile !== null ? 'pnpm install --frozen-lockfile' : 'pnpm install';
   let installProblem = null;
   if (options.install) {
-    console.log(`Running pnpm install in ${root} ...`);
-    installProblem = pnpmInstall(root);
+    console.log(`Running ${install} in ${root} ...`);
+    installProblem = pnpmInstall(root, lockfile !== null);
     if (!installProblem) console.log('Installed: the lockfile and the workspace links are up to date.');
   } else {
-    console.log('Skipped pnpm install (--no-install): run it before building.');
+    console.log(`Skipped pnpm install (--no-install): run ${install} before building.`);
   }
 
   console.log(`
 Next steps:
-  1. pnpm test: the new scheme's tests run with the rest, and pass as generated.
+  1. Run the new scheme's tests alone; they pass as generated (pnpm test runs them
+     with all the others):
+       pnpm test:scheme ${code}
   2. Edit ${pluginPath}/src/index.ts to pay what you mean (and give the scheme its
-     Russian name); keep src/${code}.test.ts and README.md in step; pnpm test again.
+     Russian name); keep src/${code}.test.ts and README.md in step; run its tests again.
   3. Restart the server (pnpm start): it loads every package in cofactor.plugins, and
      "${code}" appears in the rewardSchemes query, ready for a campaign.
 The author's guide: plugins/README.md`);
 
   if (installProblem) {
-    console.error(`\ncreate-scheme: ${installProblem}; the files are in place, run pnpm install yourself.`);
+    console.error(`\ncreate-scheme: ${installProblem}; the files are in place, run ${install} yourself.`);
     return 1;
   }
   return 0;

@@ -1,12 +1,13 @@
 /**
  * `pnpm create-scheme` as an author runs it, pointed (`--root`, `--no-install`) at a scratch
- * root holding copies of the workspace's package.json and tsconfig.json. The scheme it makes
- * passes its own tests untouched, type-checks under the workspace's compiler settings,
- * loads into the registry and pays what its README says; the root files gain exactly the
- * registration; bad or taken codes are refused with exit code 2 and change nothing.
+ * root holding copies of the workspace's package.json, tsconfig.json and pnpm-lock.yaml. The
+ * scheme it makes passes its own tests untouched (also through the command it prints,
+ * `pnpm test:scheme <code>`), type-checks under the workspace's compiler settings, loads into
+ * the registry and pays what its README says; the root files gain exactly the registration;
+ * bad or taken codes are refused with exit code 2 and change nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -41,12 +42,14 @@ let created: Run;
 const before = {
   manifest: readFileSync(join(ROOT_DIR, 'package.json'), 'utf8'),
   tsconfig: readFileSync(join(ROOT_DIR, 'tsconfig.json'), 'utf8'),
+  lockfile: readFileSync(join(ROOT_DIR, 'pnpm-lock.yaml'), 'utf8'),
 };
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'cofactor-create-scheme-'));
   writeFileSync(join(root, 'package.json'), before.manifest);
   writeFileSync(join(root, 'tsconfig.json'), before.tsconfig);
+  writeFileSync(join(root, 'pnpm-lock.yaml'), before.lockfile);
   created = createScheme('scaffold-check', '--root', root, '--no-install');
 });
 
@@ -77,6 +80,7 @@ describe('pnpm create-scheme scaffold-check', () => {
     expect(readme).toMatch(/^# @cofactor\/plugin-scaffold-check\n/);
     for (const section of ['## What it pays', '## Args', '## Worked example']) expect(readme).toContain(section);
     expect(readme).toContain('RUB 150.00 for lead L-9');
+    expect(readme).toContain('## Tests\n\n```sh\npnpm test:scheme scaffold-check\n```');
   });
 
   it('registers the package in the root package.json: a workspace dependency and a loaded plugin', () => {
@@ -102,6 +106,19 @@ describe('pnpm create-scheme scaffold-check', () => {
     // In the layout of the reference before it: `{ "path": ... }` on one line, or spread over three.
     const previous = text.slice(0, added.index).split('\n').at(-1)!;
     expect(added[0].includes('\n', 2)).toBe(previous.trim() === '}');
+  });
+
+  it('adds the package to pnpm-lock.yaml as pnpm would, and changes no other line of it', () => {
+    const lockfile = readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8');
+    // The root importer's new dependency, in name order as pnpm keeps it: after
+    // plugin-recruit-bonus, before plugin-seasonal-promo ("sc" < "se").
+    const dependency = `      '${PACKAGE}':\n        specifier: workspace:*\n        version: link:plugins/scaffold-check\n`;
+    // The package's own importer, in path order: after plugins/recruit-bonus, before plugins/seasonal-promo.
+    const importer = `  plugins/scaffold-check:\n    dependencies:\n      '@cofactor/schema':\n        specifier: workspace:*\n        version: link:../../schema\n\n`;
+    expect(lockfile).toContain(`version: link:plugins/recruit-bonus\n${dependency}      '@cofactor/plugin-seasonal-promo':\n`);
+    expect(lockfile).toContain(`\n\n${importer}  plugins/seasonal-promo:\n`);
+    expect(lockfile.replace(dependency, '').replace(importer, '')).toBe(before.lockfile);
+    expect(created.stdout).toContain('run pnpm install --frozen-lockfile before building');
   });
 
   it('makes a scheme that passes its own tests untouched', () => {
@@ -197,6 +214,54 @@ describe('pnpm create-scheme scaffold-check', () => {
     const leadArgs = { eventType: 'LEAD', amount: '15000' };
     expect((await evaluate(leadArgs, lead)).map((draft) => draft.amount)).toEqual([15_000n]);
     expect(await evaluate(leadArgs)).toEqual([]);
+  });
+});
+
+describe('the test command create-scheme prints', () => {
+  let workspace: string;
+
+  beforeAll(() => {
+    // A workspace root as a fresh clone has it after pnpm install: the root files, the
+    // contract's sources and the installed packages (linked, not copied), no build.
+    workspace = mkdtempSync(join(tmpdir(), 'cofactor-test-scheme-'));
+    for (const file of ['package.json', 'tsconfig.json', 'pnpm-lock.yaml']) copyFileSync(join(ROOT_DIR, file), join(workspace, file));
+    for (const dir of ['node_modules', 'schema', 'test']) symlinkSync(join(ROOT_DIR, dir), join(workspace, dir));
+  });
+
+  afterAll(() => {
+    rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('runs the new scheme\'s tests, and only those, and they pass', () => {
+    const made = createScheme('scaffold-check', '--root', workspace, '--no-install');
+    expect(made.status).toBe(0);
+    const [, printed] = /^ +(pnpm test:scheme \S+)$/m.exec(made.stdout) ?? [];
+    expect(printed).toBe('pnpm test:scheme scaffold-check');
+
+    // The printed command as a shell would run it, with jest told to write its results down.
+    // Under `pnpm test`, npm_execpath is the running pnpm.
+    const execPath = process.env.npm_execpath;
+    const pnpm = execPath && /pnpm/.test(execPath) && /\.[cm]?js$/.test(execPath) ? [process.execPath, execPath] : ['pnpm'];
+    const results = join(workspace, 'jest-results.json');
+    const { JEST_WORKER_ID: _worker, ...env } = process.env;
+    const run = spawnSync(pnpm[0], [...pnpm.slice(1), ...printed.split(' ').slice(1), '--ci', '--json', '--outputFile', results], {
+      cwd: workspace,
+      encoding: 'utf8',
+      env,
+    });
+    expect({ status: run.status, output: run.status === 0 ? '' : `${run.stdout}\n${run.stderr}` }).toEqual({ status: 0, output: '' });
+    const report = readJson(results);
+    expect(report.testResults.map((suite: { name: string }) => suite.name)).toEqual([join(workspace, 'plugins', 'scaffold-check', 'src', 'scaffold-check.test.ts')]);
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBe(report.numTotalTests);
+    expect(report.numTotalTests).toBeGreaterThan(0);
+  });
+
+  it('names the schemes there are when the code names none', () => {
+    const run = spawnSync(process.execPath, [join(ROOT_DIR, 'schema', 'bin', 'test-scheme.mjs'), 'no-such-scheme'], { cwd: workspace, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('test:scheme: there is no plugins/no-such-scheme');
+    expect(run.stderr).toContain('Schemes: scaffold-check');
   });
 });
 
