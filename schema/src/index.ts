@@ -1,5 +1,6 @@
 export * from './args.js';
 export * from './money.js';
 export * from './scheme.js';
+export * from './drafts.js';
 export * from './ranking.js';
 export * from './terms.js';

@@ -8,7 +8,7 @@
  * same events and args always give the same drafts (replay, simulation and audits rely
  * on that).
  */
-import type { ArgDefinitions, ArgValues, JsonValue, LocalizedText } from './args.js';
+import { parseArgs, type ArgDefinitions, type ArgIssue, type ArgParseResult, type ArgValues, type JsonValue, type LocalizedText } from './args.js';
 
 export const PARTNER_KINDS = [
   'AMBASSADOR',
@@ -230,13 +230,23 @@ export interface RewardDraft {
   /** What a partner reads: "5% of sale 12 000,00 ₽ (order A-17)". */
   explanation: LocalizedText;
   /** Figures the explanation was computed from, kept with the entry for audits. */
-  details?: Readonly<Record<string, JsonValue>>;
+  details?: RewardDetails;
   /**
    * What a refund of the event's sale does to this entry: PROPORTIONAL (the default) takes
    * back the refunded share of it; NONE keeps it (a goal bonus for a count of sales, say).
    */
   reversal?: RewardReversal;
 }
+
+/**
+ * A draft's details: plain JSON the server stores with the entry. The server reads one of them,
+ * `name` of a BADGE (`BADGE_NAME_DETAIL`), and writes `capped`, `requested` and `granted`
+ * (`SERVER_DETAILS`) itself, so a scheme leaves those out.
+ */
+export type RewardDetails = Readonly<Record<string, JsonValue>> & {
+  /** BADGE: the name a partner sees; the badge code when absent. */
+  readonly name?: string;
+};
 
 export const REWARD_REVERSALS = ['PROPORTIONAL', 'NONE'] as const;
 export type RewardReversal = (typeof REWARD_REVERSALS)[number];
@@ -262,6 +272,14 @@ export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
   args: A;
   /** Event types `evaluate` is called for; empty for a scheme that only closes periods. */
   eventTypes: readonly string[];
+  /**
+   * Optional. Rules across args that the arg definitions cannot state (a list's length against
+   * another arg, thresholds that must differ): called with the parsed args once every arg is
+   * valid on its own, when a campaign is saved. Each issue's path starts with `args`
+   * (`args.steps[1].from`); the server reports it under the instance's path. Stored campaigns
+   * are not checked again, so a tightened rule never stops a running campaign.
+   */
+  validateArgs?(args: ArgValues<A>): ArgIssue[];
   /** Per-event rewards, computed as each event is recorded. */
   evaluate?(event: SchemeEvent, args: ArgValues<A>, ctx: SchemeContext): Promise<RewardDraft[]> | RewardDraft[];
   /**
@@ -289,6 +307,21 @@ export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
 /** Declares a scheme with its arg types inferred from the `args` literal. */
 export function defineRewardScheme<const A extends ArgDefinitions>(scheme: RewardScheme<A>): RewardScheme<A> {
   return scheme;
+}
+
+/**
+ * A scheme's args as a campaign is saved with them: every arg checked against its definition
+ * (`parseArgs`), then, when all are valid, the scheme's own `validateArgs`, its issues under
+ * `path` (`input.schemes[0].args.steps[1].from`).
+ */
+export function parseSchemeArgs<A extends ArgDefinitions>(scheme: RewardScheme<A>, raw: unknown, path = 'args'): ArgParseResult<A> {
+  const parsed = parseArgs(scheme.args, raw, path);
+  if (!parsed.ok || !scheme.validateArgs) return parsed;
+  const issues = scheme.validateArgs(parsed.values).map((issue) => ({
+    path: issue.path === 'args' || issue.path.startsWith('args.') || issue.path.startsWith('args[') ? path + issue.path.slice('args'.length) : `${path}.${issue.path}`,
+    message: issue.message,
+  }));
+  return issues.length > 0 ? { ok: false, issues } : parsed;
 }
 
 export const SCHEME_CODE_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;

@@ -18,11 +18,10 @@
  * ```
  */
 import { parseArgs, type ArgDefinition, type ArgDefinitions, type ArgIssue, type JsonObject, type JsonValue } from '../args.js';
-import { formatDecimal, isCurrencyCode, parseDecimal } from '../money.js';
+import { validateDrafts } from '../drafts.js';
+import { formatDecimal, parseDecimal } from '../money.js';
 import {
   EVENT_TYPE_PATTERN,
-  REWARD_KINDS,
-  REWARD_REVERSALS,
   SCHEME_CODE_PATTERN,
   SCHEME_VERSION_PATTERN,
   type CampaignSnapshot,
@@ -36,7 +35,9 @@ import {
   type RewardScheme,
   type SchemeContext,
   type SchemeEvent,
+  type StatsWindow,
   type UplineMember,
+  parseSchemeArgs,
 } from '../scheme.js';
 
 /** The clock of a test context unless a test sets its own. */
@@ -50,11 +51,23 @@ export interface TestContextOptions {
    * when it meets a partner not listed here or a cycle: both are mistakes in the test data.
    */
   partners?: readonly PartnerSnapshot[];
-  /** Stats per partner id; whatever is left out is empty (no counts, no amounts, 0 new customers). */
+  /**
+   * Stats per partner id; whatever is left out is empty (no counts, no amounts, 0 new customers).
+   * With `batch`, what was stored before the batch: the batch's own events are added to it.
+   */
   stats?: Readonly<Record<string, Partial<PartnerStats>>>;
-  /** Stats per partner id for `stats(id, 'DAY')`; empty when left out. */
+  /** Stats per partner id for `stats(id, 'DAY')`; empty when left out. With `batch`, as `stats`. */
   dayStats?: Readonly<Record<string, Partial<PartnerStats>>>;
   now?: Date;
+  /**
+   * The batch being recorded and which of its events is being evaluated. As in the engine,
+   * `stats(id)` then adds to the given stats every event of the batch attributed to `id` up to
+   * and including that one, in batch order, if dated within the campaign (and, for 'DAY', in
+   * the same local day as the evaluated event): `createTestBatch` makes one context per event.
+   */
+  batch?: { events: readonly SchemeEvent[]; index: number };
+  /** The program's time zone, whose calendar days `stats(id, 'DAY')` counts in; default UTC. */
+  timeZone?: string;
 }
 
 /** A SchemeContext backed by memory, strict about test data that could not exist in a real program. */
@@ -113,16 +126,50 @@ export function createTestContext(options: TestContextOptions = {}): SchemeConte
     },
     async stats(partnerId, window = 'CAMPAIGN') {
       const given = (window === 'DAY' ? options.dayStats : options.stats)?.[partnerId] ?? {};
-      return Object.freeze({
-        count: Object.freeze({ ...given.count }),
-        amount: Object.freeze({ ...given.amount }),
-        newCustomers: given.newCustomers ?? 0,
-      });
+      const count: Record<string, number> = { ...given.count };
+      const amount: Record<string, bigint> = { ...given.amount };
+      let newCustomers = given.newCustomers ?? 0;
+      for (const event of batchEventsCounted(options, campaign, partnerId, window)) {
+        count[event.type] = (count[event.type] ?? 0) + 1;
+        if (event.amount !== null && event.currency === campaign.currency) amount[event.type] = (amount[event.type] ?? 0n) + event.amount;
+        if (event.firstPurchase) newCustomers += 1;
+      }
+      return Object.freeze({ count: Object.freeze(count), amount: Object.freeze(amount), newCustomers });
     },
     now() {
       return new Date(now.getTime());
     },
   };
+}
+
+/**
+ * The contexts the engine gives the events of one batch, one per event in batch order: each
+ * one's `stats` counts the given (stored) stats plus the batch's events up to and including
+ * its own. Evaluate `events[i]` with `contexts[i]`.
+ */
+export function createTestBatch(events: readonly SchemeEvent[], options: Omit<TestContextOptions, 'batch'> = {}): SchemeContext[] {
+  const listed = new Map((options.partners ?? []).map((partner) => [partner.id, partner]));
+  for (const { partner } of events) if (!listed.has(partner.id)) listed.set(partner.id, partner);
+  return events.map((_, index) => createTestContext({ ...options, partners: [...listed.values()], batch: { events, index } }));
+}
+
+/** The batch's events that `stats(partnerId, window)` adds for the evaluated one, as the engine counts them. */
+function batchEventsCounted(options: TestContextOptions, campaign: CampaignSnapshot, partnerId: string, window: StatsWindow): SchemeEvent[] {
+  if (!options.batch) return [];
+  const { events, index } = options.batch;
+  const day = localDay(options.timeZone ?? 'UTC');
+  const current = events[index];
+  return events
+    .slice(0, index + 1)
+    .filter((event) => event.partner.id === partnerId)
+    .filter((event) => event.occurredAt >= campaign.startsAt && (campaign.endsAt === null || event.occurredAt < campaign.endsAt))
+    .filter((event) => window !== 'DAY' || day(event.occurredAt) === day(current.occurredAt));
+}
+
+/** The calendar day of an instant in a time zone, as 2026-06-01. */
+function localDay(timeZone: string): (at: Date) => string {
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (at) => format.format(at);
 }
 
 /** A partner with sensible defaults: an ambassador named Anna with no sponsor. */
@@ -245,9 +292,21 @@ export interface StackSample {
   context?: SchemeContext;
 }
 
+export interface InvalidArgs {
+  /** Shown in the test name; defaults to the args. */
+  name?: string;
+  args: JsonObject;
+  path: string;
+}
+
 export interface ConformanceOptions {
   /** Raw JSON args that must be accepted; the first is the base the rejection cases alter. */
   validArgs: readonly [JsonObject, ...JsonObject[]];
+  /**
+   * Args each valid on its own that the scheme's `validateArgs` must refuse, with the path of
+   * the issue (`args.steps[1].from`); required when the scheme has `validateArgs`.
+   */
+  invalidArgs?: readonly InvalidArgs[];
   /** Events to evaluate (required when the scheme has `evaluate`); together they must produce a draft. */
   samples?: readonly ConformanceSample[];
   /** Periods to close (required when the scheme has `closePeriod`); together they must produce a draft. */
@@ -324,7 +383,7 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
 
       options.validArgs.forEach((raw, index) => {
         it(`accepts validArgs[${index}]`, () => {
-          expect(issuesOf(parseArgs(scheme.args, raw))).toEqual([]);
+          expect(issuesOf(parseSchemeArgs(scheme, raw))).toEqual([]);
         });
       });
 
@@ -333,20 +392,32 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         it(`rejects args without the required ${name}, at args.${name}`, () => {
           const raw = { ...baseArgs };
           delete raw[name];
-          expect(issuesOf(parseArgs(scheme.args, raw)).map((issue) => issue.path)).toContain(`args.${name}`);
+          expect(issuesOf(parseSchemeArgs(scheme, raw)).map((issue) => issue.path)).toContain(`args.${name}`);
         });
       }
 
       for (const outside of outOfRangeCases(scheme.args, options.validArgs)) {
         it(`rejects ${outside.path} = ${JSON.stringify(outside.value)}, just past ${outside.bound}`, () => {
-          expect(issuesOf(parseArgs(scheme.args, outside.raw)).map((issue) => issue.path)).toContain(outside.path);
+          expect(issuesOf(parseSchemeArgs(scheme, outside.raw)).map((issue) => issue.path)).toContain(outside.path);
         });
       }
 
       it('rejects an arg it does not declare, at its path', () => {
         const raw = { ...baseArgs, [UNDECLARED_ARG]: true };
-        expect(issuesOf(parseArgs(scheme.args, raw)).map((issue) => issue.path)).toContain(`args.${UNDECLARED_ARG}`);
+        expect(issuesOf(parseSchemeArgs(scheme, raw)).map((issue) => issue.path)).toContain(`args.${UNDECLARED_ARG}`);
       });
+
+      if (scheme.validateArgs) {
+        it('is given invalidArgs for its rules across args', () => {
+          expect(options.invalidArgs?.length ?? 0).toBeGreaterThan(0);
+        });
+      }
+
+      for (const invalid of options.invalidArgs ?? []) {
+        it(`rejects ${invalid.name ?? JSON.stringify(invalid.args)}, at ${invalid.path}`, () => {
+          expect(issuesOf(parseSchemeArgs(scheme, invalid.args)).map((issue) => issue.path)).toContain(invalid.path);
+        });
+      }
     });
 
     if (scheme.evaluate) describe('evaluate', () => {
@@ -371,7 +442,7 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         });
 
         it(`returns well-formed drafts with unique keys: ${label}`, async () => {
-          expect(draftProblems(await run(sample))).toEqual([]);
+          expect(validateDrafts(await run(sample))).toEqual([]);
         });
       }
 
@@ -385,7 +456,7 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
     if (scheme.catalog) describe('catalog', () => {
       it('lists items with unique codes, names, UPPER_SNAKE kinds and positive costs for every valid args', () => {
         for (const raw of options.validArgs) {
-          const parsed = parseArgs(scheme.args, raw);
+          const parsed = parseSchemeArgs(scheme, raw);
           if (!parsed.ok) throw new Error('validArgs must parse');
           const items = scheme.catalog!(parsed.values);
           expect(new Set(items.map((item) => item.code)).size).toBe(items.length);
@@ -418,7 +489,7 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         });
 
         it(`returns well-formed drafts with unique keys: ${label}`, async () => {
-          expect(draftProblems(await run(sample))).toEqual([]);
+          expect(validateDrafts(await run(sample))).toEqual([]);
         });
       }
 
@@ -448,7 +519,7 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
 
         it(`returns well-formed drafts with unique keys that name the period: ${label}`, async () => {
           const drafts = await run(sample);
-          expect(draftProblems(drafts)).toEqual([]);
+          expect(validateDrafts(drafts)).toEqual([]);
           for (const draft of drafts) expect(draft.key).toContain(sample.period.key);
         });
       }
@@ -586,7 +657,7 @@ async function evaluateSample<A extends ArgDefinitions>(
   sample: ConformanceSample,
   baseArgs: JsonObject,
 ): Promise<RewardDraft[]> {
-  const parsed = parseArgs(scheme.args, sample.args ?? baseArgs);
+  const parsed = parseSchemeArgs(scheme, sample.args ?? baseArgs);
   if (!parsed.ok) {
     throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
@@ -601,7 +672,7 @@ async function stackSample<A extends ArgDefinitions>(
   sample: StackSample,
   baseArgs: JsonObject,
 ): Promise<RewardDraft[]> {
-  const parsed = parseArgs(scheme.args, sample.args ?? baseArgs);
+  const parsed = parseSchemeArgs(scheme, sample.args ?? baseArgs);
   if (!parsed.ok) {
     throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
@@ -617,7 +688,7 @@ async function closeSample<A extends ArgDefinitions>(
   sample: PeriodSample,
   baseArgs: JsonObject,
 ): Promise<RewardDraft[]> {
-  const parsed = parseArgs(scheme.args, sample.args ?? baseArgs);
+  const parsed = parseSchemeArgs(scheme, sample.args ?? baseArgs);
   if (!parsed.ok) {
     throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
   }
@@ -690,38 +761,4 @@ async function withoutAmbientInputs<T>(evaluate: () => T | Promise<T>): Promise<
     globalThis.setTimeout = saved.setTimeout;
     globalThis.setImmediate = saved.setImmediate;
   }
-}
-
-function draftProblems(drafts: unknown): string[] {
-  if (!Array.isArray(drafts)) return ['evaluate did not return a list of drafts'];
-  const problems: string[] = [];
-  const keys = new Set<string>();
-  drafts.forEach((draft: Partial<RewardDraft>, index) => {
-    const what = `draft ${index} (key ${JSON.stringify(draft.key)})`;
-    if (typeof draft.partnerId !== 'string' || draft.partnerId === '') problems.push(`${what}: no partnerId`);
-    if (!REWARD_KINDS.includes(draft.kind as RewardDraft['kind'])) problems.push(`${what}: kind ${draft.kind} is not one of ${REWARD_KINDS.join(', ')}`);
-    if (typeof draft.amount !== 'bigint') problems.push(`${what}: amount is a ${typeof draft.amount}, not a bigint`);
-    if (typeof draft.unit !== 'string' || draft.unit === '') problems.push(`${what}: no unit`);
-    else if (draft.kind === 'MONEY' && !isCurrencyCode(draft.unit)) problems.push(`${what}: MONEY in ${draft.unit}, not an ISO currency`);
-    if (typeof draft.key !== 'string' || draft.key === '') problems.push(`${what}: no key`);
-    else if (keys.has(draft.key)) problems.push(`${what}: key repeated within one evaluate call`);
-    else keys.add(draft.key);
-    problems.push(...localizedProblems(draft.explanation, `${what} explanation`));
-    if (draft.details !== undefined && !isPlainJson(draft.details)) problems.push(`${what}: details are not plain JSON`);
-    if (draft.reversal !== undefined && !REWARD_REVERSALS.includes(draft.reversal)) {
-      problems.push(`${what}: reversal ${String(draft.reversal)} is not one of ${REWARD_REVERSALS.join(', ')}`);
-    }
-  });
-  return problems;
-}
-
-/** Details are stored as JSON next to the entry: no bigint, Date, undefined or class instances. */
-function isPlainJson(value: unknown): boolean {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isPlainJson);
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.values(value).every(isPlainJson);
-  }
-  return false;
 }

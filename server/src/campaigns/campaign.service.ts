@@ -1,5 +1,5 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, isCurrencyCode, parseArgs, type JsonObject } from '@cofactor/schema';
+import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, isCurrencyCode, parseSchemeArgs, type JsonObject } from '@cofactor/schema';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { Region } from '../regions/region.entity.js';
@@ -36,11 +36,17 @@ export interface CampaignInput {
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-interface ValidatedScheme {
+export interface ValidatedScheme {
   key: string;
   code: string;
   version: string;
   args: JsonObject;
+}
+
+/** A campaign as it would be after a create or an update, checked and not written; `instanceId` where a stored instance stays. */
+export interface CampaignDefinition {
+  campaign: Pick<Campaign, 'name' | 'status' | 'startsAt' | 'endsAt' | 'currency' | 'holdDays' | 'budget' | 'partnerCap' | 'capPeriod' | 'targeting'>;
+  schemes: (ValidatedScheme & { instanceId: string | null })[];
 }
 
 export class CampaignService {
@@ -108,6 +114,33 @@ export class CampaignService {
     });
   }
 
+  /**
+   * Checks a definition exactly as `create` (no `id`) or `update` (the stored campaign `id`
+   * with `input`'s changes) would, and writes nothing: what a simulation or a preview runs.
+   */
+  async definition(programId: string, id: string | null, input: CampaignInput): Promise<CampaignDefinition> {
+    const em = this.orm.em.fork();
+    const issues: InputIssue[] = [];
+    const stored = id ? await em.findOne(Campaign, { id, programId }) : null;
+    if (id && !stored) throw errors.notFound('campaign', id);
+    for (const field of stored ? [] : (['name', 'startsAt', 'currency'] as const)) {
+      if (input[field] === undefined || input[field] === null) issues.push({ path: `input.${field}`, message: 'is required' });
+    }
+    const fields = await this.validateFields(em, programId, input, issues);
+    const schemes = input.schemes ? this.validateSchemes(input.schemes, issues) : null;
+    const active = stored ? await em.find(SchemeInstance, { campaignId: stored.id, retiredAt: null }, { orderBy: { position: 'asc' } }) : [];
+    const campaign = { ...(stored ?? { status: 'DRAFT', holdDays: 0, budget: null, partnerCap: null, capPeriod: 'MONTH', targeting: { regionIds: [], partnerKinds: [], segments: [], levels: [] } }), ...fields };
+    if (stored && campaign.endsAt && campaign.endsAt <= campaign.startsAt!) issues.push({ path: 'input.endsAt', message: 'must be after startsAt' });
+    if (issues.length) throw errors.badInput(issues);
+    const same = (scheme: ValidatedScheme) => active.find((row) => row.key === scheme.key && row.schemeCode === scheme.code && JSON.stringify(row.args) === JSON.stringify(scheme.args));
+    return {
+      campaign: campaign as CampaignDefinition['campaign'],
+      schemes: schemes
+        ? schemes.map((scheme) => ({ ...scheme, instanceId: same(scheme)?.id ?? null }))
+        : active.map((row) => ({ key: row.key, code: row.schemeCode, version: row.schemeVersion, args: row.args as JsonObject, instanceId: row.id })),
+    };
+  }
+
   async activate(programId: string, id: string): Promise<Campaign> {
     return this.transition(programId, id, ['DRAFT', 'PAUSED'], 'ACTIVE', async (em, campaign) => {
       const schemes = await em.find(SchemeInstance, { campaignId: campaign.id, retiredAt: null });
@@ -163,7 +196,7 @@ export class CampaignService {
         issues.push({ path: `${path}.key`, message: `key "${key}" is used twice; give each instance of a scheme its own key` });
       }
       keys.add(key);
-      const parsed = parseArgs(scheme.args, input.args ?? {}, `${path}.args`);
+      const parsed = parseSchemeArgs(scheme, input.args ?? {}, `${path}.args`);
       if (!parsed.ok) issues.push(...parsed.issues);
       else {
         checkSchemeBounds(scheme, parsed.values, parsed.snapshot, `${path}.args`, issues);

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { BADGE_NAME_DETAIL } from '@cofactor/schema';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App } from '../app.js';
 import { actorKind, type ActorKind } from '../auth/partner-view.js';
@@ -94,7 +95,7 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
     badges: new DataLoader<string, { code: string; name: string; awardedAt: Date; rewardId: string }[]>(
       inProgram(async (program, partnerIds) => {
         const rows = await app.sql.query<{ partnerId: string; code: string; name: string; awardedAt: Date; rewardId: string }>(
-          `select partner_id as "partnerId", unit as code, coalesce(details->>'name', unit) as name, created_at as "awardedAt", id as "rewardId"
+          `select partner_id as "partnerId", unit as code, coalesce(details->>'${BADGE_NAME_DETAIL}', unit) as name, created_at as "awardedAt", id as "rewardId"
              from reward where program_id = $1 and partner_id = any($2::bigint[]) and kind = 'BADGE'
               and status not in ('REJECTED', 'CAPPED') order by id`,
           [program, partnerIds],

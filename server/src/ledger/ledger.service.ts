@@ -1,28 +1,12 @@
-import type { JsonObject, RewardReversal } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from './entry.js';
 import { errors } from '../graphql/errors.js';
-import type { RewardStatus } from './reward.entity.js';
 
-export interface RewardRow {
+/** A stored entry: the entry as it was appended, with its id, program and time; amount as text, as SQL returns a bigint. */
+export interface RewardRow extends Omit<LedgerEntry, 'amount'> {
   id: string;
   programId: string;
-  partnerId: string;
-  campaignId: string;
-  schemeInstanceId: string;
-  eventId: string | null;
-  periodKey: string | null;
-  kind: string;
   amount: string;
-  unit: string;
-  status: RewardStatus;
-  idempotencyKey: string;
-  explanationEn: string;
-  explanationRu: string;
-  details: JsonObject;
-  holdUntil: Date;
-  correctsId: string | null;
-  reversal: RewardReversal;
   createdAt: Date;
 }
 

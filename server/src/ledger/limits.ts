@@ -1,4 +1,4 @@
-import { formatMoney, type LocalizedText } from '@cofactor/schema';
+import { cappedKey, formatMoney, type LimitDetails, type LocalizedText } from '@cofactor/schema';
 import type { CapPeriod } from '../campaigns/campaign.entity.js';
 import type { LedgerEntry } from './entry.js';
 import { firstPerKey } from './ledger.service.js';
@@ -65,7 +65,7 @@ export async function applyLimits(store: LimitsStore, programId: string, timeZon
   const limited = (entry: LedgerEntry) => limitable(entry) && limits.get(entry.campaignId)?.currency === entry.unit;
 
   // A re-run (a period closed again) recomputes entries that exist already; they must not count twice.
-  const keys = entries.filter(limited).flatMap((entry) => [entry.idempotencyKey, `${entry.idempotencyKey}:capped`]);
+  const keys = entries.filter(limited).flatMap((entry) => [entry.idempotencyKey, cappedKey(entry.idempotencyKey)]);
   const existing = await store.existingKeys(programId, keys);
   const fresh = entries.filter((entry) => !limited(entry) || !existing.has(entry.idempotencyKey));
   const room = await measureRoom(store, limits, fresh.filter(limited), timeZone, clock);
@@ -123,12 +123,13 @@ function fit(entry: LedgerEntry, room: Room): LedgerEntry[] {
 function split(entry: LedgerEntry, granted: bigint, currency: string, reason: LocalizedText, by: 'BUDGET' | 'PARTNER_CAP'): LedgerEntry[] {
   const money = (amount: bigint, locale: 'en' | 'ru') => formatMoney(amount, currency, locale);
   const rest = entry.amount - granted;
-  const details = { ...entry.details, capped: by, requested: entry.amount.toString(), granted: granted.toString() };
+  const limit: LimitDetails = { capped: by, requested: entry.amount.toString(), granted: granted.toString() };
+  const details = { ...entry.details, ...limit };
   const cappedEntry: LedgerEntry = {
     ...entry,
     status: 'CAPPED',
     amount: rest,
-    idempotencyKey: granted === 0n ? entry.idempotencyKey : `${entry.idempotencyKey}:capped`,
+    idempotencyKey: granted === 0n ? entry.idempotencyKey : cappedKey(entry.idempotencyKey),
     explanationEn: `Not paid, ${reason.en}: ${money(rest, 'en')} of ${money(entry.amount, 'en')} (${entry.explanationEn})`,
     explanationRu: `Не начислено, ${reason.ru}: ${money(rest, 'ru')} из ${money(entry.amount, 'ru')} (${entry.explanationRu})`,
     details,

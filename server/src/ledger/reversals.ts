@@ -1,4 +1,4 @@
-import { describePoints, divideRoundHalfEven, formatMoney, POINTS_UNIT, type Locale } from '@cofactor/schema';
+import { describePoints, divideRoundHalfEven, formatMoney, POINTS_UNIT, reversalKey, type Locale } from '@cofactor/schema';
 import type { LedgerEntry } from './entry.js';
 import type { RewardRow } from './ledger.service.js';
 
@@ -83,7 +83,7 @@ function compensation(refund: Refund, refunded: bigint, original: ReversibleEntr
     kind: original.kind,
     amount: -now,
     unit: original.unit,
-    idempotencyKey: `${original.idempotencyKey}:reversal:${refund.id}`,
+    idempotencyKey: reversalKey(original.idempotencyKey, refund.id),
     explanationEn: explain(refund, refunded, now, original, 'en'),
     explanationRu: explain(refund, refunded, now, original, 'ru'),
     details: {

@@ -3,9 +3,15 @@ import { LocalizedText } from '../graphql/common.types.js';
 import { HIDDEN_FROM_PARTNERS, HiddenFromPartners } from '../auth/partner-view.js';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
+import type { RewardRow } from './ledger.service.js';
 
+/**
+ * The API's face of a stored entry (`RewardRow`): the fields are declared again only because
+ * type-graphql reads them from decorators; `implements` keeps them the row's. Status and
+ * reversal are plain strings in the schema, details any JSON object.
+ */
 @ObjectType('Reward', { description: 'One entry of the append-only reward ledger.' })
-export class RewardType {
+export class RewardType implements Omit<RewardRow, 'programId' | 'status' | 'reversal' | 'details'> {
   @Field(() => ID)
   id!: string;
 

@@ -1,12 +1,10 @@
 import {
-  REWARD_KINDS,
-  REWARD_REVERSALS,
-  isCurrencyCode,
+  ledgerKey,
+  validateDrafts,
   type JsonObject,
   type Period,
   type PeriodContext,
   type RewardDraft,
-  type RewardScheme,
   type SchemeContext,
   type SchemeEvent,
 } from '@cofactor/schema';
@@ -68,11 +66,10 @@ export class SchemeEvaluator {
     };
     const runs = campaign.instances
       .filter((instance) => instance.scheme.closePeriod)
-      .map((instance) =>
-        this.toEntries(instance, campaign, lookups, clock, { eventId: null, periodKey: period.key }, () =>
-          instance.scheme.closePeriod!(period, instance.args as never, ctx),
-        ),
-      );
+      .map(async (instance) => {
+        const drafts = await checked(instance, `period ${period.key}`, () => instance.scheme.closePeriod!(period, instance.args as never, ctx));
+        return this.toEntries(instance, campaign, lookups, clock, { eventId: null, periodKey: period.key }, drafts);
+      });
     return (await Promise.all(runs)).flat();
   }
 
@@ -92,25 +89,24 @@ export class SchemeEvaluator {
             ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
             : null;
       if (!produce) continue;
-      const added = await checked(instance, event, produce);
+      const added = await checked(instance, `event ${event.externalId}`, produce);
       drafts.push(...added);
-      entries.push(...(await this.toEntries(instance, campaign, lookups, clock, { eventId: event.id, periodKey: null }, () => added)));
+      entries.push(...(await this.toEntries(instance, campaign, lookups, clock, { eventId: event.id, periodKey: null }, added)));
     }
     return entries;
   }
 
-  /** Checks a scheme's drafts and turns those for partners who may earn into ledger entries. */
+  /** Turns a scheme's checked drafts for partners who may earn into ledger entries. */
   private async toEntries(
     instance: RunnableInstance,
     campaign: RunnableCampaign,
     lookups: SchemeLookups,
     clock: Date,
     source: Source,
-    produce: () => Promise<RewardDraft[]> | RewardDraft[],
+    drafts: RewardDraft[],
   ): Promise<LedgerEntry[]> {
-    const drafts = await produce();
     const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
-    const earning = await Promise.all(drafts.map((draft) => checkDraft(instance.scheme, draft) && lookups.canEarn(draft.partnerId)));
+    const earning = await Promise.all(drafts.map((draft) => lookups.canEarn(draft.partnerId)));
     return drafts
       .filter((draft, index) => earning[index] && draft.amount !== 0n)
       .map((draft) => ({
@@ -122,7 +118,7 @@ export class SchemeEvaluator {
         kind: draft.kind,
         amount: draft.amount,
         unit: draft.unit,
-        idempotencyKey: `${campaign.snapshot.id}:${instance.key}:${draft.key}`,
+        idempotencyKey: ledgerKey(campaign.snapshot.id, instance.key, draft.key),
         explanationEn: draft.explanation.en,
         explanationRu: draft.explanation.ru,
         details: (draft.details ?? {}) as JsonObject,
@@ -133,26 +129,26 @@ export class SchemeEvaluator {
   }
 }
 
-async function checked(instance: RunnableInstance, event: SchemeEvent, produce: () => Promise<RewardDraft[]> | RewardDraft[]): Promise<RewardDraft[]> {
-  try {
-    const drafts = await produce();
-    for (const draft of drafts) checkDraft(instance.scheme, draft);
-    return drafts;
-  } catch (error) {
-    throw new Error(`scheme ${instance.scheme.code} failed on event ${event.externalId}: ${(error as Error).message}`, { cause: error });
-  }
-}
+/** How many of a scheme's draft problems the error names; the first is what a scheme author fixes first. */
+const MAX_PROBLEMS_SHOWN = 3;
+/** A partner id as the server hands them out: a positive integer in decimal. */
+const PARTNER_ID = /^[1-9]\d*$/;
 
-function checkDraft(scheme: RewardScheme, draft: RewardDraft): true {
-  const problem =
-    !(REWARD_KINDS as readonly string[]).includes(draft.kind) ? `kind ${String(draft.kind)}` :
-    typeof draft.amount !== 'bigint' ? 'amount is not a bigint' :
-    draft.kind === 'MONEY' && !isCurrencyCode(draft.unit) ? `MONEY unit ${draft.unit} is not a currency` :
-    draft.kind === 'LEVEL' && (draft.unit !== 'LEVEL' || draft.amount < 1n) ? 'a LEVEL entry needs unit LEVEL and a level of at least 1' :
-    !draft.key ? 'no key' :
-    draft.reversal !== undefined && !(REWARD_REVERSALS as readonly string[]).includes(draft.reversal) ? `reversal ${String(draft.reversal)}` :
-    !draft.explanation?.en || !draft.explanation?.ru ? 'no explanation in en and ru' :
-    !/^[1-9]\d*$/.test(draft.partnerId) ? `partnerId ${draft.partnerId}` : null;
-  if (problem) throw new Error(`scheme ${scheme.code} returned an invalid draft (${problem})`);
-  return true;
+/**
+ * Runs one scheme hook and holds its drafts to the contract (`validateDrafts`, the one the
+ * conformance kit applies too); a malformed draft fails the whole batch, naming the scheme and
+ * what it was running for.
+ */
+async function checked(instance: RunnableInstance, source: string, produce: () => Promise<RewardDraft[]> | RewardDraft[]): Promise<RewardDraft[]> {
+  let drafts: RewardDraft[];
+  try {
+    drafts = await produce();
+  } catch (error) {
+    throw new Error(`scheme ${instance.scheme.code} failed on ${source}: ${(error as Error).message}`, { cause: error });
+  }
+  const problems = validateDrafts(drafts, { isPartnerId: (id) => PARTNER_ID.test(id) });
+  if (problems.length > 0) {
+    throw new Error(`scheme ${instance.scheme.code} failed on ${source}: it returned an invalid draft (${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}${problems.length > MAX_PROBLEMS_SHOWN ? `; ${problems.length - MAX_PROBLEMS_SHOWN} more` : ''})`);
+  }
+  return drafts;
 }

@@ -1,4 +1,4 @@
-import { POINTS_UNIT, describePoints, type CatalogItem, type Period } from '@cofactor/schema';
+import { POINTS_UNIT, describePoints, ledgerKey, redemptionKey, type CatalogItem, type Period } from '@cofactor/schema';
 import { errors } from '../graphql/errors.js';
 import type { LedgerEntry } from '../ledger/entry.js';
 import type { RewardRow } from '../ledger/ledger.service.js';
@@ -109,7 +109,7 @@ export class Rewarding {
    */
   async redeemPoints(programId: string, request: RedemptionRequest): Promise<{ reward: RewardRow; balance: bigint }> {
     const { campaignId, partnerId, item } = request;
-    const key = `${campaignId}:${request.instanceKey}:redeem:${partnerId}:${request.idempotencyKey}`;
+    const key = ledgerKey(campaignId, request.instanceKey, redemptionKey(partnerId, request.idempotencyKey));
     const result = await this.storage.transaction(async (store) => {
       const status = await store.ledger.lockPartner(programId, partnerId);
       if (status === null) throw errors.notFound('partner', partnerId);
