@@ -126,6 +126,25 @@ it('pays nothing for a quarter when the scheme pays months', async () => {
   expect(quarter.closePeriod.rewardsCreated).toBe(0);
 });
 
+it('refuses a ladder with two steps from the same volume, at the later step, and saves nothing', async () => {
+  const count = async () => Number((await server.sql('select count(*) from campaign'))[0].count);
+  const before = await count();
+  const response = await server.gql(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: {
+      name: 'Two steps from 100 000',
+      startsAt: '2026-01-01T00:00:00+03:00',
+      currency: 'RUB',
+      // Steps 0 and 2 both start from 100 000,00 ₽; each is valid on its own.
+      schemes: [{ code: 'volume-bonus', args: { steps: [{ from: '10000000', bonus: '500000' }, { from: '30000000' }, { from: '10000000', bonus: '900000' }] } }],
+    },
+  });
+  expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  expect(response.errors?.[0].extensions?.issues).toEqual([
+    { path: 'input.schemes[0].args.steps[2].from', message: 'steps[0] starts from 10000000 already; each step needs its own threshold' },
+  ]);
+  expect(await count()).toBe(before);
+});
+
 it('refuses what cannot be closed', async () => {
   const early = await server.gql(CLOSE, { campaignId, period: '2099-01' });
   expect(early.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'period' });

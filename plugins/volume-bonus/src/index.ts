@@ -98,6 +98,22 @@ export const scheme = defineRewardScheme({
   eventTypes: [],
   args: argDefinitions,
 
+  /**
+   * Each step has its own threshold: two steps from the same volume would leave which one is
+   * reached to their order in the list.
+   */
+  validateArgs(args) {
+    const first = new Map<bigint, number>();
+    return args.steps.flatMap((step, index) => {
+      const earlier = first.get(step.from);
+      if (earlier === undefined) {
+        first.set(step.from, index);
+        return [];
+      }
+      return [{ path: `args.steps[${index}].from`, message: `steps[${earlier}] starts from ${step.from} already; each step needs its own threshold` }];
+    });
+  },
+
   async closePeriod(period, args, ctx): Promise<RewardDraft[]> {
     if (period.unit !== args.period) return [];
     const currency = ctx.campaign.currency;

@@ -1,5 +1,5 @@
 import { createTestPeriodContext, describeRewardSchemeConformance, testPartner, testPeriod } from '@cofactor/schema/testing';
-import { parseArgs } from '@cofactor/schema';
+import { parseArgs, parseSchemeArgs } from '@cofactor/schema';
 import { scheme } from './index.js';
 
 // The issue's ladder: from 100 000,00 ₽ → 5 000,00 ₽; from 300 000,00 ₽ → 20 000,00 ₽ (+ 1% / 2%).
@@ -34,6 +34,13 @@ function close(args: Record<string, unknown>, period = march) {
 
 describeRewardSchemeConformance(scheme, {
   validArgs: [LADDER, { ...LADDER, mode: 'ABOVE_THRESHOLD', period: 'QUARTER' }],
+  invalidArgs: [
+    {
+      name: 'two steps from 100 000,00 ₽',
+      args: { steps: [{ from: '10000000', bonus: '500000' }, { from: '10000000', bonus: '900000' }] },
+      path: 'args.steps[1].from',
+    },
+  ],
   periodSamples: [
     {
       period: march,
@@ -103,6 +110,16 @@ describe('volume-bonus', () => {
       participants: [{ partner: anna, stats: { amount: { SALE: 12_000_000n, REFUND: 1_000_000n, CHARGEBACK: 1_500_000n } } }],
     });
     expect(await scheme.closePeriod!(march, parsed.values, ctx)).toEqual([]);
+  });
+
+  it('refuses two steps with the same threshold, at the later one, and the order of steps is free', () => {
+    // Steps 0 and 2 both start from 1 000,00 ₽ (100 000 kopecks); step 1 is another threshold.
+    const twice = parseSchemeArgs(scheme, { steps: [{ from: '100000' }, { from: '50000' }, { from: 100000 }] }, 'input.schemes[0].args');
+    expect(twice).toEqual({
+      ok: false,
+      issues: [{ path: 'input.schemes[0].args.steps[2].from', message: 'steps[0] starts from 100000 already; each step needs its own threshold' }],
+    });
+    expect(parseSchemeArgs(scheme, { steps: [{ from: '100000' }, { from: '50000' }] }).ok).toBe(true);
   });
 
   it('pays nothing for a close of another period unit', async () => {
