@@ -1,4 +1,5 @@
-import { createTestContext, testEvent, testPartner } from './index.js';
+import { defineRewardScheme } from '../scheme.js';
+import { createTestBatch, createTestContext, testEvent, testPartner } from './index.js';
 
 // Dan sells; Carl sponsored Dan, Bea sponsored Carl, Ada sponsored Bea.
 const ada = testPartner({ id: 'ada', name: 'Ada' });
@@ -52,6 +53,80 @@ describe('createTestContext', () => {
     expect(usd.campaign.currency).toBe('USD');
     expect(usd.campaign.id).toBe('campaign-1');
     expect(usd.now().toISOString()).toBe('2027-01-01T00:00:00.000Z');
+  });
+});
+
+describe('createTestBatch', () => {
+  // One batch, in this order: Ada sells 100,00 ₽ (a first purchase), Bea sells 50,00 ₽, Ada
+  // refunds 30,00 ₽, Ada sells 20 USD, Ada sells 200,00 ₽ the next day (Moscow time). Before the
+  // batch, Ada had 2 sales for 1 000,00 ₽ stored, one of them that day.
+  const at = (iso: string) => new Date(iso);
+  const events = [
+    testEvent({ id: 'e1', partner: ada, amount: 10_000n, firstPurchase: true, occurredAt: at('2026-06-01T10:00:00Z') }),
+    testEvent({ id: 'e2', partner: bea, amount: 5_000n, occurredAt: at('2026-06-01T10:01:00Z') }),
+    testEvent({ id: 'e3', type: 'REFUND', partner: ada, amount: 3_000n, occurredAt: at('2026-06-01T10:02:00Z') }),
+    testEvent({ id: 'e4', partner: ada, amount: 2_000n, currency: 'USD', occurredAt: at('2026-06-01T10:03:00Z') }),
+    // 21:30 UTC is 00:30 on 2 June in Moscow: another local day.
+    testEvent({ id: 'e5', partner: ada, amount: 20_000n, occurredAt: at('2026-06-01T21:30:00Z') }),
+  ];
+  const contexts = createTestBatch(events, {
+    partners: [ada, bea],
+    timeZone: 'Europe/Moscow',
+    stats: { ada: { count: { SALE: 2 }, amount: { SALE: 100_000n } } },
+    dayStats: { ada: { count: { SALE: 1 }, amount: { SALE: 40_000n } } },
+  });
+
+  it('counts the stored stats plus the batch up to and including the evaluated event, as the engine does', async () => {
+    const adaStats = await Promise.all(contexts.map((ctx) => ctx.stats('ada')));
+    // e1: 2 stored + e1 = 3 sales, 1 000,00 + 100,00 = 1 100,00 ₽, 1 new customer.
+    expect(adaStats[0]).toEqual({ count: { SALE: 3 }, amount: { SALE: 110_000n }, newCustomers: 1 });
+    // e2 is Bea's: Ada's stats are as after e1.
+    expect(adaStats[1]).toEqual(adaStats[0]);
+    // e3: the refund counts as a REFUND of 30,00 ₽.
+    expect(adaStats[2]).toEqual({ count: { SALE: 3, REFUND: 1 }, amount: { SALE: 110_000n, REFUND: 3_000n }, newCustomers: 1 });
+    // e4: a sale in USD counts as a sale, its amount does not (the campaign is in RUB).
+    expect(adaStats[3]).toEqual({ count: { SALE: 4, REFUND: 1 }, amount: { SALE: 110_000n, REFUND: 3_000n }, newCustomers: 1 });
+    // e5: 5 sales, 1 100,00 + 200,00 = 1 300,00 ₽.
+    expect(adaStats[4]).toEqual({ count: { SALE: 5, REFUND: 1 }, amount: { SALE: 130_000n, REFUND: 3_000n }, newCustomers: 1 });
+    // Bea: nothing stored; her sale counts from e2 on, not before.
+    expect(await contexts[0].stats('bea')).toEqual({ count: {}, amount: {}, newCustomers: 0 });
+    expect(await contexts[4].stats('bea')).toEqual({ count: { SALE: 1 }, amount: { SALE: 5_000n }, newCustomers: 0 });
+  });
+
+  it("counts a day's stats in the program's local day of the evaluated event", async () => {
+    // e4, 1 June in Moscow: 1 stored + e1 + e4 = 3 sales, 400,00 + 100,00 = 500,00 ₽ (USD left out), and e3's refund.
+    expect(await contexts[3].stats('ada', 'DAY')).toEqual({ count: { SALE: 3, REFUND: 1 }, amount: { SALE: 50_000n, REFUND: 3_000n }, newCustomers: 1 });
+    // e5, 2 June in Moscow: the stored day stats as given, plus e5 alone.
+    expect(await contexts[4].stats('ada', 'DAY')).toEqual({ count: { SALE: 2 }, amount: { SALE: 60_000n }, newCustomers: 0 });
+  });
+
+  it("leaves out the batch's events outside the campaign's dates", async () => {
+    const [, , , , last] = createTestBatch(events, { partners: [ada, bea], campaign: { endsAt: at('2026-06-01T12:00:00Z') } });
+    // e5 is after the campaign's end: e1 and e4 remain as sales, 100,00 ₽ in RUB.
+    expect(await last.stats('ada')).toEqual({ count: { SALE: 2, REFUND: 1 }, amount: { SALE: 10_000n, REFUND: 3_000n }, newCustomers: 1 });
+  });
+
+  it('lets a goal be reached by the event that reaches it, and by no earlier one of the batch', async () => {
+    // A goal of 4 sales in the campaign: Ada had 2 stored; e1 makes 3, e4 makes 4.
+    const goal = defineRewardScheme({
+      code: 'four-sales',
+      version: '1.0.0',
+      name: { en: 'Four sales', ru: 'Четыре продажи' },
+      description: { en: 'A badge at the fourth sale.', ru: 'Значок за четвёртую продажу.' },
+      args: {},
+      eventTypes: ['SALE'],
+      async evaluate(event, _args, ctx) {
+        const sales = (await ctx.stats(event.partner.id)).count.SALE ?? 0;
+        if (sales < 4) return [];
+        return [{ partnerId: event.partner.id, kind: 'BADGE', amount: 1n, unit: 'FOUR', key: 'four', explanation: { en: 'Four sales', ru: 'Четыре продажи' } }];
+      },
+    });
+    const reached: string[] = [];
+    for (const [index, event] of events.entries()) {
+      if (event.type === 'SALE' && (await goal.evaluate!(event, {}, contexts[index])).length > 0) reached.push(event.id);
+    }
+    // e4 reaches it; e5 proposes the same key again, which the ledger keeps once.
+    expect(reached).toEqual(['e4', 'e5']);
   });
 });
 
