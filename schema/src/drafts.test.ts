@@ -69,8 +69,11 @@ describe('validateDrafts', () => {
     expect(problemsOf({ key: 'redeem:7:r-1' })).toEqual([
       'draft 0 (key "redeem:7:r-1"): key starts with "redeem:", reserved for points redemptions',
     ]);
-    // The words alone, or inside a part, take nothing the server builds.
-    for (const key of ['capped:sale:1', 'sale:1:reversal', 'sale:redeem:1', 'uncapped', 'sale:1:recapped']) {
+    // Read after the ":" before it in the entry key, "capped" alone ends with ":capped" too.
+    expect(reservedKeyProblem('capped')).toBe('ends with ":capped", reserved for the CAPPED rest of a reward');
+    expect(reservedKeyProblem('reversal:9')).toBe('contains ":reversal:", reserved for the entries a refund writes');
+    // The words elsewhere, or inside a part, take nothing the server builds.
+    for (const key of ['capped:sale:1', 'sale:1:reversal', 'sale:redeem:1', 'redeem', 'uncapped', 'sale:1:recapped']) {
       expect(reservedKeyProblem(key)).toBeNull();
     }
   });

@@ -35,17 +35,14 @@ export function redemptionKey(partnerId: string, idempotencyKey: string): string
 }
 
 /**
- * Why a draft key would collide with a key the server builds, or null. Read as the `:`-separated
- * parts of the ledger key, so "redeem" as the first part, "capped" as the last and "reversal"
- * before any other part are taken, whatever the campaign and instance around them.
+ * Why a draft key would collide with a key the server builds, or null. The key is read as it
+ * stands in the entry key, after a `:`, so `capped` alone is as taken as `sale:1:capped`.
  */
 export function reservedKeyProblem(key: string): string | null {
-  const parts = key.split(':');
-  if (`${parts[0]}:` === REDEMPTION_KEY_PREFIX) return `starts with "${REDEMPTION_KEY_PREFIX}", reserved for points redemptions`;
-  if (`:${parts[parts.length - 1]}` === CAPPED_KEY_SUFFIX) return `ends with "${CAPPED_KEY_SUFFIX}", reserved for the CAPPED rest of a reward`;
-  if (parts.slice(0, -1).some((part) => `:${part}:` === REVERSAL_KEY_INFIX)) {
-    return `contains "${REVERSAL_KEY_INFIX}", reserved for the entries a refund writes`;
-  }
+  const inEntry = `:${key}`;
+  if (inEntry.startsWith(`:${REDEMPTION_KEY_PREFIX}`)) return `starts with "${REDEMPTION_KEY_PREFIX}", reserved for points redemptions`;
+  if (inEntry.endsWith(CAPPED_KEY_SUFFIX)) return `ends with "${CAPPED_KEY_SUFFIX}", reserved for the CAPPED rest of a reward`;
+  if (inEntry.includes(REVERSAL_KEY_INFIX)) return `contains "${REVERSAL_KEY_INFIX}", reserved for the entries a refund writes`;
   return null;
 }
 
