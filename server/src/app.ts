@@ -18,6 +18,7 @@ import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
 import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
 import { Rewarding } from './rewarding/rewarding.js';
+import { SimulationService } from './simulation/simulation.service.js';
 
 /** The services of one server process, wired once. */
 export interface App {
@@ -41,6 +42,7 @@ export interface App {
   periods: PeriodCloseService;
   points: PointsService;
   perks: PerkService;
+  simulation: SimulationService;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
   const storage = new PostgresRewardingStorage(sql, ledger);
   const rewarding = new Rewarding(storage, registry, publish, config);
   const auth = new AuthService(orm, sql, config);
+  const campaigns = new CampaignService(orm, registry);
   return {
     config,
     orm,
@@ -72,7 +75,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     programs: new ProgramService(orm, auth),
     hierarchy,
     partners: new PartnerService(sql, hierarchy, rewarding, storage),
-    campaigns: new CampaignService(orm, registry),
+    campaigns,
     ledger,
     lifecycle: new LifecycleService(sql, ledger),
     payouts: new PayoutService(sql),
@@ -81,6 +84,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     periods: new PeriodCloseService(orm, rewarding),
     points: new PointsService(sql, registry, rewarding),
     perks: new PerkService(sql, ledger),
+    simulation: new SimulationService(sql, campaigns, registry, config),
     async close() {
       await sql.close();
       await orm.close();

@@ -41,6 +41,8 @@ export interface CofactorConfig {
   trustProxy: boolean | number | string;
   /** Schema introspection and "Did you mean …" suggestions; off in production by default. */
   introspection: boolean;
+  /** The most stored events one simulation loads (those it replays and those its stats count). */
+  simulationMaxEvents: number;
 }
 
 /** What one GraphQL document may ask for, measured before it runs. */
@@ -138,6 +140,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     corsOrigins: (env.COFACTOR_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     trustProxy: trustProxy(env.COFACTOR_TRUST_PROXY),
     introspection: flag('COFACTOR_INTROSPECTION', env.COFACTOR_INTROSPECTION, env.NODE_ENV !== 'production'),
+    simulationMaxEvents: bounded('COFACTOR_SIMULATION_MAX_EVENTS', env.COFACTOR_SIMULATION_MAX_EVENTS, 2_000_000, 1, 50_000_000),
     ...overrides,
   };
 }

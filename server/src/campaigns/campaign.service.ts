@@ -129,7 +129,7 @@ export class CampaignService {
     const fields = await this.validateFields(em, programId, input, issues);
     const schemes = input.schemes ? this.validateSchemes(input.schemes, issues) : null;
     const active = stored ? await em.find(SchemeInstance, { campaignId: stored.id, retiredAt: null }, { orderBy: { position: 'asc' } }) : [];
-    const campaign = { ...(stored ?? { status: 'DRAFT', holdDays: 0, budget: null, partnerCap: null, capPeriod: 'MONTH', targeting: { regionIds: [], partnerKinds: [], segments: [], levels: [] } }), ...fields };
+    const campaign = { ...(stored ?? { status: 'DRAFT', endsAt: null, holdDays: 0, budget: null, partnerCap: null, capPeriod: 'MONTH', targeting: { regionIds: [], partnerKinds: [], segments: [], levels: [] } }), ...fields };
     if (stored && campaign.endsAt && campaign.endsAt <= campaign.startsAt!) issues.push({ path: 'input.endsAt', message: 'must be after startsAt' });
     if (issues.length) throw errors.badInput(issues);
     const same = (scheme: ValidatedScheme) => active.find((row) => row.key === scheme.key && row.schemeCode === scheme.code && JSON.stringify(row.args) === JSON.stringify(scheme.args));

@@ -18,6 +18,7 @@ import { ProgramResolver } from '../programs/program.resolver.js';
 import { PartnerBadgesResolver } from '../badges/badge.resolver.js';
 import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '../points/points.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
+import { SimulationResolver } from '../simulation/simulation.resolver.js';
 import { DateTimeScalar } from './scalars.js';
 
 export const resolvers = [
@@ -42,6 +43,7 @@ export const resolvers = [
   PayoutBatchResolver,
   PayoutResolver,
   ProgramResolver,
+  SimulationResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

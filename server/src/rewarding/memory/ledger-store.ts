@@ -1,0 +1,113 @@
+import type { LedgerEntry } from '../../ledger/entry.js';
+import { checkEntryAmounts, firstPerKey, type RewardRow } from '../../ledger/ledger.service.js';
+import type { CampaignLimits, CapWindow } from '../../ledger/limits.js';
+import type { ReversibleEntry } from '../../ledger/reversals.js';
+import type { LedgerStore } from '../store.js';
+import { byId } from './event-store.js';
+import type { ProgramState } from './state.js';
+
+const GRANTED = ['PENDING', 'APPROVED', 'PAID'];
+
+/** The reward ledger in memory; the same answers as PostgresLedgerStore, and locks are no-ops (one unit of work runs at a time). */
+export class MemoryLedgerStore implements LedgerStore {
+  constructor(private readonly state: ProgramState) {}
+
+  /** As LedgerService.append: the first of each key, in key order, new keys only; a LEVEL entry sets the partner's level. */
+  async append(programId: string, unsorted: LedgerEntry[], createdAt: Date): Promise<RewardRow[]> {
+    if (unsorted.length === 0) return [];
+    const entries = firstPerKey(unsorted).sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    checkEntryAmounts(entries);
+    const appended: RewardRow[] = [];
+    for (const entry of entries) {
+      if (this.state.rewardsByKey.has(entry.idempotencyKey)) continue;
+      const reward: RewardRow = { id: this.state.newRewardId(), programId, ...entry, amount: entry.amount.toString(), createdAt };
+      this.state.addReward(reward);
+      appended.push(reward);
+    }
+    const levels = new Map<string, string>();
+    for (const reward of appended) if (reward.kind === 'LEVEL') levels.set(reward.partnerId, reward.amount);
+    for (const [partnerId, level] of levels) this.state.setLevel(partnerId, Number(level));
+    return appended;
+  }
+
+  async campaignLimits(_programId: string, campaignIds: string[]): Promise<CampaignLimits[]> {
+    return campaignIds
+      .flatMap((id) => {
+        const campaign = this.state.campaigns.get(id);
+        return campaign && (campaign.budget !== null || campaign.partnerCap !== null) ? [campaign] : [];
+      })
+      .sort(byId)
+      .map((campaign) => ({ id: campaign.id, currency: campaign.currency, budget: campaign.budget, partnerCap: campaign.partnerCap, capPeriod: campaign.capPeriod }));
+  }
+
+  async existingKeys(_programId: string, keys: string[]): Promise<Set<string>> {
+    return new Set(keys.filter((key) => this.state.rewardsByKey.has(key)));
+  }
+
+  async lock(): Promise<void> {}
+
+  async grantedByCampaign(campaignIds: string[]): Promise<Map<string, bigint>> {
+    const sums = new Map(campaignIds.map((id) => [id, 0n]));
+    for (const [key, amount] of this.state.granted) {
+      const campaignId = key.slice(0, key.indexOf('|'));
+      if (sums.has(campaignId)) sums.set(campaignId, sums.get(campaignId)! + amount);
+    }
+    return sums;
+  }
+
+  async grantedByPartner(campaignId: string, partnerIds: string[], window: CapWindow): Promise<Map<string, bigint>> {
+    const wanted = new Set(partnerIds);
+    const sums = new Map<string, bigint>();
+    for (const [key, amount] of this.state.granted) {
+      const [campaign, partnerId, month] = key.split('|');
+      if (campaign !== campaignId || !wanted.has(partnerId)) continue;
+      if (window.fromMonth !== null && (month < window.fromMonth || month >= window.toMonth!)) continue;
+      sums.set(partnerId, (sums.get(partnerId) ?? 0n) + amount);
+    }
+    return sums;
+  }
+
+  async reversibleEntries(_programId: string, saleIds: string[]): Promise<ReversibleEntry[]> {
+    return saleIds
+      .flatMap((saleId) => this.state.rewardsByEvent.get(saleId) ?? [])
+      .filter(
+        (reward) =>
+          reward.correctsId === null &&
+          (reward.kind === 'MONEY' || reward.kind === 'POINTS') &&
+          reward.reversal === 'PROPORTIONAL' &&
+          GRANTED.includes(reward.status) &&
+          BigInt(reward.amount) > 0n,
+      )
+      .sort(byId)
+      .map((reward) => ({ ...reward, eventId: reward.eventId! }));
+  }
+
+  async refundsOf(_programId: string, saleIds: string[]): Promise<{ id: string; saleId: string; amount: string }[]> {
+    return saleIds.flatMap((saleId) =>
+      (this.state.refundsBySale.get(saleId) ?? []).map((refund) => ({ id: refund.id, saleId, amount: (refund.amount ?? 0n).toString() })),
+    );
+  }
+
+  async takenBack(_programId: string, entryIds: string[]): Promise<Map<string, bigint>> {
+    const taken = new Map<string, bigint>();
+    for (const id of entryIds) {
+      const corrections = this.state.rewardsByCorrected.get(id);
+      if (corrections) taken.set(id, -corrections.reduce((sum, reward) => sum + BigInt(reward.amount), 0n));
+    }
+    return taken;
+  }
+
+  async lockPartner(_programId: string, partnerId: string): Promise<string | null> {
+    return this.state.partners.get(partnerId)?.status ?? null;
+  }
+
+  async rewardByKey(_programId: string, idempotencyKey: string): Promise<RewardRow | null> {
+    return this.state.rewardsByKey.get(idempotencyKey) ?? null;
+  }
+
+  async pointsBalance(_programId: string, partnerId: string): Promise<bigint> {
+    return this.state.rewards
+      .filter((reward) => reward.partnerId === partnerId && reward.kind === 'POINTS' && reward.status !== 'REJECTED' && reward.status !== 'CAPPED')
+      .reduce((sum, reward) => sum + BigInt(reward.amount), 0n);
+  }
+}

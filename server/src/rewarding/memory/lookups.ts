@@ -1,0 +1,176 @@
+import type {
+  CampaignSnapshot,
+  DownlineSummary,
+  Participant,
+  ParticipantOptions,
+  PartnerSnapshot,
+  PartnerStats,
+  Period,
+  SchemeContext,
+  SchemeEvent,
+  StatsWindow,
+  UplineMember,
+} from '@cofactor/schema';
+import { toSnapshot } from '../../partners/partner-snapshot.js';
+import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
+import type { SchemeLookups } from '../store.js';
+import type { MemoryEvent, ProgramState } from './state.js';
+
+/** PartnerStats while it is summed. */
+interface Tally {
+  count: Record<string, number>;
+  amount: Record<string, bigint>;
+  newCustomers: number;
+}
+
+interface Span {
+  startsAt: Date;
+  endsAt: Date | null;
+}
+
+function within(span: Span, at: Date): boolean {
+  return at >= span.startsAt && (span.endsAt === null || at < span.endsAt);
+}
+
+/** The part of the campaign inside the window around `at` (as BatchContext has it). */
+function windowOf(campaign: CampaignSnapshot, window: StatsWindow, at: Date, timeZone: string): Span {
+  if (window === 'CAMPAIGN') return campaign;
+  const day = localDayOf(at, timeZone);
+  return {
+    startsAt: day.startsAt > campaign.startsAt ? day.startsAt : campaign.startsAt,
+    endsAt: campaign.endsAt && campaign.endsAt < day.endsAt ? campaign.endsAt : day.endsAt,
+  };
+}
+
+/** Adds one event to stats the way the stats query sums: amounts only in the campaign's currency. */
+function count(stats: Tally, event: Pick<MemoryEvent, 'type' | 'amount' | 'currency' | 'firstPurchase'>, currency: string, base: boolean): void {
+  stats.count[event.type] = (stats.count[event.type] ?? 0) + 1;
+  // The stored sum is per type, 0 when none of the type's amounts is in the currency; the batch's own events add only matching amounts.
+  if (base && stats.amount[event.type] === undefined) stats.amount[event.type] = 0n;
+  if (event.amount !== null && event.currency === currency) stats.amount[event.type] = (stats.amount[event.type] ?? 0n) + event.amount;
+  if (event.firstPurchase) stats.newCustomers += 1;
+}
+
+function copy(stats: Tally): Tally {
+  return { count: { ...stats.count }, amount: { ...stats.amount }, newCustomers: stats.newCustomers };
+}
+
+/**
+ * What schemes may look up while one batch (or one period) is evaluated, answered from a
+ * ProgramState with the same meaning as BatchContext: stats are the stored events in the span
+ * from before the batch plus the batch's own events up to and including the one evaluated;
+ * uplines and downlines follow the sponsor tree; only ACTIVE partners earn.
+ */
+export class MemoryLookups implements SchemeLookups {
+  private readonly batchIds: Set<string>;
+  private readonly batchByPartner = new Map<string, { index: number; event: SchemeEvent }[]>();
+  /** Stored stats from before the batch, by `<span>|<currency>|<partner>`: they do not change while it is evaluated. */
+  private readonly baseStats = new Map<string, Tally>();
+
+  constructor(
+    private readonly state: ProgramState,
+    private readonly batch: SchemeEvent[],
+    private readonly clock: Date,
+    private readonly timeZone: string,
+  ) {
+    this.batchIds = new Set(batch.map((event) => event.id));
+    batch.forEach((event, index) => {
+      const list = this.batchByPartner.get(event.partner.id) ?? [];
+      list.push({ index, event });
+      this.batchByPartner.set(event.partner.id, list);
+    });
+  }
+
+  async partner(id: string): Promise<PartnerSnapshot | null> {
+    const row = this.state.partners.get(id);
+    return row ? toSnapshot(row) : null;
+  }
+
+  async upline(partnerId: string, levels: number): Promise<UplineMember[]> {
+    const members: UplineMember[] = [];
+    let sponsorId = this.state.partners.get(partnerId)?.sponsorId ?? null;
+    for (let depth = 1; depth <= levels && sponsorId; depth++) {
+      const sponsor = this.state.partners.get(sponsorId)!;
+      members.push({ depth, partner: toSnapshot(sponsor) });
+      sponsorId = sponsor.sponsorId;
+    }
+    return members;
+  }
+
+  /** ACTIVE partners only, counted per depth and per partner level. */
+  async downline(partnerId: string, depth: number): Promise<DownlineSummary> {
+    const byDepth: number[] = [];
+    const byLevel: Record<number, number> = {};
+    let generation = [partnerId];
+    for (let level = 1; level <= depth && generation.length; level++) {
+      generation = generation.flatMap((id) => this.state.recruits.get(id) ?? []);
+      const active = generation.map((id) => this.state.partners.get(id)!).filter((partner) => partner.status === 'ACTIVE');
+      byDepth.push(active.length);
+      for (const partner of active) byLevel[partner.level] = (byLevel[partner.level] ?? 0) + 1;
+    }
+    while (byDepth.length && byDepth[byDepth.length - 1] === 0) byDepth.pop();
+    return { total: byDepth.reduce((sum, n) => sum + n, 0), byDepth, byLevel };
+  }
+
+  async canEarn(partnerId: string): Promise<boolean> {
+    return this.state.partners.get(partnerId)?.status === 'ACTIVE';
+  }
+
+  forEvent(campaign: CampaignSnapshot, index: number): SchemeContext {
+    return {
+      campaign,
+      partner: (id) => this.partner(id),
+      upline: (partnerId, levels) => this.upline(partnerId, levels),
+      downline: (partnerId, depth) => this.downline(partnerId, depth),
+      stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batch[index].occurredAt, this.timeZone)),
+      now: () => new Date(this.clock),
+    };
+  }
+
+  async participants(campaign: CampaignSnapshot, period: Period, targets: (partner: PartnerSnapshot) => boolean, options: ParticipantOptions = {}): Promise<Participant[]> {
+    const periods = Math.max(1, Math.floor(options.periods ?? 1));
+    const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
+    const span = { startsAt: from > campaign.startsAt ? from : campaign.startsAt, endsAt: campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt };
+    const stats = new Map<string, Tally>();
+    for (const event of this.state.events) {
+      if (!within(span, event.occurredAt)) continue;
+      const entry = stats.get(event.partnerId) ?? { count: {}, amount: {}, newCustomers: 0 };
+      count(entry, event, campaign.currency, true);
+      stats.set(event.partnerId, entry);
+    }
+    if (options.everyone) {
+      for (const partner of this.state.partners.values()) {
+        if (partner.status === 'ACTIVE' && !stats.has(partner.id)) stats.set(partner.id, { count: {}, amount: {}, newCustomers: 0 });
+      }
+    }
+    const ids = [...stats.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    return ids.flatMap((id) => {
+      const row = this.state.partners.get(id);
+      const partner = row && toSnapshot(row);
+      if (!partner || partner.status !== 'ACTIVE' || !targets(partner)) return [];
+      return [{ partner, stats: stats.get(id)! }];
+    });
+  }
+
+  private stats(campaign: CampaignSnapshot, partnerId: string, index: number, span: Span): PartnerStats {
+    const stats = copy(this.base(campaign.currency, partnerId, span));
+    for (const { index: position, event } of this.batchByPartner.get(partnerId) ?? []) {
+      if (position > index) break;
+      if (within(span, event.occurredAt)) count(stats, event, campaign.currency, false);
+    }
+    return stats;
+  }
+
+  private base(currency: string, partnerId: string, span: Span): Tally {
+    const key = `${span.startsAt.getTime()}~${span.endsAt?.getTime() ?? 'open'}|${currency}|${partnerId}`;
+    let stats = this.baseStats.get(key);
+    if (!stats) {
+      stats = { count: {}, amount: {}, newCustomers: 0 };
+      for (const event of this.state.eventsByPartner.get(partnerId) ?? []) {
+        if (!this.batchIds.has(event.id) && within(span, event.occurredAt)) count(stats, event, currency, true);
+      }
+      this.baseStats.set(key, stats);
+    }
+    return stats;
+  }
+}

@@ -1,0 +1,253 @@
+import type { JsonObject } from '@cofactor/schema';
+import type { CapPeriod } from '../../campaigns/campaign.entity.js';
+import type { RewardRow } from '../../ledger/ledger.service.js';
+import type { SnapshotRow } from '../../partners/partner-snapshot.js';
+import { periodOf } from '../../periods/period.js';
+import type { PeriodCloseRow } from '../../periods/period-close.entity.js';
+import type { CampaignRow, SchemeInstanceRow } from '../store.js';
+
+/** An event row as the `event` table holds it. */
+export interface MemoryEvent {
+  id: string;
+  externalId: string;
+  type: string;
+  partnerId: string;
+  customerId: string | null;
+  couponId: string | null;
+  amount: bigint | null;
+  currency: string | null;
+  firstPurchase: boolean;
+  occurredAt: Date;
+  attributes: JsonObject;
+  refundOfId: string | null;
+}
+
+export interface MemoryCustomer {
+  id: string;
+  externalId: string;
+  firstPurchaseAt: Date | null;
+  firstPartnerId: string | null;
+}
+
+/** A campaign with what the `campaign` row holds beyond a CampaignRow: status and limits. */
+export interface MemoryCampaign extends CampaignRow {
+  status: string;
+  budget: bigint | null;
+  partnerCap: bigint | null;
+  capPeriod: CapPeriod;
+  /** Its active scheme instances, in the order they run. */
+  instances: SchemeInstanceRow[];
+}
+
+/** What a MemoryStore starts from: one program's rows, as a read of PostgreSQL (or a test) gives them. */
+export interface ProgramSeed {
+  programId: string;
+  timeZone: string;
+  partners: SnapshotRow[];
+  coupons: { id: string; code: string; partnerId: string }[];
+  regions: { id: string; parentId: string | null }[];
+  customers: MemoryCustomer[];
+  campaigns: MemoryCampaign[];
+  /** Stored events, in id order. */
+  events: MemoryEvent[];
+  /** Ledger entries, in id order. */
+  rewards: RewardRow[];
+  /**
+   * Money granted per `<campaign>|<partner>|<YYYY-MM-01>` when the seed does not hold the
+   * entries that granted it (the granted_money table); otherwise it is summed from `rewards`.
+   */
+  granted?: Map<string, bigint>;
+  /** Ids new rows take from here on (the sequences' next values, or higher). */
+  nextIds?: { event?: bigint; reward?: bigint; customer?: bigint };
+}
+
+/**
+ * Undoes a unit of work's writes when it fails, newest first, so a MemoryStore keeps or
+ * drops a unit's writes together, as a PostgreSQL transaction does.
+ */
+export class Journal {
+  private undos: (() => void)[] = [];
+
+  record(undo: () => void): void {
+    this.undos.push(undo);
+  }
+
+  rollback(): void {
+    for (let index = this.undos.length - 1; index >= 0; index--) this.undos[index]();
+    this.undos = [];
+  }
+
+  commit(): void {
+    this.undos = [];
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function popFrom<K, V>(map: Map<K, V[]>, key: K): void {
+  const list = map.get(key)!;
+  list.pop();
+  if (list.length === 0) map.delete(key);
+}
+
+/**
+ * One program's rows kept in memory, with the indexes the store's look-ups need. Every
+ * write goes through a method here that records its undo in the journal.
+ */
+export class ProgramState {
+  readonly programId: string;
+  readonly timeZone: string;
+  readonly partners = new Map<string, SnapshotRow>();
+  readonly partnersByCode = new Map<string, SnapshotRow>();
+  /** Direct recruits by sponsor id. */
+  readonly recruits = new Map<string, string[]>();
+  readonly coupons = new Map<string, { id: string; code: string; partnerId: string }>();
+  readonly regions: { id: string; parentId: string | null }[];
+  readonly campaigns = new Map<string, MemoryCampaign>();
+  readonly customersByExternalId = new Map<string, MemoryCustomer>();
+  readonly customersById = new Map<string, MemoryCustomer>();
+  readonly events: MemoryEvent[] = [];
+  readonly eventsById = new Map<string, MemoryEvent>();
+  readonly eventsByExternalId = new Map<string, MemoryEvent>();
+  readonly eventsByPartner = new Map<string, MemoryEvent[]>();
+  readonly refundsBySale = new Map<string, MemoryEvent[]>();
+  readonly rewards: RewardRow[] = [];
+  readonly rewardsByKey = new Map<string, RewardRow>();
+  readonly rewardsByEvent = new Map<string, RewardRow[]>();
+  readonly rewardsByCorrected = new Map<string, RewardRow[]>();
+  /** Money granted by `<campaign>|<partner>|<YYYY-MM-01>`, as the granted_money table keeps it. */
+  readonly granted = new Map<string, bigint>();
+  readonly closes: PeriodCloseRow[] = [];
+  /** Event ids that inserts must give to these external ids (a replay keeps the stored ids). */
+  readonly reservedEventIds = new Map<string, string>();
+  journal = new Journal();
+  private nextEventId: bigint;
+  private nextRewardId: bigint;
+  private nextCustomerId: bigint;
+  private nextCloseId = 1n;
+
+  constructor(seed: ProgramSeed) {
+    this.programId = seed.programId;
+    this.timeZone = seed.timeZone;
+    this.regions = seed.regions;
+    for (const partner of seed.partners) this.partners.set(partner.id, { ...partner });
+    for (const partner of this.partners.values()) {
+      this.partnersByCode.set(partner.referralCode, partner);
+      if (partner.sponsorId) push(this.recruits, partner.sponsorId, partner.id);
+    }
+    for (const coupon of seed.coupons) this.coupons.set(coupon.code, coupon);
+    for (const campaign of seed.campaigns) this.campaigns.set(campaign.id, campaign);
+    for (const customer of seed.customers) this.addCustomer({ ...customer });
+    for (const event of seed.events) this.addEvent(event);
+    for (const reward of seed.rewards) this.addReward(reward, !seed.granted);
+    for (const [key, amount] of seed.granted ?? []) this.granted.set(key, amount);
+    const after = (ids: string[], floor = 1n) => ids.reduce((max, id) => (BigInt(id) >= max ? BigInt(id) + 1n : max), floor);
+    this.nextEventId = after(seed.events.map((event) => event.id), seed.nextIds?.event);
+    this.nextRewardId = after(seed.rewards.map((reward) => reward.id), seed.nextIds?.reward);
+    this.nextCustomerId = after(seed.customers.map((customer) => customer.id), seed.nextIds?.customer);
+    this.journal.commit();
+  }
+
+  newEventId(externalId: string): string {
+    const reserved = this.reservedEventIds.get(externalId);
+    if (reserved) return reserved;
+    const id = this.nextEventId++;
+    this.journal.record(() => (this.nextEventId = id));
+    return id.toString();
+  }
+
+  newRewardId(): string {
+    const id = this.nextRewardId++;
+    this.journal.record(() => (this.nextRewardId = id));
+    return id.toString();
+  }
+
+  addCustomer(customer: MemoryCustomer): void {
+    this.customersByExternalId.set(customer.externalId, customer);
+    this.customersById.set(customer.id, customer);
+    this.journal.record(() => {
+      this.customersByExternalId.delete(customer.externalId);
+      this.customersById.delete(customer.id);
+    });
+  }
+
+  newCustomer(externalId: string): MemoryCustomer {
+    const id = this.nextCustomerId++;
+    this.journal.record(() => (this.nextCustomerId = id));
+    const customer = { id: id.toString(), externalId, firstPurchaseAt: null, firstPartnerId: null };
+    this.addCustomer(customer);
+    return customer;
+  }
+
+  claimFirstPurchase(customer: MemoryCustomer, at: Date, partnerId: string): void {
+    customer.firstPurchaseAt = at;
+    customer.firstPartnerId = partnerId;
+    this.journal.record(() => {
+      customer.firstPurchaseAt = null;
+      customer.firstPartnerId = null;
+    });
+  }
+
+  addEvent(event: MemoryEvent): void {
+    this.events.push(event);
+    this.eventsById.set(event.id, event);
+    this.eventsByExternalId.set(event.externalId, event);
+    push(this.eventsByPartner, event.partnerId, event);
+    if (event.refundOfId) push(this.refundsBySale, event.refundOfId, event);
+    this.journal.record(() => {
+      this.events.pop();
+      this.eventsById.delete(event.id);
+      this.eventsByExternalId.delete(event.externalId);
+      popFrom(this.eventsByPartner, event.partnerId);
+      if (event.refundOfId) popFrom(this.refundsBySale, event.refundOfId);
+    });
+  }
+
+  /** Appends an entry; `countGranted` keeps the granted sums as the ledger's triggers do. */
+  addReward(reward: RewardRow, countGranted = true): void {
+    this.rewards.push(reward);
+    this.rewardsByKey.set(reward.idempotencyKey, reward);
+    if (reward.eventId) push(this.rewardsByEvent, reward.eventId, reward);
+    if (reward.correctsId) push(this.rewardsByCorrected, reward.correctsId, reward);
+    this.journal.record(() => {
+      this.rewards.pop();
+      this.rewardsByKey.delete(reward.idempotencyKey);
+      if (reward.eventId) popFrom(this.rewardsByEvent, reward.eventId);
+      if (reward.correctsId) popFrom(this.rewardsByCorrected, reward.correctsId);
+    });
+    if (countGranted) this.countGranted(reward);
+  }
+
+  /** The granted_money trigger: MONEY in the campaign's currency, PENDING, APPROVED or PAID, by local month of recording. */
+  private countGranted(reward: RewardRow): void {
+    const campaign = this.campaigns.get(reward.campaignId);
+    if (!campaign || (campaign.budget === null && campaign.partnerCap === null)) return;
+    if (reward.kind !== 'MONEY' || reward.unit !== campaign.currency || !['PENDING', 'APPROVED', 'PAID'].includes(reward.status)) return;
+    const key = `${reward.campaignId}|${reward.partnerId}|${periodOf(reward.createdAt, 'MONTH', this.timeZone).key}-01`;
+    const before = this.granted.get(key);
+    this.granted.set(key, (before ?? 0n) + BigInt(reward.amount));
+    this.journal.record(() => (before === undefined ? this.granted.delete(key) : this.granted.set(key, before)));
+  }
+
+  setLevel(partnerId: string, level: number): void {
+    const partner = this.partners.get(partnerId);
+    if (!partner) return;
+    const before = partner.level;
+    partner.level = level;
+    this.journal.record(() => (partner.level = before));
+  }
+
+  addClose(close: Omit<PeriodCloseRow, 'id'>): PeriodCloseRow {
+    const row = { id: (this.nextCloseId++).toString(), ...close };
+    this.closes.push(row);
+    this.journal.record(() => {
+      this.closes.pop();
+      this.nextCloseId--;
+    });
+    return row;
+  }
+}
