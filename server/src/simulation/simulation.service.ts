@@ -53,6 +53,8 @@ export interface SimulationResult {
   byScheme: summary.GroupTotal[];
   partnerChanges: summary.PartnerChange[];
   comparison: { campaignId: string; actual: summary.AmountTotal[]; difference: summary.AmountTotal[] } | null;
+  /** Every entry the replay wrote, in order: for callers in the process (the API's lists are bounded and leave it out). */
+  entries: RewardRow[];
 }
 
 /** One entry a previewed event would write. */
@@ -196,6 +198,7 @@ export class SimulationService {
       byScheme: summary.groupTotals(simulated, (reward) => reward.idempotencyKey.split(':')[1]),
       partnerChanges: summary.partnerChanges(money, actual, partners),
       comparison: input.compareWith ? comparison(input.compareWith, simulated, snapshot.actual) : null,
+      entries: simulated,
     };
   }
 
