@@ -1,12 +1,12 @@
-import type { JsonObject, RewardReversal } from '@cofactor/schema';
+import type { JsonObject, RewardDraft, RewardReversal } from '@cofactor/schema';
 import type { RewardStatus } from './reward.entity.js';
 
 /**
  * One entry on its way into the ledger: a scheme's draft the pipeline accepted, the granted
- * or CAPPED part of one after limits, a refund's compensation, or a points redemption.
+ * or CAPPED part of one after limits, a refund's compensation, or a points redemption. Who
+ * earns what is the draft's (`RewardDraft`); the rest is where it came from and where it stands.
  */
-export interface LedgerEntry {
-  partnerId: string;
+export interface LedgerEntry extends Pick<RewardDraft, 'partnerId' | 'kind' | 'amount' | 'unit'> {
   campaignId: string;
   schemeInstanceId: string;
   eventId: string | null;
@@ -14,9 +14,6 @@ export interface LedgerEntry {
   periodKey: string | null;
   /** Scheme rewards start PENDING; a points redemption is APPROVED at once. */
   status: RewardStatus;
-  kind: string;
-  amount: bigint;
-  unit: string;
   idempotencyKey: string;
   explanationEn: string;
   explanationRu: string;

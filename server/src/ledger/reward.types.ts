@@ -3,6 +3,7 @@ import { LocalizedText } from '../graphql/common.types.js';
 import { HIDDEN_FROM_PARTNERS, HiddenFromPartners } from '../auth/partner-view.js';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar, JSONObjectScalar } from '../graphql/scalars.js';
+import type { RewardKind } from '@cofactor/schema';
 import type { RewardRow } from './ledger.service.js';
 
 /**
@@ -15,8 +16,8 @@ export class RewardType implements Omit<RewardRow, 'programId' | 'status' | 'rev
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: "MONEY, POINTS, PERK, BADGE, or LEVEL (a change of the partner's level to `amount`)." })
-  kind!: string;
+  @Field(() => String, { description: "MONEY, POINTS, PERK, BADGE, or LEVEL (a change of the partner's level to `amount`)." })
+  kind!: RewardKind;
 
   @Field(() => BigIntScalar, { description: 'MONEY: minor units of `unit`; POINTS: hundredths of a point; PERK/BADGE: a count; LEVEL: the new level.' })
   amount!: string;
