@@ -74,7 +74,7 @@ const programArb = fc.record({
   ),
 });
 
-type Generated = fc.Infer<typeof programArb>;
+type Generated = typeof programArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** A program of its own, with an admin key: every run starts from nothing. */
 async function newProgram(run: number): Promise<{ programId: string; key: string }> {
