@@ -338,6 +338,8 @@ describe('every field a partner token can reach', () => {
       statement: `(partnerId: "${ids.Boris}", currency: "RUB")`,
       campaign: `(id: "${campaignId}")`,
       payoutBatch: '(id: "1")',
+      previewRewards: '(events: [])',
+      simulateCampaign: '(input: { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z" })',
     };
     return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
   };
@@ -416,7 +418,7 @@ describe('every field a partner token can reach', () => {
       }
     }
     expect(leaks).toEqual([]);
-    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'regions']);
+    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'regions', 'simulateCampaign']);
     expect(answered.map((root) => root.name).sort()).toEqual(['me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
