@@ -125,6 +125,29 @@ describe('simulateCampaign', () => {
     expect(result.comparison).toBeNull();
   });
 
+  it('closes the months that end inside the span for a period scheme', async () => {
+    const { simulateCampaign: result } = await server.ok(SIMULATE, {
+      input: {
+        campaign: {
+          name: 'Volume',
+          startsAt: '2026-01-01T00:00:00Z',
+          currency: 'RUB',
+          schemes: [{ code: 'volume-bonus', args: { period: 'MONTH', steps: [{ from: '5000000', percent: '1', bonus: '100000' }] } }],
+        },
+        from: '2026-11-01T00:00:00Z',
+        to: '2026-12-01T00:00:00Z',
+      },
+    });
+    // November in Moscow ends at 2026-11-30T21:00Z, inside the span; the fourth quarter and December end after it.
+    expect(result.periodsClosed).toEqual(['2026-11']);
+    // Anna's November volume: 10 000 000 ≥ 5 000 000 → 1 % = 100 000, + 100 000 bonus = 200 000.
+    // Boris's: 3 000 000 + 1 234 567 − 1 500 000 = 2 734 567, below the step: nothing.
+    expect(result.totals).toEqual([{ kind: 'MONEY', unit: 'RUB', granted: 200_000, capped: 0, entries: 1 }]);
+    expect(result.byScheme).toEqual([{ key: 'volume-bonus', granted: 200_000 }]);
+    // 200 000 / 12 734 567 = 1.5705…%.
+    expect(result.costOfSalesPercent).toBe('1.57');
+  });
+
   it('refuses a span longer than a year, an empty one, and a campaign without schemes, with their paths', async () => {
     const refuse = async (input: object) => (await server.gql(SIMULATE, { input })).errors?.[0]?.extensions;
     expect(await refuse({ campaignId, from: '2025-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' })).toMatchObject({
