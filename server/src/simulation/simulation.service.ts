@@ -128,7 +128,7 @@ export class SimulationService {
       maxEvents: this.config.simulationMaxEvents,
     });
     const storage = new MemoryRewardingStorage(snapshot.seed);
-    const usedBefore = [...storage.state.granted].reduce((sum, [key, amount]) => (key.startsWith(`${campaign.id}|`) ? sum + amount : sum), 0n);
+    const usedBefore = storage.state.granted.total(campaign.id);
     const simulated: RewardRow[] = [];
     const rewarding = new Rewarding(storage, this.registry, (rewards) => simulated.push(...rewards), this.config);
     const plan = { programId, campaignId: campaign.id, replayed: snapshot.replayed, later: snapshot.later, periods };

@@ -69,9 +69,11 @@ export function totals(rewards: RewardRow[]): AmountTotal[] {
 /** Granted amounts grouped by `groupOf`, per kind and unit; the largest MAX_GROUPS. */
 export function groupTotals(rewards: RewardRow[], groupOf: (reward: RewardRow) => string): GroupTotal[] {
   const groups = new Map<string, GroupTotal>();
-  for (const reward of rewards.filter(granting)) {
-    const key = `${groupOf(reward)}|${reward.kind}|${reward.unit}`;
-    const group = groups.get(key) ?? { key: groupOf(reward), kind: reward.kind, unit: reward.unit, granted: 0n };
+  for (const reward of rewards) {
+    if (!granting(reward)) continue;
+    const name = groupOf(reward);
+    const key = `${name}|${reward.kind}|${reward.unit}`;
+    const group = groups.get(key) ?? { key: name, kind: reward.kind, unit: reward.unit, granted: 0n };
     group.granted += BigInt(reward.amount);
     groups.set(key, group);
   }

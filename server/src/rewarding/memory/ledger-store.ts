@@ -47,22 +47,14 @@ export class MemoryLedgerStore implements LedgerStore {
   async lock(): Promise<void> {}
 
   async grantedByCampaign(campaignIds: string[]): Promise<Map<string, bigint>> {
-    const sums = new Map(campaignIds.map((id) => [id, 0n]));
-    for (const [key, amount] of this.state.granted) {
-      const campaignId = key.slice(0, key.indexOf('|'));
-      if (sums.has(campaignId)) sums.set(campaignId, sums.get(campaignId)! + amount);
-    }
-    return sums;
+    return new Map(campaignIds.map((id) => [id, this.state.granted.total(id)]));
   }
 
   async grantedByPartner(campaignId: string, partnerIds: string[], window: CapWindow): Promise<Map<string, bigint>> {
-    const wanted = new Set(partnerIds);
     const sums = new Map<string, bigint>();
-    for (const [key, amount] of this.state.granted) {
-      const [campaign, partnerId, month] = key.split('|');
-      if (campaign !== campaignId || !wanted.has(partnerId)) continue;
-      if (window.fromMonth !== null && (month < window.fromMonth || month >= window.toMonth!)) continue;
-      sums.set(partnerId, (sums.get(partnerId) ?? 0n) + amount);
+    for (const partnerId of partnerIds) {
+      const sum = this.state.granted.forPartner(campaignId, partnerId, window.fromMonth, window.toMonth);
+      if (sum !== null) sums.set(partnerId, sum);
     }
     return sums;
   }

@@ -95,6 +95,49 @@ function popFrom<K, V>(map: Map<K, V[]>, key: K): void {
 }
 
 /**
+ * The granted_money table: money granted per campaign, partner and local month ('YYYY-MM-01'),
+ * with each campaign's total kept beside it so a budget check reads one number.
+ */
+export class GrantedMoney {
+  private readonly byPartner = new Map<string, Map<string, bigint>>();
+  private readonly totals = new Map<string, bigint>();
+
+  constructor(private readonly journal: () => Journal) {}
+
+  add(campaignId: string, partnerId: string, month: string, amount: bigint): void {
+    const key = `${campaignId}|${partnerId}`;
+    const months = this.byPartner.get(key) ?? new Map<string, bigint>();
+    this.byPartner.set(key, months);
+    const before = months.get(month);
+    const total = this.totals.get(campaignId);
+    months.set(month, (before ?? 0n) + amount);
+    this.totals.set(campaignId, (total ?? 0n) + amount);
+    this.journal().record(() => {
+      if (before === undefined) months.delete(month);
+      else months.set(month, before);
+      if (total === undefined) this.totals.delete(campaignId);
+      else this.totals.set(campaignId, total);
+    });
+  }
+
+  total(campaignId: string): bigint {
+    return this.totals.get(campaignId) ?? 0n;
+  }
+
+  /** The partner's money from the campaign in months [fromMonth, toMonth), or in all months when fromMonth is null; null when none is recorded. */
+  forPartner(campaignId: string, partnerId: string, fromMonth: string | null, toMonth: string | null): bigint | null {
+    const months = this.byPartner.get(`${campaignId}|${partnerId}`);
+    if (!months) return null;
+    let sum: bigint | null = null;
+    for (const [month, amount] of months) {
+      if (fromMonth !== null && (month < fromMonth || month >= toMonth!)) continue;
+      sum = (sum ?? 0n) + amount;
+    }
+    return sum;
+  }
+}
+
+/**
  * One program's rows kept in memory, with the indexes the store's look-ups need. Every
  * write goes through a method here that records its undo in the journal.
  */
@@ -119,8 +162,7 @@ export class ProgramState {
   readonly rewardsByKey = new Map<string, RewardRow>();
   readonly rewardsByEvent = new Map<string, RewardRow[]>();
   readonly rewardsByCorrected = new Map<string, RewardRow[]>();
-  /** Money granted by `<campaign>|<partner>|<YYYY-MM-01>`, as the granted_money table keeps it. */
-  readonly granted = new Map<string, bigint>();
+  readonly granted = new GrantedMoney(() => this.journal);
   readonly closes: PeriodCloseRow[] = [];
   /** Event ids that inserts must give to these external ids (a replay keeps the stored ids). */
   readonly reservedEventIds = new Map<string, string>();
@@ -144,7 +186,10 @@ export class ProgramState {
     for (const customer of seed.customers) this.addCustomer({ ...customer });
     for (const event of seed.events) this.addEvent(event);
     for (const reward of seed.rewards) this.addReward(reward, !seed.granted);
-    for (const [key, amount] of seed.granted ?? []) this.granted.set(key, amount);
+    for (const [key, amount] of seed.granted ?? []) {
+      const [campaignId, partnerId, month] = key.split('|');
+      this.granted.add(campaignId, partnerId, month, amount);
+    }
     const after = (ids: string[], floor = 1n) => ids.reduce((max, id) => (BigInt(id) >= max ? BigInt(id) + 1n : max), floor);
     this.nextEventId = after(seed.events.map((event) => event.id), seed.nextIds?.event);
     this.nextRewardId = after(seed.rewards.map((reward) => reward.id), seed.nextIds?.reward);
@@ -227,10 +272,7 @@ export class ProgramState {
     const campaign = this.campaigns.get(reward.campaignId);
     if (!campaign || (campaign.budget === null && campaign.partnerCap === null)) return;
     if (reward.kind !== 'MONEY' || reward.unit !== campaign.currency || !['PENDING', 'APPROVED', 'PAID'].includes(reward.status)) return;
-    const key = `${reward.campaignId}|${reward.partnerId}|${periodOf(reward.createdAt, 'MONTH', this.timeZone).key}-01`;
-    const before = this.granted.get(key);
-    this.granted.set(key, (before ?? 0n) + BigInt(reward.amount));
-    this.journal.record(() => (before === undefined ? this.granted.delete(key) : this.granted.set(key, before)));
+    this.granted.add(reward.campaignId, reward.partnerId, `${periodOf(reward.createdAt, 'MONTH', this.timeZone).key}-01`, BigInt(reward.amount));
   }
 
   setLevel(partnerId: string, level: number): void {
