@@ -14,14 +14,9 @@ import type {
 import { toSnapshot } from '../../partners/partner-snapshot.js';
 import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import type { SchemeLookups } from '../store.js';
-import type { MemoryEvent, ProgramState } from './state.js';
+import type { MemoryEvent, ProgramState, StatsTally } from './state.js';
 
-/** PartnerStats while it is summed. */
-interface Tally {
-  count: Record<string, number>;
-  amount: Record<string, bigint>;
-  newCustomers: number;
-}
+type Tally = StatsTally;
 
 interface Span {
   startsAt: Date;
@@ -161,16 +156,24 @@ export class MemoryLookups implements SchemeLookups {
     return stats;
   }
 
+  /**
+   * The partner's stored events in the span from before the batch: the batch's own are the
+   * last of its events (stored just before evaluation), so the sum runs up to the first of
+   * them, carrying on from where the previous batch's stopped.
+   */
   private base(currency: string, partnerId: string, span: Span): Tally {
     const key = `${span.startsAt.getTime()}~${span.endsAt?.getTime() ?? 'open'}|${currency}|${partnerId}`;
     let stats = this.baseStats.get(key);
-    if (!stats) {
-      stats = { count: {}, amount: {}, newCustomers: 0 };
-      for (const event of this.state.eventsByPartner.get(partnerId) ?? []) {
-        if (!this.batchIds.has(event.id) && within(span, event.occurredAt)) count(stats, event, currency, true);
-      }
-      this.baseStats.set(key, stats);
+    if (stats) return stats;
+    const stored = this.state.storedStats.get(key) ?? { tally: { count: {}, amount: {}, newCustomers: 0 }, upTo: 0 };
+    const events = this.state.eventsByPartner.get(partnerId) ?? [];
+    while (stored.upTo < events.length && !this.batchIds.has(events[stored.upTo].id)) {
+      const event = events[stored.upTo++];
+      if (within(span, event.occurredAt)) count(stored.tally, event, currency, true);
     }
+    this.state.storedStats.set(key, stored);
+    stats = copy(stored.tally);
+    this.baseStats.set(key, stats);
     return stats;
   }
 }

@@ -39,6 +39,13 @@ export interface MemoryCampaign extends CampaignRow {
   instances: SchemeInstanceRow[];
 }
 
+/** A partner's stats while they are summed (PartnerStats, writable). */
+export interface StatsTally {
+  count: Record<string, number>;
+  amount: Record<string, bigint>;
+  newCustomers: number;
+}
+
 /** What a MemoryStore starts from: one program's rows, as a read of PostgreSQL (or a test) gives them. */
 export interface ProgramSeed {
   programId: string;
@@ -164,6 +171,12 @@ export class ProgramState {
   readonly rewardsByCorrected = new Map<string, RewardRow[]>();
   readonly granted = new GrantedMoney(() => this.journal);
   readonly closes: PeriodCloseRow[] = [];
+  /**
+   * Stats of stored events by `<span>|<currency>|<partner>`, summed over the partner's first
+   * `upTo` events: events are only appended, so the next batch adds the ones after. Dropped
+   * when a unit of work rolls back.
+   */
+  readonly storedStats = new Map<string, { tally: StatsTally; upTo: number }>();
   /** Event ids that inserts must give to these external ids (a replay keeps the stored ids). */
   readonly reservedEventIds = new Map<string, string>();
   journal = new Journal();
@@ -195,6 +208,12 @@ export class ProgramState {
     this.nextRewardId = after(seed.rewards.map((reward) => reward.id), seed.nextIds?.reward);
     this.nextCustomerId = after(seed.customers.map((customer) => customer.id), seed.nextIds?.customer);
     this.journal.commit();
+  }
+
+  /** Drops a failed unit of work's writes. */
+  rollback(): void {
+    this.journal.rollback();
+    this.storedStats.clear();
   }
 
   newEventId(externalId: string): string {

@@ -86,7 +86,7 @@ export class MemoryRewardingStorage implements RewardingStorage {
         this.state.journal.commit();
         return result;
       } catch (error) {
-        this.state.journal.rollback();
+        this.state.rollback();
         const code = (error as { code?: string }).code;
         if (attempt >= retries || (code !== '40P01' && code !== '40001')) throw error;
       }
