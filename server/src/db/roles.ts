@@ -4,9 +4,9 @@ import pg from 'pg';
  * Tables of history: the server's role may add rows and read them, never change or remove them.
  * `reward` is the ledger, whose only change is a status move (allowed below, and checked by
  * its triggers); the others are the logs of status moves, payout contents, perk fulfilment
- * and period closes.
+ * and period closes, and the partners' history (what the program was at each date).
  */
-export const APPEND_ONLY_TABLES = ['reward', 'reward_status_change', 'payout_item', 'perk_fulfilment', 'period_close'];
+export const APPEND_ONLY_TABLES = ['reward', 'reward_status_change', 'payout_item', 'perk_fulfilment', 'period_close', 'partner_history', 'partner_level_history'];
 
 /** Who a database URL logs in as, whether that role is a superuser, and whether it owns the ledger's table. */
 export async function roleOf(url: string): Promise<{ name: string; superuser: boolean; owner: boolean }> {

@@ -1,5 +1,6 @@
 import type { Sql, SqlClient } from '../db/sql.js';
 import { errors } from '../graphql/errors.js';
+import { recordState } from '../partners/partner-history.js';
 
 export interface UplineRow {
   descendantId: string;
@@ -80,6 +81,8 @@ export class HierarchyService {
         );
       }
       await client.query('update partner set sponsor_id = $2, updated_at = now() where id = $1', [partnerId, sponsorId]);
+      // The downline moves with it through this one link: its history is the moved partner's row.
+      await recordState(client, [partnerId]);
     });
   }
 

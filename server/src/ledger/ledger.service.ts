@@ -1,6 +1,8 @@
 import type { Sql, SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from './entry.js';
 import { errors } from '../graphql/errors.js';
+import { CURRENT_LEVEL, recordLevels } from '../partners/partner-history.js';
+import { parsePeriodKey } from '../periods/period.js';
 
 /** A stored entry: the entry as it was appended, with its id, program and time; amount as text, as SQL returns a bigint. */
 export interface RewardRow extends Omit<LedgerEntry, 'amount'> {
@@ -196,16 +198,27 @@ function toRewardRow(id: string, programId: string, entry: LedgerEntry, createdA
 }
 
 /**
- * A LEVEL entry records a level change; appending it is what changes the partner's level
- * (the last one per partner among the appended wins).
+ * A LEVEL entry records a level change; appending it is what changes the partner's level. The
+ * change enters the partner's history valid from the end of the period the entry closes (a level
+ * earned in March holds from April on), or from now for an event's entry; the partner's level is
+ * then its latest in that history (see CURRENT_LEVEL).
  */
 async function changeLevels(client: SqlClient, programId: string, appended: RewardRow[]): Promise<void> {
-  const levels = new Map<string, string>();
-  for (const reward of appended) if (reward.kind === 'LEVEL') levels.set(reward.partnerId, reward.amount);
-  if (levels.size === 0) return;
+  const changes = appended.filter((reward) => reward.kind === 'LEVEL');
+  if (changes.length === 0) return;
+  const timeZone = changes.some((reward) => reward.periodKey)
+    ? (await client.query<{ timeZone: string }>('select time_zone as "timeZone" from program where id = $1', [programId])).rows[0].timeZone
+    : 'UTC';
+  await recordLevels(
+    client,
+    changes.map((reward) => ({
+      partnerId: reward.partnerId,
+      level: Number(reward.amount),
+      validFrom: reward.periodKey ? (parsePeriodKey(reward.periodKey, timeZone)?.endsAt ?? null) : null,
+    })),
+  );
   await client.query(
-    `update partner set level = v.level, updated_at = now()
-       from unnest($2::bigint[], $3::int[]) as v(id, level) where partner.program_id = $1 and partner.id = v.id`,
-    [programId, [...levels.keys()], [...levels.values()]],
+    `update partner set level = ${CURRENT_LEVEL}, updated_at = now() where partner.program_id = $1 and partner.id = any($2::bigint[])`,
+    [programId, [...new Set(changes.map((reward) => reward.partnerId))]],
   );
 }

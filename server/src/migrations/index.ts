@@ -4,6 +4,7 @@ import { Migration20261123110000_perk_fulfilment } from './Migration202611231100
 import { Migration20261201090000_money_lifecycle } from './Migration20261201090000_money_lifecycle.js';
 import { Migration20261204100000_credentials } from './Migration20261204100000_credentials.js';
 import { Migration20261204113000_exact_sums } from './Migration20261204113000_exact_sums.js';
+import { Migration20261204120000_partner_history } from './Migration20261204120000_partner_history.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Migration20261201090000_money_lifecycle,
   Migration20261204100000_credentials,
   Migration20261204113000_exact_sums,
+  Migration20261204120000_partner_history,
 ];

@@ -8,6 +8,7 @@ import type { PostgresRewardingStorage } from '../rewarding/postgres/storage.js'
 import type { Rewarding } from '../rewarding/rewarding.js';
 import { MAX_CODE_LENGTH, MAX_EXTERNAL_ID_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkEmail, checkOptionalText } from '../validation.js';
 import { PARTNER_STATUSES, type PartnerStatus } from './partner.entity.js';
+import { recordLevels, recordState } from './partner-history.js';
 
 export interface PartnerRow {
   id: string;
@@ -43,6 +44,13 @@ export interface PartnerInput {
   referralCode?: string | null;
   sponsorId?: string | null;
   sponsorReferralCode?: string | null;
+}
+
+/** Writes the partner's history when what schemes and targeting read of it changed. */
+async function recordChanges(client: SqlClient, before: PartnerRow, after: PartnerRow): Promise<void> {
+  const fields = ['status', 'kind', 'regionId', 'segment'] as const;
+  if (fields.some((field) => before[field] !== after[field])) await recordState(client, [after.id]);
+  if (before.level !== after.level) await recordLevels(client, [{ partnerId: after.id, level: after.level, validFrom: null }]);
 }
 
 const REFERRAL_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
@@ -133,6 +141,9 @@ export class PartnerService {
           ],
         );
         await this.hierarchy.attach(client, programId, rows[0].id, sponsorId);
+        // Valid from now(), the transaction's time, which is the partner's joined_at too.
+        await recordState(client, [rows[0].id]);
+        await recordLevels(client, [{ partnerId: rows[0].id, level: rows[0].level, validFrom: null }]);
         return rows[0];
       } catch (error) {
         await client.query('rollback to savepoint new_partner');
@@ -163,7 +174,7 @@ export class PartnerService {
     const { partner, rewards } = await this.sql.transaction(async (client) => {
       const regionId = await this.resolveRegion(client, programId, input, issues);
       if (issues.length) throw errors.badInput(issues);
-      const before = await client.query<{ status: string }>('select status from partner where program_id = $1 and id = $2 for update', [
+      const before = await client.query<PartnerRow>(`select ${PARTNER_COLUMNS} from partner p where p.program_id = $1 and p.id = $2 for update`, [
         programId,
         id,
       ]);
@@ -190,6 +201,7 @@ export class PartnerService {
         ],
       );
       const updated = rows[0];
+      await recordChanges(client, before.rows[0], updated);
       if (before.rows[0].status !== 'PENDING' || updated.status !== 'ACTIVE') return { partner: updated, rewards: [] };
       const clock = new Date();
       const approved = await this.rewarding.ingest(
