@@ -135,6 +135,11 @@ export interface SchemeStore {
   timeZone(programId: string): Promise<string>;
   /** The program's ACTIVE campaigns, or one campaign by id whatever its status, in id order. */
   campaigns(programId: string, which: { active: true } | { id: string }): Promise<StoredCampaigns>;
+  /**
+   * The events with each one's partner as it was when the event occurred (status, kind, region,
+   * segment, level, sponsor). A store that keeps no history of partners leaves this out.
+   */
+  eventsAsOf?(programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]>;
   /** Look-ups for `events` (the batch being evaluated; none for a period close). */
   lookups(programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups;
 }

@@ -15,7 +15,7 @@ import type {
 import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import type { QueryResultRow } from 'pg';
 import type { SqlClient } from '../../db/sql.js';
-import { SNAPSHOT_COLUMNS, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
+import { SNAPSHOT_AS_OF, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
 import type { SchemeLookups } from '../store.js';
 
 interface BaseStats {
@@ -69,15 +69,29 @@ function oneAtATime(client: SqlClient): SqlClient {
   };
 }
 
+/** A partner snapshot's loader key: the partner as it was at that time. */
+function asOfKey(partnerId: string, at: Date): string {
+  return `${partnerId}@${at.toISOString()}`;
+}
+
 /**
  * Everything schemes may look up while one batch is evaluated, read through the batch's
  * transaction. Look-ups are DataLoaders: all schemes evaluate the batch's events
  * concurrently, so the partners, uplines and stats they ask for are fetched with one
  * query per round, not one per event.
+ *
+ * The program is read as it was: for an event, partners and uplines as of its `occurredAt`;
+ * for a period close, as of the period's end (the instant before it), which `participants`
+ * names; otherwise as of the clock. Whether a partner may earn is its status at the clock, the
+ * time the reward is recorded (see `canEarn`).
  */
 export class BatchContext implements SchemeLookups {
+  /** Partner snapshots by `asOfKey`. */
   private readonly partners: DataLoader<string, PartnerSnapshot | null>;
-  private readonly uplines: DataLoader<string, UplineMember[]>;
+  /** Today's ancestors' ids by depth, from the closure table, by `<partnerId>:<levels>`. */
+  private readonly chains: DataLoader<string, string[]>;
+  /** When look-ups outside an event read the program: a period's end once `participants` named it, else the clock. */
+  private at: Date;
   private readonly baseStats: DataLoader<string, BaseStats>;
   private readonly downlines: DataLoader<string, DownlineSummary>;
   /** The batch's new events per partner, in ingestion order. */
@@ -98,24 +112,49 @@ export class BatchContext implements SchemeLookups {
     private readonly timeZone: string,
   ) {
     this.client = oneAtATime(client);
+    this.at = clock;
     batchEvents.forEach((event, index) => {
       const list = this.batchEventsByPartner.get(event.partner.id) ?? [];
       list.push({ index, event });
       this.batchEventsByPartner.set(event.partner.id, list);
     });
     this.partners = new DataLoader((ids) => this.loadPartners(ids));
-    for (const event of batchEvents) this.partners.prime(event.partner.id, event.partner);
-    this.uplines = new DataLoader((keys) => this.loadUplines(keys));
+    for (const event of batchEvents) this.partners.prime(asOfKey(event.partner.id, event.occurredAt), event.partner);
+    this.chains = new DataLoader((keys) => this.loadChains(keys));
     this.baseStats = new DataLoader((keys) => this.loadBaseStats(keys));
     this.downlines = new DataLoader((keys) => this.loadDownlines(keys));
   }
 
   partner(id: string): Promise<PartnerSnapshot | null> {
-    return this.partners.load(id);
+    return this.partnerAt(id, this.at);
   }
 
   upline(partnerId: string, levels: number): Promise<UplineMember[]> {
-    return this.uplines.load(`${partnerId}:${levels}`);
+    return this.uplineAt(partnerId, levels, this.at);
+  }
+
+  private partnerAt(id: string, at: Date): Promise<PartnerSnapshot | null> {
+    return this.partners.load(asOfKey(id, at));
+  }
+
+  /**
+   * The partner's sponsors as they were at `at`, nearest first, up to `levels`: a walk up the
+   * sponsor links of that time. Today's tree (the closure table) says where the walk most
+   * likely goes, so the whole chain is read in one round; only where a link changed since
+   * does the walk read one more round per level.
+   */
+  private async uplineAt(partnerId: string, levels: number, at: Date): Promise<UplineMember[]> {
+    const today = await this.chains.load(`${partnerId}:${levels}`);
+    const [self, ...ancestors] = await Promise.all([partnerId, ...today].map((id) => this.partnerAt(id, at)));
+    const members: UplineMember[] = [];
+    let current = self;
+    for (let depth = 1; depth <= levels && current?.sponsorId; depth++) {
+      const sponsorId: string = current.sponsorId;
+      current = today[depth - 1] === sponsorId ? ancestors[depth - 1] : await this.partnerAt(sponsorId, at);
+      if (!current) break;
+      members.push({ depth, partner: current });
+    }
+    return members;
   }
 
   downline(partnerId: string, depth: number): Promise<DownlineSummary> {
@@ -136,6 +175,8 @@ export class BatchContext implements SchemeLookups {
     const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
     const startsAt = from > campaign.startsAt ? from : campaign.startsAt;
     const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
+    // The close reads the program as it was at the period's end: the last instant inside it.
+    this.at = new Date(endsAt.getTime() - 1);
     const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
       `select partner_id as "partnerId", type, count(*)::int as count,
               coalesce(sum(amount) filter (where currency = $4), 0)::text as amount,
@@ -154,17 +195,11 @@ export class BatchContext implements SchemeLookups {
       stats.set(row.partnerId, entry);
     }
     if (options.everyone) {
-      const { rows: everyone } = await this.client.query<SnapshotRow>(
-        `select ${SNAPSHOT_COLUMNS} from partner p where p.program_id = $1 and p.status = 'ACTIVE'`,
-        [this.programId],
-      );
-      for (const row of everyone) {
-        this.partners.prime(row.id, toSnapshot(row));
-        if (!stats.has(row.id)) stats.set(row.id, emptyStats());
-      }
+      const { rows: everyone } = await this.client.query<{ id: string }>('select id from partner where program_id = $1', [this.programId]);
+      for (const row of everyone) if (!stats.has(row.id)) stats.set(row.id, emptyStats());
     }
     const ids = [...stats.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-    const partners = await this.partners.loadMany(ids);
+    const partners = await this.partners.loadMany(ids.map((id) => asOfKey(id, this.at)));
     return ids.flatMap((id, index) => {
       const partner = partners[index];
       if (!partner || partner instanceof Error || partner.status !== 'ACTIVE' || !targets(partner)) return [];
@@ -172,9 +207,13 @@ export class BatchContext implements SchemeLookups {
     });
   }
 
-  /** Whether a reward may be recorded for this partner: only ACTIVE partners earn. */
+  /**
+   * Whether a reward may be recorded for this partner: only partners ACTIVE when it is recorded
+   * (at the clock) earn. A suspension stops new rewards at once, whatever their events' dates;
+   * rewards recorded before it stay.
+   */
   async canEarn(partnerId: string): Promise<boolean> {
-    return (await this.partners.load(partnerId))?.status === 'ACTIVE';
+    return (await this.partnerAt(partnerId, this.clock))?.status === 'ACTIVE';
   }
 
   /** The read-only context a scheme sees while evaluating the batch's event at `index`. */
@@ -182,8 +221,8 @@ export class BatchContext implements SchemeLookups {
     this.campaigns.set(campaign.id, campaign);
     return {
       campaign,
-      partner: (id) => this.partner(id),
-      upline: (partnerId, levels) => this.upline(partnerId, levels),
+      partner: (id) => this.partnerAt(id, this.batchEvents[index].occurredAt),
+      upline: (partnerId, levels) => this.uplineAt(partnerId, levels, this.batchEvents[index].occurredAt),
       downline: (partnerId, depth) => this.downline(partnerId, depth),
       stats: (partnerId, window = 'CAMPAIGN') =>
         this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batchEvents[index].occurredAt, this.timeZone)),
@@ -210,37 +249,39 @@ export class BatchContext implements SchemeLookups {
     return { count, amount, newCustomers };
   }
 
-  private async loadPartners(ids: readonly string[]): Promise<(PartnerSnapshot | null)[]> {
-    const { rows } = await this.client.query<SnapshotRow>(
-      `select ${SNAPSHOT_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
-      [this.programId, ids],
-    );
-    const byId = new Map(rows.map((row) => [row.id, toSnapshot(row)]));
-    return ids.map((id) => byId.get(id) ?? null);
+  /** Keys `asOfKey`: each partner as it was at its time. */
+  private async loadPartners(keys: readonly string[]): Promise<(PartnerSnapshot | null)[]> {
+    const asks = keys.map((key) => {
+      const at = key.lastIndexOf('@');
+      return { id: key.slice(0, at), at: key.slice(at + 1) };
+    });
+    const { rows } = await this.client.query<SnapshotRow & { key: string }>(SNAPSHOT_AS_OF, [
+      this.programId,
+      asks.map((ask) => ask.id),
+      asks.map((ask) => ask.at),
+      keys,
+    ]);
+    const byKey = new Map(rows.map((row) => [row.key, toSnapshot(row)]));
+    return keys.map((key) => byKey.get(key) ?? null);
   }
 
-  private async loadUplines(keys: readonly string[]): Promise<UplineMember[][]> {
+  /** Keys `<partnerId>:<levels>`: today's ancestors' ids, nearest first. */
+  private async loadChains(keys: readonly string[]): Promise<string[][]> {
     const requests = keys.map((key) => {
       const [partnerId, levels] = key.split(':');
       return { partnerId, levels: Number(levels) };
     });
     const deepest = Math.max(...requests.map((request) => request.levels));
-    const { rows } = await this.client.query<{ descendantId: string; depth: number } & SnapshotRow>(
-      `select c.descendant_id as "descendantId", c.depth, ${SNAPSHOT_COLUMNS}
-         from partner_closure c join partner p on p.id = c.ancestor_id
+    const { rows } = await this.client.query<{ descendantId: string; ancestorId: string; depth: number }>(
+      `select c.descendant_id as "descendantId", c.ancestor_id as "ancestorId", c.depth
+         from partner_closure c
         where c.descendant_id = any($1::bigint[]) and c.depth between 1 and $2
         order by c.descendant_id, c.depth`,
       [[...new Set(requests.map((request) => request.partnerId))], deepest],
     );
-    const byPartner = new Map<string, UplineMember[]>();
-    for (const row of rows) {
-      const list = byPartner.get(row.descendantId) ?? [];
-      const partner = toSnapshot(row);
-      this.partners.prime(partner.id, partner);
-      list.push({ depth: row.depth, partner });
-      byPartner.set(row.descendantId, list);
-    }
-    return requests.map(({ partnerId, levels }) => (byPartner.get(partnerId) ?? []).filter((member) => member.depth <= levels));
+    const byPartner = new Map<string, string[]>();
+    for (const row of rows) byPartner.set(row.descendantId, [...(byPartner.get(row.descendantId) ?? []), row.ancestorId]);
+    return requests.map(({ partnerId, levels }) => (byPartner.get(partnerId) ?? []).slice(0, levels));
   }
 
   /** Keys `<partnerId>:<depth>`; ACTIVE partners only, counted per depth and per partner level. */
