@@ -60,7 +60,7 @@ export interface SimulationResult {
 /** One entry a previewed event would write. */
 export type PreviewReward = RewardRow & { eventExternalId: string | null; partnerName: string; schemeKey: string };
 
-function toMemoryCampaign(definition: CampaignDefinition, id: string): MemoryCampaign {
+export function toMemoryCampaign(definition: CampaignDefinition, id: string): MemoryCampaign {
   const { campaign, schemes } = definition;
   return {
     id,

@@ -91,13 +91,13 @@ async function programRows(client: SqlClient, programId: string) {
   };
 }
 
-/** The customers these events name; purchased when their first purchase was stored before `beforeEventId`. */
-async function customersOf(client: SqlClient, programId: string, externalIds: string[], beforeEventId: string | null): Promise<MemoryCustomer[]> {
+/** The customers with these external ids or ids; purchased when their first purchase was stored before `beforeEventId`. */
+async function customersOf(client: SqlClient, programId: string, named: { externalIds: string[]; ids: string[] }, beforeEventId: string | null): Promise<MemoryCustomer[]> {
   const { rows } = await client.query<MemoryCustomer & { firstEventId: string | null }>(
     `select c.id, c.external_id as "externalId", c.first_purchase_at as "firstPurchaseAt", c.first_partner_id as "firstPartnerId", f.id as "firstEventId"
        from customer c left join event f on f.customer_id = c.id and f.first_purchase
-      where c.program_id = $1 and c.external_id = any($2::text[])`,
-    [programId, externalIds],
+      where c.program_id = $1 and (c.external_id = any($2::text[]) or c.id = any($3::bigint[]))`,
+    [programId, named.externalIds, named.ids],
   );
   return rows.map(({ firstEventId, ...customer }) => {
     const purchased = customer.firstPurchaseAt !== null && (beforeEventId === null || firstEventId === null || BigInt(firstEventId) < BigInt(beforeEventId));
@@ -140,8 +140,9 @@ export function loadReplay(sql: Sql, request: ReplayRequest): Promise<ReplaySnap
     );
     checkEventCount(records.length, request.maxEvents);
     const replayed = records.map(toStored);
-    const firstId = replayed[0]?.row.id ?? '0';
-    const lastId = replayed.at(-1)?.row.id ?? '0';
+    // A span without events starts from everything stored so far.
+    const firstId = replayed[0]?.row.id ?? program.nextIds.event.toString();
+    const lastId = replayed.at(-1)?.row.id ?? (program.nextIds.event - 1n).toString();
     const { rows: others } = await client.query<EventRecord>(
       `select ${EVENT_COLUMNS} from event e ${EVENT_JOINS}
         where e.program_id = $1 and not (e.occurred_at >= $2 and e.occurred_at < $3) and e.id <= $4
@@ -151,7 +152,8 @@ export function loadReplay(sql: Sql, request: ReplayRequest): Promise<ReplaySnap
     );
     checkEventCount(replayed.length + others.length, request.maxEvents);
     const background = others.map((record) => toStored(record).row);
-    const customerIds = [...new Set(replayed.flatMap((event) => event.input.customerId ?? []))];
+    // The customers of every event loaded: a replayed sale may be a first purchase, and a recorded event names its customer.
+    const customerIds = [...new Set([...replayed.map((event) => event.row), ...background].flatMap((event) => event.customerId ?? []))];
     const rewards =
       campaign.id === '0'
         ? []
@@ -161,7 +163,7 @@ export function loadReplay(sql: Sql, request: ReplayRequest): Promise<ReplaySnap
         programId,
         ...program,
         campaigns: [campaign],
-        customers: await customersOf(client, programId, customerIds, firstId),
+        customers: await customersOf(client, programId, { externalIds: [], ids: customerIds }, firstId),
         events: background.filter((event) => BigInt(event.id) < BigInt(firstId)),
         rewards,
       },
@@ -213,7 +215,12 @@ export function loadPreview(sql: Sql, programId: string, campaign: MemoryCampaig
         order by e.id`,
       [programId, partnerIds, campaign.startsAt, campaign.endsAt, externalIds],
     );
-    const customers = await customersOf(client, programId, [...new Set(inputs.flatMap((input) => input.customerId ?? []))], null);
+    const customers = await customersOf(
+      client,
+      programId,
+      { externalIds: [...new Set(inputs.flatMap((input) => input.customerId ?? []))], ids: [...new Set(records.flatMap((record) => record.customerId ?? []))] },
+      null,
+    );
     if (campaign.id === '0') return { programId, ...program, campaigns: [campaign], customers, events: records.map((record) => toStored(record).row), rewards: [], granted: new Map() };
     const { rows: rewards } = await client.query<RewardRow>(
       `select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and r.campaign_id = $2 and (r.event_id = any($3::bigint[])

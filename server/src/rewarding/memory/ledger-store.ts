@@ -71,7 +71,21 @@ export class MemoryLedgerStore implements LedgerStore {
           BigInt(reward.amount) > 0n,
       )
       .sort(byId)
-      .map((reward) => ({ ...reward, eventId: reward.eventId! }));
+      .map((reward) => ({
+        id: reward.id,
+        partnerId: reward.partnerId,
+        campaignId: reward.campaignId,
+        schemeInstanceId: reward.schemeInstanceId,
+        eventId: reward.eventId!,
+        kind: reward.kind,
+        amount: reward.amount,
+        unit: reward.unit,
+        status: reward.status,
+        idempotencyKey: reward.idempotencyKey,
+        explanationEn: reward.explanationEn,
+        explanationRu: reward.explanationRu,
+        holdUntil: reward.holdUntil,
+      }));
   }
 
   async refundsOf(_programId: string, saleIds: string[]): Promise<{ id: string; saleId: string; amount: string }[]> {
