@@ -108,7 +108,7 @@ async function customersOf(client: SqlClient, programId: string, named: { extern
 /** Refuses a span holding more stored events than a simulation may load. */
 function checkEventCount(count: number, limit: number): void {
   if (count > limit) {
-    throw errors.badInput([{ path: 'input', message: `the span holds more than ${limit} stored events (COFACTOR_SIMULATION_MAX_EVENTS); choose a shorter span` }]);
+    throw errors.badInput([{ path: 'input', message: `the simulation needs more than ${limit} stored events (COFACTOR_SIMULATION_MAX_EVENTS): those of the span, and those since the campaign's start that its stats count; choose a shorter span or a later campaign start` }]);
   }
 }
 
