@@ -200,8 +200,8 @@ function toRewardRow(id: string, programId: string, entry: LedgerEntry, createdA
 /**
  * A LEVEL entry records a level change; appending it is what changes the partner's level. The
  * change enters the partner's history valid from the end of the period the entry closes (a level
- * earned in March holds from April on), or from now for an event's entry; the partner's level is
- * then its latest in that history (see CURRENT_LEVEL).
+ * earned in March holds from April on; from now if the period was closed before its end), or from
+ * now for an event's entry; the partner's level is then its latest in that history (see CURRENT_LEVEL).
  */
 async function changeLevels(client: SqlClient, programId: string, appended: RewardRow[]): Promise<void> {
   const changes = appended.filter((reward) => reward.kind === 'LEVEL');

@@ -26,6 +26,8 @@ export class Migration20261204120000_partner_history extends Migration {
       "segment" text null,
       "sponsor_id" bigint null);`);
     this.addSql(`create index "partner_history_partner_id_valid_from_index" on "partner_history" ("partner_id", "valid_from");`);
+    // A downline as it was walks down the sponsor links of that time.
+    this.addSql(`create index "partner_history_sponsor_id_index" on "partner_history" ("sponsor_id");`);
     this.addSql(`create table "partner_level_history" (
       "id" bigserial primary key,
       "partner_id" bigint not null references "partner" ("id"),

@@ -9,13 +9,15 @@ import type { SqlClient } from '../db/sql.js';
  * partner joined sees the partner as it joined).
  */
 
-/** Appends the partners' current status, kind, region, segment and sponsor, valid from `validFrom` (default: now). */
-export async function recordState(client: SqlClient, partnerIds: string[], validFrom: Date | null = null): Promise<void> {
+/**
+ * Appends the partners' current status, kind, region, segment and sponsor, valid from now. The
+ * caller sets their `updated_at` to now in the same transaction (see SNAPSHOT_AS_OF).
+ */
+export async function recordState(client: SqlClient, partnerIds: string[]): Promise<void> {
   await client.query(
     `insert into partner_history (partner_id, valid_from, status, kind, region_id, segment, sponsor_id)
-     select id, coalesce($2::timestamptz, now()), status, kind, region_id, segment, sponsor_id
-       from partner where id = any($1::bigint[]) order by id`,
-    [partnerIds, validFrom],
+     select id, now(), status, kind, region_id, segment, sponsor_id from partner where id = any($1::bigint[]) order by id`,
+    [partnerIds],
   );
 }
 
@@ -28,14 +30,15 @@ export interface LevelChange {
 
 /**
  * Appends level changes in the order given (of two with the same date, the later one holds).
- * None holds from before the partner joined: a partner who joined after a period it is levelled
- * for holds the level from its first day.
+ * None holds from before the partner joined (a partner who joined after a period it is levelled
+ * for holds the level from its first day) or from after now (a period closed before its end).
+ * The caller sets the partner's `updated_at` to now in the same transaction (see SNAPSHOT_AS_OF).
  */
 export async function recordLevels(client: SqlClient, changes: LevelChange[]): Promise<void> {
   if (changes.length === 0) return;
   await client.query(
     `insert into partner_level_history (partner_id, valid_from, level)
-     select c.partner_id, greatest(coalesce(c.valid_from, now()), p.joined_at), c.level
+     select c.partner_id, greatest(least(coalesce(c.valid_from, now()), now()), p.joined_at), c.level
        from unnest($1::bigint[], $2::int[], $3::timestamptz[]) with ordinality as c(partner_id, level, valid_from, position)
        join partner p on p.id = c.partner_id
       order by c.position`,

@@ -15,7 +15,7 @@ import type {
 import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import type { QueryResultRow } from 'pg';
 import type { SqlClient } from '../../db/sql.js';
-import { SNAPSHOT_AS_OF, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
+import { SNAPSHOT_AS_OF, historyAt, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
 import type { SchemeLookups } from '../store.js';
 
 interface BaseStats {
@@ -158,7 +158,11 @@ export class BatchContext implements SchemeLookups {
   }
 
   downline(partnerId: string, depth: number): Promise<DownlineSummary> {
-    return this.downlines.load(`${partnerId}:${depth}`);
+    return this.downlineAt(partnerId, depth, this.at);
+  }
+
+  private downlineAt(partnerId: string, depth: number, at: Date): Promise<DownlineSummary> {
+    return this.downlines.load(`${partnerId}:${depth}@${at.toISOString()}`);
   }
 
   /**
@@ -223,7 +227,7 @@ export class BatchContext implements SchemeLookups {
       campaign,
       partner: (id) => this.partnerAt(id, this.batchEvents[index].occurredAt),
       upline: (partnerId, levels) => this.uplineAt(partnerId, levels, this.batchEvents[index].occurredAt),
-      downline: (partnerId, depth) => this.downline(partnerId, depth),
+      downline: (partnerId, depth) => this.downlineAt(partnerId, depth, this.batchEvents[index].occurredAt),
       stats: (partnerId, window = 'CAMPAIGN') =>
         this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batchEvents[index].occurredAt, this.timeZone)),
       now: () => new Date(this.clock),
@@ -284,24 +288,40 @@ export class BatchContext implements SchemeLookups {
     return requests.map(({ partnerId, levels }) => (byPartner.get(partnerId) ?? []).slice(0, levels));
   }
 
-  /** Keys `<partnerId>:<depth>`; ACTIVE partners only, counted per depth and per partner level. */
+  /**
+   * Keys `<partnerId>:<depth>@<time>`: the partners below it within `depth` levels as the
+   * sponsor links were at that time, those ACTIVE then counted per depth and per level then.
+   * The walk goes down from each partner to everyone who ever named it as sponsor and keeps
+   * those whose sponsor at that time it was.
+   */
   private async loadDownlines(keys: readonly string[]): Promise<DownlineSummary[]> {
     const requests = keys.map((key) => {
-      const [partnerId, depth] = key.split(':');
-      return { partnerId, depth: Number(depth) };
+      const colon = key.indexOf(':');
+      const at = key.indexOf('@');
+      return { key, partnerId: key.slice(0, colon), depth: Number(key.slice(colon + 1, at)), at: key.slice(at + 1) };
     });
-    const { rows } = await this.client.query<{ partnerId: string; depth: number; level: number; count: number }>(
-      `select c.ancestor_id as "partnerId", c.depth, p.level, count(*)::int as count
-         from partner_closure c join partner p on p.id = c.descendant_id
-        where c.ancestor_id = any($1::bigint[]) and c.depth between 1 and $2 and p.status = 'ACTIVE'
-        group by c.ancestor_id, c.depth, p.level`,
-      [[...new Set(requests.map((request) => request.partnerId))], Math.max(...requests.map((request) => request.depth))],
+    const { rows } = await this.client.query<{ key: string; depth: number; level: number; count: number }>(
+      `with recursive down(key, at, deepest, depth, partner_id, status) as (
+         select k.key, k.at, k.deepest, 0, k.id, null::text
+           from unnest($1::text[], $2::bigint[], $3::int[], $4::timestamptz[]) as k(key, id, deepest, at)
+         union all
+         select d.key, d.at, d.deepest, d.depth + 1, s.partner_id, s.status
+           from down d
+           cross join lateral (select distinct h.partner_id from partner_history h where h.sponsor_id = d.partner_id) c
+           cross join lateral (${historyAt('partner_history', 'h.partner_id, h.sponsor_id, h.status', 'c.partner_id', 'd.at')}) s
+          where d.depth < d.deepest and s.sponsor_id = d.partner_id
+       )
+       select d.key, d.depth, l.level, count(*)::int as count
+         from down d cross join lateral (${historyAt('partner_level_history', 'h.level', 'd.partner_id', 'd.at')}) l
+        where d.depth > 0 and d.status = 'ACTIVE'
+        group by d.key, d.depth, l.level`,
+      [keys, requests.map((request) => request.partnerId), requests.map((request) => request.depth), requests.map((request) => request.at)],
     );
-    return requests.map(({ partnerId, depth }) => {
+    return requests.map(({ key, depth }) => {
       const byDepth: number[] = Array.from({ length: depth }, () => 0);
       const byLevel: Record<number, number> = {};
       for (const row of rows) {
-        if (row.partnerId !== partnerId || row.depth > depth) continue;
+        if (row.key !== key) continue;
         byDepth[row.depth - 1] += row.count;
         byLevel[row.level] = (byLevel[row.level] ?? 0) + row.count;
       }
