@@ -5,6 +5,8 @@
  *
  * Tree at first: Anna → Boris → Vera; Olga is a root. Every amount is in kopecks.
  */
+import { Sql, StatementCounter } from '../../server/src/db/sql.js';
+import { verifyLedger } from '../../server/src/ledger/verify.js';
 import { startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -137,4 +139,21 @@ it('keeps what a partner earned before a suspension and records nothing new afte
   // The history keeps both states, the latest equal to the partner as it is now.
   const states = await server.sql<{ status: string }>(`select status from partner_history where partner_id = $1 order by valid_from, id`, [ids.Anna]);
   expect(states.map((row) => row.status)).toEqual(['ACTIVE', 'SUSPENDED']);
+});
+
+it('cofactor verify finds a partner whose history does not end in the partner as it is', async () => {
+  const verifier = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    const historyProblems = async () =>
+      (await verifyLedger(verifier, { programId: server.programId })).problems.filter((problem) => problem.rule === 'partner-history');
+    expect(await historyProblems()).toEqual([]);
+    // Changed behind the server's back: the history still has Boris in the North.
+    await server.sql(`update partner set region_id = (select id from region where code = 'SOUTH') where id = $1`, [ids.Boris]);
+    const [problem] = await historyProblems();
+    expect(problem.message).toMatch(new RegExp(`^partner ${ids.Boris} of program ${server.programId} is ACTIVE AMBASSADOR region \\d+ .* but its history ends in ACTIVE AMBASSADOR region \\d+`));
+    await server.sql(`update partner set region_id = (select id from region where code = 'NORTH') where id = $1`, [ids.Boris]);
+    expect(await historyProblems()).toEqual([]);
+  } finally {
+    await verifier.close();
+  }
 });

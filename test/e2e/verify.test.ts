@@ -134,7 +134,7 @@ async function addEntry(like: string, changes: Record<string, unknown>): Promise
 
 const removeEntries = (...ids: string[]) => unguarded('delete from reward where id = any($1::bigint[])', [ids]);
 
-it('finds nothing wrong with a ledger written through the API, in 8 steps', async () => {
+it('finds nothing wrong with a ledger written through the API, in 9 steps', async () => {
   const rows = await server.sql(
     `select r.amount::text, r.status, r.corrects_id is not null as back, count(i.payout_id)::int as payouts
        from reward r left join payout_item i on i.reward_id = r.id group by r.id order by r.corrects_id is not null, r.amount desc`,
@@ -151,14 +151,15 @@ it('finds nothing wrong with a ledger written through the API, in 8 steps', asyn
   const result = await verifyLedger(verifier, { programId: server.programId, onStep: (...step) => steps.push(step) });
   expect(result).toEqual({ checked: { entries: 6, payouts: 1 }, problems: [] });
   expect(steps).toEqual([
-    [1, 8, 'idempotency keys', 0],
-    [2, 8, 'amounts and units', 0],
-    [3, 8, 'compensating entries', 0],
-    [4, 8, 'refunds', 0],
-    [5, 8, 'payout sums', 0],
-    [6, 8, 'payout membership', 0],
-    [7, 8, 'status log', 0],
-    [8, 8, 'budgets and caps', 0],
+    [1, 9, 'idempotency keys', 0],
+    [2, 9, 'amounts and units', 0],
+    [3, 9, 'compensating entries', 0],
+    [4, 9, 'refunds', 0],
+    [5, 9, 'payout sums', 0],
+    [6, 9, 'payout membership', 0],
+    [7, 9, 'status log', 0],
+    [8, 9, 'budgets and caps', 0],
+    [9, 9, 'partner history', 0],
   ]);
 });
 
@@ -422,14 +423,15 @@ describe('one program at a time, and the CLI', () => {
     expect(clean).toEqual({
       code: 0,
       stdout: [
-        '[1/8] idempotency keys ... ok',
-        '[2/8] amounts and units ... ok',
-        '[3/8] compensating entries ... ok',
-        '[4/8] refunds ... ok',
-        '[5/8] payout sums ... ok',
-        '[6/8] payout membership ... ok',
-        '[7/8] status log ... ok',
-        '[8/8] budgets and caps ... ok',
+        '[1/9] idempotency keys ... ok',
+        '[2/9] amounts and units ... ok',
+        '[3/9] compensating entries ... ok',
+        '[4/9] refunds ... ok',
+        '[5/9] payout sums ... ok',
+        '[6/9] payout membership ... ok',
+        '[7/9] status log ... ok',
+        '[8/9] budgets and caps ... ok',
+        '[9/9] partner history ... ok',
         'ledger ok: 6 entries, 1 payout checked',
         '',
       ].join('\n'),
@@ -439,14 +441,15 @@ describe('one program at a time, and the CLI', () => {
     const bad = await cli('--program', otherProgram);
     expect(bad.code).toBe(1);
     expect(bad.stdout.split('\n')).toEqual([
-      '[1/8] idempotency keys ... ok',
-      '[2/8] amounts and units ... 1 problem',
-      '[3/8] compensating entries ... ok',
-      '[4/8] refunds ... ok',
-      '[5/8] payout sums ... ok',
-      '[6/8] payout membership ... ok',
-      '[7/8] status log ... ok',
-      '[8/8] budgets and caps ... ok',
+      '[1/9] idempotency keys ... ok',
+      '[2/9] amounts and units ... 1 problem',
+      '[3/9] compensating entries ... ok',
+      '[4/9] refunds ... ok',
+      '[5/9] payout sums ... ok',
+      '[6/9] payout membership ... ok',
+      '[7/9] status log ... ok',
+      '[8/9] budgets and caps ... ok',
+      '[9/9] partner history ... ok',
       `  rule amount-shape: reward ${broken} — ${NEGATIVE(broken)}`,
       'ledger broken: 1 problem',
       '',

@@ -316,6 +316,25 @@ const grantedTotal: Check = {
          where coalesce(l.amount, 0) <> coalesce(k.amount, 0)`,
 };
 
+// partner-history: every partner's history ends in the partner as it is now (status, kind,
+// region, segment and sponsor; level), so what schemes read of the past leads to the present.
+const partnerHistory: Check = {
+  rule: 'partner-history',
+  sql: `select '{}'::text[] as "rewardIds",
+               format('partner %s of program %s is %s, but its history ends in %s', p.id, p.program_id,
+                      concat_ws(' ', p.status, p.kind, 'region ' || coalesce(p.region_id::text, '-'), 'segment ' || coalesce(p.segment, '-'),
+                                'sponsor ' || coalesce(p.sponsor_id::text, '-'), 'level ' || p.level),
+                      coalesce(concat_ws(' ', h.status, h.kind, 'region ' || coalesce(h.region_id::text, '-'), 'segment ' || coalesce(h.segment, '-'),
+                                         'sponsor ' || coalesce(h.sponsor_id::text, '-'), 'level ' || l.level), 'nothing')) as message
+          from partner p
+          left join lateral (select * from partner_history h where h.partner_id = p.id order by h.valid_from desc, h.id desc limit 1) h on true
+          left join lateral (select level from partner_level_history l where l.partner_id = p.id order by l.valid_from desc, l.id desc limit 1) l on true
+         where ${inProgram('p')}
+           and (h.partner_id is null or l.level is null or (p.status, p.kind, p.region_id, p.segment, p.sponsor_id, p.level)
+                is distinct from (h.status, h.kind, h.region_id, h.segment, h.sponsor_id, l.level))
+         order by p.id`,
+};
+
 /** The steps `cofactor verify` reports, each a group of related checks. */
 const STEPS: { name: string; checks: Check[] }[] = [
   { name: 'idempotency keys', checks: [uniqueKey] },
@@ -326,6 +345,7 @@ const STEPS: { name: string; checks: Check[] }[] = [
   { name: 'payout membership', checks: [onceLive, payoutStatuses, paidInPayout] },
   { name: 'status log', checks: [statusChain, paidLogged, orphanChanges] },
   { name: 'budgets and caps', checks: [budget, partnerCap, grantedTotal] },
+  { name: 'partner history', checks: [partnerHistory] },
 ];
 
 const byId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
