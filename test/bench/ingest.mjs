@@ -369,9 +369,19 @@ async function seedPartners(db, total) {
      select ancestor, descendant, depth from up`,
     [ids],
   );
+  // Their history, as the server writes it for a new partner: one row each, valid from when it joined.
+  await db.query(
+    `insert into partner_history (partner_id, valid_from, status, kind, region_id, segment, sponsor_id)
+     select id, joined_at, status, kind, region_id, segment, sponsor_id from partner where id = any($1::bigint[]) order by id`,
+    [ids],
+  );
+  await db.query(
+    `insert into partner_level_history (partner_id, valid_from, level) select id, joined_at, level from partner where id = any($1::bigint[]) order by id`,
+    [ids],
+  );
   await db.query(`select setval(pg_get_serial_sequence('partner', 'id'), (select max(id) from partner))`);
   await db.query('commit');
-  await db.query('analyze partner; analyze partner_closure');
+  await db.query('analyze partner; analyze partner_closure; analyze partner_history; analyze partner_level_history');
   return { ids, widths, closureRows: closure.rowCount };
 }
 
