@@ -26,7 +26,7 @@ const SIMULATE = `query($input: SimulationInput!) { simulateCampaign(input: $inp
 
 const PREVIEW = `query($events: [EventInput!]!, $campaignId: ID, $campaign: CampaignInput) {
   previewRewards(events: $events, campaignId: $campaignId, campaign: $campaign) {
-    eventExternalId partnerId partnerName schemeKey kind amount unit status explanationEn explanationRu
+    eventExternalId partnerId partnerName schemeKey kind amount unit status explanation { en ru }
   }
 }`;
 
@@ -199,8 +199,7 @@ describe('previewRewards', () => {
         amount: 50_000,
         unit: 'RUB',
         status: 'PENDING',
-        explanationEn: '5% of sale RUB 10,000.00 (order P-1)',
-        explanationRu: '5% от продажи 10\u00a0000,00\u00a0₽ (заказ P-1)',
+        explanation: { en: '5% of sale RUB 10,000.00 (order P-1)', ru: '5% от продажи 10\u00a0000,00\u00a0₽ (заказ P-1)' },
       },
     ]);
     // The same campaign with a budget of RUB 10,000.00, of which it granted 686 728 already: 50 000 for S-0 and 636 728 for
@@ -210,7 +209,7 @@ describe('previewRewards', () => {
       campaign: { budget: 1_000_000 },
       events: [{ externalId: 'P-2', type: 'SALE', partnerId: annaId, amount: 30_000_000, currency: 'RUB' }],
     });
-    expect(capped.previewRewards.map((entry: { amount: number; status: string; explanationEn: string }) => [entry.amount, entry.status, entry.explanationEn])).toEqual([
+    expect(capped.previewRewards.map((entry: { amount: number; status: string; explanation: { en: string } }) => [entry.amount, entry.status, entry.explanation.en])).toEqual([
       [313_272, 'PENDING', '5% of sale RUB 300,000.00 (order P-2); RUB 3,132.72 of RUB 15,000.00 paid, the campaign budget of RUB 10,000.00 is used up'],
       [1_186_728, 'CAPPED', 'Not paid, the campaign budget of RUB 10,000.00 is used up: RUB 11,867.28 of RUB 15,000.00 (5% of sale RUB 300,000.00 (order P-2))'],
     ]);

@@ -1,14 +1,15 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { requireScope } from '../auth/access.js';
 import { CampaignInputType } from '../campaigns/campaign.types.js';
 import { EventInputType } from '../events/event.types.js';
+import { LocalizedText } from '../graphql/common.types.js';
 import type { RequestContext } from '../graphql/context.js';
 import { requireId } from '../graphql/ids.js';
 import type { PreviewReward, SimulationResult } from './simulation.service.js';
 import { RewardPreviewType, SimulationInputType, SimulationType } from './simulation.types.js';
 
 /** Both read and write nothing, but show what schemes, budgets and targeting would do: the program's admins' view (API key with admin). */
-@Resolver()
+@Resolver(() => RewardPreviewType)
 export class SimulationResolver {
   @Query(() => [RewardPreviewType], {
     description:
@@ -37,5 +38,10 @@ export class SimulationResolver {
       campaignId: input.campaignId ? requireId(input.campaignId, 'input.campaignId') : null,
       compareWith: input.compareWith ? requireId(input.compareWith, 'input.compareWith') : null,
     });
+  }
+
+  @FieldResolver(() => LocalizedText, { description: 'What the partner would read, as on a Reward.' })
+  explanation(@Root() preview: PreviewReward): LocalizedText {
+    return { en: preview.explanationEn, ru: preview.explanationRu };
   }
 }

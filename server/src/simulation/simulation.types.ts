@@ -202,10 +202,4 @@ export class RewardPreviewType {
 
   @Field({ description: 'PENDING, or CAPPED for what the budget or a cap would hold back.' })
   status!: string;
-
-  @Field()
-  explanationEn!: string;
-
-  @Field()
-  explanationRu!: string;
 }
