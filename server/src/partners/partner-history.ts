@@ -11,7 +11,7 @@ import type { SqlClient } from '../db/sql.js';
 
 /**
  * Appends the partners' current status, kind, region, segment and sponsor, valid from now. The
- * caller sets their `updated_at` to now in the same transaction (see SNAPSHOT_AS_OF).
+ * caller sets their `updated_at` to now in the same transaction (see snapshotsAsOf in rewarding/postgres/batch-context.ts).
  */
 export async function recordState(client: SqlClient, partnerIds: string[]): Promise<void> {
   await client.query(
@@ -32,7 +32,7 @@ export interface LevelChange {
  * Appends level changes in the order given (of two with the same date, the later one holds).
  * None holds from before the partner joined (a partner who joined after a period it is levelled
  * for holds the level from its first day) or from after now (a period closed before its end).
- * The caller sets the partner's `updated_at` to now in the same transaction (see SNAPSHOT_AS_OF).
+ * The caller sets the partner's `updated_at` to now in the same transaction (see snapshotsAsOf in rewarding/postgres/batch-context.ts).
  */
 export async function recordLevels(client: SqlClient, changes: LevelChange[]): Promise<void> {
   if (changes.length === 0) return;

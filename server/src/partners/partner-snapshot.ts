@@ -43,19 +43,49 @@ export function historyAt(table: string, columns: string, partnerId: string, at:
     limit 1`;
 }
 
+/** A time in microseconds since 1970, as PostgreSQL keeps it (a JavaScript Date has milliseconds only). */
+export const MICROS = (column: string) => `(extract(epoch from ${column}) * 1000000)::bigint::text`;
+
+/** One row of a partner's history, `validFrom` in microseconds; rows come sorted by (validFrom, id). */
+export interface HistoryRow {
+  validFrom: number;
+}
+
 /**
- * The snapshot of each partner `$2[i]` as it was at `$3[i]`, tagged `$4[i]` (as "key"), in program
- * `$1`: status, kind, region, segment and sponsor from `partner_history`, level from
- * `partner_level_history` (see `historyAt`). Name and referral code are today's. Every history
- * row is written with `updated_at` set to its transaction's time and none is valid from later,
- * so from `updated_at` on the partner is as it is now: the history is read only before that.
+ * The row valid at `at` (microseconds): the last from then or before (of rows with one date,
+ * the last written); before the first row, the last written of the earliest date.
  */
-export const SNAPSHOT_AS_OF = `select k.key, p.id, p.name, p.referral_code as "referralCode",
-    case when c.now then p.kind else s.kind end as kind, case when c.now then p.region_id else s.region_id end as "regionId",
-    case when c.now then p.segment else s.segment end as segment, case when c.now then p.level else l.level end as level,
-    case when c.now then p.status else s.status end as status, case when c.now then p.sponsor_id else s.sponsor_id end as "sponsorId"
-  from unnest($2::bigint[], $3::timestamptz[], $4::text[]) as k(id, at, key)
-  join partner p on p.id = k.id and p.program_id = $1
-  cross join lateral (select k.at >= p.updated_at as now) c
-  left join lateral (${historyAt('partner_history', 'h.status, h.kind, h.region_id, h.segment, h.sponsor_id', 'k.id', 'k.at', 'not c.now')}) s on true
-  left join lateral (${historyAt('partner_level_history', 'h.level', 'k.id', 'k.at', 'not c.now')}) l on true`;
+export function rowAt<R extends HistoryRow>(rows: readonly R[], at: number): R | undefined {
+  let found: R | undefined;
+  for (const row of rows) {
+    if (row.validFrom > at) break;
+    found = row;
+  }
+  return found ?? rows.filter((row) => row.validFrom === rows[0]?.validFrom).pop();
+}
+
+export interface StateRow extends HistoryRow {
+  status: PartnerStatus;
+  kind: string;
+  regionId: string | null;
+  segment: string | null;
+  sponsorId: string | null;
+}
+
+export interface LevelRow extends HistoryRow {
+  level: number;
+}
+
+/**
+ * The partner as it was at `at` (microseconds), from its row of today and its history. Name and
+ * referral code are today's; a partner with no history rows is as it is today.
+ */
+export function snapshotAt(today: SnapshotRow, states: readonly StateRow[], levels: readonly LevelRow[], at: number): PartnerSnapshot {
+  const state = rowAt(states, at);
+  const level = rowAt(levels, at);
+  return toSnapshot({
+    ...today,
+    ...(state && { status: state.status, kind: state.kind, regionId: state.regionId, segment: state.segment, sponsorId: state.sponsorId }),
+    ...(level && { level: level.level }),
+  });
+}

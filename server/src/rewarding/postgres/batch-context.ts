@@ -15,7 +15,15 @@ import type {
 import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import type { QueryResultRow } from 'pg';
 import type { SqlClient } from '../../db/sql.js';
-import { SNAPSHOT_AS_OF, historyAt, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
+import {
+  MICROS,
+  SNAPSHOT_COLUMNS,
+  historyAt,
+  snapshotAt,
+  type LevelRow,
+  type SnapshotRow,
+  type StateRow,
+} from '../../partners/partner-snapshot.js';
 import type { SchemeLookups } from '../store.js';
 
 interface BaseStats {
@@ -69,9 +77,50 @@ function oneAtATime(client: SqlClient): SqlClient {
   };
 }
 
-/** A partner snapshot's loader key: the partner as it was at that time. */
-function asOfKey(partnerId: string, at: Date): string {
+/** A partner snapshot's key: the partner as it was at that time. */
+export function asOfKey(partnerId: string, at: Date): string {
   return `${partnerId}@${at.toISOString()}`;
+}
+
+/** Groups rows by partner, keeping their order. */
+function byPartner<R extends { partnerId: string }>(rows: R[]): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
+  for (const row of rows) groups.set(row.partnerId, [...(groups.get(row.partnerId) ?? []), row]);
+  return groups;
+}
+
+/** History rows with `validFrom` in microseconds, in (valid_from, id) order. */
+async function historyOf<R>(client: SqlClient, table: string, columns: string, partnerIds: string[]): Promise<Map<string, R[]>> {
+  const { rows } = await client.query<{ partnerId: string; validFrom: string }>(
+    `select h.partner_id as "partnerId", ${MICROS('h.valid_from')} as "validFrom", ${columns}
+       from ${table} h where h.partner_id = any($1::bigint[]) order by h.partner_id, h.valid_from, h.id`,
+    [partnerIds],
+  );
+  return byPartner(rows.map((row) => ({ ...row, validFrom: Number(row.validFrom) }))) as Map<string, R[]>;
+}
+
+/**
+ * Partners as they were, by `asOfKey`: each asked partner at its time. A partner's history is
+ * read only when it is asked for a time before its `updated_at`: every history row is written
+ * with `updated_at` set to its transaction's time and none is valid from later, so from then
+ * on the partner is as its row is today (events recorded now read no history).
+ */
+export async function snapshotsAsOf(client: SqlClient, programId: string, asks: { id: string; at: Date }[]): Promise<Map<string, PartnerSnapshot>> {
+  const { rows } = await client.query<SnapshotRow & { updatedAt: string }>(
+    `select ${SNAPSHOT_COLUMNS}, ${MICROS('p.updated_at')} as "updatedAt" from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
+    [programId, [...new Set(asks.map((ask) => ask.id))]],
+  );
+  const today = new Map(rows.map((row) => [row.id, row]));
+  const before = (ask: { id: string; at: Date }) => ask.at.getTime() * 1000 < Number(today.get(ask.id)?.updatedAt ?? 0);
+  const past = [...new Set(asks.filter(before).map((ask) => ask.id))];
+  const states = past.length ? await historyOf<StateRow>(client, 'partner_history', 'h.status, h.kind, h.region_id as "regionId", h.segment, h.sponsor_id as "sponsorId"', past) : new Map<string, StateRow[]>();
+  const levels = past.length ? await historyOf<LevelRow>(client, 'partner_level_history', 'h.level', past) : new Map<string, LevelRow[]>();
+  const result = new Map<string, PartnerSnapshot>();
+  for (const ask of asks) {
+    const row = today.get(ask.id);
+    if (row) result.set(asOfKey(ask.id, ask.at), snapshotAt(row, states.get(ask.id) ?? [], levels.get(ask.id) ?? [], ask.at.getTime() * 1000));
+  }
+  return result;
 }
 
 /**
@@ -257,16 +306,10 @@ export class BatchContext implements SchemeLookups {
   private async loadPartners(keys: readonly string[]): Promise<(PartnerSnapshot | null)[]> {
     const asks = keys.map((key) => {
       const at = key.lastIndexOf('@');
-      return { id: key.slice(0, at), at: key.slice(at + 1) };
+      return { id: key.slice(0, at), at: new Date(key.slice(at + 1)) };
     });
-    const { rows } = await this.client.query<SnapshotRow & { key: string }>(SNAPSHOT_AS_OF, [
-      this.programId,
-      asks.map((ask) => ask.id),
-      asks.map((ask) => ask.at),
-      keys,
-    ]);
-    const byKey = new Map(rows.map((row) => [row.key, toSnapshot(row)]));
-    return keys.map((key) => byKey.get(key) ?? null);
+    const found = await snapshotsAsOf(this.client, this.programId, asks);
+    return keys.map((key) => found.get(key) ?? null);
   }
 
   /** Keys `<partnerId>:<levels>`: today's ancestors' ids, nearest first. */

@@ -1,7 +1,6 @@
 import type { SchemeEvent } from '@cofactor/schema';
 import type { SqlClient } from '../../db/sql.js';
-import { SNAPSHOT_AS_OF, toSnapshot, type SnapshotRow } from '../../partners/partner-snapshot.js';
-import { BatchContext } from './batch-context.js';
+import { BatchContext, asOfKey, snapshotsAsOf } from './batch-context.js';
 import type { CampaignRow, SchemeInstanceRow, SchemeLookups, SchemeStore, StoredCampaigns } from '../store.js';
 
 /** Campaigns and the look-ups schemes make, read from PostgreSQL inside one transaction. */
@@ -42,15 +41,8 @@ export class PostgresSchemeStore implements SchemeStore {
 
   async eventsAsOf(programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]> {
     if (events.length === 0) return events;
-    const asks = new Map(events.map((event) => [`${event.partner.id}@${event.occurredAt.toISOString()}`, event]));
-    const { rows } = await this.client.query<SnapshotRow & { key: string }>(SNAPSHOT_AS_OF, [
-      programId,
-      [...asks.values()].map((event) => event.partner.id),
-      [...asks.values()].map((event) => event.occurredAt),
-      [...asks.keys()],
-    ]);
-    const byKey = new Map(rows.map((row) => [row.key, toSnapshot(row)]));
-    return events.map((event) => ({ ...event, partner: byKey.get(`${event.partner.id}@${event.occurredAt.toISOString()}`) ?? event.partner }));
+    const found = await snapshotsAsOf(this.client, programId, events.map((event) => ({ id: event.partner.id, at: event.occurredAt })));
+    return events.map((event) => ({ ...event, partner: found.get(asOfKey(event.partner.id, event.occurredAt)) ?? event.partner }));
   }
 
   lookups(programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups {
