@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -663,7 +664,8 @@ async function main() {
 
     const token = readFileSync(join(dataDir, 'demo-admin-key'), 'utf8').trim();
     const graphql = graphqlClient(`http://127.0.0.1:${port}/graphql`, token);
-    const dbUrl = `postgresql://cofactor:cofactor@127.0.0.1:${pgPort}/postgres`;
+    // The owner's URL, with the password the server generated at first start: the bench seeds and copies as the owner.
+    const dbUrl = runningEmbeddedPostgres(dataDir).url;
     db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
 
