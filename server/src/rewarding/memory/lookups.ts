@@ -8,34 +8,15 @@ import type {
   Period,
   SchemeContext,
   SchemeEvent,
-  StatsWindow,
   UplineMember,
 } from '@cofactor/schema';
 import { toSnapshot } from '../../partners/partner-snapshot.js';
-import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
+import { parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
+import { windowOf, within, type Span } from '../stats-window.js';
 import type { SchemeLookups } from '../store.js';
 import type { MemoryEvent, ProgramState, StatsTally } from './state.js';
 
 type Tally = StatsTally;
-
-interface Span {
-  startsAt: Date;
-  endsAt: Date | null;
-}
-
-function within(span: Span, at: Date): boolean {
-  return at >= span.startsAt && (span.endsAt === null || at < span.endsAt);
-}
-
-/** The part of the campaign inside the window around `at` (as BatchContext has it). */
-function windowOf(campaign: CampaignSnapshot, window: StatsWindow, at: Date, timeZone: string): Span {
-  if (window === 'CAMPAIGN') return campaign;
-  const day = localDayOf(at, timeZone);
-  return {
-    startsAt: day.startsAt > campaign.startsAt ? day.startsAt : campaign.startsAt,
-    endsAt: campaign.endsAt && campaign.endsAt < day.endsAt ? campaign.endsAt : day.endsAt,
-  };
-}
 
 /** Adds one event to stats the way the stats query sums: amounts only in the campaign's currency. */
 function count(stats: Tally, event: Pick<MemoryEvent, 'type' | 'amount' | 'currency' | 'firstPurchase'>, currency: string, base: boolean): void {

@@ -9,10 +9,10 @@ import type {
   Period,
   SchemeContext,
   SchemeEvent,
-  StatsWindow,
   UplineMember,
 } from '@cofactor/schema';
-import { localDayOf, parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
+import { parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
+import { windowOf, within, type Span } from '../stats-window.js';
 import type { QueryResultRow } from 'pg';
 import type { SqlClient } from '../../db/sql.js';
 import {
@@ -38,25 +38,6 @@ function spanKey(campaignId: string, span: Span): string {
 
 function emptyStats(): BaseStats {
   return { count: {}, amount: {}, newCustomers: 0 };
-}
-
-interface Span {
-  startsAt: Date;
-  endsAt: Date | null;
-}
-
-function within(span: Span, at: Date): boolean {
-  return at >= span.startsAt && (span.endsAt === null || at < span.endsAt);
-}
-
-/** The part of the campaign inside the window around `at`. */
-function windowOf(campaign: CampaignSnapshot, window: StatsWindow, at: Date, timeZone: string): Span {
-  if (window === 'CAMPAIGN') return campaign;
-  const day = localDayOf(at, timeZone);
-  return {
-    startsAt: day.startsAt > campaign.startsAt ? day.startsAt : campaign.startsAt,
-    endsAt: campaign.endsAt && campaign.endsAt < day.endsAt ? campaign.endsAt : day.endsAt,
-  };
 }
 
 /**
