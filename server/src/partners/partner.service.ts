@@ -7,22 +7,14 @@ import type { HierarchyService } from '../hierarchy/hierarchy.service.js';
 import type { PostgresRewardingStorage } from '../rewarding/postgres/storage.js';
 import type { Rewarding } from '../rewarding/rewarding.js';
 import { MAX_CODE_LENGTH, MAX_EXTERNAL_ID_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkEmail, checkOptionalText } from '../validation.js';
-import { PARTNER_STATUSES, type PartnerStatus } from './partner.entity.js';
+import { PARTNER_STATUSES } from './partner.entity.js';
 import { recordLevels, recordState } from './partner-history.js';
+import type { SnapshotRow } from './partner-snapshot.js';
 
-export interface PartnerRow {
-  id: string;
+export interface PartnerRow extends SnapshotRow {
   programId: string;
   externalId: string | null;
-  name: string;
   email: string | null;
-  kind: string;
-  regionId: string | null;
-  segment: string | null;
-  level: number;
-  status: PartnerStatus;
-  referralCode: string;
-  sponsorId: string | null;
   joinedAt: Date;
   updatedAt: Date;
 }

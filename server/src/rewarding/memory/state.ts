@@ -1,26 +1,12 @@
-import type { JsonObject } from '@cofactor/schema';
 import type { CapPeriod } from '../../campaigns/campaign.entity.js';
 import type { RewardRow } from '../../ledger/ledger.service.js';
 import type { SnapshotRow } from '../../partners/partner-snapshot.js';
 import { periodOf } from '../../periods/period.js';
 import type { PeriodCloseRow } from '../../periods/period-close.entity.js';
-import type { CampaignRow, SchemeInstanceRow } from '../store.js';
+import type { CampaignRow, NewEvent, SchemeInstanceRow } from '../store.js';
 
-/** An event row as the `event` table holds it. */
-export interface MemoryEvent {
-  id: string;
-  externalId: string;
-  type: string;
-  partnerId: string;
-  customerId: string | null;
-  couponId: string | null;
-  amount: bigint | null;
-  currency: string | null;
-  firstPurchase: boolean;
-  occurredAt: Date;
-  attributes: JsonObject;
-  refundOfId: string | null;
-}
+/** An event row as the `event` table holds it: a new event with its id. */
+export type MemoryEvent = NewEvent & { id: string };
 
 export interface MemoryCustomer {
   id: string;
