@@ -3,47 +3,21 @@
  * is exactly the transitive closure of the sponsor links, and a move that would make a
  * cycle is refused and changes nothing. Runs against a real PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { freePort } from '../../../test/support/harness.js';
-import { readConfig } from '../config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
-import { migrate, openOrm } from '../db/orm.js';
-import { Sql, StatementCounter } from '../db/sql.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { SchemeRegistry } from '../plugins/registry.js';
-import { PartnerService } from '../partners/partner.service.js';
-import { PostgresRewardingStorage } from '../rewarding/postgres/storage.js';
-import { Rewarding } from '../rewarding/rewarding.js';
-import { HierarchyService } from './hierarchy.service.js';
+import { startPartnerServices, type PartnerServices } from '../../../test/support/partner-services.js';
 
-let dataDir: string;
-let database: EmbeddedDatabase;
-let orm: MikroORM;
-let sql: Sql;
-let hierarchy: HierarchyService;
-let partners: PartnerService;
+let services: PartnerServices;
+let sql: PartnerServices['sql'];
+let hierarchy: PartnerServices['hierarchy'];
+let partners: PartnerServices['partners'];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cofactor-hierarchy-'));
-  database = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
-  orm = await openOrm(database.url);
-  await migrate(orm);
-  sql = new Sql(database.url, new StatementCounter());
-  hierarchy = new HierarchyService(sql);
-  // No schemes: joins are recorded as events but pay nothing here.
-  const storage = new PostgresRewardingStorage(sql, new LedgerService(sql));
-  partners = new PartnerService(sql, hierarchy, new Rewarding(storage, new SchemeRegistry(), () => {}, readConfig({})), storage);
+  services = await startPartnerServices();
+  ({ sql, hierarchy, partners } = services);
 });
 
 afterAll(async () => {
-  await sql?.close();
-  await orm?.close();
-  await database?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await services?.stop();
 });
 
 type Command = { kind: 'create'; sponsor: number | null } | { kind: 'move'; partner: number; sponsor: number | null };

@@ -4,47 +4,22 @@
  * links at that moment (a partner that joined later counts as it joined). Runs against a real
  * PostgreSQL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { freePort } from '../../../../test/support/harness.js';
-import { readConfig } from '../../config.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded.js';
-import { migrate, openOrm } from '../../db/orm.js';
-import { Sql, StatementCounter } from '../../db/sql.js';
-import { HierarchyService } from '../../hierarchy/hierarchy.service.js';
-import { LedgerService } from '../../ledger/ledger.service.js';
-import { PartnerService } from '../../partners/partner.service.js';
-import { SchemeRegistry } from '../../plugins/registry.js';
-import { Rewarding } from '../rewarding.js';
+import { startPartnerServices, type PartnerServices } from '../../../../test/support/partner-services.js';
 import { BatchContext } from './batch-context.js';
-import { PostgresRewardingStorage } from './storage.js';
 
-let dataDir: string;
-let database: EmbeddedDatabase;
-let orm: MikroORM;
-let sql: Sql;
-let hierarchy: HierarchyService;
-let partners: PartnerService;
+let services: PartnerServices;
+let sql: PartnerServices['sql'];
+let hierarchy: PartnerServices['hierarchy'];
+let partners: PartnerServices['partners'];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'cofactor-as-of-'));
-  database = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
-  orm = await openOrm(database.url);
-  await migrate(orm);
-  sql = new Sql(database.url, new StatementCounter());
-  hierarchy = new HierarchyService(sql);
-  const storage = new PostgresRewardingStorage(sql, new LedgerService(sql));
-  partners = new PartnerService(sql, hierarchy, new Rewarding(storage, new SchemeRegistry(), () => {}, readConfig({})), storage);
+  services = await startPartnerServices();
+  ({ sql, hierarchy, partners } = services);
 });
 
 afterAll(async () => {
-  await sql?.close();
-  await orm?.close();
-  await database?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await services?.stop();
 });
 
 const LEVELS = 4;
