@@ -102,11 +102,34 @@ export interface UplineMember {
 }
 
 /**
- * Which span `ctx.stats` counts: the whole campaign (default), or the local calendar day, in
- * the program's time zone, of the event being evaluated (for daily caps).
+ * The named spans `ctx.stats` can count, each clipped to the campaign's dates: the whole
+ * campaign (the default); or the local calendar day, month or quarter, in the program's time
+ * zone, of the event being evaluated (daily caps, monthly personal-volume qualification).
  */
-export const STATS_WINDOWS = ['CAMPAIGN', 'DAY'] as const;
-export type StatsWindow = (typeof STATS_WINDOWS)[number];
+export const STATS_WINDOWS = ['CAMPAIGN', 'DAY', 'MONTH', 'QUARTER'] as const;
+export type NamedStatsWindow = (typeof STATS_WINDOWS)[number];
+
+/** The longest rolling window `ctx.stats` counts, in days: a leap year. */
+export const MAX_ROLLING_DAYS = 366;
+
+/**
+ * A rolling window: the `rollingDays` × 24 hours up to and including the event being
+ * evaluated (events dated after `occurredAt` − rollingDays × 24 h and not after `occurredAt`),
+ * clipped to the campaign's dates. A whole number from 1 to MAX_ROLLING_DAYS.
+ */
+export interface RollingStatsWindow {
+  rollingDays: number;
+}
+
+/** Which span `ctx.stats` counts; see STATS_WINDOWS and RollingStatsWindow. */
+export type StatsWindow = NamedStatsWindow | RollingStatsWindow;
+
+/**
+ * An int arg for the days of a rolling window, bounded as `ctx.stats` bounds them, so a
+ * campaign asking for more is refused at the arg's path when it is saved. Spread it into a
+ * scheme's args with its own label: `{ windowDays: { ...rollingDaysArg, label, help } }`.
+ */
+export const rollingDaysArg = { type: 'int', min: 1, max: MAX_ROLLING_DAYS } as const;
 
 /**
  * A partner's activity inside the campaign's period (or the window asked for), counted in
@@ -206,6 +229,11 @@ export interface SchemeContext {
   upline(partnerId: string, levels: number): Promise<UplineMember[]>;
   /** The partner's downline down to `depth` levels, as it is now. */
   downline(partnerId: string, depth: number): Promise<DownlineSummary>;
+  /**
+   * The partner's stats (any partner: the event's own, a sponsor, …) in the window around the
+   * evaluated event, default 'CAMPAIGN'. A window the contract does not know (a rolling window
+   * of 0 or 400 days) throws, naming `window.rollingDays`: a bug in the scheme, not in the event.
+   */
   stats(partnerId: string, window?: StatsWindow): Promise<PartnerStats>;
   /** The evaluation clock: the time the batch is processed (fixed within a batch). */
   now(): Date;

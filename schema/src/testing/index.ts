@@ -35,10 +35,10 @@ import {
   type RewardScheme,
   type SchemeContext,
   type SchemeEvent,
-  type StatsWindow,
   type UplineMember,
   parseSchemeArgs,
 } from '../scheme.js';
+import { statsWindowSpan, type StatsSpan } from '../stats-window.js';
 
 /** The clock of a test context unless a test sets its own. */
 export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -58,15 +58,24 @@ export interface TestContextOptions {
   stats?: Readonly<Record<string, Partial<PartnerStats>>>;
   /** Stats per partner id for `stats(id, 'DAY')`; empty when left out. With `batch`, as `stats`. */
   dayStats?: Readonly<Record<string, Partial<PartnerStats>>>;
+  /**
+   * Events stored before the batch (or before the evaluated event), in any order: each counts,
+   * on top of the given `stats` and `dayStats`, in every window its date falls in, as the
+   * engine counts stored events. The windows are around the batch's evaluated event, or `now`
+   * without a batch. The way to test 'MONTH', 'QUARTER' and rolling windows.
+   */
+  storedEvents?: readonly SchemeEvent[];
   now?: Date;
   /**
    * The batch being recorded and which of its events is being evaluated. As in the engine,
-   * `stats(id)` then adds to the given stats every event of the batch attributed to `id` up to
-   * and including that one, in batch order, if dated within the campaign (and, for 'DAY', in
-   * the same local day as the evaluated event): `createTestBatch` makes one context per event.
+   * `stats(id, window)` then adds to the given stats every event of the batch attributed to `id`
+   * up to and including that one, in batch order, if dated within the window around the
+   * evaluated event (`statsWindowSpan`: the campaign's dates, or the local day, month or
+   * quarter, or the rolling days, all within the campaign): `createTestBatch` makes one
+   * context per event.
    */
   batch?: { events: readonly SchemeEvent[]; index: number };
-  /** The program's time zone, whose calendar days `stats(id, 'DAY')` counts in; default UTC. */
+  /** The program's time zone, whose calendar days, months and quarters the windows are; default UTC. */
   timeZone?: string;
 }
 
@@ -125,14 +134,23 @@ export function createTestContext(options: TestContextOptions = {}): SchemeConte
       return Object.freeze({ total: byDepth.reduce((sum, n) => sum + n, 0), byDepth, byLevel: Object.freeze(byLevel) });
     },
     async stats(partnerId, window = 'CAMPAIGN') {
-      const given = (window === 'DAY' ? options.dayStats : options.stats)?.[partnerId] ?? {};
+      const at = options.batch ? options.batch.events[options.batch.index].occurredAt : now;
+      // Throws, as the engine does, on a window the contract does not know.
+      const span = statsWindowSpan(campaign, window, at, options.timeZone ?? 'UTC');
+      const given = (window === 'CAMPAIGN' ? options.stats : window === 'DAY' ? options.dayStats : undefined)?.[partnerId] ?? {};
       const count: Record<string, number> = { ...given.count };
       const amount: Record<string, bigint> = { ...given.amount };
       let newCustomers = given.newCustomers ?? 0;
-      for (const event of batchEventsCounted(options, campaign, partnerId, window)) {
-        count[event.type] = (count[event.type] ?? 0) + 1;
-        if (event.amount !== null && event.currency === campaign.currency) amount[event.type] = (amount[event.type] ?? 0n) + event.amount;
-        if (event.firstPurchase) newCustomers += 1;
+      const batch = options.batch ? options.batch.events.slice(0, options.batch.index + 1) : [];
+      for (const [events, stored] of [[options.storedEvents ?? [], true], [batch, false]] as const) {
+        for (const event of events) {
+          if (event.partner.id !== partnerId || !inSpan(span, event.occurredAt)) continue;
+          count[event.type] = (count[event.type] ?? 0) + 1;
+          // The engine's stored sums hold every counted type, 0 when no amount is in the campaign's currency.
+          if (stored) amount[event.type] ??= 0n;
+          if (event.amount !== null && event.currency === campaign.currency) amount[event.type] = (amount[event.type] ?? 0n) + event.amount;
+          if (event.firstPurchase) newCustomers += 1;
+        }
       }
       return Object.freeze({ count: Object.freeze(count), amount: Object.freeze(amount), newCustomers });
     },
@@ -153,23 +171,8 @@ export function createTestBatch(events: readonly SchemeEvent[], options: Omit<Te
   return events.map((_, index) => createTestContext({ ...options, partners: [...listed.values()], batch: { events, index } }));
 }
 
-/** The batch's events that `stats(partnerId, window)` adds for the evaluated one, as the engine counts them. */
-function batchEventsCounted(options: TestContextOptions, campaign: CampaignSnapshot, partnerId: string, window: StatsWindow): SchemeEvent[] {
-  if (!options.batch) return [];
-  const { events, index } = options.batch;
-  const day = localDay(options.timeZone ?? 'UTC');
-  const current = events[index];
-  return events
-    .slice(0, index + 1)
-    .filter((event) => event.partner.id === partnerId)
-    .filter((event) => event.occurredAt >= campaign.startsAt && (campaign.endsAt === null || event.occurredAt < campaign.endsAt))
-    .filter((event) => window !== 'DAY' || day(event.occurredAt) === day(current.occurredAt));
-}
-
-/** The calendar day of an instant in a time zone, as 2026-06-01. */
-function localDay(timeZone: string): (at: Date) => string {
-  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  return (at) => format.format(at);
+function inSpan(span: StatsSpan, at: Date): boolean {
+  return at >= span.startsAt && (span.endsAt === null || at < span.endsAt);
 }
 
 /** A partner with sensible defaults: an ambassador named Anna with no sponsor. */
@@ -222,7 +225,7 @@ export function testPeriod(key: string): Period {
   throw new Error(`"${key}" is neither a month like 2026-03 nor a quarter like 2026-Q1`);
 }
 
-export interface TestPeriodContextOptions extends Omit<TestContextOptions, 'stats' | 'dayStats'> {
+export interface TestPeriodContextOptions extends Omit<TestContextOptions, 'stats' | 'dayStats' | 'storedEvents'> {
   period: Period;
   /** The participants of the close, each with whatever stats the test gives (the rest empty). */
   participants: readonly { partner: PartnerSnapshot; stats?: Partial<PartnerStats> }[];

@@ -130,6 +130,59 @@ describe('createTestBatch', () => {
   });
 });
 
+describe('createTestBatch with stored events: month, quarter and rolling windows', () => {
+  // Vladivostok (UTC+10). Stored before the batch, Ada's sales: 29 Jan 10:00 local (100,00 ₽),
+  // 28 Feb 23:30 local (200,00 ₽), 1 Mar 00:30 local (400,00 ₽, a first purchase) and a refund of
+  // 50,00 ₽ on 10 Mar; Bea's 25 Mar sale (800,00 ₽). The batch: Ada sells 1 000,00 ₽ on
+  // 31 Mar 23:30 local, then 2 000,00 ₽ on 1 Apr 00:30 local.
+  const at = (iso: string) => new Date(iso);
+  const stored = [
+    testEvent({ id: 's1', partner: ada, amount: 10_000n, occurredAt: at('2026-01-29T00:00:00Z') }),
+    testEvent({ id: 's2', partner: ada, amount: 20_000n, occurredAt: at('2026-02-28T13:30:00Z') }),
+    testEvent({ id: 's3', partner: ada, amount: 40_000n, firstPurchase: true, occurredAt: at('2026-02-28T14:30:00Z') }),
+    testEvent({ id: 's4', type: 'REFUND', partner: ada, amount: 5_000n, occurredAt: at('2026-03-10T02:00:00Z') }),
+    testEvent({ id: 's5', partner: bea, amount: 80_000n, occurredAt: at('2026-03-25T02:00:00Z') }),
+  ];
+  const batch = [
+    testEvent({ id: 'b1', partner: ada, amount: 100_000n, occurredAt: at('2026-03-31T13:30:00Z') }),
+    testEvent({ id: 'b2', partner: ada, amount: 200_000n, occurredAt: at('2026-03-31T14:30:00Z') }),
+  ];
+  const [first, second] = createTestBatch(batch, { partners: [ada, bea], timeZone: 'Asia/Vladivostok', storedEvents: stored });
+
+  it('counts the local month of the evaluated event', async () => {
+    // b1 (31 Mar local): March holds s3 (400,00), the refund s4 (50,00) and b1 (1 000,00); s2 was 28 Feb local.
+    expect(await first.stats('ada', 'MONTH')).toEqual({ count: { SALE: 2, REFUND: 1 }, amount: { SALE: 140_000n, REFUND: 5_000n }, newCustomers: 1 });
+    // b2 (1 Apr local): April holds b2 alone; b1 is in March.
+    expect(await second.stats('ada', 'MONTH')).toEqual({ count: { SALE: 1 }, amount: { SALE: 200_000n }, newCustomers: 0 });
+  });
+
+  it('counts the local quarter of the evaluated event', async () => {
+    // b1: Q1 = s1 + s2 + s3 + b1 = 100 + 200 + 400 + 1 000 = 1 700,00 ₽ of sales, and the refund.
+    expect(await first.stats('ada', 'QUARTER')).toEqual({ count: { SALE: 4, REFUND: 1 }, amount: { SALE: 170_000n, REFUND: 5_000n }, newCustomers: 1 });
+    // b2: Q2 holds b2 alone.
+    expect(await second.stats('ada', 'QUARTER')).toEqual({ count: { SALE: 1 }, amount: { SALE: 200_000n }, newCustomers: 0 });
+  });
+
+  it('counts the rolling days before the evaluated event, old sales sliding out', async () => {
+    // b2 is 2026-03-31T14:30Z; 30 × 24 h earlier is 2026-03-01T14:30Z: s2 and s3 (28 Feb UTC) have left,
+    // the refund s4, b1 and b2 remain.
+    expect(await second.stats('ada', { rollingDays: 30 })).toEqual({ count: { SALE: 2, REFUND: 1 }, amount: { SALE: 300_000n, REFUND: 5_000n }, newCustomers: 0 });
+    // 31 × 24 h reach back to 2026-02-28T14:30Z, exactly s3's instant, which is left out; s2 is older.
+    expect(await second.stats('ada', { rollingDays: 31 })).toEqual({ count: { SALE: 2, REFUND: 1 }, amount: { SALE: 300_000n, REFUND: 5_000n }, newCustomers: 0 });
+    // 32 days take s2 and s3 in.
+    expect(await second.stats('ada', { rollingDays: 32 })).toEqual({ count: { SALE: 4, REFUND: 1 }, amount: { SALE: 360_000n, REFUND: 5_000n }, newCustomers: 1 });
+    // One day before b1: b1 alone (the batch's later b2 is not counted yet).
+    expect(await first.stats('ada', { rollingDays: 1 })).toEqual({ count: { SALE: 1 }, amount: { SALE: 100_000n }, newCustomers: 0 });
+  });
+
+  it('counts stored events on top of the given stats, and refuses an unknown window as the engine does', async () => {
+    const [ctx] = createTestBatch(batch, { partners: [ada, bea], timeZone: 'Asia/Vladivostok', storedEvents: stored, stats: { bea: { count: { LEAD: 2 } } } });
+    // Bea: 2 leads given, her stored sale and nothing of the batch.
+    expect(await ctx.stats('bea')).toEqual({ count: { LEAD: 2, SALE: 1 }, amount: { SALE: 80_000n }, newCustomers: 0 });
+    await expect(ctx.stats('ada', { rollingDays: 367 })).rejects.toThrow('ctx.stats: window.rollingDays must be a whole number of days from 1 to 366, got 367');
+  });
+});
+
 describe('test factories', () => {
   it('make a 12 000,00 ₽ sale, order A-17, by an ambassador without a sponsor', () => {
     const event = testEvent();
