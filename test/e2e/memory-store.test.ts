@@ -8,6 +8,8 @@
  * The program: Anna sponsors Boris and Gleb (SUSPENDED); Boris sponsors Vera. Anna has a coupon.
  * A campaign pays 5 % of sales and 3 % and 1 % up the tree, within a budget and a monthly cap;
  * sales (one by coupon, customers repeating), partial refunds and an approval are recorded.
+ * Then the partners change, and both stores are asked about the program as it was between the
+ * changes: partners, uplines, downlines, period participants and who may earn.
  */
 import type { SchemeEvent } from '@cofactor/schema';
 import { parsePeriodKey } from '../../server/src/periods/period.js';
@@ -110,8 +112,8 @@ async function ask(store: RewardingStore, programId: string) {
     byKey: await store.ledger.rewardByKey(programId, anyKey),
     balance: await store.ledger.pointsBalance(programId, ids.ANNA),
     partnerStatus: [await store.ledger.lockPartner(programId, ids.GLEB), await store.ledger.lockPartner(programId, '999999')],
-    upline: await lookups.upline(ids.VERA, 3),
-    downline: await lookups.downline(ids.ANNA, 3),
+    upline: await lookups.upline(ids.VERA, 3, new Date()),
+    downline: await lookups.downline(ids.ANNA, 3, new Date()),
     canEarn: [await lookups.canEarn(ids.GLEB), await lookups.canEarn(ids.VERA)],
     stats: [await ctx.stats(ids.BORIS), await ctx.stats(ids.BORIS, 'DAY'), await ctx.stats(ids.VERA)],
     participants: await lookups.participants(snapshot, month, () => true, { everyone: true }),
@@ -132,4 +134,96 @@ it('answers every question of the pipeline as the PostgreSQL store does for the 
   // S-3: Boris, Anna); three of them, S-1's, partly taken back; Anna, Boris and Vera taking part (Gleb is suspended).
   expect([postgres.sales.length, postgres.reversible.length, postgres.takenBack.size, postgres.participants.length]).toEqual([4, 6, 3, 3]);
   expect(memory).toEqual(postgres);
+});
+
+/** A moment strictly between two changes: PostgreSQL keeps microseconds, a Date milliseconds. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** The questions whose answers depend on the date, asked of one store as of `at` (and with `at` as the clock). */
+async function askAsOf(store: RewardingStore, programId: string, at: Date) {
+  const { app } = server.running;
+  const campaign = toMemoryCampaign(await app.campaigns.definition(programId, campaignId, {}), campaignId);
+  const snapshot = { id: campaign.id, name: campaign.name, currency: campaign.currency, startsAt: campaign.startsAt, endsAt: campaign.endsAt };
+  const everyone = [ids.ANNA, ids.BORIS, ids.VERA, ids.GLEB];
+  const rows = await store.events.partners(programId, everyone);
+  const today = everyone.map((id) => rows.find((row) => row.id === id)!);
+  // A hypothetical event of each partner at `at`, each with its partner as it was then, as the pipeline hands them on.
+  const batch = await store.schemes.eventsAsOf(
+    programId,
+    today.map((row, n): SchemeEvent => ({ id: `99999${n}`, externalId: `X-${n}`, type: 'LEAD', partner: toSnapshot(row), customerId: null, firstPurchase: false, couponCode: null, amount: null, currency: null, occurredAt: at, attributes: {} })),
+  );
+  const lookups = store.schemes.lookups(programId, batch, at, await store.schemes.timeZone(programId));
+  const vera = lookups.forEvent(snapshot, 2);
+  // A period whose last instant is `at`.
+  const period = { key: 'as-of', unit: 'MONTH' as const, startsAt: new Date('2026-01-01T00:00:00Z'), endsAt: new Date(at.getTime() + 1) };
+  return {
+    events: batch.map((event) => event.partner),
+    partners: await Promise.all(everyone.map((id) => lookups.partner(id, at))),
+    upline: await lookups.upline(ids.VERA, 3, at),
+    eventUpline: await vera.upline(ids.VERA, 3),
+    eventPartner: await vera.partner(ids.BORIS),
+    downline: await lookups.downline(ids.ANNA, 3, at),
+    eventDownline: await vera.downline(ids.BORIS, 2),
+    canEarn: await Promise.all(everyone.map((id) => lookups.canEarn(id))),
+    participants: await lookups.participants(snapshot, period, (partner) => partner.level === 1, { everyone: true }),
+  };
+}
+
+it('answers as of past dates as the PostgreSQL store does, while partners change region, sponsor, status and level', async () => {
+  const { app } = server.running;
+  const programId = server.programId;
+  const moments: Date[] = [new Date('2026-01-01T00:00:00Z')];
+  const change = async (mutation: string) => {
+    await server.ok(mutation);
+    await pause();
+    moments.push(new Date());
+    await pause();
+  };
+  await change('mutation { createRegion(input: { code: "NORTH", name: "North" }) { id } }');
+  await server.ok('mutation { createRegion(input: { code: "SOUTH", name: "South" }) { id } }');
+  await change(`mutation { updatePartner(id: "${ids.ANNA}", input: { regionCode: "NORTH" }) { id } }`);
+  await change(`mutation { movePartner(id: "${ids.VERA}", sponsorId: "${ids.ANNA}") { id } }`);
+  await change(`mutation { updatePartner(id: "${ids.BORIS}", input: { status: "SUSPENDED" }) { id } }`);
+  await change(`mutation { updatePartner(id: "${ids.VERA}", input: { level: 2 }) { id } }`);
+  await change(`mutation { updatePartner(id: "${ids.BORIS}", input: { status: "ACTIVE" }) { id } }`);
+  await change(`mutation { updatePartner(id: "${ids.ANNA}", input: { regionCode: "SOUTH" }) { id } }`);
+  await change(`mutation { movePartner(id: "${ids.VERA}", sponsorId: "${ids.BORIS}") { id } }`);
+  const campaign = toMemoryCampaign(await app.campaigns.definition(programId, campaignId, {}), campaignId);
+  const later = Date.now() + 3_600_000;
+  const { seed } = await loadReplay(app.sql, { programId, campaign, from: new Date(later), to: new Date(later + 3_600_000), compareWith: null, periodKeys: [], maxEvents: 1000 });
+  const memory = new MemoryRewardingStorage(seed);
+  const postgres = new PostgresRewardingStorage(app.sql, app.ledger);
+  const answers = [];
+  for (const at of moments) {
+    const fromMemory = await memory.transaction((store) => askAsOf(store, programId, at));
+    const fromPostgres = await postgres.transaction((store) => askAsOf(store, programId, at));
+    expect(fromMemory).toEqual(fromPostgres);
+    answers.push(fromPostgres);
+  }
+  // By hand, moment by moment: Vera's upline; Anna's region; how many ACTIVE partners are below Anna; whether
+  // Boris earns; Vera's level; who takes part in a close then among level-1 partners. The first moment, before
+  // anyone joined, sees everyone as they joined (Gleb ACTIVE); then Gleb is suspended, Anna moves to NORTH,
+  // Vera to Anna, Boris is suspended, Vera reaches level 2, Boris is reactivated, Anna moves to SOUTH, Vera back to Boris.
+  expect(
+    answers.map((answer) => [
+      answer.upline.map((member) => member.partner.name),
+      answer.partners[0]!.regionId ? 'region' : 'none',
+      answer.downline.total,
+      answer.canEarn[1],
+      answer.partners[2]!.level,
+      answer.participants.map((participant) => participant.partner.name).join(' '),
+    ]),
+  ).toEqual([
+    [['BORIS', 'ANNA'], 'none', 3, true, 1, 'ANNA BORIS VERA GLEB'],
+    [['BORIS', 'ANNA'], 'none', 2, true, 1, 'ANNA BORIS VERA'],
+    [['BORIS', 'ANNA'], 'region', 2, true, 1, 'ANNA BORIS VERA'],
+    [['ANNA'], 'region', 2, true, 1, 'ANNA BORIS VERA'],
+    [['ANNA'], 'region', 1, false, 1, 'ANNA VERA'],
+    [['ANNA'], 'region', 1, false, 2, 'ANNA'],
+    [['ANNA'], 'region', 2, true, 2, 'ANNA BORIS'],
+    [['ANNA'], 'region', 2, true, 2, 'ANNA BORIS'],
+    [['BORIS', 'ANNA'], 'region', 2, true, 2, 'ANNA BORIS'],
+  ]);
+  // Anna's region differs between the third and the eighth moment: NORTH, then SOUTH.
+  expect(answers[2].partners[0]!.regionId).not.toEqual(answers[7].partners[0]!.regionId);
 });

@@ -1,4 +1,4 @@
-import { parseArgs, type CampaignSnapshot, type PartnerSnapshot, type RewardScheme } from '@cofactor/schema';
+import { parseArgs, type CampaignSnapshot, type PartnerSnapshot, type Period, type RewardScheme } from '@cofactor/schema';
 import type { Targeting } from '../campaigns/campaign.entity.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import type { StoredCampaigns } from './store.js';
@@ -51,6 +51,12 @@ export function targets(campaign: RunnableCampaign, partner: PartnerSnapshot): b
 
 export function inCampaign(campaign: CampaignSnapshot, at: Date): boolean {
   return at >= campaign.startsAt && (campaign.endsAt === null || at < campaign.endsAt);
+}
+
+/** The last instant of a period the campaign closes (clipped to the campaign's end): the close reads the program as it was then. */
+export function closesAt(campaign: CampaignSnapshot, period: Period): Date {
+  const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
+  return new Date(endsAt.getTime() - 1);
 }
 
 function withSubregions(roots: string[], tree: { id: string; parentId: string | null }[]): Set<string> {

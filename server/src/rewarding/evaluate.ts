@@ -10,7 +10,7 @@ import {
 } from '@cofactor/schema';
 import type { LedgerEntry } from '../ledger/entry.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
-import { inCampaign, runnable, targets, type RunnableCampaign, type RunnableInstance } from './campaigns.js';
+import { closesAt, inCampaign, runnable, targets, type RunnableCampaign, type RunnableInstance } from './campaigns.js';
 import type { SchemeLookups, SchemeStore } from './store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -55,13 +55,15 @@ export class SchemeEvaluator {
     const [campaign] = runnable(await store.campaigns(programId, { id: campaignId }), this.registry);
     if (!campaign) return [];
     const lookups = store.lookups(programId, [], clock, await store.timeZone(programId));
+    // The close reads the program as it was at the period's last instant.
+    const at = closesAt(campaign.snapshot, period);
     const ctx: PeriodContext = {
       campaign: campaign.snapshot,
       period,
       participants: (options) => lookups.participants(campaign.snapshot, period, (partner) => targets(campaign, partner), options),
-      partner: (id) => lookups.partner(id),
-      upline: (partnerId, levels) => lookups.upline(partnerId, levels),
-      downline: (partnerId, depth) => lookups.downline(partnerId, depth),
+      partner: (id) => lookups.partner(id, at),
+      upline: (partnerId, levels) => lookups.upline(partnerId, levels, at),
+      downline: (partnerId, depth) => lookups.downline(partnerId, depth, at),
       now: () => new Date(clock),
     };
     const runs = campaign.instances

@@ -57,7 +57,8 @@ export async function storeEvents(store: EventStore, programId: string, resolved
 /** Inserts sales and other events, then the refunds that may name them; returns the new ids and every named sale's id. */
 async function insertEvents(store: EventStore, programId: string, unique: ResolvedEvent[], customers: CustomerClaims) {
   // Sales go in before the refunds that name them, so a refund can point at a sale of the same batch.
-  const stored = await store.insertEvents(programId, toNewEvents(unique.filter((item) => !item.sale), customers, new Map()));
+  const positions = new Map(unique.map((item, index) => [item, index]));
+  const stored = await store.insertEvents(programId, toNewEvents(unique.filter((item) => !item.sale), customers, new Map(), positions));
   const saleIds = new Map(unique.flatMap((item) => (item.sale?.id ? [[item.sale.externalId, item.sale.id] as const] : [])));
   for (const [externalId, id] of stored) saleIds.set(externalId, id);
   if (unique.some((item) => item.sale && !saleIds.has(item.sale.externalId))) {
@@ -66,14 +67,14 @@ async function insertEvents(store: EventStore, programId: string, unique: Resolv
     // refund is checked against that stored, locked sale and its refunds.
     throw Object.assign(new Error('a sale of this batch was recorded by a concurrent call meanwhile'), { code: '40001' });
   }
-  for (const [externalId, id] of await store.insertEvents(programId, toNewEvents(unique.filter((item) => item.sale), customers, saleIds))) {
+  for (const [externalId, id] of await store.insertEvents(programId, toNewEvents(unique.filter((item) => item.sale), customers, saleIds, positions))) {
     stored.set(externalId, id);
   }
   return { stored, saleIds };
 }
 
-/** The rows of the items, in external-id order, so concurrent batches lock the same rows in the same order. */
-function toNewEvents(items: ResolvedEvent[], customers: CustomerClaims, saleIds: Map<string, string>) {
+/** The rows of the items, in external-id order, so concurrent batches lock the same rows in the same order; each keeps its place in the batch. */
+function toNewEvents(items: ResolvedEvent[], customers: CustomerClaims, saleIds: Map<string, string>, positions: Map<ResolvedEvent, number>) {
   return [...items]
     .sort((a, b) => (a.input.externalId < b.input.externalId ? -1 : 1))
     .map((item) => ({
@@ -88,6 +89,7 @@ function toNewEvents(items: ResolvedEvent[], customers: CustomerClaims, saleIds:
       occurredAt: item.occurredAt,
       attributes: item.input.attributes ?? {},
       refundOfId: item.sale ? saleIds.get(item.sale.externalId)! : null,
+      batchPosition: positions.get(item)!,
     }));
 }
 

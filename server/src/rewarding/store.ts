@@ -68,6 +68,8 @@ export interface NewEvent {
   occurredAt: Date;
   attributes: JsonObject;
   refundOfId: string | null;
+  /** Its place in the batch as the caller sent it, the order schemes evaluate the batch in (ids follow another order). */
+  batchPosition: number;
 }
 
 /** What attributing and storing events reads and writes. */
@@ -119,14 +121,22 @@ export interface StoredCampaigns {
   regions: { id: string; parentId: string | null }[];
 }
 
-/** The read-only look-ups schemes get while one batch (or one period) is evaluated. */
+/**
+ * The read-only look-ups schemes get while one batch (or one period) is evaluated. The program is
+ * read as it was: for an event, as of its `occurredAt` (`forEvent`); for a period close, as of the
+ * period's last instant (`closesAt`), which the close passes to `partner`, `upline` and `downline`
+ * and `participants` applies itself.
+ */
 export interface SchemeLookups {
   forEvent(campaign: CampaignSnapshot, index: number): SchemeContext;
   participants(campaign: CampaignSnapshot, period: Period, targets: (partner: PartnerSnapshot) => boolean, options?: ParticipantOptions): Promise<Participant[]>;
-  partner(id: string): Promise<PartnerSnapshot | null>;
-  upline(partnerId: string, levels: number): Promise<UplineMember[]>;
-  downline(partnerId: string, depth: number): Promise<DownlineSummary>;
-  /** Whether a reward may be recorded for this partner: only ACTIVE partners earn. */
+  /** The partner as it was at `at`. */
+  partner(id: string, at: Date): Promise<PartnerSnapshot | null>;
+  /** The partner's sponsors as they were at `at`, nearest first. */
+  upline(partnerId: string, levels: number, at: Date): Promise<UplineMember[]>;
+  /** The partners below as the sponsor links were at `at`, those ACTIVE then counted per depth and level then. */
+  downline(partnerId: string, depth: number, at: Date): Promise<DownlineSummary>;
+  /** Whether a reward may be recorded for this partner: only partners ACTIVE when it is recorded (at the clock) earn. */
   canEarn(partnerId: string): Promise<boolean>;
 }
 
@@ -135,11 +145,8 @@ export interface SchemeStore {
   timeZone(programId: string): Promise<string>;
   /** The program's ACTIVE campaigns, or one campaign by id whatever its status, in id order. */
   campaigns(programId: string, which: { active: true } | { id: string }): Promise<StoredCampaigns>;
-  /**
-   * The events with each one's partner as it was when the event occurred (status, kind, region,
-   * segment, level, sponsor). A store that keeps no history of partners leaves this out.
-   */
-  eventsAsOf?(programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]>;
+  /** The events with each one's partner as it was when the event occurred (status, kind, region, segment, level, sponsor). */
+  eventsAsOf(programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]>;
   /** Look-ups for `events` (the batch being evaluated; none for a period close). */
   lookups(programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups;
 }

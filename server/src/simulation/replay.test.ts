@@ -24,10 +24,11 @@ const perSale = defineRewardScheme({
 
 const recordedAt = [new Date('2026-11-02T09:00:00Z'), new Date('2026-11-02T09:00:00Z'), new Date('2026-11-03T09:00:00Z')];
 
-function stored(id: string, index: number): StoredEvent {
+/** The event with this id, the index-th stored, in the batch and at the place in it given (by default, batches by recording time, in id order). */
+function stored(id: string, index: number, batch = recordedAt[index].toISOString(), batchPosition = index): StoredEvent {
   const occurredAt = new Date(`2026-11-0${index + 1}T10:00:00Z`);
-  const row: MemoryEvent = { id, externalId: `S-${id}`, type: 'SALE', partnerId: '1', customerId: null, couponId: null, amount: 10_000n, currency: 'RUB', firstPurchase: false, occurredAt, attributes: {}, refundOfId: null };
-  return { row, recordedAt: recordedAt[index], input: { externalId: row.externalId, type: 'SALE', partnerId: '1', amount: 10_000n, currency: 'RUB', occurredAt } };
+  const row: MemoryEvent = { id, externalId: `S-${id}`, type: 'SALE', partnerId: '1', customerId: null, couponId: null, amount: 10_000n, currency: 'RUB', firstPurchase: false, occurredAt, attributes: {}, refundOfId: null, batchPosition };
+  return { row, recordedAt: recordedAt[index], batch, input: { externalId: row.externalId, type: 'SALE', partnerId: '1', amount: 10_000n, currency: 'RUB', occurredAt } };
 }
 
 function setUp() {
@@ -50,7 +51,7 @@ function setUp() {
   });
   const written: RewardRow[] = [];
   const rewarding = new Rewarding(storage, new SchemeRegistry([perSale]), (rewards) => written.push(...rewards), { maxAmount: 10n ** 13n, maxClockSkewSeconds: 86_400 });
-  const plan = { programId: '1', campaignId: '7', replayed: ['41', '42', '43'].map(stored), later: [], periods: [] };
+  const plan = { programId: '1', campaignId: '7', replayed: ['41', '42', '43'].map((id, index) => stored(id, index)), later: [], periods: [] };
   return { storage, rewarding, plan, written };
 }
 
@@ -68,6 +69,20 @@ describe('replay', () => {
       ['7:per-sale:sale:41', 'sale S-41, 1 seen', '2026-11-02T09:00:00.000Z'],
       ['7:per-sale:sale:42', 'sale S-42, 2 seen', '2026-11-02T09:00:00.000Z'],
       ['7:per-sale:sale:43', 'sale S-43, 3 seen', '2026-11-03T09:00:00.000Z'],
+    ]);
+  });
+
+  it('replays each batch in the order its caller sent it, and batches in the order of their first ids', async () => {
+    const { storage, rewarding, plan, written } = setUp();
+    // Batch A took ids 41 and 43 with 43 sent first (a refund or a lower external id stored later); batch B took 42 in between.
+    plan.replayed = [stored('41', 0, 'A', 1), stored('42', 1, 'B', 0), stored('43', 2, 'A', 0)];
+    await replay(storage, rewarding, plan);
+    // A first (its first id, 41, is lower), in its caller's order: 43 sees 1 sale, 41 sees 2; then B's 42 sees 3.
+    // Each batch's entries are appended in key order.
+    expect(written.map((reward) => [reward.idempotencyKey, reward.explanationEn])).toEqual([
+      ['7:per-sale:sale:41', 'sale S-41, 2 seen'],
+      ['7:per-sale:sale:43', 'sale S-43, 1 seen'],
+      ['7:per-sale:sale:42', 'sale S-42, 3 seen'],
     ]);
   });
 

@@ -26,31 +26,40 @@ export interface ReplayOptions {
 }
 
 /**
- * The events of one recorded batch: consecutive by id with one recording time (a batch's
- * transaction stamps all its events alike). Replayed as one batch, so what a batch sees of
- * itself — stats up to and including each event, budgets taken in its order, refunds
- * compensated after its rewards — is what it saw when it was recorded.
+ * The recorded batches, each in the order its caller sent it (`batchPosition`), in the order of
+ * their first ids. Replayed as one batch each, so what a batch saw of itself — stats up to and
+ * including each event, first purchases, budgets taken in its order, refunds compensated after
+ * its rewards — is what it saw when it was recorded: ids alone do not say it, as a batch stores
+ * its refunds after its other events and concurrent batches take ids in turns.
  */
-function batches(events: StoredEvent[]): StoredEvent[][] {
-  const result: StoredEvent[][] = [];
+export function batches(events: StoredEvent[]): StoredEvent[][] {
+  const byBatch = new Map<string, StoredEvent[]>();
   for (const event of events) {
-    const last = result.at(-1);
-    if (last && last[0].recordedAt.getTime() === event.recordedAt.getTime()) last.push(event);
-    else result.push([event]);
+    const batch = byBatch.get(event.batch);
+    if (batch) batch.push(event);
+    else byBatch.set(event.batch, [event]);
   }
-  return result;
+  const order = (a: StoredEvent, b: StoredEvent) => a.row.batchPosition - b.row.batchPosition || (BigInt(a.row.id) < BigInt(b.row.id) ? -1 : 1);
+  return [...byBatch.values()].map((batch) => batch.sort(order));
+}
+
+/** The lowest id of a batch: the stored events with lower ids were stored before it. */
+function firstId(batch: StoredEvent[]): bigint {
+  return batch.reduce((min, event) => (BigInt(event.row.id) < min ? BigInt(event.row.id) : min), BigInt(batch[0].row.id));
 }
 
 /**
- * Replays stored events through the pipeline against a MemoryRewardingStorage, in the order
- * they were stored, each batch with the clock it was recorded at, keeping their event ids.
+ * Replays stored events through the pipeline against a MemoryRewardingStorage, batch by batch
+ * as they were recorded, each with the clock it was recorded at, keeping their event ids.
  * A period is closed once the replay has passed its end on that clock and every event of the
  * span that occurred in it; the rest close after the last batch. Everything the pipeline
  * grants reaches `rewarding`'s publish hook, where the caller collects it.
  */
 export async function replay(storage: MemoryRewardingStorage, rewarding: Rewarding, plan: ReplayPlan, options: ReplayOptions = {}): Promise<string[]> {
   const closed: string[] = [];
-  const lastInPeriod = plan.periods.map((period) => plan.replayed.findLastIndex((event) => event.row.occurredAt < period.endsAt));
+  const recorded = batches(plan.replayed);
+  const inOrder = recorded.flat();
+  const lastInPeriod = plan.periods.map((period) => inOrder.findLastIndex((event) => event.row.occurredAt < period.endsAt));
   let nextPeriod = 0;
   let nextLater = 0;
   let done = 0;
@@ -63,10 +72,10 @@ export async function replay(storage: MemoryRewardingStorage, rewarding: Rewardi
       closed.push(period.key);
     }
   };
-  for (const batch of batches(plan.replayed)) {
+  for (const batch of recorded) {
     options.signal?.throwIfAborted();
     await close((index) => plan.periods[index].endsAt <= batch[0].recordedAt && lastInPeriod[index] < done);
-    while (nextLater < plan.later.length && BigInt(plan.later[nextLater].id) < BigInt(batch[0].row.id)) storage.storeEvent(plan.later[nextLater++]);
+    while (nextLater < plan.later.length && BigInt(plan.later[nextLater].id) < firstId(batch)) storage.storeEvent(plan.later[nextLater++]);
     for (const event of batch) storage.state.reservedEventIds.set(event.input.externalId, event.row.id);
     clock = batch[0].recordedAt;
     const { rewards } = await storage.transaction((store) => rewarding.ingest(store, plan.programId, batch.map((event) => event.input), clock));

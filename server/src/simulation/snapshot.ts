@@ -1,7 +1,7 @@
 import type { JsonObject } from '@cofactor/schema';
 import type { Sql, SqlClient } from '../db/sql.js';
 import type { RewardRow } from '../ledger/ledger.service.js';
-import { SNAPSHOT_COLUMNS, type SnapshotRow } from '../partners/partner-snapshot.js';
+import { MICROS, SNAPSHOT_COLUMNS, type SnapshotRow } from '../partners/partner-snapshot.js';
 import type { EventInput } from '../rewarding/event.js';
 import { errors } from '../graphql/errors.js';
 import type { MemoryCampaign, MemoryCustomer, MemoryEvent, ProgramSeed } from '../rewarding/memory/state.js';
@@ -10,8 +10,10 @@ import type { MemoryCampaign, MemoryCustomer, MemoryEvent, ProgramSeed } from '.
 export interface StoredEvent {
   row: MemoryEvent;
   input: EventInput;
-  /** When its batch was recorded: the clock the replay gives it, and what groups it with its batch. */
+  /** When its batch was recorded: the clock the replay gives it. */
   recordedAt: Date;
+  /** Its recorded batch (the row's `batchPosition` is its place in it). */
+  batch: string;
 }
 
 /** Everything a simulation reads, in one consistent read-only snapshot of the program. */
@@ -27,7 +29,7 @@ export interface ReplaySnapshot {
 
 const EVENT_COLUMNS = `e.id, e.external_id as "externalId", e.type, e.partner_id as "partnerId", e.customer_id as "customerId", e.coupon_id as "couponId",
   e.amount::text as amount, e.currency, e.first_purchase as "firstPurchase", e.occurred_at as "occurredAt", e.attributes, e.refund_of_id as "refundOfId",
-  e.recorded_at as "recordedAt", c.code as "couponCode", cu.external_id as "customerExternalId", s.external_id as "refundOfExternalId"`;
+  e.recorded_at as "recordedAt", e.batch_id::text as "batch", e.batch_position as "batchPosition", c.code as "couponCode", cu.external_id as "customerExternalId", s.external_id as "refundOfExternalId"`;
 const EVENT_JOINS = `left join coupon c on c.id = e.coupon_id left join customer cu on cu.id = e.customer_id left join event s on s.id = e.refund_of_id`;
 const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "partnerId", r.campaign_id as "campaignId", r.scheme_instance_id as "schemeInstanceId",
   r.event_id as "eventId", r.period_key as "periodKey", r.kind, r.amount::text as amount, r.unit, r.status, r.idempotency_key as "idempotencyKey",
@@ -37,26 +39,28 @@ const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "part
 type EventRecord = Omit<MemoryEvent, 'amount'> & {
   amount: string | null;
   recordedAt: Date;
+  batch: string;
   couponCode: string | null;
   customerExternalId: string | null;
   refundOfExternalId: string | null;
 };
 
 function toStored(record: EventRecord): StoredEvent {
-  const row: MemoryEvent = { ...record, amount: record.amount === null ? null : BigInt(record.amount) };
+  const { recordedAt, batch, couponCode, customerExternalId, refundOfExternalId, ...columns } = record;
+  const row: MemoryEvent = { ...columns, amount: record.amount === null ? null : BigInt(record.amount) };
   const input: EventInput = {
     externalId: record.externalId,
     type: record.type,
     partnerId: record.partnerId,
-    couponCode: record.couponCode,
-    customerId: record.customerExternalId,
+    couponCode,
+    customerId: customerExternalId,
     amount: row.amount,
     currency: record.currency,
     occurredAt: record.occurredAt,
     attributes: record.attributes as JsonObject,
-    refundOf: record.refundOfExternalId,
+    refundOf: refundOfExternalId,
   };
-  return { row, input, recordedAt: record.recordedAt };
+  return { row, input, recordedAt, batch };
 }
 
 /**
@@ -89,6 +93,29 @@ async function programRows(client: SqlClient, programId: string) {
     regions,
     nextIds: { event: BigInt(next[0].event), reward: BigInt(next[0].reward), customer: BigInt(next[0].customer) },
   };
+}
+
+type History = NonNullable<ProgramSeed['history']>;
+
+/** A history table's rows of the program's partners, valid from `upTo` or before (all for null) or from a partner's earliest date. */
+const HISTORY = (table: string, columns: string) => `select h.partner_id as "partnerId", ${MICROS('h.valid_from')} as "validFrom", ${columns}
+   from ${table} h join partner p on p.id = h.partner_id
+  where p.program_id = $1 and ($2::timestamptz is null or h.valid_from <= $2
+        or h.valid_from = (select min(f.valid_from) from ${table} f where f.partner_id = h.partner_id))
+  order by h.partner_id, h.valid_from, h.id`;
+
+/**
+ * The partners' history as far as a simulation reads it: every row valid until `upTo` (the
+ * latest time it asks about), and each partner's earliest rows, which hold before it joined.
+ */
+async function historyRows(client: SqlClient, programId: string, upTo: Date | null): Promise<History> {
+  const { rows: states } = await client.query<History['states'][number]>(
+    HISTORY('partner_history', 'h.status, h.kind, h.region_id as "regionId", h.segment, h.sponsor_id as "sponsorId"'),
+    [programId, upTo],
+  );
+  const { rows: levels } = await client.query<History['levels'][number]>(HISTORY('partner_level_history', 'h.level'), [programId, upTo]);
+  // Microseconds come as text: a Date would drop them.
+  return { states: states.map((row) => ({ ...row, validFrom: Number(row.validFrom) })), levels: levels.map((row) => ({ ...row, validFrom: Number(row.validFrom) })) };
 }
 
 /** The customers with these external ids or ids; purchased when their first purchase was stored before `beforeEventId`. */
@@ -164,6 +191,8 @@ export function loadReplay(sql: Sql, request: ReplayRequest): Promise<ReplaySnap
         ...program,
         campaigns: [campaign],
         customers: await customersOf(client, programId, { externalIds: [], ids: customerIds }, firstId),
+        // Read up to the latest time the replay asks about: the span's end, or its last batch's clock.
+        history: await historyRows(client, programId, replayed.reduce((latest, event) => (event.recordedAt > latest ? event.recordedAt : latest), to)),
         events: background.filter((event) => BigInt(event.id) < BigInt(firstId)),
         rewards,
       },
@@ -221,7 +250,8 @@ export function loadPreview(sql: Sql, programId: string, campaign: MemoryCampaig
       { externalIds: [...new Set(inputs.flatMap((input) => input.customerId ?? []))], ids: [...new Set(records.flatMap((record) => record.customerId ?? []))] },
       null,
     );
-    if (campaign.id === '0') return { programId, ...program, campaigns: [campaign], customers, events: records.map((record) => toStored(record).row), rewards: [], granted: new Map() };
+    const history = await historyRows(client, programId, null);
+    if (campaign.id === '0') return { programId, ...program, campaigns: [campaign], customers, events: records.map((record) => toStored(record).row), rewards: [], granted: new Map(), history };
     const { rows: rewards } = await client.query<RewardRow>(
       `select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and r.campaign_id = $2 and (r.event_id = any($3::bigint[])
           or r.corrects_id in (select id from reward where program_id = $1 and event_id = any($3::bigint[])))
@@ -243,6 +273,7 @@ export function loadPreview(sql: Sql, programId: string, campaign: MemoryCampaig
       events: records.map((record) => toStored(record).row),
       rewards,
       granted: new Map(granted.map((row) => [`${campaign.id}|${row.partnerId}|${row.month}`, BigInt(row.amount)])),
+      history,
     };
   });
 }

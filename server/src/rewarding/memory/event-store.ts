@@ -101,6 +101,7 @@ export class MemoryEventStore implements EventStore {
         occurredAt: event.occurredAt,
         attributes: event.attributes,
         refundOfId: event.refundOfId,
+        batchPosition: event.batchPosition,
       });
       stored.set(event.externalId, id);
     }

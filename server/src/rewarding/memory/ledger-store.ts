@@ -2,6 +2,7 @@ import type { LedgerEntry } from '../../ledger/entry.js';
 import { checkEntryAmounts, firstPerKey, type RewardRow } from '../../ledger/ledger.service.js';
 import type { CampaignLimits, CapWindow } from '../../ledger/limits.js';
 import type { ReversibleEntry } from '../../ledger/reversals.js';
+import { parsePeriodKey } from '../../periods/period.js';
 import type { LedgerStore } from '../store.js';
 import { byId } from './event-store.js';
 import type { ProgramState } from './state.js';
@@ -12,7 +13,7 @@ const GRANTED = ['PENDING', 'APPROVED', 'PAID'];
 export class MemoryLedgerStore implements LedgerStore {
   constructor(private readonly state: ProgramState) {}
 
-  /** As LedgerService.append: the first of each key, in key order, new keys only; a LEVEL entry sets the partner's level. */
+  /** As LedgerService.append: the first of each key, in key order, new keys only; a LEVEL entry changes the partner's level. */
   async append(programId: string, unsorted: LedgerEntry[], createdAt: Date): Promise<RewardRow[]> {
     if (unsorted.length === 0) return [];
     const entries = firstPerKey(unsorted).sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
@@ -24,9 +25,12 @@ export class MemoryLedgerStore implements LedgerStore {
       this.state.addReward(reward);
       appended.push(reward);
     }
-    const levels = new Map<string, string>();
-    for (const reward of appended) if (reward.kind === 'LEVEL') levels.set(reward.partnerId, reward.amount);
-    for (const [partnerId, level] of levels) this.state.setLevel(partnerId, Number(level));
+    for (const reward of appended) {
+      if (reward.kind !== 'LEVEL') continue;
+      // As changeLevels in the ledger: a period's level holds from the period's end, an event's from now.
+      const validFrom = reward.periodKey ? (parsePeriodKey(reward.periodKey, this.state.timeZone)?.endsAt ?? null) : null;
+      this.state.changeLevel(reward.partnerId, Number(reward.amount), validFrom, createdAt);
+    }
     return appended;
   }
 

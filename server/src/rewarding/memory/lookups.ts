@@ -10,8 +10,8 @@ import type {
   SchemeEvent,
   UplineMember,
 } from '@cofactor/schema';
-import { toSnapshot } from '../../partners/partner-snapshot.js';
 import { parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
+import { closesAt } from '../campaigns.js';
 import { windowOf, within, type Span } from '../stats-window.js';
 import type { SchemeLookups } from '../store.js';
 import type { MemoryEvent, ProgramState, StatsTally } from './state.js';
@@ -35,7 +35,8 @@ function copy(stats: Tally): Tally {
  * What schemes may look up while one batch (or one period) is evaluated, answered from a
  * ProgramState with the same meaning as BatchContext: stats are the stored events in the span
  * from before the batch plus the batch's own events up to and including the one evaluated;
- * uplines and downlines follow the sponsor tree; only ACTIVE partners earn.
+ * partners, uplines and downlines are as they were at the event's date or the period's last
+ * instant, read from the partners' history; only partners ACTIVE at the clock earn.
  */
 export class MemoryLookups implements SchemeLookups {
   private readonly batchIds: Set<string>;
@@ -57,47 +58,58 @@ export class MemoryLookups implements SchemeLookups {
     });
   }
 
-  async partner(id: string): Promise<PartnerSnapshot | null> {
-    const row = this.state.partners.get(id);
-    return row ? toSnapshot(row) : null;
+  async partner(id: string, at: Date): Promise<PartnerSnapshot | null> {
+    return this.state.partnerAt(id, at);
   }
 
-  async upline(partnerId: string, levels: number): Promise<UplineMember[]> {
+  /** The sponsors as they were at `at`, nearest first: each one's sponsor at that time. */
+  async upline(partnerId: string, levels: number, at: Date): Promise<UplineMember[]> {
     const members: UplineMember[] = [];
-    let sponsorId = this.state.partners.get(partnerId)?.sponsorId ?? null;
-    for (let depth = 1; depth <= levels && sponsorId; depth++) {
-      const sponsor = this.state.partners.get(sponsorId)!;
-      members.push({ depth, partner: toSnapshot(sponsor) });
-      sponsorId = sponsor.sponsorId;
+    let current = this.state.partnerAt(partnerId, at);
+    for (let depth = 1; depth <= levels && current?.sponsorId; depth++) {
+      current = this.state.partnerAt(current.sponsorId, at);
+      if (!current) break;
+      members.push({ depth, partner: current });
     }
     return members;
   }
 
-  /** ACTIVE partners only, counted per depth and per partner level. */
-  async downline(partnerId: string, depth: number): Promise<DownlineSummary> {
+  /**
+   * The partners below as the sponsor links were at `at` (of those who ever named a partner as
+   * sponsor, those whose sponsor it was then), those ACTIVE then counted per depth and per level then.
+   */
+  async downline(partnerId: string, depth: number, at: Date): Promise<DownlineSummary> {
     const byDepth: number[] = [];
     const byLevel: Record<number, number> = {};
     let generation = [partnerId];
     for (let level = 1; level <= depth && generation.length; level++) {
-      generation = generation.flatMap((id) => this.state.recruits.get(id) ?? []);
-      const active = generation.map((id) => this.state.partners.get(id)!).filter((partner) => partner.status === 'ACTIVE');
+      const below = generation.flatMap((id) =>
+        [...(this.state.recruits.get(id) ?? [])].flatMap((recruitId) => {
+          const recruit = this.state.partnerAt(recruitId, at)!;
+          return recruit.sponsorId === id ? [recruit] : [];
+        }),
+      );
+      const active = below.filter((partner) => partner.status === 'ACTIVE');
       byDepth.push(active.length);
       for (const partner of active) byLevel[partner.level] = (byLevel[partner.level] ?? 0) + 1;
+      generation = below.map((partner) => partner.id);
     }
     while (byDepth.length && byDepth[byDepth.length - 1] === 0) byDepth.pop();
     return { total: byDepth.reduce((sum, n) => sum + n, 0), byDepth, byLevel };
   }
 
+  /** Only partners ACTIVE when the reward is recorded (at the clock) earn, whatever their events' dates. */
   async canEarn(partnerId: string): Promise<boolean> {
-    return this.state.partners.get(partnerId)?.status === 'ACTIVE';
+    return this.state.partnerAt(partnerId, this.clock)?.status === 'ACTIVE';
   }
 
   forEvent(campaign: CampaignSnapshot, index: number): SchemeContext {
+    const at = this.batch[index].occurredAt;
     return {
       campaign,
-      partner: (id) => this.partner(id),
-      upline: (partnerId, levels) => this.upline(partnerId, levels),
-      downline: (partnerId, depth) => this.downline(partnerId, depth),
+      partner: (id) => this.partner(id, at),
+      upline: (partnerId, levels) => this.upline(partnerId, levels, at),
+      downline: (partnerId, depth) => this.downline(partnerId, depth, at),
       stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batch[index].occurredAt, this.timeZone)),
       now: () => new Date(this.clock),
     };
@@ -115,14 +127,13 @@ export class MemoryLookups implements SchemeLookups {
       stats.set(event.partnerId, entry);
     }
     if (options.everyone) {
-      for (const partner of this.state.partners.values()) {
-        if (partner.status === 'ACTIVE' && !stats.has(partner.id)) stats.set(partner.id, { count: {}, amount: {}, newCustomers: 0 });
-      }
+      for (const id of this.state.partners.keys()) if (!stats.has(id)) stats.set(id, { count: {}, amount: {}, newCustomers: 0 });
     }
     const ids = [...stats.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    // The close reads the program as it was at the period's last instant.
+    const at = closesAt(campaign, period);
     return ids.flatMap((id) => {
-      const row = this.state.partners.get(id);
-      const partner = row && toSnapshot(row);
+      const partner = this.state.partnerAt(id, at);
       if (!partner || partner.status !== 'ACTIVE' || !targets(partner)) return [];
       return [{ partner, stats: stats.get(id)! }];
     });

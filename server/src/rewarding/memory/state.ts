@@ -1,6 +1,7 @@
 import type { CapPeriod } from '../../campaigns/campaign.entity.js';
 import type { RewardRow } from '../../ledger/ledger.service.js';
-import type { SnapshotRow } from '../../partners/partner-snapshot.js';
+import type { PartnerSnapshot } from '@cofactor/schema';
+import { snapshotAt, type LevelRow, type SnapshotRow, type StateRow } from '../../partners/partner-snapshot.js';
 import { periodOf } from '../../periods/period.js';
 import type { PeriodCloseRow } from '../../periods/period-close.entity.js';
 import type { CampaignRow, NewEvent, SchemeInstanceRow } from '../store.js';
@@ -52,6 +53,13 @@ export interface ProgramSeed {
   granted?: Map<string, bigint>;
   /** Ids new rows take from here on (the sequences' next values, or higher). */
   nextIds?: { event?: bigint; reward?: bigint; customer?: bigint };
+  /**
+   * The partners' history (partner_history and partner_level_history rows, `validFrom` in
+   * microseconds), each partner's in (valid_from, id) order: at least every row valid at a time
+   * the store will be asked about, and each partner's earliest. Without it, or for a partner
+   * without rows, a partner is as its row is at every date.
+   */
+  history?: { states: (StateRow & { partnerId: string })[]; levels: (LevelRow & { partnerId: string })[] };
 }
 
 /**
@@ -139,8 +147,11 @@ export class ProgramState {
   readonly timeZone: string;
   readonly partners = new Map<string, SnapshotRow>();
   readonly partnersByCode = new Map<string, SnapshotRow>();
-  /** Direct recruits by sponsor id. */
-  readonly recruits = new Map<string, string[]>();
+  /** Partner history rows by partner, in (validFrom, written) order. */
+  readonly states = new Map<string, StateRow[]>();
+  readonly levels = new Map<string, LevelRow[]>();
+  /** The partners whose sponsor each partner is or was, by sponsor id: where a downline as it was is found. */
+  readonly recruits = new Map<string, Set<string>>();
   readonly coupons = new Map<string, { id: string; code: string; partnerId: string }>();
   readonly regions: { id: string; parentId: string | null }[];
   readonly campaigns = new Map<string, MemoryCampaign>();
@@ -176,9 +187,12 @@ export class ProgramState {
     this.timeZone = seed.timeZone;
     this.regions = seed.regions;
     for (const partner of seed.partners) this.partners.set(partner.id, { ...partner });
+    for (const row of seed.history?.states ?? []) push(this.states, row.partnerId, row);
+    for (const row of seed.history?.levels ?? []) push(this.levels, row.partnerId, row);
     for (const partner of this.partners.values()) {
       this.partnersByCode.set(partner.referralCode, partner);
-      if (partner.sponsorId) push(this.recruits, partner.sponsorId, partner.id);
+      const sponsors = this.states.has(partner.id) ? this.states.get(partner.id)!.map((row) => row.sponsorId) : [partner.sponsorId];
+      for (const sponsorId of sponsors) if (sponsorId) this.recruits.set(sponsorId, (this.recruits.get(sponsorId) ?? new Set()).add(partner.id));
     }
     for (const coupon of seed.coupons) this.coupons.set(coupon.code, coupon);
     for (const campaign of seed.campaigns) this.campaigns.set(campaign.id, campaign);
@@ -280,12 +294,33 @@ export class ProgramState {
     this.granted.add(reward.campaignId, reward.partnerId, `${periodOf(reward.createdAt, 'MONTH', this.timeZone).key}-01`, BigInt(reward.amount));
   }
 
-  setLevel(partnerId: string, level: number): void {
+  /** The partner as it was at `at`, as snapshotAt reads it from PostgreSQL; null for no such partner. */
+  partnerAt(id: string, at: Date): PartnerSnapshot | null {
+    const row = this.partners.get(id);
+    return row ? snapshotAt(row, this.states.get(id) ?? [], this.levels.get(id) ?? [], at.getTime() * 1000) : null;
+  }
+
+  /**
+   * A level change, as recordLevels writes it: valid from `validFrom` (or `now`), never from
+   * after `now` nor from before the partner joined (its earliest history row); the partner's
+   * level is then the one valid from the latest date (of one date, the last written).
+   */
+  changeLevel(partnerId: string, level: number, validFrom: Date | null, now: Date): void {
     const partner = this.partners.get(partnerId);
     if (!partner) return;
+    const joined = this.states.get(partnerId)?.[0]?.validFrom ?? -Infinity;
+    const row: LevelRow = { validFrom: Math.max(Math.min((validFrom ?? now).getTime(), now.getTime()) * 1000, joined), level };
+    const rows = this.levels.get(partnerId) ?? [];
+    this.levels.set(partnerId, rows);
+    // Kept in (validFrom, written) order: after every row of its date or before.
+    const at = rows.findLastIndex((other) => other.validFrom <= row.validFrom) + 1;
+    rows.splice(at, 0, row);
     const before = partner.level;
-    partner.level = level;
-    this.journal.record(() => (partner.level = before));
+    partner.level = rows.at(-1)!.level;
+    this.journal.record(() => {
+      rows.splice(at, 1);
+      partner.level = before;
+    });
   }
 
   addClose(close: Omit<PeriodCloseRow, 'id'>): PeriodCloseRow {

@@ -25,7 +25,7 @@ const campaign: MemoryCampaign = {
 };
 
 function event(id: string, partnerId: string, amount: bigint, currency = 'RUB', occurredAt = '2026-11-05T10:00:00Z'): MemoryEvent {
-  return { id, externalId: `E-${id}`, type: 'SALE', partnerId, customerId: null, couponId: null, amount, currency, firstPurchase: false, occurredAt: new Date(occurredAt), attributes: {}, refundOfId: null };
+  return { id, externalId: `E-${id}`, type: 'SALE', partnerId, customerId: null, couponId: null, amount, currency, firstPurchase: false, occurredAt: new Date(occurredAt), attributes: {}, refundOfId: null, batchPosition: 0 };
 }
 
 function seed(): ProgramSeed {
@@ -130,12 +130,12 @@ describe('MemoryRewardingStorage', () => {
       // Stored before the batch: RUB 100 000 and a USD sale (counted, its amount not in RUB). Then the batch's own, one at a time.
       expect(await lookups.forEvent(snapshot, 0).stats('2')).toEqual({ count: { SALE: 3 }, amount: { SALE: 101_000n }, newCustomers: 0 });
       expect(await lookups.forEvent(snapshot, 1).stats('2')).toEqual({ count: { SALE: 4 }, amount: { SALE: 102_000n }, newCustomers: 1 });
-      expect((await lookups.upline('4', 5)).map((member) => [member.depth, member.partner.name])).toEqual([
+      expect((await lookups.upline('4', 5, new Date('2026-11-06T12:00:00Z'))).map((member) => [member.depth, member.partner.name])).toEqual([
         [1, 'Boris'],
         [2, 'Anna'],
       ]);
       // Gleb is SUSPENDED: not in Anna's downline counts.
-      expect(await lookups.downline('1', 3)).toEqual({ total: 2, byDepth: [2], byLevel: { 1: 1, 2: 1 } });
+      expect(await lookups.downline('1', 3, new Date('2026-11-06T12:00:00Z'))).toEqual({ total: 2, byDepth: [2], byLevel: { 1: 1, 2: 1 } });
       expect(await lookups.canEarn('4')).toBe(false);
     });
   });

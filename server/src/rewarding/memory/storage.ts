@@ -6,7 +6,7 @@ import { MemoryLedgerStore } from './ledger-store.js';
 import { MemoryLookups } from './lookups.js';
 import { ProgramState, type MemoryEvent, type ProgramSeed } from './state.js';
 
-/** Campaigns from memory: the ACTIVE ones or one by id, in id order, with their instances and, when targeted, the region tree. */
+/** Campaigns from memory (the ACTIVE ones or one by id, in id order, with their instances and, when targeted, the region tree) and partners as they were. */
 class MemorySchemeStore implements SchemeStore {
   constructor(private readonly state: ProgramState) {}
 
@@ -24,6 +24,10 @@ class MemorySchemeStore implements SchemeStore {
       instances: chosen.flatMap((campaign) => campaign.instances),
       regions: chosen.some((campaign) => campaign.targeting.regionIds.length) ? this.state.regions : [],
     };
+  }
+
+  async eventsAsOf(_programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]> {
+    return events.map((event) => ({ ...event, partner: this.state.partnerAt(event.partner.id, event.occurredAt) ?? event.partner }));
   }
 
   lookups(_programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups {

@@ -99,9 +99,9 @@ it('gives the upline and downline of the sponsor links at each moment', async ()
         await sql.transaction(async (client) => {
           const context = new BatchContext(client, programId, [], moment.at, 'UTC');
           for (const id of ids) {
-            const upline = await context.upline(id, LEVELS);
+            const upline = await context.upline(id, LEVELS, moment.at);
             expect(upline.map((member) => member.partner.id)).toEqual(expectedUpline(moment, joined, id));
-            expect((await context.downline(id, LEVELS)).byDepth).toEqual(expectedDownline(moment, joined, id));
+            expect((await context.downline(id, LEVELS, moment.at)).byDepth).toEqual(expectedDownline(moment, joined, id));
           }
         });
       }

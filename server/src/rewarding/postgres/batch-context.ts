@@ -24,6 +24,7 @@ import {
   type SnapshotRow,
   type StateRow,
 } from '../../partners/partner-snapshot.js';
+import { closesAt } from '../campaigns.js';
 import type { SchemeLookups } from '../store.js';
 
 interface BaseStats {
@@ -111,17 +112,14 @@ export async function snapshotsAsOf(client: SqlClient, programId: string, asks: 
  * query per round, not one per event.
  *
  * The program is read as it was: for an event, partners and uplines as of its `occurredAt`;
- * for a period close, as of the period's end (the instant before it), which `participants`
- * names; otherwise as of the clock. Whether a partner may earn is its status at the clock, the
- * time the reward is recorded (see `canEarn`).
+ * for a period close, as of the period's last instant (`closesAt`). Whether a partner may earn
+ * is its status at the clock, the time the reward is recorded (see `canEarn`).
  */
 export class BatchContext implements SchemeLookups {
   /** Partner snapshots by `asOfKey`. */
   private readonly partners: DataLoader<string, PartnerSnapshot | null>;
   /** Today's ancestors' ids by depth, from the closure table, by `<partnerId>:<levels>`. */
   private readonly chains: DataLoader<string, string[]>;
-  /** When look-ups outside an event read the program: a period's end once `participants` named it, else the clock. */
-  private at: Date;
   private readonly baseStats: DataLoader<string, BaseStats>;
   private readonly downlines: DataLoader<string, DownlineSummary>;
   /** The batch's new events per partner, in ingestion order. */
@@ -142,7 +140,6 @@ export class BatchContext implements SchemeLookups {
     private readonly timeZone: string,
   ) {
     this.client = oneAtATime(client);
-    this.at = clock;
     batchEvents.forEach((event, index) => {
       const list = this.batchEventsByPartner.get(event.partner.id) ?? [];
       list.push({ index, event });
@@ -155,12 +152,12 @@ export class BatchContext implements SchemeLookups {
     this.downlines = new DataLoader((keys) => this.loadDownlines(keys));
   }
 
-  partner(id: string): Promise<PartnerSnapshot | null> {
-    return this.partnerAt(id, this.at);
+  partner(id: string, at: Date): Promise<PartnerSnapshot | null> {
+    return this.partnerAt(id, at);
   }
 
-  upline(partnerId: string, levels: number): Promise<UplineMember[]> {
-    return this.uplineAt(partnerId, levels, this.at);
+  upline(partnerId: string, levels: number, at: Date): Promise<UplineMember[]> {
+    return this.uplineAt(partnerId, levels, at);
   }
 
   private partnerAt(id: string, at: Date): Promise<PartnerSnapshot | null> {
@@ -187,8 +184,8 @@ export class BatchContext implements SchemeLookups {
     return members;
   }
 
-  downline(partnerId: string, depth: number): Promise<DownlineSummary> {
-    return this.downlineAt(partnerId, depth, this.at);
+  downline(partnerId: string, depth: number, at: Date): Promise<DownlineSummary> {
+    return this.downlineAt(partnerId, depth, at);
   }
 
   private downlineAt(partnerId: string, depth: number, at: Date): Promise<DownlineSummary> {
@@ -209,8 +206,6 @@ export class BatchContext implements SchemeLookups {
     const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
     const startsAt = from > campaign.startsAt ? from : campaign.startsAt;
     const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
-    // The close reads the program as it was at the period's end: the last instant inside it.
-    this.at = new Date(endsAt.getTime() - 1);
     const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
       `select partner_id as "partnerId", type, count(*)::int as count,
               coalesce(sum(amount) filter (where currency = $4), 0)::text as amount,
@@ -233,7 +228,9 @@ export class BatchContext implements SchemeLookups {
       for (const row of everyone) if (!stats.has(row.id)) stats.set(row.id, emptyStats());
     }
     const ids = [...stats.keys()].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-    const partners = await this.partners.loadMany(ids.map((id) => asOfKey(id, this.at)));
+    // The close reads the program as it was at the period's last instant.
+    const at = closesAt(campaign, period);
+    const partners = await this.partners.loadMany(ids.map((id) => asOfKey(id, at)));
     return ids.flatMap((id, index) => {
       const partner = partners[index];
       if (!partner || partner instanceof Error || partner.status !== 'ACTIVE' || !targets(partner)) return [];

@@ -98,12 +98,13 @@ export class PostgresEventStore implements EventStore {
         occurred_at: event.occurredAt,
         attributes: event.attributes,
         refund_of_id: event.refundOfId,
+        batch_position: event.batchPosition,
       })),
     );
     const { rows } = await this.client.query<{ id: string; externalId: string }>(
-      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, first_purchase, occurred_at, attributes, refund_of_id)
+      `insert into event (program_id, external_id, type, partner_id, customer_id, coupon_id, amount, currency, first_purchase, occurred_at, attributes, refund_of_id, batch_position)
        select $1, e.* from json_to_recordset($2::json) as e(external_id text, type text, partner_id bigint, customer_id bigint,
-         coupon_id bigint, amount bigint, currency text, first_purchase boolean, occurred_at timestamptz, attributes jsonb, refund_of_id bigint)
+         coupon_id bigint, amount bigint, currency text, first_purchase boolean, occurred_at timestamptz, attributes jsonb, refund_of_id bigint, batch_position int)
        on conflict (program_id, external_id) do nothing
        returning id, external_id as "externalId"`,
       [programId, rowsJson],
