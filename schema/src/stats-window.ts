@@ -63,17 +63,16 @@ function localSpan(at: Date, unit: 'DAY' | 'MONTH' | 'QUARTER', timeZone: string
   return { startsAt: localMidnight(year, first, 1, timeZone), endsAt: localMidnight(year, first + length, 1, timeZone) };
 }
 
+/** One formatter per time zone: making one costs far more than using it, and every event asks. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 function localParts(instant: Date, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number> {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
+  let format = formats.get(timeZone);
+  if (!format) {
+    const options = { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' } as const;
+    formats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', options)));
+  }
+  const parts = format.formatToParts(instant);
   return Object.fromEntries(parts.filter((part) => part.type !== 'literal').map((part) => [part.type, Number(part.value)])) as Record<
     'year' | 'month' | 'day' | 'hour' | 'minute' | 'second',
     number

@@ -1,26 +1,25 @@
-import type { CampaignSnapshot, StatsWindow } from '@cofactor/schema';
-import { localDayOf } from '../periods/period.js';
+import { statsWindowSpan, type CampaignSnapshot, type StatsSpan, type StatsWindow } from '@cofactor/schema';
 
 /** A stretch of time: from `startsAt` (inclusive) to `endsAt` (exclusive), open-ended when null. */
-export interface Span {
-  startsAt: Date;
-  endsAt: Date | null;
-}
+export type Span = StatsSpan;
 
 export function within(span: Span, at: Date): boolean {
   return at >= span.startsAt && (span.endsAt === null || at < span.endsAt);
 }
 
 /**
- * The part of the campaign a stats window covers around `at`: the whole campaign, or the
- * local day of `at` in the program's time zone (clipped to the campaign). Both stores count
- * stats over this span, so the PostgreSQL and the memory store agree.
+ * The part of the campaign a stats window covers around `at`, the evaluated event's date: the
+ * whole campaign; the local day, month or quarter of `at` in the program's time zone; or the
+ * rolling days up to and including `at` — clipped to the campaign (`statsWindowSpan`, the
+ * contract's own reading, which the conformance kit uses too). Both stores count stats over
+ * this span, so the PostgreSQL and the memory store agree. A window the contract does not know
+ * throws: the scheme asking for it has a bug, and its batch fails with the message.
  */
 export function windowOf(campaign: CampaignSnapshot, window: StatsWindow, at: Date, timeZone: string): Span {
-  if (window === 'CAMPAIGN') return campaign;
-  const day = localDayOf(at, timeZone);
-  return {
-    startsAt: day.startsAt > campaign.startsAt ? day.startsAt : campaign.startsAt,
-    endsAt: campaign.endsAt && campaign.endsAt < day.endsAt ? campaign.endsAt : day.endsAt,
-  };
+  return statsWindowSpan(campaign, window, at, timeZone);
+}
+
+/** A rolling window's days, or null for a window whose span is the same for many events. */
+export function rollingDaysOf(window: StatsWindow): number | null {
+  return typeof window === 'object' ? window.rollingDays : null;
 }
