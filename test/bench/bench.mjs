@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// `pnpm bench [ingest|simulate] [-- options]`: which benchmark to run, ingestion by default.
+const BENCHES = { ingest: './ingest.mjs', simulate: './simulate.mjs' };
+const args = process.argv.slice(2).filter((arg) => arg !== '--');
+const name = args[0] in BENCHES ? args.shift() : 'ingest';
+// Each benchmark reads its options from process.argv.
+process.argv = [process.argv[0], process.argv[1], ...args];
+await import(BENCHES[name]);
