@@ -9,7 +9,9 @@
  * A campaign pays 5 % of sales and 3 % and 1 % up the tree, within a budget and a monthly cap;
  * sales (one by coupon, customers repeating), partial refunds and an approval are recorded.
  * Then the partners change, and both stores are asked about the program as it was between the
- * changes: partners, uplines, downlines, period participants and who may earn.
+ * changes: partners, uplines, downlines, period participants and who may earn. Last, sales dated
+ * around Moscow's month and quarter boundaries are recorded and both stores are asked for the
+ * stats of every window around events going forward and back in time.
  */
 import type { SchemeEvent } from '@cofactor/schema';
 import { parsePeriodKey } from '../../server/src/periods/period.js';
@@ -226,4 +228,61 @@ it('answers as of past dates as the PostgreSQL store does, while partners change
   ]);
   // Anna's region differs between the third and the eighth moment: NORTH, then SOUTH.
   expect(answers[2].partners[0]!.regionId).not.toEqual(answers[7].partners[0]!.regionId);
+});
+
+/** Stats in every window, for a batch of hypothetical events of Boris (not stored), asked of one store. */
+async function askWindows(store: RewardingStore, programId: string) {
+  const { app } = server.running;
+  const campaign = toMemoryCampaign(await app.campaigns.definition(programId, campaignId, {}), campaignId);
+  const snapshot = { id: campaign.id, name: campaign.name, currency: campaign.currency, startsAt: campaign.startsAt, endsAt: campaign.endsAt };
+  const boris = toSnapshot((await store.events.partners(programId, [ids.BORIS]))[0]);
+  // Dates go forward and back, so a rolling window slides both ways: 23:30 on 30 September and 00:30 on
+  // 1 October Moscow time (both 30 September in UTC), 20 November, back to 5 October, then 31 December 23:59 Moscow.
+  const dates = ['2026-09-30T20:30:00Z', '2026-09-30T21:30:00Z', '2026-11-20T10:00:00Z', '2026-10-05T10:00:00Z', '2026-12-31T20:59:00Z'];
+  const batch = dates.map((date, n): SchemeEvent => ({
+    id: `99998${n}`, externalId: `W-${n}`, type: 'SALE', partner: boris, customerId: null, firstPurchase: false, couponCode: null,
+    amount: BigInt(100 * (n + 1)), currency: 'RUB', occurredAt: new Date(date), attributes: {},
+  }));
+  const lookups = store.schemes.lookups(programId, batch, new Date(), await store.schemes.timeZone(programId));
+  const windows = ['CAMPAIGN', 'DAY', 'MONTH', 'QUARTER', { rollingDays: 1 }, { rollingDays: 30 }, { rollingDays: 90 }] as const;
+  const answers = [];
+  for (const index of batch.keys()) {
+    const ctx = lookups.forEvent(snapshot, index);
+    for (const window of windows) answers.push([index, window, await ctx.stats(ids.BORIS, window), await ctx.stats(ids.VERA, window)]);
+  }
+  return answers;
+}
+
+it('counts the month, quarter and rolling windows as the PostgreSQL store does', async () => {
+  const { app } = server.running;
+  const programId = server.programId;
+  const record = (events: object[]) => server.ok(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`, { e: events });
+  const sale = (externalId: string, partner: string, amount: number, occurredAt: string) => ({ externalId, type: 'SALE', partnerId: ids[partner], amount, currency: 'RUB', occurredAt });
+  // Boris: 10 000,00 ₽ at 23:00 on 30 September Moscow time; 20 000,00 ₽ at 00:10 on 1 October Moscow time,
+  // 5 000,00 ₽ of it refunded on 10 October; 7 000,00 ₽ on 15 November; a lead on 1 August. Vera: 3 000,00 ₽ on 20 October.
+  await record([
+    sale('M-1', 'BORIS', 1_000_000, '2026-09-30T20:00:00Z'),
+    sale('M-2', 'BORIS', 2_000_000, '2026-09-30T21:10:00Z'),
+    sale('M-4', 'BORIS', 700_000, '2026-11-15T09:00:00Z'),
+    sale('M-5', 'VERA', 300_000, '2026-10-20T09:00:00Z'),
+    { externalId: 'M-6', type: 'LEAD', partnerId: ids.BORIS, occurredAt: '2026-08-01T09:00:00Z' },
+  ]);
+  await record([{ externalId: 'M-3', type: 'REFUND', refundOf: 'M-2', amount: 500_000, currency: 'RUB', occurredAt: '2026-10-10T09:00:00Z' }]);
+  const campaign = toMemoryCampaign(await app.campaigns.definition(programId, campaignId, {}), campaignId);
+  const later = Date.now() + 3_600_000;
+  const { seed } = await loadReplay(app.sql, { programId, campaign, from: new Date(later), to: new Date(later + 3_600_000), compareWith: null, periodKeys: [], maxEvents: 1000 });
+  const memory = await new MemoryRewardingStorage(seed).transaction((store) => askWindows(store, programId));
+  const postgres = await new PostgresRewardingStorage(app.sql, app.ledger).transaction((store) => askWindows(store, programId));
+  expect(memory).toEqual(postgres);
+  const boris = (index: number, window: string) => postgres.find(([at, asked]) => at === index && JSON.stringify(asked) === window)![2];
+  // By hand (W-n is 100 × (n + 1) kopecks). W-1, 00:30 on 1 October Moscow: October holds M-2 (20 000,00 ₽), its refund
+  // M-3 (5 000,00 ₽) and W-1 (200); M-1 and W-0 are still September there.
+  expect(boris(1, '"MONTH"')).toEqual({ count: { SALE: 2, REFUND: 1 }, amount: { SALE: 2_000_200n, REFUND: 500_000n }, newCustomers: 0 });
+  // W-0, 23:30 on 30 September Moscow: the third quarter holds the lead M-6, M-1 and W-0 (100).
+  expect(boris(0, '"QUARTER"')).toEqual({ count: { LEAD: 1, SALE: 2 }, amount: { LEAD: 0n, SALE: 1_000_100n }, newCustomers: 0 });
+  // W-1, one day back from 30 September 21:30 UTC: M-1 (20:00), W-0 (20:30), M-2 (21:10) and W-1 = 1 000 000 + 100 + 2 000 000 + 200.
+  expect(boris(1, '{"rollingDays":1}')).toEqual({ count: { SALE: 4 }, amount: { SALE: 3_000_300n }, newCustomers: 0 });
+  // W-2, 20 November: 30 days back reach 21 October; M-1, M-2 and the refund have slid out. M-4 (700 000), and the
+  // batch's W-0 and W-1 are out too: W-2 (300) alone joins M-4.
+  expect(boris(2, '{"rollingDays":30}')).toEqual({ count: { SALE: 2 }, amount: { SALE: 700_300n }, newCustomers: 0 });
 });

@@ -8,12 +8,14 @@ import type {
   Period,
   SchemeContext,
   SchemeEvent,
+  StatsWindow,
   UplineMember,
 } from '@cofactor/schema';
 import { parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import { closesAt } from '../campaigns.js';
-import { windowOf, within, type Span } from '../stats-window.js';
+import { rollingDaysOf, windowOf, within, type Span } from '../stats-window.js';
 import type { SchemeLookups } from '../store.js';
+import { SlidingStats } from './sliding-stats.js';
 import type { MemoryEvent, ProgramState, StatsTally } from './state.js';
 
 type Tally = StatsTally;
@@ -110,7 +112,7 @@ export class MemoryLookups implements SchemeLookups {
       partner: (id) => this.partner(id, at),
       upline: (partnerId, levels) => this.upline(partnerId, levels, at),
       downline: (partnerId, depth) => this.downline(partnerId, depth, at),
-      stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batch[index].occurredAt, this.timeZone)),
+      stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, index, window),
       now: () => new Date(this.clock),
     };
   }
@@ -139,13 +141,27 @@ export class MemoryLookups implements SchemeLookups {
     });
   }
 
-  private stats(campaign: CampaignSnapshot, partnerId: string, index: number, span: Span): PartnerStats {
-    const stats = copy(this.base(campaign.currency, partnerId, span));
+  private stats(campaign: CampaignSnapshot, partnerId: string, index: number, window: StatsWindow): PartnerStats {
+    const span = windowOf(campaign, window, this.batch[index].occurredAt, this.timeZone);
+    const days = rollingDaysOf(window);
+    const stats = copy(days === null ? this.base(campaign.currency, partnerId, span) : this.rolling(campaign, days, partnerId, span));
     for (const { index: position, event } of this.batchByPartner.get(partnerId) ?? []) {
       if (position > index) break;
       if (within(span, event.occurredAt)) count(stats, event, campaign.currency, false);
     }
     return stats;
+  }
+
+  /**
+   * The partner's stored events from before the batch in a rolling window's span: that span
+   * moves with every event, so one sliding sum per window, campaign and partner, carried from
+   * batch to batch, answers them all (SlidingStats).
+   */
+  private rolling(campaign: CampaignSnapshot, days: number, partnerId: string, span: Span): Tally {
+    const key = `${days}|${campaign.id}|${partnerId}`;
+    let sliding = this.state.slidingStats.get(key);
+    if (!sliding) this.state.slidingStats.set(key, (sliding = new SlidingStats(campaign.currency)));
+    return sliding.over(this.state.eventsByPartner.get(partnerId) ?? [], this.batchIds, span);
   }
 
   /**

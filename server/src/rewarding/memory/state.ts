@@ -5,6 +5,7 @@ import { snapshotAt, type LevelRow, type SnapshotRow, type StateRow } from '../.
 import { periodOf } from '../../periods/period.js';
 import type { PeriodCloseRow } from '../../periods/period-close.entity.js';
 import type { CampaignRow, NewEvent, SchemeInstanceRow } from '../store.js';
+import type { SlidingStats } from './sliding-stats.js';
 
 /** An event row as the `event` table holds it: a new event with its id. */
 export type MemoryEvent = NewEvent & { id: string };
@@ -174,6 +175,8 @@ export class ProgramState {
    * when a unit of work rolls back.
    */
   readonly storedStats = new Map<string, { tally: StatsTally; upTo: number }>();
+  /** Rolling-window stats of stored events by `<days>|<campaign>|<partner>`, whose spans move with each event; dropped as storedStats is. */
+  readonly slidingStats = new Map<string, SlidingStats>();
   /** Event ids that inserts must give to these external ids (a replay keeps the stored ids). */
   readonly reservedEventIds = new Map<string, string>();
   journal = new Journal();
@@ -214,6 +217,7 @@ export class ProgramState {
   rollback(): void {
     this.journal.rollback();
     this.storedStats.clear();
+    this.slidingStats.clear();
   }
 
   newEventId(externalId: string): string {

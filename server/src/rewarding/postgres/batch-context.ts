@@ -351,46 +351,56 @@ export class BatchContext implements SchemeLookups {
     });
   }
 
+  /**
+   * Keys `<span key>|<partnerId>`: the partner's stored events in the span, from before the
+   * batch. One round of look-ups is one lock statement and one sum, however many spans it asks
+   * for (a rolling window gives each event a span of its own).
+   */
   private async loadBaseStats(keys: readonly string[]): Promise<BaseStats[]> {
-    const bySpan = new Map<string, string[]>();
-    for (const key of keys) {
-      const [span, partnerId] = key.split('|');
-      bySpan.set(span, [...(bySpan.get(span) ?? []), partnerId]);
-    }
-    const batchIds = this.batchEvents.map((event) => event.id);
+    const asks = keys.map((key) => {
+      const [spanKey, partnerId] = key.split('|');
+      const campaign = this.campaigns.get(spanKey.split('@')[0])!;
+      return { key, partnerId, campaign, span: this.spans.get(spanKey)! };
+    });
+    // Counts must include what a concurrent batch for the same partner is writing, or both
+    // batches could see a goal one short of reached. A transaction-scoped lock per
+    // (campaign, partner), taken in (campaign, partner) id order, makes the second batch wait
+    // for the first to commit; the read below then sees its events.
+    const numeric = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+    const locks = [...new Map(asks.map((ask) => [`${ask.campaign.id}:${ask.partnerId}`, ask])).values()].sort(
+      (a, b) => numeric(a.campaign.id, b.campaign.id) || numeric(a.partnerId, b.partnerId),
+    );
+    await this.client.query(
+      `select pg_advisory_xact_lock(hashtextextended('stats:' || l.campaign_id || ':' || l.partner_id, 0))
+         from unnest($1::text[], $2::bigint[]) with ordinality as l(campaign_id, partner_id, position) order by position`,
+      [locks.map((ask) => ask.campaign.id), locks.map((ask) => ask.partnerId)],
+    );
+    const { rows } = await this.client.query<{ key: string; type: string; count: number; amount: string; newCustomers: number }>(
+      `select k.key, e.type, count(*)::int as count,
+              coalesce(sum(e.amount) filter (where e.currency = k.currency), 0)::text as amount,
+              (count(*) filter (where e.first_purchase))::int as "newCustomers"
+         from unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::text[]) as k(key, partner_id, starts_at, ends_at, currency)
+         join event e on e.program_id = $1 and e.partner_id = k.partner_id and e.occurred_at >= k.starts_at
+              and (k.ends_at is null or e.occurred_at < k.ends_at)
+        where not (e.id = any($7::bigint[]))
+        group by k.key, e.type`,
+      [
+        this.programId,
+        asks.map((ask) => ask.key),
+        asks.map((ask) => ask.partnerId),
+        asks.map((ask) => ask.span.startsAt),
+        asks.map((ask) => ask.span.endsAt),
+        asks.map((ask) => ask.campaign.currency),
+        this.batchEvents.map((event) => event.id),
+      ],
+    );
     const result = new Map<string, BaseStats>();
-    for (const [key, partnerIds] of bySpan) {
-      const campaignId = key.split('@')[0];
-      const campaign = this.campaigns.get(campaignId)!;
-      const span = this.spans.get(key)!;
-      // Counts must include what a concurrent batch for the same partner is writing, or both
-      // batches could see a goal one short of reached. A transaction-scoped lock per
-      // (campaign, partner), taken in id order, makes the second batch wait for the first to
-      // commit; the read below then sees its events.
-      partnerIds.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-      await this.client.query(
-        `select pg_advisory_xact_lock(hashtextextended('stats:' || $1 || ':' || partner_id, 0))
-           from unnest($2::bigint[]) with ordinality as p(partner_id, position) order by position`,
-        [campaignId, partnerIds],
-      );
-      const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
-        `select partner_id as "partnerId", type, count(*)::int as count,
-                coalesce(sum(amount) filter (where currency = $5), 0)::text as amount,
-                (count(*) filter (where first_purchase))::int as "newCustomers"
-           from event
-          where program_id = $1 and partner_id = any($2::bigint[]) and occurred_at >= $3
-            and ($4::timestamptz is null or occurred_at < $4) and not (id = any($6::bigint[]))
-          group by partner_id, type`,
-        [this.programId, partnerIds, span.startsAt, span.endsAt, campaign.currency, batchIds],
-      );
-      for (const row of rows) {
-        const statsKey = `${key}|${row.partnerId}`;
-        const stats = result.get(statsKey) ?? emptyStats();
-        stats.count[row.type] = row.count;
-        stats.amount[row.type] = BigInt(row.amount);
-        stats.newCustomers += row.newCustomers;
-        result.set(statsKey, stats);
-      }
+    for (const row of rows) {
+      const stats = result.get(row.key) ?? emptyStats();
+      stats.count[row.type] = row.count;
+      stats.amount[row.type] = BigInt(row.amount);
+      stats.newCustomers += row.newCustomers;
+      result.set(row.key, stats);
     }
     return keys.map((key) => result.get(key) ?? emptyStats());
   }
