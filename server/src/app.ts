@@ -18,6 +18,7 @@ import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
 import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
 import { Rewarding } from './rewarding/rewarding.js';
+import { SimulationJobs } from './simulation/simulation-jobs.js';
 import { SimulationService } from './simulation/simulation.service.js';
 
 /** The services of one server process, wired once. */
@@ -43,6 +44,7 @@ export interface App {
   points: PointsService;
   perks: PerkService;
   simulation: SimulationService;
+  simulationJobs: SimulationJobs;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,8 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
   const rewarding = new Rewarding(storage, registry, publish, config);
   const auth = new AuthService(orm, sql, config);
   const campaigns = new CampaignService(orm, registry);
+  const simulation = new SimulationService(sql, campaigns, registry, config);
+  const simulationJobs = new SimulationJobs(sql, simulation, config);
   return {
     config,
     orm,
@@ -84,8 +88,10 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     periods: new PeriodCloseService(orm, rewarding),
     points: new PointsService(sql, registry, rewarding),
     perks: new PerkService(sql, ledger),
-    simulation: new SimulationService(sql, campaigns, registry, config),
+    simulation,
+    simulationJobs,
     async close() {
+      await simulationJobs.close();
       await sql.close();
       await orm.close();
     },

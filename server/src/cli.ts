@@ -42,6 +42,9 @@ Limits and security (see README, "Safe to expose"):
   COFACTOR_MAX_AMOUNT  largest event amount in minor units (default 10000000000000)
   COFACTOR_MAX_CLOCK_SKEW  seconds an event's occurredAt may be ahead of the clock (default 86400)
   COFACTOR_SIMULATION_MAX_EVENTS  stored events one simulation may load (default 2000000)
+  COFACTOR_SIMULATION_CONCURRENCY  simulation jobs one server process runs at once; the rest wait
+                       QUEUED (default 1)
+  COFACTOR_SIMULATION_KEPT  simulation runs kept per program until deleted (default 100)
   COFACTOR_TOKEN_TTL   default partner token lifetime in seconds (default 3600, at most 604800)
   COFACTOR_CREDENTIAL_RECHECK  seconds between re-checks of open WebSocket credentials (default 30, 0 = off)
   COFACTOR_AUTH_FAILURES_PER_MINUTE  failed authentications per client address before 429 (default 30)

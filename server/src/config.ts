@@ -43,6 +43,10 @@ export interface CofactorConfig {
   introspection: boolean;
   /** The most stored events one simulation loads (those it replays and those its stats count). */
   simulationMaxEvents: number;
+  /** Simulation jobs one server process runs at once; the rest wait QUEUED, in order. */
+  simulationConcurrency: number;
+  /** Simulation runs kept per program (until deleted); starting one more is refused. */
+  simulationKept: number;
 }
 
 /** What one GraphQL document may ask for, measured before it runs. */
@@ -141,6 +145,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: trustProxy(env.COFACTOR_TRUST_PROXY),
     introspection: flag('COFACTOR_INTROSPECTION', env.COFACTOR_INTROSPECTION, env.NODE_ENV !== 'production'),
     simulationMaxEvents: bounded('COFACTOR_SIMULATION_MAX_EVENTS', env.COFACTOR_SIMULATION_MAX_EVENTS, 2_000_000, 1, 50_000_000),
+    simulationConcurrency: bounded('COFACTOR_SIMULATION_CONCURRENCY', env.COFACTOR_SIMULATION_CONCURRENCY, 1, 1, 64),
+    simulationKept: bounded('COFACTOR_SIMULATION_KEPT', env.COFACTOR_SIMULATION_KEPT, 100, 1, 100_000),
     ...overrides,
   };
 }

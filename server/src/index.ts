@@ -47,6 +47,8 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
       ? await createApp(config, database.appUrl, database.url)
       : await createApp(config, config.databaseUrl!, config.databaseOwnerUrl ?? config.databaseUrl!);
     stops.push(() => app.close());
+    // Runs left QUEUED or RUNNING by a process that was killed.
+    await app.simulationJobs.recover();
     const warnings = config.databaseUrl ? await roleWarnings(config.databaseUrl) : [];
     const seed = config.seedDemo ? await seedDemo(app) : null;
     const http = await startHttpServer(app, WEB_DIR);

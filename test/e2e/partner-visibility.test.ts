@@ -340,6 +340,7 @@ describe('every field a partner token can reach', () => {
       payoutBatch: '(id: "1")',
       previewRewards: '(events: [])',
       simulateCampaign: '(input: { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z" })',
+      simulation: '(id: "1")',
     };
     return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
   };
@@ -418,7 +419,7 @@ describe('every field a partner token can reach', () => {
       }
     }
     expect(leaks).toEqual([]);
-    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'regions', 'simulateCampaign']);
+    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'regions', 'simulateCampaign', 'simulation', 'simulations']);
     expect(answered.map((root) => root.name).sort()).toEqual(['me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);

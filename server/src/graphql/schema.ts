@@ -18,6 +18,7 @@ import { ProgramResolver } from '../programs/program.resolver.js';
 import { PartnerBadgesResolver } from '../badges/badge.resolver.js';
 import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '../points/points.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
+import { SimulationJobResolver } from '../simulation/simulation-jobs.resolver.js';
 import { SimulationResolver } from '../simulation/simulation.resolver.js';
 import { DateTimeScalar } from './scalars.js';
 
@@ -44,6 +45,7 @@ export const resolvers = [
   PayoutResolver,
   ProgramResolver,
   SimulationResolver,
+  SimulationJobResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

@@ -5,6 +5,7 @@ import { Migration20261201090000_money_lifecycle } from './Migration202612010900
 import { Migration20261204100000_credentials } from './Migration20261204100000_credentials.js';
 import { Migration20261204113000_exact_sums } from './Migration20261204113000_exact_sums.js';
 import { Migration20261204120000_partner_history } from './Migration20261204120000_partner_history.js';
+import { Migration20261205100000_simulation_jobs } from './Migration20261205100000_simulation_jobs.js';
 import { Migration20261205110000_event_batch_order } from './Migration20261205110000_event_batch_order.js';
 
 /** Every committed migration, oldest first. */
@@ -16,5 +17,6 @@ export const migrations = [
   Migration20261204100000_credentials,
   Migration20261204113000_exact_sums,
   Migration20261204120000_partner_history,
+  Migration20261205100000_simulation_jobs,
   Migration20261205110000_event_batch_order,
 ];

@@ -21,7 +21,8 @@ export interface ReplayPlan {
 }
 
 export interface ReplayOptions {
-  onProgress?: (progress: ReplayProgress) => void;
+  /** Awaited after each batch: a job writes its progress here and lets the server answer other requests. */
+  onProgress?: (progress: ReplayProgress) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -81,7 +82,7 @@ export async function replay(storage: MemoryRewardingStorage, rewarding: Rewardi
     const { rewards } = await storage.transaction((store) => rewarding.ingest(store, plan.programId, batch.map((event) => event.input), clock));
     rewarding.publish(rewards);
     done += batch.length;
-    options.onProgress?.({ eventsReplayed: done, eventsTotal: plan.replayed.length });
+    await options.onProgress?.({ eventsReplayed: done, eventsTotal: plan.replayed.length });
   }
   while (nextLater < plan.later.length) storage.storeEvent(plan.later[nextLater++]);
   await close(() => true);

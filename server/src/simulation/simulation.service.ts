@@ -108,14 +108,19 @@ export class SimulationService {
     }));
   }
 
-  async simulate(programId: string, input: SimulationInput, options: ReplayOptions = {}): Promise<SimulationResult> {
+  /** Everything `simulate` refuses before it loads a single event: the span, the campaign definition, compareWith. */
+  async check(programId: string, input: SimulationInput): Promise<MemoryCampaign> {
     checkSpan(input.from, input.to);
     const campaignId = input.campaignId ?? null;
     const definition = await this.definition(programId, campaignId, input.campaign ?? {}, 'input.campaign');
     if (definition.schemes.length === 0) throw errors.badInput([{ path: 'input.campaign.schemes', message: 'a simulation needs at least one scheme' }]);
-    const campaign = toMemoryCampaign(definition, campaignId ?? NEW_CAMPAIGN_ID);
+    if (input.compareWith) await this.requireCampaign(programId, input.compareWith);
+    return toMemoryCampaign(definition, campaignId ?? NEW_CAMPAIGN_ID);
+  }
+
+  async simulate(programId: string, input: SimulationInput, options: ReplayOptions = {}): Promise<SimulationResult> {
+    const campaign = await this.check(programId, input);
     const compareWith = input.compareWith ?? null;
-    if (compareWith) await this.requireCampaign(programId, compareWith);
     const timeZone = (await this.sql.query<{ timeZone: string }>('select time_zone as "timeZone" from program where id = $1', [programId]))[0].timeZone;
     const periods = this.periodsToClose(campaign, input.from, input.to, timeZone);
     const snapshot = await loadReplay(this.sql, {
