@@ -1,4 +1,5 @@
-import { MAX_ROLLING_DAYS, type StatsWindow } from './scheme.js';
+import { parseArgs } from './args.js';
+import { MAX_ROLLING_DAYS, rollingDaysArg, type StatsWindow } from './scheme.js';
 import { statsWindowProblem, statsWindowSpan, type StatsSpan } from './stats-window.js';
 
 const campaign: StatsSpan = { startsAt: new Date('2026-01-01T00:00:00Z'), endsAt: null };
@@ -69,5 +70,14 @@ describe('statsWindowProblem', () => {
     expect(statsWindowProblem({ rollingDays: 30, extra: 1 })?.path).toBe('window');
     expect(statsWindowProblem('day')?.path).toBe('window');
     expect(statsWindowProblem(null)?.path).toBe('window');
+  });
+});
+
+describe('rollingDaysArg', () => {
+  it('refuses, when a campaign is saved, the days ctx.stats would refuse, at the arg’s path', () => {
+    const args = { windowDays: { ...rollingDaysArg, label: { en: 'Days', ru: 'Дни' } } };
+    expect(parseArgs(args, { windowDays: 366 }).ok).toBe(true);
+    expect(parseArgs(args, { windowDays: 367 })).toMatchObject({ ok: false, issues: [{ path: 'args.windowDays' }] });
+    expect(parseArgs(args, { windowDays: 0 })).toMatchObject({ ok: false, issues: [{ path: 'args.windowDays' }] });
   });
 });
