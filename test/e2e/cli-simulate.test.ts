@@ -138,3 +138,14 @@ it('refuses a bad file, field, date, campaign or program in one line with exit c
   expect(await refusal(['--campaign', good, ...NOVEMBER, '--program', other.id])).toMatchObject({ code: 2, stderr: `cofactor simulate: ${good}: campaignId: campaign ${campaignId} not found` });
   expect((await simulate(['--campaign', good, ...NOVEMBER, '--program', server.programId])).code).toBe(0);
 });
+
+it('names the command and its settings in --help, and refuses a setting out of range', async () => {
+  const help = await new Promise<string>((resolve) => execFile(process.execPath, [CLI, '--help'], { cwd: ROOT_DIR }, (_error, stdout) => resolve(stdout)));
+  for (const text of ['simulate', 'COFACTOR_SIMULATION_CONCURRENCY', 'COFACTOR_SIMULATION_KEPT']) expect(help).toContain(text);
+  const good = file('help.json', { campaignId });
+  const env = { ...process.env, DATABASE_URL: server.appDatabaseUrl, COFACTOR_ROOT: ROOT_DIR, COFACTOR_SIMULATION_KEPT: '0' };
+  const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    execFile(process.execPath, [CLI, 'simulate', '--campaign', good, ...NOVEMBER], { env, cwd: ROOT_DIR }, (error, _stdout, stderr) => resolve({ code: (error as { code?: number } | null)?.code ?? 0, stderr })),
+  );
+  expect(refused).toEqual({ code: 1, stderr: 'cofactor: COFACTOR_SIMULATION_KEPT must be a whole number from 1 to 100000, got "0"\n' });
+});

@@ -207,6 +207,18 @@ describe('cancelling, deleting and the one run at a time', () => {
     expect((await until((await start({ campaign: DRAFT, ...NOVEMBER })).id, finished)).status).toBe('SUCCEEDED');
   }, 300_000);
 
+  it('stops a run cancelled through another server process at its next progress write', async () => {
+    const running = await until((await start({ campaign: DRAFT, ...NOVEMBER }, long.key)).id, underWay, long.key);
+    const waiting = await start({ campaign: DRAFT, ...NOVEMBER });
+    // What cancelSimulation does on any server: the row says CANCELLED; this process holds the run and learns it from the row.
+    await server.sql(`update simulation_run set status = 'CANCELLED', finished_at = now() where id = $1`, [running.id]);
+    // It stopped: the run queued behind it gets the one place and runs to the end.
+    expect((await until(waiting.id, finished)).status).toBe('SUCCEEDED');
+    const stopped = await job(running.id, long.key);
+    expect([stopped.status, stopped.result]).toEqual(['CANCELLED', null]);
+    expect(stopped.progress.eventsDone).toBeLessThan(LONG_BATCHES * 1000);
+  }, 300_000);
+
   it('deletes a finished run and its result', async () => {
     const done = await until((await start({ campaign: DRAFT, ...NOVEMBER })).id, finished);
     expect((await server.ok(DELETE, { id: done.id })).deleteSimulation).toEqual({ id: done.id, status: 'SUCCEEDED' });
