@@ -287,20 +287,22 @@ program
       const to = parseDate('--to', options.to);
       const compareWith = options.compareWith ?? null;
       if (compareWith !== null && !/^[1-9][0-9]{0,18}$/.test(compareWith)) throw new UsageError(`--compare-with must be a campaign id, not "${compareWith}"`);
-      const result = await withApp('simulate', async (app) => {
+      const { result, regionCodes } = await withApp('simulate', async (app) => {
         const programId = await chooseProgram(app, options.program).catch((error: Error) => Promise.reject(new UsageError(error.message)));
         const progress = progressReporter(process.stderr);
         try {
           const input = { campaignId, campaign, from, to, compareWith };
-          return await app.simulation.simulate(programId, input, { onProgress: (done) => progress.update(done) }).catch((error: unknown) => {
+          const simulated = await app.simulation.simulate(programId, input, { onProgress: (done) => progress.update(done) }).catch((error: unknown) => {
             throw usageErrorOf(error, options.campaign, compareWith);
           });
+          const regions = await app.sql.query<{ id: string; code: string }>('select id::text, code from region where program_id = $1', [programId]);
+          return { result: simulated, regionCodes: new Map(regions.map((region) => [region.id, region.code])) };
         } finally {
           progress.end();
         }
       });
       const { entries: _entries, ...summary } = result;
-      process.stdout.write(options.json ? `${summaryJson(summary)}\n` : formatSimulation(summary), () => process.exit(0));
+      process.stdout.write(options.json ? `${summaryJson(summary)}\n` : formatSimulation(summary, regionCodes), () => process.exit(0));
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       console.error(`cofactor simulate: ${error.message}`);

@@ -58,6 +58,10 @@ describe('the simulation table', () => {
     const schemes = lines.indexOf('Top schemes (granted)');
     expect(lines.slice(schemes + 2, schemes + 4)).toEqual(['  percentage-of-sales  RUB 8,904.20', '  bonus                   RUB 10.00']);
     expect(lines).toContain('  1        Anna   RUB 7,000.00  RUB 5,000.00  RUB 2,000.00');
+    // Regions by code where the caller knows it; 'none' for partners without one.
+    const withCodes = formatSimulation({ ...NOVEMBER, byRegion: [{ key: '7', kind: 'MONEY', unit: 'RUB', granted: 700_000n }, ...NOVEMBER.byRegion] }, new Map([['7', 'MSK']])).split('\n');
+    const regions = withCodes.indexOf('Top regions (granted)');
+    expect(withCodes.slice(regions + 1, regions + 4)).toEqual(['  REGION       GRANTED', '  none    RUB 8,914.20', '  MSK     RUB 7,000.00']);
     expect(lines).toContain('Compared with what campaign 3 paid');
     expect(lines).toContain('  MONEY  RUB   RUB 6,367.28  RUB 2,546.92');
   });

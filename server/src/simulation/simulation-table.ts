@@ -20,8 +20,11 @@ export function formatColumns(header: string[], rows: string[][], right: number[
 
 const day = (date: Date | string) => new Date(date).toISOString().replace('.000Z', 'Z');
 
-/** The summary `cofactor simulate` prints: totals, cost of sales, budget and cap use, the largest groups and pay changes, the comparison. */
-export function formatSimulation(result: SimulationSummary, top = TABLE_TOP): string {
+/**
+ * The summary `cofactor simulate` prints: totals, cost of sales, budget and cap use, the largest
+ * groups and pay changes, the comparison. `regionCodes` names regions by code rather than id.
+ */
+export function formatSimulation(result: SimulationSummary, regionCodes: ReadonlyMap<string, string> = new Map(), top = TABLE_TOP): string {
   const money = (amount: bigint) => formatMoney(amount, result.currency, 'en');
   const lines = [
     `Simulation of ${result.campaignId ? `campaign ${result.campaignId} (as given)` : 'a new campaign'}, ${day(result.from)} to ${day(result.to)}`,
@@ -40,8 +43,8 @@ export function formatSimulation(result: SimulationSummary, top = TABLE_TOP): st
     `Net sales           ${money(result.netSales)}`,
     `Cost of sales       ${result.costOfSalesPercent === null ? 'n/a (no net sales)' : `${result.costOfSalesPercent}%`}`,
     ...budgetLines(result, money),
-    ...groupLines('Top regions', result.byRegion, top),
-    ...groupLines('Top schemes', result.byScheme, top),
+    ...groupLines('Top regions', 'REGION', result.byRegion.map((group) => ({ ...group, key: regionCodes.get(group.key) ?? group.key })), top),
+    ...groupLines('Top schemes', 'SCHEME', result.byScheme, top),
     ...changeLines(result, money, top),
     ...comparisonLines(result),
   ];
@@ -63,10 +66,10 @@ function budgetLines(result: SimulationSummary, money: (amount: bigint) => strin
   return lines;
 }
 
-function groupLines(title: string, groups: SimulationSummary['byRegion'], top: number): string[] {
+function groupLines(title: string, column: string, groups: SimulationSummary['byRegion'], top: number): string[] {
   if (groups.length === 0) return [];
   const shown = [...groups].sort((a, b) => (a.granted === b.granted ? 0 : a.granted > b.granted ? -1 : 1)).slice(0, top);
-  return ['', `${title} (granted)`, ...formatColumns(['KEY', 'GRANTED'], shown.map((group) => [group.key, formatAmount(group.kind, group.unit, group.granted)]), [1])];
+  return ['', `${title} (granted)`, ...formatColumns([column, 'GRANTED'], shown.map((group) => [group.key, formatAmount(group.kind, group.unit, group.granted)]), [1])];
 }
 
 function changeLines(result: SimulationSummary, money: (amount: bigint) => string, top: number): string[] {
