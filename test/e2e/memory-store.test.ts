@@ -141,8 +141,8 @@ it('answers every question of the pipeline as the PostgreSQL store does for the 
 /** A moment strictly between two changes: PostgreSQL keeps microseconds, a Date milliseconds. */
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-/** The questions whose answers depend on the date, asked of one store as of `at` (and with `at` as the clock). */
-async function askAsOf(store: RewardingStore, programId: string, at: Date) {
+/** The questions whose answers depend on the date, asked of one store as of `at`, at `clock` (who earns is as of the clock). */
+async function askAsOf(store: RewardingStore, programId: string, at: Date, clock: Date) {
   const { app } = server.running;
   const campaign = toMemoryCampaign(await app.campaigns.definition(programId, campaignId, {}), campaignId);
   const snapshot = { id: campaign.id, name: campaign.name, currency: campaign.currency, startsAt: campaign.startsAt, endsAt: campaign.endsAt };
@@ -154,7 +154,7 @@ async function askAsOf(store: RewardingStore, programId: string, at: Date) {
     programId,
     today.map((row, n): SchemeEvent => ({ id: `99999${n}`, externalId: `X-${n}`, type: 'LEAD', partner: toSnapshot(row), customerId: null, firstPurchase: false, couponCode: null, amount: null, currency: null, occurredAt: at, attributes: {} })),
   );
-  const lookups = store.schemes.lookups(programId, batch, at, await store.schemes.timeZone(programId));
+  const lookups = store.schemes.lookups(programId, batch, clock, await store.schemes.timeZone(programId));
   const vera = lookups.forEvent(snapshot, 2);
   // A period whose last instant is `at`.
   const period = { key: 'as-of', unit: 'MONTH' as const, startsAt: new Date('2026-01-01T00:00:00Z'), endsAt: new Date(at.getTime() + 1) };
@@ -196,9 +196,12 @@ it('answers as of past dates as the PostgreSQL store does, while partners change
   const memory = new MemoryRewardingStorage(seed);
   const postgres = new PostgresRewardingStorage(app.sql, app.ledger);
   const answers = [];
-  for (const at of moments) {
-    const fromMemory = await memory.transaction((store) => askAsOf(store, programId, at));
-    const fromPostgres = await postgres.transaction((store) => askAsOf(store, programId, at));
+  for (const [index, at] of moments.entries()) {
+    // The clock is the moment, or for the first (before anyone joined) the second: a store in memory sees
+    // the program as it stood at its clock, as PostgreSQL did then, and the partners did not exist before.
+    const clock = index === 0 ? moments[1] : at;
+    const fromMemory = await memory.transaction((store) => askAsOf(store, programId, at, clock));
+    const fromPostgres = await postgres.transaction((store) => askAsOf(store, programId, at, clock));
     expect(fromMemory).toEqual(fromPostgres);
     answers.push(fromPostgres);
   }

@@ -4,13 +4,14 @@
  * is a bug in determinism, or a store in memory that answers otherwise than PostgreSQL.
  *
  * fast-check generates small programs, each in a program of its own on one real server: a
- * referral tree of three to six partners in two regions, a campaign for the NORTH region and
- * levels 1 and 2 paying 5 % of sales to the seller, 3 % and 1 % to the two sponsors above it,
- * RUB 100.00 for a customer's first purchase and RUB 500.00 for a partner's second new customer
- * (stats within a batch), perhaps with a budget and a monthly partner cap. Then steps, recorded
- * over real HTTP: partners change — a region move, a sponsor move, a suspension or a
- * reactivation, a level change — and a batch of sales (a few customers, so first purchases
- * repeat) and partial or full refunds follows. Events are dated in November 2026 (before the
+ * campaign for the NORTH region and levels 1 and 2 paying 5 % of sales to the seller, 3 % and
+ * 1 % to the two sponsors above it, RUB 100.00 for a customer's first purchase, RUB 500.00 for a
+ * partner's second new customer (stats within a batch) and a badge to a sponsor with two ACTIVE
+ * direct recruits (a downline), perhaps with a budget and a monthly partner cap; then a referral
+ * tree of three to six partners in two regions. Then steps, recorded over real HTTP: partners
+ * change — a region move, a sponsor move, a suspension or a reactivation, a level change, a new
+ * partner joining — and a batch of sales (a few customers, so first purchases repeat) and
+ * partial or full refunds follows. Events are dated in November 2026 (before the
  * partners joined, so they see the partners as they joined) or at a moment between two of the
  * changes so far (so targeting, uplines and who earns follow the changes).
  *
@@ -73,13 +74,15 @@ type Change =
   | { kind: 'region'; partner: number; region: number }
   | { kind: 'sponsor'; partner: number; sponsor: number | null }
   | { kind: 'status'; partner: number; status: 'ACTIVE' | 'SUSPENDED' }
-  | { kind: 'level'; partner: number; level: number };
+  | { kind: 'level'; partner: number; level: number }
+  | { kind: 'join'; sponsor: number | null; region: number };
 
 const changeArb: fc.Arbitrary<Change> = fc.oneof(
   fc.record({ kind: fc.constant('region' as const), partner: fc.nat(5), region: fc.nat(1) }),
   fc.record({ kind: fc.constant('sponsor' as const), partner: fc.nat(5), sponsor: fc.option(fc.nat(5), { nil: null }) }),
   fc.record({ kind: fc.constant('status' as const), partner: fc.nat(5), status: fc.constantFrom('ACTIVE' as const, 'SUSPENDED' as const) }),
   fc.record({ kind: fc.constant('level' as const), partner: fc.nat(5), level: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant('join' as const), sponsor: fc.option(fc.nat(8), { nil: null }), region: fc.nat(1) }),
 );
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -115,16 +118,17 @@ async function newProgram(run: number): Promise<{ programId: string; key: string
   return { programId: program.id, key };
 }
 
+async function join(partners: string[], sponsor: number | null, region: number, key: string): Promise<void> {
+  const created = await server.ok<{ createPartner: { id: string } }>(
+    `mutation($s: ID, $r: String) { createPartner(input: { name: "P${partners.length}", kind: "AMBASSADOR", sponsorId: $s, regionCode: $r }) { id } }`,
+    { s: sponsor === null ? null : partners[sponsor], r: REGIONS[region] },
+    key,
+  );
+  partners.push(created.createPartner.id);
+}
+
+/** The campaign, active before anyone joins (so it sees every PARTNER_JOINED), then the partners. */
 async function setUp(generated: Generated, key: string): Promise<{ partners: string[]; campaignId: string }> {
-  const partners: string[] = [];
-  for (const [index, { sponsor, region }] of generated.partners.entries()) {
-    const created = await server.ok<{ createPartner: { id: string } }>(
-      `mutation($s: ID, $r: String) { createPartner(input: { name: "P${index}", kind: "AMBASSADOR", sponsorId: $s, regionCode: $r }) { id } }`,
-      { s: sponsor === null ? null : partners[sponsor], r: REGIONS[region] },
-      key,
-    );
-    partners.push(created.createPartner.id);
-  }
   const campaign = await server.ok<{ createCampaign: { id: string } }>(
     `mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`,
     {
@@ -140,12 +144,15 @@ async function setUp(generated: Generated, key: string): Promise<{ partners: str
           { code: 'multi-level', args: { levels: ['3', '1'] } },
           { code: 'first-purchase', args: { amount: '10000' } },
           { code: 'fixed-goal', args: { metric: 'NEW_CUSTOMERS', target: 2, amount: 50_000 } },
+          { code: 'badges', args: { badges: [{ code: 'RECRUITER', name: 'Recruiter', rule: 'RECRUITS', threshold: '2' }] } },
         ],
       },
     },
     key,
   );
   await server.ok(`mutation { activateCampaign(id: "${campaign.createCampaign.id}") { id } }`, {}, key);
+  const partners: string[] = [];
+  for (const { sponsor, region } of generated.partners) await join(partners, sponsor, region, key);
   return { partners, campaignId: campaign.createCampaign.id };
 }
 
@@ -157,6 +164,12 @@ function above(sponsorOf: (number | null)[], partner: number, other: number): bo
 
 /** Makes one change over HTTP; false when it changes nothing (a move that would make a cycle is not sent). */
 async function change(command: Change, partners: string[], sponsorOf: (number | null)[], key: string): Promise<boolean> {
+  if (command.kind === 'join') {
+    const sponsor = command.sponsor === null ? null : command.sponsor % partners.length;
+    await join(partners, sponsor, command.region, key);
+    sponsorOf.push(sponsor);
+    return true;
+  }
   const partner = command.partner % partners.length;
   const id = partners[partner];
   if (command.kind === 'sponsor') {
@@ -211,8 +224,9 @@ const sale = (seller: number, customer: number, amount: number, moment: number, 
 /**
  * A program that makes every kind of change (moments 0–2 are in November, 3 the start, 4 on one
  * after each change): P2 sells under P1 and P0, moves to SOUTH and under P3, comes back to NORTH;
- * P1 is suspended and reactivated, and sells meanwhile; P0 reaches level 3, beyond the targeting.
- * Batches carry refunds before sales and external ids against the batch's order.
+ * P1 is suspended and reactivated, and sells meanwhile; P0 reaches level 3, beyond the targeting;
+ * P4 joins under P3, its second recruit (a badge), and sells. Batches carry refunds before sales
+ * and external ids against the batch's order.
  */
 const everyChange: Generated = {
   partners: [
@@ -243,8 +257,9 @@ const everyChange: Generated = {
       changes: [
         { kind: 'status', partner: 1, status: 'ACTIVE' },
         { kind: 'level', partner: 0, level: 3 },
+        { kind: 'join', sponsor: 3, region: 0 },
       ],
-      batch: [sale(1, 2, 600_000, 7, 99), sale(0, 3, 1_200_000, 9, 0), sale(0, 1, 1_100_000, 5, 1), sale(3, 0, 100_000, 9, 2)],
+      batch: [sale(1, 2, 600_000, 7, 99), sale(0, 3, 1_200_000, 9, 0), sale(0, 1, 1_100_000, 5, 1), sale(3, 0, 100_000, 9, 2), sale(4, 2, 250_000, 10, 7)],
     },
   ],
 };

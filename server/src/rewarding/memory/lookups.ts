@@ -38,7 +38,9 @@ function copy(stats: Tally): Tally {
  * ProgramState with the same meaning as BatchContext: stats are the stored events in the span
  * from before the batch plus the batch's own events up to and including the one evaluated;
  * partners, uplines and downlines are as they were at the event's date or the period's last
- * instant, read from the partners' history; only partners ACTIVE at the clock earn.
+ * instant, read from the partners' history as it stood at the clock (a partner who joined
+ * later is not there yet, as PostgreSQL had no row of it then); only partners ACTIVE at the
+ * clock earn.
  */
 export class MemoryLookups implements SchemeLookups {
   private readonly batchIds: Set<string>;
@@ -61,15 +63,15 @@ export class MemoryLookups implements SchemeLookups {
   }
 
   async partner(id: string, at: Date): Promise<PartnerSnapshot | null> {
-    return this.state.partnerAt(id, at);
+    return this.state.partnerAt(id, at, this.clock);
   }
 
   /** The sponsors as they were at `at`, nearest first: each one's sponsor at that time. */
   async upline(partnerId: string, levels: number, at: Date): Promise<UplineMember[]> {
     const members: UplineMember[] = [];
-    let current = this.state.partnerAt(partnerId, at);
+    let current = this.state.partnerAt(partnerId, at, this.clock);
     for (let depth = 1; depth <= levels && current?.sponsorId; depth++) {
-      current = this.state.partnerAt(current.sponsorId, at);
+      current = this.state.partnerAt(current.sponsorId, at, this.clock);
       if (!current) break;
       members.push({ depth, partner: current });
     }
@@ -87,8 +89,8 @@ export class MemoryLookups implements SchemeLookups {
     for (let level = 1; level <= depth && generation.length; level++) {
       const below = generation.flatMap((id) =>
         [...(this.state.recruits.get(id) ?? [])].flatMap((recruitId) => {
-          const recruit = this.state.partnerAt(recruitId, at)!;
-          return recruit.sponsorId === id ? [recruit] : [];
+          const recruit = this.state.partnerAt(recruitId, at, this.clock);
+          return recruit?.sponsorId === id ? [recruit] : [];
         }),
       );
       const active = below.filter((partner) => partner.status === 'ACTIVE');
@@ -102,7 +104,7 @@ export class MemoryLookups implements SchemeLookups {
 
   /** Only partners ACTIVE when the reward is recorded (at the clock) earn, whatever their events' dates. */
   async canEarn(partnerId: string): Promise<boolean> {
-    return this.state.partnerAt(partnerId, this.clock)?.status === 'ACTIVE';
+    return this.state.partnerAt(partnerId, this.clock, this.clock)?.status === 'ACTIVE';
   }
 
   forEvent(campaign: CampaignSnapshot, index: number): SchemeContext {
@@ -135,7 +137,7 @@ export class MemoryLookups implements SchemeLookups {
     // The close reads the program as it was at the period's last instant.
     const at = closesAt(campaign, period);
     return ids.flatMap((id) => {
-      const partner = this.state.partnerAt(id, at);
+      const partner = this.state.partnerAt(id, at, this.clock);
       if (!partner || partner.status !== 'ACTIVE' || !targets(partner)) return [];
       return [{ partner, stats: stats.get(id)! }];
     });

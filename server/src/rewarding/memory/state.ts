@@ -298,10 +298,21 @@ export class ProgramState {
     this.granted.add(reward.campaignId, reward.partnerId, `${periodOf(reward.createdAt, 'MONTH', this.timeZone).key}-01`, BigInt(reward.amount));
   }
 
-  /** The partner as it was at `at`, as snapshotAt reads it from PostgreSQL; null for no such partner. */
-  partnerAt(id: string, at: Date): PartnerSnapshot | null {
+  /**
+   * The partner as it was at `at`, as snapshotAt reads it from PostgreSQL; null for no such
+   * partner. Seen from `seenAt` (a unit of work's clock), history written later did not exist
+   * yet: a partner whose first row is later is no one, as PostgreSQL answered then. Rows up to
+   * the end of the clock's millisecond count, as the unit's own transaction began within it.
+   */
+  partnerAt(id: string, at: Date, seenAt?: Date): PartnerSnapshot | null {
     const row = this.partners.get(id);
-    return row ? snapshotAt(row, this.states.get(id) ?? [], this.levels.get(id) ?? [], at.getTime() * 1000) : null;
+    if (!row) return null;
+    const states = this.states.get(id) ?? [];
+    const levels = this.levels.get(id) ?? [];
+    const limit = seenAt ? (seenAt.getTime() + 1) * 1000 : Infinity;
+    if (states.length && states[0].validFrom >= limit) return null;
+    const written = <R extends { validFrom: number }>(rows: R[]) => ((rows.at(-1)?.validFrom ?? 0) < limit ? rows : rows.filter((one) => one.validFrom < limit));
+    return snapshotAt(row, written(states), written(levels), at.getTime() * 1000);
   }
 
   /**
