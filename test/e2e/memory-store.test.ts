@@ -153,6 +153,7 @@ async function askAsOf(store: RewardingStore, programId: string, at: Date, clock
   const batch = await store.schemes.eventsAsOf(
     programId,
     today.map((row, n): SchemeEvent => ({ id: `99999${n}`, externalId: `X-${n}`, type: 'LEAD', partner: toSnapshot(row), customerId: null, firstPurchase: false, couponCode: null, amount: null, currency: null, occurredAt: at, attributes: {} })),
+    clock,
   );
   const lookups = store.schemes.lookups(programId, batch, clock, await store.schemes.timeZone(programId));
   const vera = lookups.forEvent(snapshot, 2);

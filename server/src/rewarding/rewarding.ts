@@ -68,7 +68,7 @@ export class Rewarding {
     const resolved = await attribute(store.events, programId, inputs, clock);
     const stored = await storeEvents(store.events, programId, resolved);
     // Schemes and targeting see each event's partner as it was when the event occurred.
-    const events = await store.schemes.eventsAsOf(programId, stored.events);
+    const events = await store.schemes.eventsAsOf(programId, stored.events, clock);
     const rewards = await this.grant(store, programId, await this.evaluator.evaluate(store.schemes, programId, events, clock), clock);
     rewards.push(...(await store.ledger.append(programId, await compensations(store.ledger, programId, stored.refunds, clock), clock)));
     const { duplicateExternalIds } = stored;

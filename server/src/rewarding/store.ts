@@ -145,8 +145,11 @@ export interface SchemeStore {
   timeZone(programId: string): Promise<string>;
   /** The program's ACTIVE campaigns, or one campaign by id whatever its status, in id order. */
   campaigns(programId: string, which: { active: true } | { id: string }): Promise<StoredCampaigns>;
-  /** The events with each one's partner as it was when the event occurred (status, kind, region, segment, level, sponsor). */
-  eventsAsOf(programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]>;
+  /**
+   * The events with each one's partner as it was when the event occurred (status, kind, region,
+   * segment, level, sponsor), as far as the program's history stands at `clock`.
+   */
+  eventsAsOf(programId: string, events: SchemeEvent[], clock: Date): Promise<SchemeEvent[]>;
   /** Look-ups for `events` (the batch being evaluated; none for a period close). */
   lookups(programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups;
 }

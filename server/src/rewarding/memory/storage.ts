@@ -26,8 +26,8 @@ class MemorySchemeStore implements SchemeStore {
     };
   }
 
-  async eventsAsOf(_programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]> {
-    return events.map((event) => ({ ...event, partner: this.state.partnerAt(event.partner.id, event.occurredAt) ?? event.partner }));
+  async eventsAsOf(_programId: string, events: SchemeEvent[], clock: Date): Promise<SchemeEvent[]> {
+    return events.map((event) => ({ ...event, partner: this.state.partnerAt(event.partner.id, event.occurredAt, clock) ?? event.partner }));
   }
 
   lookups(_programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups {
