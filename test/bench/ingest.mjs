@@ -32,7 +32,12 @@ Options:
                     of it (minor units), to measure what holding them costs (default: none)
   --refunds N       REFUND events (refundOf a sale, half of them partial) sent after the sales
                     (default: a tenth of --events; 0 skips them)
+  --server PATH     the cli.js to start (default server/dist/cli.js), e.g. a copy of an
+                    earlier build to compare with in one run
   --help            print this help
+
+Extra Node flags for the server: set NODE_OPTIONS. The server's PostgreSQL is restarted once
+with pg_stat_statements loaded, so the run counts the statements each batch took.
 
 After ingestion it times the money lifecycle on the whole ledger: approveDueRewards,
 createPayoutBatch and the batch's CSV, and \`cofactor verify\`.`;
@@ -61,6 +66,7 @@ function readOptions() {
         partners: { type: 'string', default: '10000' },
         refunds: { type: 'string' },
         budget: { type: 'string' },
+        server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -87,6 +93,7 @@ function readOptions() {
     concurrency: positive('concurrency', 1, 64),
     partners: positive('partners', LEVELS, 10_000_000),
     budget: parsed.budget === undefined ? null : positive('budget'),
+    server: resolve(parsed.server),
     refunds: parsed.refunds === undefined ? Math.floor(Number(parsed.events) / 10) : positive('refunds', 0, Number(parsed.events)),
   };
 }
@@ -201,8 +208,16 @@ function postgresRss(serverPid) {
 // ---------------------------------------------------------------------------------------
 // The server child process
 
-function startServer({ port, pgPort, dataDir }) {
-  const child = spawn(process.execPath, [join(ROOT, 'server', 'dist', 'cli.js'), 'start'], {
+/** The Node flags `pnpm start` gives the server (package.json), so the bench runs the server as it is run. */
+function startFlags() {
+  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const flags = script.match(/exec node (.*)server\/dist\/cli\.js start/)?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script does not end in "exec node … server/dist/cli.js start": ${script}`);
+  return flags.split(/\s+/).filter(Boolean);
+}
+
+function startServer({ cli, port, pgPort, dataDir }) {
+  const child = spawn(process.execPath, [...startFlags(), cli, 'start'], {
     cwd: ROOT, // the plugin list is read from the root package.json
     env: {
       ...process.env,
@@ -331,6 +346,14 @@ function levelWidths(total) {
   return widths;
 }
 
+/**
+ * When the bench's partners joined, and last changed: before the first sale (SALES_FROM), as
+ * in a live order feed, where a sale names a partner who already joined. Sales dated before
+ * a partner's last change make the server read that partner's history (see snapshotsAsOf).
+ */
+const PARTNERS_JOINED = '2025-12-01T00:00:00Z';
+const SALES_FROM = '2026-01-02T00:00:00Z';
+
 async function seedPartners(db, total) {
   const widths = levelWidths(total);
   const { rows } = await db.query('select coalesce(max(id), 0)::bigint as max from partner');
@@ -355,10 +378,10 @@ async function seedPartners(db, total) {
   }
   await db.query('begin');
   await db.query(
-    `insert into partner (id, program_id, name, kind, referral_code, sponsor_id)
-     select p.id, $1, 'Bench partner ' || p.code, 'AMBASSADOR', p.code, p.sponsor
+    `insert into partner (id, program_id, name, kind, referral_code, sponsor_id, joined_at, updated_at)
+     select p.id, $1, 'Bench partner ' || p.code, 'AMBASSADOR', p.code, p.sponsor, $5, $5
        from unnest($2::bigint[], $3::text[], $4::bigint[]) as p(id, code, sponsor)`,
-    [PROGRAM_ID, ids, codes, sponsors],
+    [PROGRAM_ID, ids, codes, sponsors, PARTNERS_JOINED],
   );
   // The closure: a depth-0 self row plus one row per ancestor, walked up the sponsor chain.
   const closure = await db.query(
@@ -426,7 +449,7 @@ function makeBatch(index, opts, partnerIds, runId, plan) {
   const to = Math.min(opts.events, from + opts.batch);
   const returningPool = countBelow(plan.newAt, from - plan.lookback);
   let nextNew = countBelow(plan.newAt, from);
-  const base = Date.parse('2026-01-02T00:00:00Z');
+  const base = Date.parse(SALES_FROM);
   const events = [];
   for (let i = from; i < to; i++) {
     let customer;
@@ -591,6 +614,39 @@ async function moneyLifecycle(graphql, db, dbUrl, opts, runId) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Statements per batch
+
+/** Has PostgreSQL load pg_stat_statements at its next start (as the owner, a superuser). */
+async function preloadStatementStats(dbUrl) {
+  const owner = new pg.Client({ connectionString: dbUrl });
+  await owner.connect();
+  try {
+    await owner.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+  } finally {
+    await owner.end();
+  }
+}
+
+/**
+ * What the server's role ran while events were sent: statements per batch, and the five that
+ * took the most of PostgreSQL's time, logged with their share of it.
+ */
+async function statementStats(db, batches) {
+  const { rows } = await db.query(
+    `select s.calls::bigint as calls, s.total_exec_time as ms, s.rows::bigint as rows, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 110) as query
+       from pg_stat_statements s join pg_roles r on r.oid = s.userid
+      where r.rolname = 'cofactor_app' order by s.total_exec_time desc`,
+  );
+  const calls = rows.reduce((sum, row) => sum + Number(row.calls), 0);
+  const milliseconds = rows.reduce((sum, row) => sum + row.ms, 0);
+  log(`statements while sending: ${fmt(calls)} (${(calls / batches).toFixed(1)} per batch), ${fmt(milliseconds)} ms; the most time:`);
+  for (const row of rows.slice(0, 6)) {
+    log(`  ${pct(row.ms / milliseconds).padStart(6)} ${(Number(row.calls) / batches).toFixed(1).padStart(5)}/batch ${fmt(row.ms / Number(row.calls)).padStart(6)} ms each  ${row.query}`);
+  }
+  return { perBatch: calls / batches, milliseconds, batches };
+}
+
+// ---------------------------------------------------------------------------------------
 // The COPY baseline
 
 /**
@@ -657,17 +713,23 @@ async function main() {
   try {
     log(`starting the server (HTTP ${port}, PostgreSQL ${pgPort}, data ${dataDir})`);
     const t0 = performance.now();
-    server = startServer({ port, pgPort, dataDir });
+    server = startServer({ cli: opts.server, port, pgPort, dataDir });
+    await server.ready;
+    // The owner's URL, with the password the server generated at first start: the bench seeds and copies as the owner.
+    const dbUrl = runningEmbeddedPostgres(dataDir).url;
+    // pg_stat_statements counts each batch's statements; PostgreSQL loads it only at start.
+    await preloadStatementStats(dbUrl);
+    await stopServer(server);
+    server = startServer({ cli: opts.server, port, pgPort, dataDir });
     await server.ready;
     const serverPid = server.child.pid;
-    log(`server pid ${serverPid} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log(`server pid ${serverPid} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (started twice, to load pg_stat_statements)`);
 
     const token = readFileSync(join(dataDir, 'demo-admin-key'), 'utf8').trim();
     const graphql = graphqlClient(`http://127.0.0.1:${port}/graphql`, token);
-    // The owner's URL, with the password the server generated at first start: the bench seeds and copies as the owner.
-    const dbUrl = runningEmbeddedPostgres(dataDir).url;
     db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
+    await db.query('create extension if not exists pg_stat_statements');
 
     const s0 = performance.now();
     const tree = await seedPartners(db, opts.partners);
@@ -698,11 +760,13 @@ async function main() {
       if (samples++ % 4 === 0) peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
     }, 250);
 
+    await db.query('select pg_stat_statements_reset()');
     const cpuBefore = cpuSnapshot(serverPid);
     const clientCpuBefore = process.cpuUsage();
     const sent = await sendEvents(graphql, opts, tree.ids, serverPid);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const cpuAfter = cpuSnapshot(serverPid);
+    const statements = await statementStats(db, Math.ceil(opts.events / opts.batch));
     clearInterval(memoryTimer);
     const hwm = readStatus(serverPid).hwm;
     peakNodeRss = Math.max(peakNodeRss, hwm);
@@ -755,6 +819,7 @@ async function main() {
       row('ledger rows/s', `${fmt(ledgerPerSecond)}   (${fmt(sent.totals.rewardsCreated)} rewards, ${(sent.totals.rewardsCreated / sent.totals.accepted).toFixed(2)} per event)`),
       row('wall time sending', `${sent.seconds.toFixed(1)} s`),
       row('batch latency p50 / p95', `${ms(percentile(sent.latencies, 50))} / ${ms(percentile(sent.latencies, 95))}   (max ${ms(sent.latencies.at(-1))})`),
+      row('statements per batch', `${statements.perBatch.toFixed(1)}   (pg_stat_statements, BEGIN and COMMIT included; ${fmt(statements.milliseconds / statements.batches)} ms of PostgreSQL per batch)`),
       row('retried batches', `${fmt(sent.totals.retries)}${sent.totals.retries ? `   (${[...sent.totals.retryReasons].map(([r, n]) => `${n}× ${r}`).join('; ')})` : ''}`),
       row('peak server RSS', `${fmt(peakNodeRss / 2 ** 20)} MiB   (node; PostgreSQL processes summed: ${fmt(peakPostgresRss / 2 ** 20)} MiB)`),
       row('CPU while sending', `server node ${serverCpu.toFixed(1)} s (${pct(serverCpu / sent.seconds)} of a core), PostgreSQL ${postgresCpu.toFixed(1)} s (${pct(postgresCpu / sent.seconds)}), bench client ${benchCpu.toFixed(1)} s`),

@@ -100,9 +100,9 @@ export class LedgerService {
     const { rows } = await client.query<{ id: string; idempotencyKey: string }>(
       `insert into reward as r (program_id, partner_id, campaign_id, scheme_instance_id, event_id, period_key, status, kind, amount, unit,
                                 idempotency_key, explanation_en, explanation_ru, details, hold_until, corrects_id, reversal, created_at)
-       select $1, e.*, $3 from json_to_recordset($2::json) as e(partner_id bigint, campaign_id bigint, scheme_instance_id bigint,
-         event_id bigint, period_key text, status text, kind text, amount bigint, unit text, idempotency_key text, explanation_en text, explanation_ru text,
-         details jsonb, hold_until timestamptz, corrects_id bigint, reversal text)
+       select $1, (e->>0)::bigint, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::bigint, e->>4, e->>5, e->>6, (e->>7)::bigint, e->>8, e->>9, e->>10, e->>11,
+              e->12, (e->>13)::timestamptz, (e->>14)::bigint, e->>15, $3
+         from jsonb_array_elements($2::jsonb) as e
        on conflict (program_id, idempotency_key) do nothing
        returning r.id, r.idempotency_key as "idempotencyKey"`,
       [programId, toRowsJson(entries), createdAt],
@@ -149,27 +149,32 @@ export class LedgerService {
   }
 }
 
-/** One JSON document for the whole batch: cheaper to build here and to parse there than an array per column. */
+/**
+ * One JSON document for the whole batch, each entry an array in the insert's column order. Per
+ * batch of 4,000 entries, measured against the alternatives: objects with column names
+ * (json_to_recordset) are a third larger, slower to build here, and parsed slower there than
+ * jsonb arrays; an array per column (unnest) is slower still to build, as pg escapes each element.
+ */
 function toRowsJson(entries: LedgerEntry[]): string {
   return JSON.stringify(
-    entries.map((entry) => ({
-      partner_id: entry.partnerId,
-      campaign_id: entry.campaignId,
-      scheme_instance_id: entry.schemeInstanceId,
-      event_id: entry.eventId,
-      period_key: entry.periodKey,
-      status: entry.status,
-      kind: entry.kind,
-      amount: entry.amount.toString(),
-      unit: entry.unit,
-      idempotency_key: entry.idempotencyKey,
-      explanation_en: entry.explanationEn,
-      explanation_ru: entry.explanationRu,
-      details: entry.details,
-      hold_until: entry.holdUntil,
-      corrects_id: entry.correctsId,
-      reversal: entry.reversal,
-    })),
+    entries.map((entry) => [
+      entry.partnerId,
+      entry.campaignId,
+      entry.schemeInstanceId,
+      entry.eventId,
+      entry.periodKey,
+      entry.status,
+      entry.kind,
+      entry.amount.toString(),
+      entry.unit,
+      entry.idempotencyKey,
+      entry.explanationEn,
+      entry.explanationRu,
+      entry.details,
+      entry.holdUntil,
+      entry.correctsId,
+      entry.reversal,
+    ]),
   );
 }
 

@@ -61,7 +61,8 @@ function oneAtATime(client: SqlClient): SqlClient {
 
 /** A partner snapshot's key: the partner as it was at that time. */
 export function asOfKey(partnerId: string, at: Date): string {
-  return `${partnerId}@${at.toISOString()}`;
+  // Milliseconds, not an ISO string: a batch makes one key per partner look-up of each scheme.
+  return `${partnerId}@${at.getTime()}`;
 }
 
 /** Groups rows by partner, keeping their order. */
@@ -284,7 +285,7 @@ export class BatchContext implements SchemeLookups {
   private async loadPartners(keys: readonly string[]): Promise<(PartnerSnapshot | null)[]> {
     const asks = keys.map((key) => {
       const at = key.lastIndexOf('@');
-      return { id: key.slice(0, at), at: new Date(key.slice(at + 1)) };
+      return { id: key.slice(0, at), at: new Date(Number(key.slice(at + 1))) };
     });
     const found = await snapshotsAsOf(this.client, this.programId, asks);
     return keys.map((key) => found.get(key) ?? null);
