@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
 import { Program } from '../../server/src/programs/program.entity.js';
 import { ROOT_DIR, startTestServer, tableFingerprints, type TestServer } from '../support/harness.js';
+import { seedNovemberSales } from '../support/november-sales.js';
 
 const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
 const NOVEMBER = ['--from', '2026-11-01', '--to', '2026-12-01'];
@@ -45,25 +46,10 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
-const sale = (externalId: string, partnerId: string, amount: number, occurredAt: string) => ({ externalId, type: 'SALE', partnerId, amount, currency: 'RUB', occurredAt });
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cofactor-simulate-'));
   server = await startTestServer();
-  annaId = (await server.ok<{ createPartner: { id: string } }>(`mutation { createPartner(input: { name: "Anna", kind: "AMBASSADOR" }) { id } }`)).createPartner.id;
-  const borisId = (await server.ok<{ createPartner: { id: string } }>(`mutation($s: ID) { createPartner(input: { name: "Boris", kind: "RESELLER", sponsorId: $s }) { id } }`, { s: annaId }))
-    .createPartner.id;
-  campaignId = (
-    await server.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
-      input: { name: 'Sales', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', schemes: [{ code: 'percentage-of-sales', args: { percent: '5' } }] },
-    })
-  ).createCampaign.id;
-  await server.ok(`mutation { activateCampaign(id: "${campaignId}") { id } }`);
-  const record = (events: object[]) => server.ok(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`, { e: events });
-  await record([sale('S-0', annaId, 1_000_000, '2026-10-15T10:00:00Z')]);
-  await record([sale('S-1', annaId, 10_000_000, '2026-11-03T10:00:00Z'), sale('S-2', borisId, 3_000_000, '2026-11-10T10:00:00Z')]);
-  await record([sale('S-3', borisId, 1_234_567, '2026-11-12T10:00:00Z')]);
-  await record([{ externalId: 'R-1', type: 'REFUND', refundOf: 'S-2', amount: 1_500_000, currency: 'RUB', occurredAt: '2026-11-20T10:00:00Z' }]);
+  ({ annaId, campaignId } = await seedNovemberSales(server));
 }, 120_000);
 
 afterAll(async () => {

@@ -12,6 +12,7 @@
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
 import { Program } from '../../server/src/programs/program.entity.js';
 import { startTestServer, tableFingerprints, type TestServer } from '../support/harness.js';
+import { sale, seedNovemberSales } from '../support/november-sales.js';
 
 const LONG_BATCHES = 250;
 const NOVEMBER = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
@@ -19,7 +20,6 @@ const DRAFT = { name: 'Draft', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB'
 
 let server: TestServer;
 let annaId: string;
-let borisId: string;
 let campaignId: string;
 let long: { programId: string; key: string };
 
@@ -46,8 +46,6 @@ interface Job {
   progress: { eventsDone: number; eventsTotal: number | null };
   result: Record<string, unknown> | null;
 }
-
-const sale = (externalId: string, partnerId: string, amount: number, occurredAt: string) => ({ externalId, type: 'SALE', partnerId, amount, currency: 'RUB', occurredAt });
 
 async function start(input: object, key: string = server.adminKey, on: TestServer = server): Promise<Job> {
   return (await on.ok<{ startSimulation: Job }>(START, { input }, key)).startSimulation;
@@ -101,20 +99,7 @@ async function seedLongProgram(): Promise<void> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  annaId = (await server.ok<{ createPartner: { id: string } }>(`mutation { createPartner(input: { name: "Anna", kind: "AMBASSADOR" }) { id } }`)).createPartner.id;
-  borisId = (await server.ok<{ createPartner: { id: string } }>(`mutation($s: ID) { createPartner(input: { name: "Boris", kind: "RESELLER", sponsorId: $s }) { id } }`, { s: annaId }))
-    .createPartner.id;
-  campaignId = (
-    await server.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
-      input: { name: 'Sales', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', schemes: [{ code: 'percentage-of-sales', args: { percent: '5' } }] },
-    })
-  ).createCampaign.id;
-  await server.ok(`mutation { activateCampaign(id: "${campaignId}") { id } }`);
-  const record = (events: object[]) => server.ok(`mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`, { e: events });
-  await record([sale('S-0', annaId, 1_000_000, '2026-10-15T10:00:00Z')]);
-  await record([sale('S-1', annaId, 10_000_000, '2026-11-03T10:00:00Z'), sale('S-2', borisId, 3_000_000, '2026-11-10T10:00:00Z')]);
-  await record([sale('S-3', borisId, 1_234_567, '2026-11-12T10:00:00Z')]);
-  await record([{ externalId: 'R-1', type: 'REFUND', refundOf: 'S-2', amount: 1_500_000, currency: 'RUB', occurredAt: '2026-11-20T10:00:00Z' }]);
+  ({ annaId, campaignId } = await seedNovemberSales(server));
   await seedLongProgram();
 }, 300_000);
 
