@@ -78,16 +78,22 @@ export interface DraftRules {
  */
 export function validateDrafts(drafts: unknown, rules: DraftRules = {}): string[] {
   if (!Array.isArray(drafts)) return ['the scheme did not return a list of drafts'];
+  // The engine runs this on every draft of every event: a loop that allocates only for problems.
+  const result: string[] = [];
   const keys = new Set<string>();
-  return drafts.flatMap((draft: Partial<RewardDraft>, index) => {
+  for (let index = 0; index < drafts.length; index++) {
+    const draft = drafts[index] as Partial<RewardDraft>;
     const problems = draftProblems(draft, rules);
     if (typeof draft.key === 'string' && draft.key !== '') {
       if (keys.has(draft.key)) problems.push('key repeated within one call');
       keys.add(draft.key);
     }
-    return problems.map((problem) => `draft ${index} (key ${JSON.stringify(draft.key)}): ${problem}`);
-  });
+    for (const problem of problems) result.push(`draft ${index} (key ${JSON.stringify(draft.key)}): ${problem}`);
+  }
+  return result;
 }
+
+const LOCALES = ['en', 'ru'] as const;
 
 function draftProblems(draft: Partial<RewardDraft>, rules: DraftRules): string[] {
   const problems: string[] = [];
@@ -107,37 +113,41 @@ function draftProblems(draft: Partial<RewardDraft>, rules: DraftRules): string[]
     const reserved = reservedKeyProblem(key);
     if (reserved) problems.push(`key ${reserved}`);
   }
-  for (const locale of ['en', 'ru'] as const) {
+  for (const locale of LOCALES) {
     const text = draft.explanation?.[locale];
     if (typeof text !== 'string' || text.trim() === '') problems.push(`explanation has no ${locale} text`);
   }
-  problems.push(...detailsProblems(draft));
+  if (draft.details !== undefined) detailsProblems(draft, problems);
   if (draft.reversal !== undefined && !(REWARD_REVERSALS as readonly unknown[]).includes(draft.reversal)) {
     problems.push(`reversal ${String(draft.reversal)} is not one of ${REWARD_REVERSALS.join(', ')}`);
   }
   return problems;
 }
 
-function detailsProblems({ kind, details }: Partial<RewardDraft>): string[] {
-  if (details === undefined) return [];
+/** Adds the problems of a draft's details to `problems`. */
+function detailsProblems({ kind, details }: Partial<RewardDraft>, problems: string[]): void {
   if (!isPlainJson(details) || typeof details !== 'object' || details === null || Array.isArray(details)) {
-    return ['details are not a plain JSON object'];
+    problems.push('details are not a plain JSON object');
+    return;
   }
-  const problems = SERVER_DETAILS.filter((name) => name in details).map((name) => `details.${name} is written by the server`);
+  for (const name of SERVER_DETAILS) if (name in details) problems.push(`details.${name} is written by the server`);
   const name = details[BADGE_NAME_DETAIL];
   if (kind === 'BADGE' && name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
     problems.push(`details.${BADGE_NAME_DETAIL}, the badge's name, is not a non-empty string`);
   }
-  return problems;
 }
 
 /** Details are stored as JSON next to the entry: no bigint, Date, undefined or class instances. */
 function isPlainJson(value: unknown): value is JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every(isPlainJson);
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.values(value).every(isPlainJson);
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isPlainJson(item)) return false;
+    return true;
   }
-  return false;
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const name in value) {
+    if (Object.hasOwn(value, name) && !isPlainJson((value as Record<string, unknown>)[name])) return false;
+  }
+  return true;
 }

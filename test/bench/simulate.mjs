@@ -4,7 +4,8 @@
 // (the engine itself: no HTTP, no job queue) through a campaign with the three reference
 // schemes and a volume bonus. See `--help`.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,8 @@ Options:
   --partners N   partners in the 8-level referral tree (default 100000)
   --batch N      events per recorded batch, i.e. per replayed batch (default 1000)
   --refunds P    percent of the events that refund an earlier sale (default 5)
+  --profile F    write a CPU profile of the simulation alone (not the seeding) to F (.cpuprofile)
+  --heap-profile F  write a sampling heap profile of what the simulation keeps alive to F (.heapprofile)
   --help         print this help`;
 
 const LEVELS = 8;
@@ -58,6 +61,8 @@ function readOptions() {
         partners: { type: 'string', default: '100000' },
         batch: { type: 'string', default: '1000' },
         refunds: { type: 'string', default: '5' },
+        profile: { type: 'string' },
+        'heap-profile': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -78,7 +83,7 @@ function readOptions() {
     }
     return value;
   };
-  return { events: integer('events', 1, 10_000_000), partners: integer('partners', LEVELS, 10_000_000), batch: integer('batch', 1, 5000), refunds: integer('refunds', 0, 50) };
+  return { events: integer('events', 1, 10_000_000), partners: integer('partners', LEVELS, 10_000_000), batch: integer('batch', 1, 5000), refunds: integer('refunds', 0, 50), profile: parsed.profile ?? null, heapProfile: parsed['heap-profile'] ?? null };
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -293,6 +298,7 @@ async function seedEvents(db, programId, opts, partnerIds) {
 /** Runs the simulation, timing its parts from the replay's progress reports and sampling memory at each. */
 async function simulate(app, programId, campaignId, events) {
   const marks = [];
+  const cpu = [];
   const memory = { rss: 0, heapUsed: 0 };
   let lastLog = 0;
   const t0 = performance.now();
@@ -300,6 +306,7 @@ async function simulate(app, programId, campaignId, events) {
     onProgress: ({ eventsReplayed, eventsTotal }) => {
       const now = performance.now();
       marks.push(now);
+      cpu.push(process.cpuUsage());
       const usage = process.memoryUsage();
       memory.rss = Math.max(memory.rss, usage.rss);
       memory.heapUsed = Math.max(memory.heapUsed, usage.heapUsed);
@@ -315,7 +322,10 @@ async function simulate(app, programId, campaignId, events) {
   const firstBatch = marks.length > 1 ? marks[1] - marks[0] : 0;
   const load = (marks[0] - t0 - firstBatch) / 1000;
   const replaySeconds = (marks.at(-1) - marks[0] + firstBatch) / 1000;
-  return { result, load, replay: replaySeconds, closeAndSummary: (end - marks.at(-1)) / 1000, total: (end - t0) / 1000, memory };
+  // CPU time is steadier than wall time on a shared machine; it counts V8's helper threads too.
+  const cpuSeconds = (from, to) => (to.user + to.system - from.user - from.system) / 1e6;
+  const replayCpu = cpu.length > 1 ? (cpuSeconds(cpu[0], cpu.at(-1)) * (marks.length)) / (marks.length - 1) : 0;
+  return { result, load, replay: replaySeconds, replayCpu, closeAndSummary: (end - marks.at(-1)) / 1000, total: (end - t0) / 1000, memory };
 }
 
 /** A digest of every entry the simulation wrote, so two runs (before and after a change) can be compared. */
@@ -366,7 +376,24 @@ async function main() {
 
     global.gc?.();
     log(`simulating campaign ${campaign.id} over ${QUARTER.from.toISOString()} .. ${QUARTER.to.toISOString()}, heap ${mib(process.memoryUsage().heapUsed)} before`);
+    const session = opts.profile || opts.heapProfile ? new Session() : null;
+    session?.connect();
+    if (opts.profile) {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
+    if (opts.heapProfile) await session.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024 });
     const run = await simulate(app, programId, campaign.id, { firstBatch: Math.min(opts.batch, opts.events) });
+    if (opts.profile) {
+      writeFileSync(opts.profile, JSON.stringify((await session.post('Profiler.stop')).profile));
+      log(`CPU profile of the simulation written to ${opts.profile}`);
+    }
+    if (opts.heapProfile) {
+      global.gc?.();
+      writeFileSync(opts.heapProfile, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
+      log(`heap profile of the simulation written to ${opts.heapProfile}`);
+    }
+    session?.disconnect();
     const { result } = run;
     const problems = [];
     if (result.eventsReplayed !== Number(expected.events)) problems.push(`replayed ${result.eventsReplayed} events, ${expected.events} stored`);
@@ -380,6 +407,7 @@ async function main() {
         `${fmt(tree.ids.length)} partners in ${LEVELS} levels, schemes ${SCHEMES.map((s) => s.code).join(', ')} (in process, the engine alone)`,
       row('load snapshot', `${run.load.toFixed(1)} s   (SQL and the memory store)`),
       row('replay', `${run.replay.toFixed(1)} s   (${fmt(result.eventsReplayed / run.replay)} events/s)`),
+      row('replay CPU', `${run.replayCpu.toFixed(1)} s   (${fmt(result.eventsReplayed / run.replayCpu)} events per CPU second, GC threads included)`),
       row('close periods + summary', `${run.closeAndSummary.toFixed(1)} s   (${result.periodsClosed.join(', ')})`),
       row('end to end', `${run.total.toFixed(1)} s   (${fmt(result.eventsReplayed / run.total)} events/s)`),
       row('peak RSS / heap', `${mib(run.memory.rss)} / ${mib(run.memory.heapUsed)} sampled per batch; process peak RSS ${mib(process.resourceUsage().maxRSS * 1024)}`),

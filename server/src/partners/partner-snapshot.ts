@@ -81,11 +81,17 @@ export interface LevelRow extends HistoryRow {
  * referral code are today's; a partner with no history rows is as it is today.
  */
 export function snapshotAt(today: SnapshotRow, states: readonly StateRow[], levels: readonly LevelRow[], at: number): PartnerSnapshot {
-  const state = rowAt(states, at);
-  const level = rowAt(levels, at);
-  return toSnapshot({
-    ...today,
-    ...(state && { status: state.status, kind: state.kind, regionId: state.regionId, segment: state.segment, sponsorId: state.sponsorId }),
-    ...(level && { level: level.level }),
-  });
+  const state = rowAt(states, at) ?? today;
+  // Built in one go: the engine asks for several partners as they were per event.
+  return {
+    id: today.id,
+    name: today.name,
+    kind: state.kind,
+    regionId: state.regionId,
+    segment: state.segment as PartnerSnapshot['segment'],
+    level: (rowAt(levels, at) ?? today).level,
+    status: state.status,
+    referralCode: today.referralCode,
+    sponsorId: state.sponsorId,
+  };
 }

@@ -69,7 +69,7 @@ export class SchemeEvaluator {
     const runs = campaign.instances
       .filter((instance) => instance.scheme.closePeriod)
       .map(async (instance) => {
-        const drafts = await checked(instance, `period ${period.key}`, () => instance.scheme.closePeriod!(period, instance.args as never, ctx));
+        const drafts = await checked(instance, period.key, 'period', () => instance.scheme.closePeriod!(period, instance.args as never, ctx));
         return this.toEntries(instance, campaign, lookups, clock, { eventId: null, periodKey: period.key }, drafts);
       });
     return (await Promise.all(runs)).flat();
@@ -91,9 +91,12 @@ export class SchemeEvaluator {
             ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
             : null;
       if (!produce) continue;
-      const added = await checked(instance, `event ${event.externalId}`, produce);
-      drafts.push(...added);
-      entries.push(...(await this.toEntries(instance, campaign, lookups, clock, { eventId: event.id, periodKey: null }, added)));
+      const result = checked(instance, event.externalId, 'event', produce);
+      const added = result instanceof Promise ? await result : result;
+      // Most instances pay nothing for most events: no look-up, no promise for them.
+      if (added.length === 0) continue;
+      for (const draft of added) drafts.push(draft);
+      for (const entry of await this.toEntries(instance, campaign, lookups, clock, { eventId: event.id, periodKey: null }, added)) entries.push(entry);
     }
     return entries;
   }
@@ -107,16 +110,18 @@ export class SchemeEvaluator {
     source: Source,
     drafts: RewardDraft[],
   ): Promise<LedgerEntry[]> {
-    const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
     const earning = await Promise.all(drafts.map((draft) => lookups.canEarn(draft.partnerId)));
-    return drafts
-      .filter((draft, index) => earning[index] && draft.amount !== 0n)
-      .map((draft) => ({
+    const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
+    const entries: LedgerEntry[] = [];
+    drafts.forEach((draft, index) => {
+      if (!earning[index] || draft.amount === 0n) return;
+      entries.push({
         partnerId: draft.partnerId,
         campaignId: campaign.snapshot.id,
         schemeInstanceId: instance.id,
-        ...source,
-        status: 'PENDING' as const,
+        eventId: source.eventId,
+        periodKey: source.periodKey,
+        status: 'PENDING',
         kind: draft.kind,
         amount: draft.amount,
         unit: draft.unit,
@@ -127,7 +132,9 @@ export class SchemeEvaluator {
         holdUntil,
         correctsId: null,
         reversal: draft.reversal ?? 'PROPORTIONAL',
-      }));
+      });
+    });
+    return entries;
   }
 }
 
@@ -135,22 +142,38 @@ export class SchemeEvaluator {
 const MAX_PROBLEMS_SHOWN = 3;
 /** A partner id as the server hands them out: a positive integer in decimal. */
 const PARTNER_ID = /^[1-9]\d*$/;
+const DRAFT_RULES = { isPartnerId: (id: string) => PARTNER_ID.test(id) };
 
 /**
  * Runs one scheme hook and holds its drafts to the contract (`validateDrafts`, the one the
  * conformance kit applies too); a malformed draft fails the whole batch, naming the scheme and
- * what it was running for.
+ * what it was running for (`<what> <name>`: an event's external id, a period's key). A hook
+ * that answers at once is checked at once, without a promise of its own.
  */
-async function checked(instance: RunnableInstance, source: string, produce: () => Promise<RewardDraft[]> | RewardDraft[]): Promise<RewardDraft[]> {
-  let drafts: RewardDraft[];
+function checked(instance: RunnableInstance, name: string, what: 'event' | 'period', produce: () => Promise<RewardDraft[]> | RewardDraft[]): RewardDraft[] | Promise<RewardDraft[]> {
+  let produced: Promise<RewardDraft[]> | RewardDraft[];
   try {
-    drafts = await produce();
+    produced = produce();
   } catch (error) {
-    throw new Error(`scheme ${instance.scheme.code} failed on ${source}: ${(error as Error).message}`, { cause: error });
+    throw failed(instance, name, what, error);
   }
-  const problems = validateDrafts(drafts, { isPartnerId: (id) => PARTNER_ID.test(id) });
+  if (!(produced instanceof Promise)) return valid(instance, name, what, produced);
+  return produced.then(
+    (drafts) => valid(instance, name, what, drafts),
+    (error: unknown) => {
+      throw failed(instance, name, what, error);
+    },
+  );
+}
+
+function failed(instance: RunnableInstance, name: string, what: string, error: unknown): Error {
+  return new Error(`scheme ${instance.scheme.code} failed on ${what} ${name}: ${(error as Error).message}`, { cause: error });
+}
+
+function valid(instance: RunnableInstance, name: string, what: string, drafts: RewardDraft[]): RewardDraft[] {
+  const problems = validateDrafts(drafts, DRAFT_RULES);
   if (problems.length > 0) {
-    throw new Error(`scheme ${instance.scheme.code} failed on ${source}: it returned an invalid draft (${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}${problems.length > MAX_PROBLEMS_SHOWN ? `; ${problems.length - MAX_PROBLEMS_SHOWN} more` : ''})`);
+    throw new Error(`scheme ${instance.scheme.code} failed on ${what} ${name}: it returned an invalid draft (${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')}${problems.length > MAX_PROBLEMS_SHOWN ? `; ${problems.length - MAX_PROBLEMS_SHOWN} more` : ''})`);
   }
   return drafts;
 }
