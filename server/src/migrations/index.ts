@@ -7,6 +7,7 @@ import { Migration20261204113000_exact_sums } from './Migration20261204113000_ex
 import { Migration20261204120000_partner_history } from './Migration20261204120000_partner_history.js';
 import { Migration20261205100000_simulation_jobs } from './Migration20261205100000_simulation_jobs.js';
 import { Migration20261205110000_event_batch_order } from './Migration20261205110000_event_batch_order.js';
+import { Migration20261205120000_customer_without_foreign_keys } from './Migration20261205120000_customer_without_foreign_keys.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Migration20261204120000_partner_history,
   Migration20261205100000_simulation_jobs,
   Migration20261205110000_event_batch_order,
+  Migration20261205120000_customer_without_foreign_keys,
 ];
