@@ -80,11 +80,11 @@ export function validateDrafts(drafts: unknown, rules: DraftRules = {}): string[
   if (!Array.isArray(drafts)) return ['the scheme did not return a list of drafts'];
   // The engine runs this on every draft of every event: a loop that allocates only for problems.
   const result: string[] = [];
-  const keys = new Set<string>();
+  const keys = drafts.length > 1 ? new Set<string>() : null;
   for (let index = 0; index < drafts.length; index++) {
     const draft = drafts[index] as Partial<RewardDraft>;
     const problems = draftProblems(draft, rules);
-    if (typeof draft.key === 'string' && draft.key !== '') {
+    if (keys && typeof draft.key === 'string' && draft.key !== '') {
       if (keys.has(draft.key)) problems.push('key repeated within one call');
       keys.add(draft.key);
     }

@@ -1,4 +1,4 @@
-import { describePoints, divideRoundHalfEven, formatMoney, formatPercent, formatPoints, isCurrencyCode, parseDecimal, percentOf } from './money.js';
+import { DECIMALS_KEPT, describePoints, divideRoundHalfEven, formatMoney, formatPercent, formatPoints, isCurrencyCode, parseDecimal, percentOf } from './money.js';
 
 describe('the one rounding rule: half to even, once per entry', () => {
   it.each([
@@ -27,6 +27,16 @@ describe('the one rounding rule: half to even, once per entry', () => {
     expect(parseDecimal('1,5')).toBeNull();
     expect(parseDecimal('-0.125')).toEqual({ units: -125n, scale: 3 });
   });
+
+  it('answers the same after remembering more than DECIMALS_KEPT texts', () => {
+    expect(parseDecimal('2.5')).toEqual({ units: 25n, scale: 1 });
+    // 0.001, 0.002, … one past the limit: the memory starts over and still answers exactly.
+    for (let n = 1; n <= DECIMALS_KEPT + 1; n++) expect(parseDecimal(`0.${String(n).padStart(4, '0')}`)).toEqual({ units: BigInt(n), scale: 4 });
+    expect(parseDecimal('2.5')).toEqual({ units: 25n, scale: 1 });
+    expect(parseDecimal('x')).toBeNull();
+    expect(parseDecimal('x')).toBeNull();
+    expect(formatPercent('2.5', 'ru')).toBe('2,5%');
+  });
 });
 
 describe('formatting for explanations', () => {
@@ -35,6 +45,10 @@ describe('formatting for explanations', () => {
     expect(formatMoney(1_200_000n, 'RUB', 'en')).toBe('RUB 12,000.00');
     expect(formatMoney(-5n, 'USD', 'en')).toBe('-USD 0.05');
     expect(formatMoney(1500n, 'JPY', 'en')).toBe('JPY 1,500');
+    // Groups of three from the right, whatever the first group's length.
+    expect(formatMoney(123_456_789_012n, 'RUB', 'en')).toBe('RUB 1,234,567,890.12');
+    expect(formatMoney(12_345_678_901n, 'RUB', 'en')).toBe('RUB 123,456,789.01');
+    expect(formatMoney(99n, 'JPY', 'en')).toBe('JPY 99');
   });
 
   it('writes percents with the locale decimal separator', () => {

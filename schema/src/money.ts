@@ -49,13 +49,42 @@ export interface Decimal {
 
 const DECIMAL_PATTERN = /^(-)?(\d+)(?:\.(\d+))?$/;
 
+/**
+ * How many decimal texts `parseDecimal` and `formatPercent` remember. Schemes parse the same
+ * few rates and percents on every event; a program has far fewer than this, and past it the
+ * memory starts over rather than grow.
+ */
+export const DECIMALS_KEPT = 1000;
+
+/** Remembered answers, at most DECIMALS_KEPT of them. */
+class Remembered<T> {
+  private readonly answers = new Map<string, T>();
+
+  get(text: string, compute: (text: string) => T): T {
+    let answer = this.answers.get(text);
+    if (answer === undefined && !this.answers.has(text)) {
+      answer = compute(text);
+      if (this.answers.size >= DECIMALS_KEPT) this.answers.clear();
+      this.answers.set(text, answer);
+    }
+    return answer as T;
+  }
+}
+
+const parsedDecimals = new Remembered<Decimal | null>();
+
 /** Parses "12", "2.5", "-0.125" exactly; returns null for anything else (no exponents, no commas). */
 export function parseDecimal(text: string): Decimal | null {
+  return parsedDecimals.get(text, parse);
+}
+
+function parse(text: string): Decimal | null {
   const match = DECIMAL_PATTERN.exec(text.trim());
   if (!match) return null;
   const [, sign, whole, fraction = ''] = match;
   const units = BigInt(whole + fraction) * (sign ? -1n : 1n);
-  return { units, scale: fraction.length };
+  // Frozen: one answer is shared by every caller that parses the same text.
+  return Object.freeze({ units, scale: fraction.length });
 }
 
 export function compareDecimals(a: Decimal, b: Decimal): number {
@@ -108,7 +137,9 @@ export function multiplyBy(amount: bigint, factor: string): bigint {
 export type Locale = 'en' | 'ru';
 
 function groupThousands(digits: string, separator: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+  let grouped = digits.slice(0, digits.length % 3 || 3);
+  for (let at = grouped.length; at < digits.length; at += 3) grouped += separator + digits.slice(at, at + 3);
+  return grouped;
 }
 
 /** "12 000,00 ₽" in ru, "RUB 12,000.00" in en. For explanations a partner reads. */
@@ -128,6 +159,13 @@ export function formatMoney(amount: bigint, currency: string, locale: Locale): s
 
 /** A percent for explanations: "2.5%" (en), "2,5%" (ru). */
 export function formatPercent(percent: string, locale: Locale): string {
+  return (locale === 'ru' ? percentsRu : percentsEn).get(percent, (text) => renderPercent(text, locale));
+}
+
+const percentsEn = new Remembered<string>();
+const percentsRu = new Remembered<string>();
+
+function renderPercent(percent: string, locale: Locale): string {
   const value = parseDecimal(percent);
   if (!value) throw new RangeError(`not a decimal percent: ${percent}`);
   const text = formatDecimal(value);

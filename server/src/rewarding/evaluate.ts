@@ -15,10 +15,14 @@ import type { SchemeLookups, SchemeStore } from './store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Where a draft came from: an event, or a period a campaign closes. */
-interface Source {
+/** What one scheme instance proposed for one event or period: its checked drafts, not yet entries. */
+interface Proposal {
+  campaign: RunnableCampaign;
+  instance: RunnableInstance;
+  /** Where the drafts came from: an event, or a period a campaign closes. */
   eventId: string | null;
   periodKey: string | null;
+  drafts: RewardDraft[];
 }
 
 /**
@@ -35,15 +39,15 @@ export class SchemeEvaluator {
     const campaigns = runnable(await store.campaigns(programId, { active: true }), this.registry);
     if (campaigns.length === 0) return [];
     const lookups = store.lookups(programId, events, clock, await store.timeZone(programId));
-    const runs: Promise<LedgerEntry[]>[] = [];
+    const runs: Promise<Proposal[]>[] = [];
     events.forEach((event, index) => {
       for (const campaign of campaigns) {
         if (!inCampaign(campaign.snapshot, event.occurredAt) || !targets(campaign, event.partner)) continue;
-        runs.push(this.runChain(campaign, event, lookups, lookups.forEvent(campaign.snapshot, index), clock));
+        runs.push(runChain(campaign, event, lookups.forEvent(campaign.snapshot, index)));
       }
     });
     // Chains run concurrently, so their look-ups batch; entries come out by event, then campaign.
-    return (await Promise.all(runs)).flat();
+    return toEntries(lookups, clock, (await Promise.all(runs)).flat());
   }
 
   /**
@@ -68,64 +72,66 @@ export class SchemeEvaluator {
     };
     const runs = campaign.instances
       .filter((instance) => instance.scheme.closePeriod)
-      .map(async (instance) => {
+      .map(async (instance): Promise<Proposal> => {
         const drafts = await checked(instance, period.key, 'period', () => instance.scheme.closePeriod!(period, instance.args as never, ctx));
-        return this.toEntries(instance, campaign, lookups, clock, { eventId: null, periodKey: period.key }, drafts);
+        return { campaign, instance, eventId: null, periodKey: period.key, drafts };
       });
-    return (await Promise.all(runs)).flat();
+    return toEntries(lookups, clock, await Promise.all(runs));
   }
+}
 
-  /**
-   * One campaign's instances for one event, in their order: evaluating instances add their
-   * drafts, stacking instances see everything added before them and add their own.
-   */
-  private async runChain(campaign: RunnableCampaign, event: SchemeEvent, lookups: SchemeLookups, ctx: SchemeContext, clock: Date): Promise<LedgerEntry[]> {
-    const drafts: RewardDraft[] = [];
-    const entries: LedgerEntry[] = [];
-    for (const instance of campaign.instances) {
-      const { scheme } = instance;
-      const produce =
-        scheme.evaluate && scheme.eventTypes.includes(event.type)
-          ? () => scheme.evaluate!(event, instance.args as never, ctx)
-          : scheme.stack && drafts.length > 0
-            ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
-            : null;
-      if (!produce) continue;
-      const result = checked(instance, event.externalId, 'event', produce);
-      const added = result instanceof Promise ? await result : result;
-      // Most instances pay nothing for most events: no look-up, no promise for them.
-      if (added.length === 0) continue;
-      for (const draft of added) drafts.push(draft);
-      for (const entry of await this.toEntries(instance, campaign, lookups, clock, { eventId: event.id, periodKey: null }, added)) entries.push(entry);
-    }
-    return entries;
+/**
+ * One campaign's instances for one event, in their order: evaluating instances add their
+ * drafts, stacking instances see everything added before them and add their own.
+ */
+async function runChain(campaign: RunnableCampaign, event: SchemeEvent, ctx: SchemeContext): Promise<Proposal[]> {
+  const drafts: RewardDraft[] = [];
+  const proposals: Proposal[] = [];
+  for (const instance of campaign.instances) {
+    const { scheme } = instance;
+    const produce =
+      scheme.evaluate && scheme.eventTypes.includes(event.type)
+        ? () => scheme.evaluate!(event, instance.args as never, ctx)
+        : scheme.stack && drafts.length > 0
+          ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
+          : null;
+    if (!produce) continue;
+    const result = checked(instance, event.externalId, 'event', produce);
+    const added = result instanceof Promise ? await result : result;
+    if (added.length === 0) continue;
+    for (const draft of added) drafts.push(draft);
+    proposals.push({ campaign, instance, eventId: event.id, periodKey: null, drafts: added });
   }
+  return proposals;
+}
 
-  /** Turns a scheme's checked drafts for partners who may earn into ledger entries. */
-  private async toEntries(
-    instance: RunnableInstance,
-    campaign: RunnableCampaign,
-    lookups: SchemeLookups,
-    clock: Date,
-    source: Source,
-    drafts: RewardDraft[],
-  ): Promise<LedgerEntry[]> {
-    const earning = await Promise.all(drafts.map((draft) => lookups.canEarn(draft.partnerId)));
-    const holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS);
-    const entries: LedgerEntry[] = [];
-    drafts.forEach((draft, index) => {
-      if (!earning[index] || draft.amount === 0n) return;
+/**
+ * Turns checked drafts for partners who may earn into ledger entries, in the order proposed.
+ * Whether a partner may earn is asked once per partner for all of them, not per draft.
+ */
+async function toEntries(lookups: SchemeLookups, clock: Date, proposals: Proposal[]): Promise<LedgerEntry[]> {
+  const partnerIds = [...new Set(proposals.flatMap((proposal) => proposal.drafts.map((draft) => draft.partnerId)))];
+  const answers = await Promise.all(partnerIds.map((id) => lookups.canEarn(id)));
+  const earning = new Set(partnerIds.filter((_, index) => answers[index]));
+  const holds = new Map<string, Date>();
+  const entries: LedgerEntry[] = [];
+  for (const { campaign, instance, eventId, periodKey, drafts } of proposals) {
+    const campaignId = campaign.snapshot.id;
+    let holdUntil = holds.get(campaignId);
+    if (!holdUntil) holds.set(campaignId, (holdUntil = new Date(clock.getTime() + campaign.holdDays * DAY_MS)));
+    for (const draft of drafts) {
+      if (!earning.has(draft.partnerId) || draft.amount === 0n) continue;
       entries.push({
         partnerId: draft.partnerId,
-        campaignId: campaign.snapshot.id,
+        campaignId,
         schemeInstanceId: instance.id,
-        eventId: source.eventId,
-        periodKey: source.periodKey,
+        eventId,
+        periodKey,
         status: 'PENDING',
         kind: draft.kind,
         amount: draft.amount,
         unit: draft.unit,
-        idempotencyKey: ledgerKey(campaign.snapshot.id, instance.key, draft.key),
+        idempotencyKey: ledgerKey(campaignId, instance.key, draft.key),
         explanationEn: draft.explanation.en,
         explanationRu: draft.explanation.ru,
         details: (draft.details ?? {}) as JsonObject,
@@ -133,9 +139,9 @@ export class SchemeEvaluator {
         correctsId: null,
         reversal: draft.reversal ?? 'PROPORTIONAL',
       });
-    });
-    return entries;
+    }
   }
+  return entries;
 }
 
 /** How many of a scheme's draft problems the error names; the first is what a scheme author fixes first. */
