@@ -37,7 +37,11 @@ Options:
   --refunds P    percent of the events that refund an earlier sale (default 5)
   --profile F    write a CPU profile of the simulation alone (not the seeding) to F (.cpuprofile)
   --heap-profile F  write a sampling heap profile of what the simulation allocates to F (.heapprofile)
-  --help         print this help`;
+  --help         print this help
+
+The simulation keeps the span's events and every entry it writes in memory: at the default
+1,000,000 events give node more heap than its default (about 4 GiB on a large machine), e.g.
+NODE_OPTIONS=--max-old-space-size=8192 pnpm bench simulate`;
 
 const LEVELS = 8;
 /** The quarter, in the demo program's time zone (Europe/Moscow, UTC+3). */
@@ -348,7 +352,16 @@ async function main() {
     await database?.stop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => cleanup().finally(() => process.exit(130)));
+  // On a signal the replay is still running: stop PostgreSQL and leave, without waiting for the app's pools.
+  const interrupt = () => {
+    log('interrupted: stopping PostgreSQL and removing the data dir');
+    const stopped = database?.stop().catch(() => {}) ?? Promise.resolve();
+    Promise.race([stopped, new Promise((resolveWait) => setTimeout(resolveWait, 15_000))]).finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, interrupt);
   try {
     const config = readConfig({ ...process.env, COFACTOR_DATA_DIR: dataDir, DATABASE_URL: '' }, { rootDir: ROOT, embeddedPostgresPort: await freePort() });
     log(`starting PostgreSQL (port ${config.embeddedPostgresPort}, data ${dataDir})`);
@@ -374,7 +387,7 @@ async function main() {
       )
     ).rows[0];
 
-    global.gc?.();
+    globalThis.gc?.();
     log(`simulating campaign ${campaign.id} over ${QUARTER.from.toISOString()} .. ${QUARTER.to.toISOString()}, heap ${mib(process.memoryUsage().heapUsed)} before`);
     const session = opts.profile || opts.heapProfile ? new Session() : null;
     session?.connect();
@@ -390,7 +403,7 @@ async function main() {
       log(`CPU profile of the simulation written to ${opts.profile}`);
     }
     if (opts.heapProfile) {
-      global.gc?.();
+      globalThis.gc?.();
       writeFileSync(opts.heapProfile, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
       log(`heap profile of the simulation written to ${opts.heapProfile}`);
     }
