@@ -132,7 +132,8 @@ export class SimulationService {
       periodKeys: periods.map((period) => period.key),
       maxEvents: this.config.simulationMaxEvents,
     });
-    const storage = new MemoryRewardingStorage(snapshot.seed);
+    // A replay reports sums, so its entries need no texts: they are most of its memory.
+    const storage = new MemoryRewardingStorage(snapshot.seed, { keepExplanations: false });
     const usedBefore = storage.state.granted.total(campaign.id);
     const simulated: RewardRow[] = [];
     const rewarding = new Rewarding(storage, this.registry, (rewards) => simulated.push(...rewards), this.config);

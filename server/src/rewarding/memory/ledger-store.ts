@@ -11,7 +11,11 @@ const GRANTED = ['PENDING', 'APPROVED', 'PAID'];
 
 /** The reward ledger in memory; the same answers as PostgresLedgerStore, and locks are no-ops (one unit of work runs at a time). */
 export class MemoryLedgerStore implements LedgerStore {
-  constructor(private readonly state: ProgramState) {}
+  /** With `keepExplanations` false an entry is kept without its two texts: a replay of a quarter keeps millions of entries and reads none of them. */
+  constructor(
+    private readonly state: ProgramState,
+    private readonly keepExplanations = true,
+  ) {}
 
   /** As LedgerService.append: the first of each key, in key order, new keys only; a LEVEL entry changes the partner's level. */
   async append(programId: string, unsorted: LedgerEntry[], createdAt: Date): Promise<RewardRow[]> {
@@ -22,6 +26,7 @@ export class MemoryLedgerStore implements LedgerStore {
     for (const entry of entries) {
       if (this.state.rewardsByKey.has(entry.idempotencyKey)) continue;
       const reward: RewardRow = { id: this.state.newRewardId(), programId, ...entry, amount: entry.amount.toString(), createdAt };
+      if (!this.keepExplanations) reward.explanationEn = reward.explanationRu = '';
       this.state.addReward(reward);
       appended.push(reward);
     }

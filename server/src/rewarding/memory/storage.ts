@@ -56,12 +56,13 @@ export class MemoryRewardingStorage implements RewardingStorage {
   private readonly store: RewardingStore;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(seed: ProgramSeed) {
+  /** `keepExplanations: false` keeps appended entries without their texts (see MemoryLedgerStore). */
+  constructor(seed: ProgramSeed, options: { keepExplanations?: boolean } = {}) {
     this.state = new ProgramState(seed);
     this.store = {
       events: new MemoryEventStore(this.state),
       schemes: new MemorySchemeStore(this.state),
-      ledger: new MemoryLedgerStore(this.state),
+      ledger: new MemoryLedgerStore(this.state, options.keepExplanations ?? true),
       periods: new MemoryPeriodStore(this.state),
     };
   }
