@@ -43,7 +43,9 @@ Limits and security (see README, "Safe to expose"):
                                    directives 5, cost 1000)
   COFACTOR_MAX_AMOUNT  largest event amount in minor units (default 10000000000000)
   COFACTOR_MAX_CLOCK_SKEW  seconds an event's occurredAt may be ahead of the clock (default 86400)
-  COFACTOR_SIMULATION_MAX_EVENTS  stored events one simulation may load (default 2000000)
+  COFACTOR_SIMULATION_MAX_EVENTS  stored events one simulation may load (default 500000; it keeps
+                       them and their entries in memory, about 5 KB of heap an event: past
+                       ~700000 give node more, e.g. NODE_OPTIONS=--max-old-space-size=8192)
   COFACTOR_SIMULATION_CONCURRENCY  simulation jobs one server process runs at once; the rest wait
                        QUEUED (default 1)
   COFACTOR_SIMULATION_KEPT  simulation runs kept per program until deleted (default 100)

@@ -144,7 +144,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     corsOrigins: (env.COFACTOR_CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     trustProxy: trustProxy(env.COFACTOR_TRUST_PROXY),
     introspection: flag('COFACTOR_INTROSPECTION', env.COFACTOR_INTROSPECTION, env.NODE_ENV !== 'production'),
-    simulationMaxEvents: bounded('COFACTOR_SIMULATION_MAX_EVENTS', env.COFACTOR_SIMULATION_MAX_EVENTS, 2_000_000, 1, 50_000_000),
+    simulationMaxEvents: bounded('COFACTOR_SIMULATION_MAX_EVENTS', env.COFACTOR_SIMULATION_MAX_EVENTS, 500_000, 1, 50_000_000),
     simulationConcurrency: bounded('COFACTOR_SIMULATION_CONCURRENCY', env.COFACTOR_SIMULATION_CONCURRENCY, 1, 1, 64),
     simulationKept: bounded('COFACTOR_SIMULATION_KEPT', env.COFACTOR_SIMULATION_KEPT, 100, 1, 100_000),
     ...overrides,

@@ -366,7 +366,10 @@ async function main() {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, interrupt);
   try {
-    const config = readConfig({ ...process.env, COFACTOR_DATA_DIR: dataDir, DATABASE_URL: '' }, { rootDir: ROOT, embeddedPostgresPort: await freePort() });
+    // The bench's own events are the load it measures, whatever the server's default limit.
+    const maxEvents = String(Math.max(2 * opts.events, 500_000));
+    const env = { ...process.env, COFACTOR_DATA_DIR: dataDir, DATABASE_URL: '', COFACTOR_SIMULATION_MAX_EVENTS: maxEvents };
+    const config = readConfig(env, { rootDir: ROOT, embeddedPostgresPort: await freePort() });
     log(`starting PostgreSQL (port ${config.embeddedPostgresPort}, data ${dataDir})`);
     database = await startEmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort, command: 'bench', log: () => {} });
     app = await createApp(config, database.appUrl, database.url);
