@@ -5,7 +5,6 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
+import { LEVELS, fmt, freePort, log, rng, seedPartners } from './common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -42,7 +42,6 @@ with pg_stat_statements loaded, so the run counts the statements each batch took
 After ingestion it times the money lifecycle on the whole ledger: approveDueRewards,
 createPayoutBatch and the batch's CSV, and \`cofactor verify\`.`;
 
-const LEVELS = 8;
 const PROGRAM_ID = '1'; // the demo program
 const START_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 15_000;
@@ -101,39 +100,12 @@ function readOptions() {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const pct = (n) => `${(n * 100).toFixed(1)}%`;
 const ms = (n) => `${Math.round(n)} ms`;
-const BENCH_START = performance.now();
-const log = (line) => process.stderr.write(`[bench ${((performance.now() - BENCH_START) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
-
-/** Deterministic PRNG (mulberry32) so two runs send the same events. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -333,18 +305,7 @@ function graphqlClient(url, token) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Seeding the referral tree with bulk SQL
-
-/** Level widths for `total` partners: a few roots, each level ~2.5x wider, exactly LEVELS deep. */
-function levelWidths(total) {
-  const growth = 2.5;
-  const weights = Array.from({ length: LEVELS }, (_, k) => growth ** k);
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const widths = weights.map((w) => Math.max(1, Math.floor((total * w) / sum)));
-  widths[LEVELS - 1] += total - widths.reduce((a, b) => a + b, 0);
-  if (widths[LEVELS - 1] < 1) throw new Error(`--partners ${total} is too small for ${LEVELS} levels`);
-  return widths;
-}
+// When the referral tree joined (seedPartners in common.mjs seeds it with bulk SQL)
 
 /**
  * When the bench's partners joined, and last changed: before the first sale (SALES_FROM), as
@@ -353,61 +314,6 @@ function levelWidths(total) {
  */
 const PARTNERS_JOINED = '2025-12-01T00:00:00Z';
 const SALES_FROM = '2026-01-02T00:00:00Z';
-
-async function seedPartners(db, total) {
-  const widths = levelWidths(total);
-  const { rows } = await db.query('select coalesce(max(id), 0)::bigint as max from partner');
-  const firstId = Number(rows[0].max) + 1;
-  const ids = [];
-  const sponsors = [];
-  const codes = [];
-  let previous = [];
-  let n = 0;
-  for (const width of widths) {
-    const level = [];
-    for (let i = 0; i < width; i++) {
-      const id = firstId + n;
-      n += 1;
-      ids.push(id);
-      // Round-robin over the level above: every sponsor gets a similar downline.
-      sponsors.push(previous.length ? previous[i % previous.length] : null);
-      codes.push(`B${String(n).padStart(6, '0')}`);
-      level.push(id);
-    }
-    previous = level;
-  }
-  await db.query('begin');
-  await db.query(
-    `insert into partner (id, program_id, name, kind, referral_code, sponsor_id, joined_at, updated_at)
-     select p.id, $1, 'Bench partner ' || p.code, 'AMBASSADOR', p.code, p.sponsor, $5, $5
-       from unnest($2::bigint[], $3::text[], $4::bigint[]) as p(id, code, sponsor)`,
-    [PROGRAM_ID, ids, codes, sponsors, PARTNERS_JOINED],
-  );
-  // The closure: a depth-0 self row plus one row per ancestor, walked up the sponsor chain.
-  const closure = await db.query(
-    `insert into partner_closure (ancestor_id, descendant_id, depth)
-     with recursive up(descendant, ancestor, depth) as (
-       select id, id, 0 from partner where id = any($1::bigint[])
-       union all
-       select up.descendant, p.sponsor_id, up.depth + 1 from up join partner p on p.id = up.ancestor where p.sponsor_id is not null)
-     select ancestor, descendant, depth from up`,
-    [ids],
-  );
-  // Their history, as the server writes it for a new partner: one row each, valid from when it joined.
-  await db.query(
-    `insert into partner_history (partner_id, valid_from, status, kind, region_id, segment, sponsor_id)
-     select id, joined_at, status, kind, region_id, segment, sponsor_id from partner where id = any($1::bigint[]) order by id`,
-    [ids],
-  );
-  await db.query(
-    `insert into partner_level_history (partner_id, valid_from, level) select id, joined_at, level from partner where id = any($1::bigint[]) order by id`,
-    [ids],
-  );
-  await db.query(`select setval(pg_get_serial_sequence('partner', 'id'), (select max(id) from partner))`);
-  await db.query('commit');
-  await db.query('analyze partner; analyze partner_closure; analyze partner_history; analyze partner_level_history');
-  return { ids, widths, closureRows: closure.rowCount };
-}
 
 // ---------------------------------------------------------------------------------------
 // Events
@@ -732,7 +638,7 @@ async function main() {
     await db.query('create extension if not exists pg_stat_statements');
 
     const s0 = performance.now();
-    const tree = await seedPartners(db, opts.partners);
+    const tree = await seedPartners(db, { programId: PROGRAM_ID, total: opts.partners, joinedAt: PARTNERS_JOINED, codePrefix: 'B' });
     log(
       `seeded ${fmt(tree.ids.length)} partners (levels ${tree.widths.join(' / ')}) and ${fmt(tree.closureRows)} closure rows ` +
         `in ${((performance.now() - s0) / 1000).toFixed(1)} s`,

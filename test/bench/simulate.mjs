@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -17,6 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp, readConfig, startEmbeddedPostgres } from '../../server/dist/index.js';
 import { seedDemo } from '../../server/dist/programs/demo-seed.js';
+import { LEVELS, fmt, freePort, log, rng, seedPartners } from './common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -43,7 +43,6 @@ The simulation keeps the span's events and every entry it writes in memory: at t
 1,000,000 events give node more heap than its default (about 4 GiB on a large machine), e.g.
 NODE_OPTIONS=--max-old-space-size=8192 pnpm bench simulate`;
 
-const LEVELS = 8;
 /** The quarter, in the demo program's time zone (Europe/Moscow, UTC+3). */
 const QUARTER = { from: new Date('2025-12-31T21:00:00Z'), to: new Date('2026-03-31T21:00:00Z') };
 const NEW_CUSTOMER_SHARE = 0.45;
@@ -90,92 +89,7 @@ function readOptions() {
   return { events: integer('events', 1, 10_000_000), partners: integer('partners', LEVELS, 10_000_000), batch: integer('batch', 1, 5000), refunds: integer('refunds', 0, 50), profile: parsed.profile ?? null, heapProfile: parsed['heap-profile'] ?? null };
 }
 
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const mib = (bytes) => `${fmt(bytes / 2 ** 20)} MiB`;
-const BENCH_START = performance.now();
-const log = (line) => process.stderr.write(`[bench ${((performance.now() - BENCH_START) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
-
-/** Deterministic PRNG (mulberry32) so two runs seed the same program. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------
-// The referral tree, as the server writes partners: closure rows and history rows included
-
-/** Level widths for `total` partners: a few roots, each level ~2.5x wider, exactly LEVELS deep. */
-function levelWidths(total) {
-  const weights = Array.from({ length: LEVELS }, (_, k) => 2.5 ** k);
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const widths = weights.map((w) => Math.max(1, Math.floor((total * w) / sum)));
-  widths[LEVELS - 1] += total - widths.reduce((a, b) => a + b, 0);
-  return widths;
-}
-
-async function seedPartners(db, programId, total) {
-  const { rows } = await db.query('select coalesce(max(id), 0)::bigint as max from partner');
-  const firstId = Number(rows[0].max) + 1;
-  const ids = [];
-  const sponsors = [];
-  const codes = [];
-  let previous = [];
-  for (const width of levelWidths(total)) {
-    const level = [];
-    for (let i = 0; i < width; i++) {
-      const id = firstId + ids.length;
-      ids.push(id);
-      sponsors.push(previous.length ? previous[i % previous.length] : null);
-      codes.push(`S${String(ids.length).padStart(7, '0')}`);
-      level.push(id);
-    }
-    previous = level;
-  }
-  await db.query('begin');
-  await db.query(
-    `insert into partner (id, program_id, name, kind, referral_code, sponsor_id, joined_at)
-     select p.id, $1, 'Bench partner ' || p.code, 'AMBASSADOR', p.code, p.sponsor, '2025-06-01T00:00:00Z'
-       from unnest($2::bigint[], $3::text[], $4::bigint[]) as p(id, code, sponsor)`,
-    [programId, ids, codes, sponsors],
-  );
-  const closure = await db.query(
-    `insert into partner_closure (ancestor_id, descendant_id, depth)
-     with recursive up(descendant, ancestor, depth) as (
-       select id, id, 0 from partner where id >= $1
-       union all
-       select up.descendant, p.sponsor_id, up.depth + 1 from up join partner p on p.id = up.ancestor where p.sponsor_id is not null)
-     select ancestor, descendant, depth from up`,
-    [firstId],
-  );
-  await db.query(
-    `insert into partner_history (partner_id, valid_from, status, kind, region_id, segment, sponsor_id)
-     select id, joined_at, status, kind, region_id, segment, sponsor_id from partner where id >= $1 order by id`,
-    [firstId],
-  );
-  await db.query(`insert into partner_level_history (partner_id, valid_from, level) select id, joined_at, level from partner where id >= $1 order by id`, [firstId]);
-  await db.query(`select setval(pg_get_serial_sequence('partner', 'id'), (select max(id) from partner))`);
-  await db.query('commit');
-  await db.query('analyze partner; analyze partner_closure; analyze partner_history; analyze partner_level_history');
-  return { ids, closureRows: closure.rowCount };
-}
 
 // ---------------------------------------------------------------------------------------
 // The quarter's events, as recordEvents stores them
@@ -378,7 +292,7 @@ async function main() {
     await db.connect();
 
     let t = performance.now();
-    const tree = await seedPartners(db, programId, opts.partners);
+    const tree = await seedPartners(db, { programId, total: opts.partners, joinedAt: '2025-06-01T00:00:00Z', codePrefix: 'S' });
     log(`seeded ${fmt(tree.ids.length)} partners and ${fmt(tree.closureRows)} closure rows in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
     const seeded = await seedEvents(db, programId, opts, tree.ids);

@@ -1,0 +1,97 @@
+// What the ingest and simulation benchmarks share: formatting, a log with the elapsed time, a
+// seeded PRNG, a free port, and the 8-level referral tree seeded as the server writes partners.
+import { createServer } from 'node:net';
+
+export const LEVELS = 8;
+
+export const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const BENCH_START = performance.now();
+export const log = (line) => process.stderr.write(`[bench ${((performance.now() - BENCH_START) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+/** Deterministic PRNG (mulberry32) so two runs seed the same program. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Level widths for `total` partners: a few roots, each level ~2.5x wider, exactly LEVELS deep. */
+export function levelWidths(total) {
+  const growth = 2.5;
+  const weights = Array.from({ length: LEVELS }, (_, k) => growth ** k);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const widths = weights.map((w) => Math.max(1, Math.floor((total * w) / sum)));
+  widths[LEVELS - 1] += total - widths.reduce((a, b) => a + b, 0);
+  if (widths[LEVELS - 1] < 1) throw new Error(`--partners ${total} is too small for ${LEVELS} levels`);
+  return widths;
+}
+
+/**
+ * Seeds `total` partners of `programId` in LEVELS levels, each sponsored round-robin by the
+ * level above (every sponsor gets a similar downline), all joined at `joinedAt` — with their
+ * closure rows and their first history rows, as the server writes them for a new partner.
+ */
+export async function seedPartners(db, { programId, total, joinedAt, codePrefix }) {
+  const widths = levelWidths(total);
+  const { rows } = await db.query('select coalesce(max(id), 0)::bigint as max from partner');
+  const firstId = Number(rows[0].max) + 1;
+  const ids = [];
+  const sponsors = [];
+  const codes = [];
+  let previous = [];
+  for (const width of widths) {
+    const level = [];
+    for (let i = 0; i < width; i++) {
+      const id = firstId + ids.length;
+      ids.push(id);
+      sponsors.push(previous.length ? previous[i % previous.length] : null);
+      codes.push(`${codePrefix}${String(ids.length).padStart(7, '0')}`);
+      level.push(id);
+    }
+    previous = level;
+  }
+  await db.query('begin');
+  await db.query(
+    `insert into partner (id, program_id, name, kind, referral_code, sponsor_id, joined_at, updated_at)
+     select p.id, $1, 'Bench partner ' || p.code, 'AMBASSADOR', p.code, p.sponsor, $5, $5
+       from unnest($2::bigint[], $3::text[], $4::bigint[]) as p(id, code, sponsor)`,
+    [programId, ids, codes, sponsors, joinedAt],
+  );
+  // The closure: a depth-0 self row plus one row per ancestor, walked up the sponsor chain.
+  const closure = await db.query(
+    `insert into partner_closure (ancestor_id, descendant_id, depth)
+     with recursive up(descendant, ancestor, depth) as (
+       select id, id, 0 from partner where id >= $1
+       union all
+       select up.descendant, p.sponsor_id, up.depth + 1 from up join partner p on p.id = up.ancestor where p.sponsor_id is not null)
+     select ancestor, descendant, depth from up`,
+    [firstId],
+  );
+  await db.query(
+    `insert into partner_history (partner_id, valid_from, status, kind, region_id, segment, sponsor_id)
+     select id, joined_at, status, kind, region_id, segment, sponsor_id from partner where id >= $1 order by id`,
+    [firstId],
+  );
+  await db.query(`insert into partner_level_history (partner_id, valid_from, level) select id, joined_at, level from partner where id >= $1 order by id`, [firstId]);
+  await db.query(`select setval(pg_get_serial_sequence('partner', 'id'), (select max(id) from partner))`);
+  await db.query('commit');
+  await db.query('analyze partner; analyze partner_closure; analyze partner_history; analyze partner_level_history');
+  return { ids, widths, closureRows: closure.rowCount };
+}
