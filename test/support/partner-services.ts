@@ -46,3 +46,11 @@ export async function startPartnerServices(): Promise<PartnerServices> {
     },
   };
 }
+
+/** Whether `candidate` lies in `root`'s subtree (root included), by walking up the sponsor links. */
+export function inSubtree(sponsorOf: Map<string, string | null>, root: string, candidate: string): boolean {
+  for (let current: string | null = candidate; current !== null; current = sponsorOf.get(current) ?? null) {
+    if (current === root) return true;
+  }
+  return false;
+}

@@ -4,7 +4,7 @@
  * cycle is refused and changes nothing. Runs against a real PostgreSQL.
  */
 import fc from 'fast-check';
-import { startPartnerServices, type PartnerServices } from '../../../test/support/partner-services.js';
+import { inSubtree, startPartnerServices, type PartnerServices } from '../../../test/support/partner-services.js';
 
 let services: PartnerServices;
 let sql: PartnerServices['sql'];
@@ -40,13 +40,6 @@ function expectedClosure(sponsorOf: Map<string, string | null>): string[] {
   return rows.sort();
 }
 
-function isInSubtree(sponsorOf: Map<string, string | null>, root: string, candidate: string): boolean {
-  for (let current: string | null = candidate; current !== null; current = sponsorOf.get(current) ?? null) {
-    if (current === root) return true;
-  }
-  return false;
-}
-
 it('keeps the closure table equal to the sponsor links and refuses every cycle', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 25 }), async (commands) => {
@@ -64,7 +57,7 @@ it('keeps the closure table equal to the sponsor links and refuses every cycle',
           continue;
         }
         const partner = ids[step.partner % ids.length];
-        const cycle = sponsor !== null && isInSubtree(sponsorOf, partner, sponsor);
+        const cycle = sponsor !== null && inSubtree(sponsorOf, partner, sponsor);
         const moved = hierarchy.move(programId, partner, sponsor);
         if (cycle) {
           await expect(moved).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'sponsorId' } });

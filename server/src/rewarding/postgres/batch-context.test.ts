@@ -5,7 +5,7 @@
  * PostgreSQL.
  */
 import fc from 'fast-check';
-import { startPartnerServices, type PartnerServices } from '../../../../test/support/partner-services.js';
+import { inSubtree, startPartnerServices, type PartnerServices } from '../../../../test/support/partner-services.js';
 import { BatchContext } from './batch-context.js';
 
 let services: PartnerServices;
@@ -58,13 +58,6 @@ function expectedDownline(moment: Moment, joined: Map<string, string | null>, id
     if (generation.length) byDepth.push(generation.length);
   }
   return byDepth;
-}
-
-function inSubtree(sponsorOf: Map<string, string | null>, root: string, candidate: string): boolean {
-  for (let current: string | null = candidate; current !== null; current = sponsorOf.get(current) ?? null) {
-    if (current === root) return true;
-  }
-  return false;
 }
 
 it('gives the upline and downline of the sponsor links at each moment', async () => {

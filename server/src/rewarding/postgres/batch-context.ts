@@ -41,6 +41,19 @@ function emptyStats(): BaseStats {
   return { count: {}, amount: {}, newCustomers: 0 };
 }
 
+/** Sums rows of (key, event type, count, amount, new customers) into stats by key. */
+function foldStats(rows: { key: string; type: string; count: number; amount: string; newCustomers: number }[]): Map<string, BaseStats> {
+  const result = new Map<string, BaseStats>();
+  for (const row of rows) {
+    const stats = result.get(row.key) ?? emptyStats();
+    stats.count[row.type] = row.count;
+    stats.amount[row.type] = BigInt(row.amount);
+    stats.newCustomers += row.newCustomers;
+    result.set(row.key, stats);
+  }
+  return result;
+}
+
 /**
  * The connection with each statement sent once the one before it has settled. The loaders
  * below dispatch independently, each when its own round of look-ups is due, so without this
@@ -207,8 +220,8 @@ export class BatchContext implements SchemeLookups {
     const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
     const startsAt = from > campaign.startsAt ? from : campaign.startsAt;
     const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
-    const { rows } = await this.client.query<{ partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
-      `select partner_id as "partnerId", type, count(*)::int as count,
+    const { rows } = await this.client.query<{ key: string; type: string; count: number; amount: string; newCustomers: number }>(
+      `select partner_id as key, type, count(*)::int as count,
               coalesce(sum(amount) filter (where currency = $4), 0)::text as amount,
               (count(*) filter (where first_purchase))::int as "newCustomers"
          from event
@@ -216,14 +229,7 @@ export class BatchContext implements SchemeLookups {
         group by partner_id, type`,
       [this.programId, startsAt, endsAt, campaign.currency],
     );
-    const stats = new Map<string, BaseStats>();
-    for (const row of rows) {
-      const entry = stats.get(row.partnerId) ?? emptyStats();
-      entry.count[row.type] = row.count;
-      entry.amount[row.type] = BigInt(row.amount);
-      entry.newCustomers += row.newCustomers;
-      stats.set(row.partnerId, entry);
-    }
+    const stats = foldStats(rows);
     if (options.everyone) {
       const { rows: everyone } = await this.client.query<{ id: string }>('select id from partner where program_id = $1', [this.programId]);
       for (const row of everyone) if (!stats.has(row.id)) stats.set(row.id, emptyStats());
@@ -395,14 +401,7 @@ export class BatchContext implements SchemeLookups {
         this.batchEvents.map((event) => event.id),
       ],
     );
-    const result = new Map<string, BaseStats>();
-    for (const row of rows) {
-      const stats = result.get(row.key) ?? emptyStats();
-      stats.count[row.type] = row.count;
-      stats.amount[row.type] = BigInt(row.amount);
-      stats.newCustomers += row.newCustomers;
-      result.set(row.key, stats);
-    }
+    const result = foldStats(rows);
     return keys.map((key) => result.get(key) ?? emptyStats());
   }
 }
