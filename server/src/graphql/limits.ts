@@ -1,21 +1,15 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, getVariableValues, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { getComplexity, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Principal } from '../auth/auth.service.js';
 import type { CofactorConfig, QueryLimits } from '../config.js';
-import { DEFAULT_PAGE_SIZE } from './connection.js';
+import { MAX_COST_NODES, measureCost } from './cost.js';
 import { errors } from './errors.js';
 
 /**
  * Query limits, measured before a document runs. The libraries measure (graphql-js counts
  * tokens while parsing, graphql-armor measures depth, aliases and directives,
- * graphql-query-complexity walks the fields for the cost); this module only compares.
+ * cost.ts walks the fields for the cost); this module only compares.
  */
-
-/** Arguments that say how many items a field returns, so how often the fields under it run. */
-const LIST_ARGUMENTS = ['first', 'depth', 'levels'] as const;
-/** graphql-query-complexity's own guard against fragment expansion, kept at its default. */
-const MAX_QUERY_NODES = 10_000;
 
 /** How a refusal words each measure: "the query is 30 levels deep; the limit is 12". */
 const MEASURED: Record<Exclude<keyof QueryLimits, 'tokens'>, (measured: number) => string> = {
@@ -64,11 +58,14 @@ export function checkCostLimits(
   limits: QueryLimits,
   variables: Record<string, unknown> | undefined,
 ): void {
-  // Variables that do not coerce: execution refuses them with these same errors and runs nothing.
-  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}).errors) return;
-  const { cost, rootFields } = measureCost(schema, document, limits, variables, operation.name?.value);
-  if (rootFields > limits.rootFields) throw tooComplex('rootFields', rootFields, limits.rootFields);
-  if (cost > limits.cost) throw tooComplex('cost', cost, limits.cost);
+  const measured = measureCost(schema, document, operation, variables ?? {});
+  // A variable the cost depends on does not coerce: execution refuses it with the same error and runs nothing.
+  if (!measured) return;
+  if ('tooManyNodes' in measured) {
+    throw errors.queryTooComplex('cost', limits.cost + 1, limits.cost, `the query expands to more than ${MAX_COST_NODES} fields; its cost is over the limit of ${limits.cost}`);
+  }
+  if (measured.rootFields > limits.rootFields) throw tooComplex('rootFields', measured.rootFields, limits.rootFields);
+  if (measured.cost > limits.cost) throw tooComplex('cost', measured.cost, limits.cost);
 }
 
 /** Depth, aliases and directives of the largest operation, as graphql-armor counts them. */
@@ -90,43 +87,4 @@ function measureShape(schema: GraphQLSchema, document: DocumentNode): { depth: n
   }).protect();
   validate(schema, document, validationRules);
   return measured;
-}
-
-/**
- * Every field costs 1; the fields under a field with a list argument cost that many times
- * more (`first` absent on a connection means the default page size).
- */
-function fieldCost({ field, args, childComplexity }: ComplexityEstimatorArgs): number {
-  let times = 1;
-  for (const name of LIST_ARGUMENTS) {
-    if (!field.args.some((arg) => arg.name === name)) continue;
-    const value = args[name];
-    times *= typeof value === 'number' ? Math.max(value, 1) : name === 'first' ? DEFAULT_PAGE_SIZE : 1;
-  }
-  return 1 + times * childComplexity;
-}
-
-function measureCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  limits: QueryLimits,
-  variables: Record<string, unknown> | undefined,
-  operationName: string | undefined,
-): { cost: number; rootFields: number } {
-  const rootTypes = new Set([schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]);
-  let rootFields = 0;
-  const countRootFields = ({ type }: ComplexityEstimatorArgs): void => {
-    if (rootTypes.has(type as never)) rootFields += 1;
-  };
-  try {
-    const cost = getComplexity({ schema, query: document, variables, operationName, estimators: [countRootFields, fieldCost], maxQueryNodes: MAX_QUERY_NODES });
-    return { cost, rootFields };
-  } catch (error) {
-    if (error instanceof GraphQLError && error.message.includes('maximum allowed number of nodes')) {
-      throw errors.queryTooComplex('cost', limits.cost + 1, limits.cost, `the query expands to more than ${MAX_QUERY_NODES} fields; its cost is over the limit of ${limits.cost}`);
-    }
-    // An argument that does not coerce: refused whole, rather than run unmeasured around the field that fails.
-    const message = (error as Error).message;
-    throw errors.badInput([{ path: 'query', message }], message);
-  }
 }
