@@ -76,7 +76,8 @@ export async function replay(storage: MemoryRewardingStorage, rewarding: Rewardi
   for (const batch of recorded) {
     options.signal?.throwIfAborted();
     await close((index) => plan.periods[index].endsAt <= batch[0].recordedAt && lastInPeriod[index] < done);
-    while (nextLater < plan.later.length && BigInt(plan.later[nextLater].id) < firstId(batch)) storage.storeEvent(plan.later[nextLater++]);
+    const first = firstId(batch);
+    while (nextLater < plan.later.length && BigInt(plan.later[nextLater].id) < first) storage.storeEvent(plan.later[nextLater++]);
     for (const event of batch) storage.state.reservedEventIds.set(event.input.externalId, event.row.id);
     clock = batch[0].recordedAt;
     const { rewards } = await storage.transaction((store) => rewarding.ingest(store, plan.programId, batch.map((event) => event.input), clock));

@@ -104,7 +104,7 @@ export class SimulationService {
       ...reward,
       eventExternalId: reward.eventId ? (storage.state.eventsById.get(reward.eventId)?.externalId ?? null) : null,
       partnerName: storage.state.partners.get(reward.partnerId)?.name ?? '',
-      schemeKey: reward.idempotencyKey.split(':')[1],
+      schemeKey: summary.schemeKeyOf(reward),
     }));
   }
 
@@ -180,11 +180,15 @@ export class SimulationService {
   ): SimulationResult {
     const { simulated } = run;
     const { partners, eventsById } = storage.state;
-    const partnerOf = (reward: RewardRow) => partners.get(reward.partnerId);
     const periodEnds = new Map(run.periods.map((period) => [period.key, period.endsAt]));
     const occurredAt = (reward: RewardRow) => (reward.eventId ? eventsById.get(reward.eventId)!.occurredAt : periodEnds.get(reward.periodKey!)!);
+    // The groups of each partner as the replay left it (a level a close granted counts).
+    const groupsOf = (partnerId: string): summary.PartnerGroups => {
+      const partner = partners.get(partnerId);
+      return { region: partner?.regionId ?? 'none', kind: partner?.kind ?? 'none', level: String(partner?.level ?? 'none') };
+    };
     const netSales = this.netSales(campaign, storage, snapshot);
-    const money = summary.moneyByPartner(simulated, campaign.currency);
+    const sums = summary.summarize(simulated, campaign, run.usedBefore, groupsOf, occurredAt);
     const actual = input.compareWith ? summary.moneyByPartner(snapshot.actual, campaign.currency) : new Map<string, bigint>();
     return {
       campaignId: input.campaignId ?? null,
@@ -193,17 +197,17 @@ export class SimulationService {
       eventsReplayed: snapshot.replayed.length,
       periodsClosed: run.periodsClosed,
       currency: campaign.currency,
-      totals: summary.totals(simulated),
+      totals: sums.totals,
       netSales,
-      costOfSalesPercent: summary.percentOfSales([...money.values()].reduce((sum, amount) => sum + amount, 0n), netSales),
-      budget: summary.budgetUsage(campaign, run.usedBefore, simulated, occurredAt),
-      partnerCap: summary.capUsage(campaign, simulated),
-      byRegion: summary.groupTotals(simulated, (reward) => partnerOf(reward)?.regionId ?? 'none'),
-      byPartnerKind: summary.groupTotals(simulated, (reward) => partnerOf(reward)?.kind ?? 'none'),
-      byLevel: summary.groupTotals(simulated, (reward) => String(partnerOf(reward)?.level ?? 'none')),
-      byScheme: summary.groupTotals(simulated, (reward) => reward.idempotencyKey.split(':')[1]),
-      partnerChanges: summary.partnerChanges(money, actual, partners),
-      comparison: input.compareWith ? comparison(input.compareWith, simulated, snapshot.actual) : null,
+      costOfSalesPercent: summary.percentOfSales([...sums.money.values()].reduce((sum, amount) => sum + amount, 0n), netSales),
+      budget: sums.budget,
+      partnerCap: sums.partnerCap,
+      byRegion: sums.byRegion,
+      byPartnerKind: sums.byPartnerKind,
+      byLevel: sums.byLevel,
+      byScheme: sums.byScheme,
+      partnerChanges: summary.partnerChanges(sums.money, actual, partners),
+      comparison: input.compareWith ? comparison(input.compareWith, sums.totals, snapshot.actual) : null,
       entries: simulated,
     };
   }
@@ -211,11 +215,19 @@ export class SimulationService {
   /** Sales less refunds and chargebacks, in the campaign's currency, of the replayed events the campaign covers (its dates and targeting). */
   private netSales(campaign: MemoryCampaign, storage: MemoryRewardingStorage, snapshot: ReplaySnapshot): bigint {
     const [runnableCampaign] = runnable({ campaigns: [campaign], instances: campaign.instances, regions: storage.state.regions }, this.registry);
+    const targeted = new Map<string, boolean>();
+    const isTargeted = (partnerId: string) => {
+      let answer = targeted.get(partnerId);
+      if (answer === undefined) {
+        const partner = storage.state.partners.get(partnerId);
+        targeted.set(partnerId, (answer = partner !== undefined && targets(runnableCampaign, toSnapshot(partner))));
+      }
+      return answer;
+    };
     let net = 0n;
     for (const { row } of snapshot.replayed) {
       if (row.amount === null || row.currency !== campaign.currency || !inCampaign(runnableCampaign.snapshot, row.occurredAt)) continue;
-      const partner = storage.state.partners.get(row.partnerId);
-      if (!partner || !targets(runnableCampaign, toSnapshot(partner))) continue;
+      if (!isTargeted(row.partnerId)) continue;
       if (row.type === 'SALE') net += row.amount;
       else if (row.type === 'REFUND' || row.type === 'CHARGEBACK') net -= row.amount;
     }
@@ -223,8 +235,7 @@ export class SimulationService {
   }
 }
 
-function comparison(campaignId: string, simulated: RewardRow[], actual: RewardRow[]) {
-  const simulatedTotals = summary.totals(simulated);
+function comparison(campaignId: string, simulatedTotals: summary.AmountTotal[], actual: RewardRow[]) {
   const actualTotals = summary.totals(actual);
   const units = new Map<string, summary.AmountTotal>();
   for (const [sign, list] of [[1n, simulatedTotals], [-1n, actualTotals]] as const) {

@@ -25,8 +25,7 @@ export class MemoryLedgerStore implements LedgerStore {
     const appended: RewardRow[] = [];
     for (const entry of entries) {
       if (this.state.rewardsByKey.has(entry.idempotencyKey)) continue;
-      const reward: RewardRow = { id: this.state.newRewardId(), programId, ...entry, amount: entry.amount.toString(), createdAt };
-      if (!this.keepExplanations) reward.explanationEn = reward.explanationRu = '';
+      const reward = this.toRow(programId, entry, createdAt);
       this.state.addReward(reward);
       appended.push(reward);
     }
@@ -37,6 +36,32 @@ export class MemoryLedgerStore implements LedgerStore {
       this.state.changeLevel(reward.partnerId, Number(reward.amount), validFrom, createdAt);
     }
     return appended;
+  }
+
+  /** The row as the ledger stores it, every field set in one literal (one object shape for millions of rows). */
+  private toRow(programId: string, entry: LedgerEntry, createdAt: Date): RewardRow {
+    const keep = this.keepExplanations;
+    return {
+      id: this.state.newRewardId(),
+      programId,
+      partnerId: entry.partnerId,
+      campaignId: entry.campaignId,
+      schemeInstanceId: entry.schemeInstanceId,
+      eventId: entry.eventId,
+      periodKey: entry.periodKey,
+      status: entry.status,
+      kind: entry.kind,
+      amount: entry.amount.toString(),
+      unit: entry.unit,
+      idempotencyKey: entry.idempotencyKey,
+      explanationEn: keep ? entry.explanationEn : '',
+      explanationRu: keep ? entry.explanationRu : '',
+      details: entry.details,
+      holdUntil: entry.holdUntil,
+      correctsId: entry.correctsId,
+      reversal: entry.reversal,
+      createdAt,
+    };
   }
 
   async campaignLimits(_programId: string, campaignIds: string[]): Promise<CampaignLimits[]> {

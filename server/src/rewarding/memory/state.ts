@@ -1,7 +1,7 @@
 import type { CapPeriod } from '../../campaigns/campaign.entity.js';
 import type { RewardRow } from '../../ledger/ledger.service.js';
 import type { PartnerSnapshot } from '@cofactor/schema';
-import { snapshotAt, type LevelRow, type SnapshotRow, type StateRow } from '../../partners/partner-snapshot.js';
+import { rowAt, snapshotAt, type LevelRow, type SnapshotRow, type StateRow } from '../../partners/partner-snapshot.js';
 import { periodOf } from '../../periods/period.js';
 import type { PeriodCloseRow } from '../../periods/period-close.entity.js';
 import type { CampaignRow, NewEvent, SchemeInstanceRow } from '../store.js';
@@ -84,6 +84,22 @@ export class Journal {
   }
 }
 
+/**
+ * A partner's row of today and its history rows (partner_history, partner_level_history), each
+ * in (validFrom, written) order, with the snapshot it was last resolved to and the rows that made it.
+ */
+interface PartnerRecord {
+  row: SnapshotRow;
+  states: StateRow[];
+  levels: LevelRow[];
+  last: { state: StateRow | SnapshotRow; level: LevelRow | SnapshotRow; snapshot: PartnerSnapshot } | null;
+}
+
+/** The history rows written before `limit` (microseconds): all of them, unless some were written later. */
+function writtenBy<R extends { validFrom: number }>(rows: readonly R[], limit: number): readonly R[] {
+  return rows.length === 0 || rows[rows.length - 1].validFrom < limit ? rows : rows.filter((one) => one.validFrom < limit);
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -148,9 +164,8 @@ export class ProgramState {
   readonly timeZone: string;
   readonly partners = new Map<string, SnapshotRow>();
   readonly partnersByCode = new Map<string, SnapshotRow>();
-  /** Partner history rows by partner, in (validFrom, written) order. */
-  readonly states = new Map<string, StateRow[]>();
-  readonly levels = new Map<string, LevelRow[]>();
+  /** Each partner's row with its history, found with one look-up (the engine resolves several partners per event). */
+  private readonly records = new Map<string, PartnerRecord>();
   /** The partners whose sponsor each partner is or was, by sponsor id: where a downline as it was is found. */
   readonly recruits = new Map<string, Set<string>>();
   readonly coupons = new Map<string, { id: string; code: string; partnerId: string }>();
@@ -189,12 +204,16 @@ export class ProgramState {
     this.programId = seed.programId;
     this.timeZone = seed.timeZone;
     this.regions = seed.regions;
-    for (const partner of seed.partners) this.partners.set(partner.id, { ...partner });
-    for (const row of seed.history?.states ?? []) push(this.states, row.partnerId, row);
-    for (const row of seed.history?.levels ?? []) push(this.levels, row.partnerId, row);
-    for (const partner of this.partners.values()) {
+    for (const seeded of seed.partners) {
+      const partner = { ...seeded };
+      this.partners.set(partner.id, partner);
+      this.records.set(partner.id, { row: partner, states: [], levels: [], last: null });
+    }
+    for (const row of seed.history?.states ?? []) this.records.get(row.partnerId)?.states.push(row);
+    for (const row of seed.history?.levels ?? []) this.records.get(row.partnerId)?.levels.push(row);
+    for (const { row: partner, states } of this.records.values()) {
       this.partnersByCode.set(partner.referralCode, partner);
-      const sponsors = this.states.has(partner.id) ? this.states.get(partner.id)!.map((row) => row.sponsorId) : [partner.sponsorId];
+      const sponsors = states.length ? states.map((row) => row.sponsorId) : [partner.sponsorId];
       for (const sponsorId of sponsors) if (sponsorId) this.recruits.set(sponsorId, (this.recruits.get(sponsorId) ?? new Set()).add(partner.id));
     }
     for (const coupon of seed.coupons) this.coupons.set(coupon.code, coupon);
@@ -305,14 +324,21 @@ export class ProgramState {
    * the end of the clock's millisecond count, as the unit's own transaction began within it.
    */
   partnerAt(id: string, at: Date, seenAt?: Date): PartnerSnapshot | null {
-    const row = this.partners.get(id);
-    if (!row) return null;
-    const states = this.states.get(id) ?? [];
-    const levels = this.levels.get(id) ?? [];
+    const record = this.records.get(id);
+    if (!record) return null;
     const limit = seenAt ? (seenAt.getTime() + 1) * 1000 : Infinity;
-    if (states.length && states[0].validFrom >= limit) return null;
-    const written = <R extends { validFrom: number }>(rows: R[]) => ((rows.at(-1)?.validFrom ?? 0) < limit ? rows : rows.filter((one) => one.validFrom < limit));
-    return snapshotAt(row, written(states), written(levels), at.getTime() * 1000);
+    if (record.states.length && record.states[0].validFrom >= limit) return null;
+    const states = writtenBy(record.states, limit);
+    const levels = writtenBy(record.levels, limit);
+    const micros = at.getTime() * 1000;
+    // The partner as it was last asked for, when the same history rows hold now: most look-ups ask again for an unchanged partner.
+    const state = rowAt(states, micros) ?? record.row;
+    const level = rowAt(levels, micros) ?? record.row;
+    const last = record.last;
+    if (last && last.state === state && last.level === level && last.snapshot.level === level.level) return last.snapshot;
+    const snapshot = snapshotAt(record.row, states, levels, micros);
+    record.last = { state, level, snapshot };
+    return snapshot;
   }
 
   /**
@@ -321,12 +347,12 @@ export class ProgramState {
    * level is then the one valid from the latest date (of one date, the last written).
    */
   changeLevel(partnerId: string, level: number, validFrom: Date | null, now: Date): void {
-    const partner = this.partners.get(partnerId);
-    if (!partner) return;
-    const joined = this.states.get(partnerId)?.[0]?.validFrom ?? -Infinity;
+    const record = this.records.get(partnerId);
+    if (!record) return;
+    const partner = record.row;
+    const joined = record.states[0]?.validFrom ?? -Infinity;
     const row: LevelRow = { validFrom: Math.max(Math.min((validFrom ?? now).getTime(), now.getTime()) * 1000, joined), level };
-    const rows = this.levels.get(partnerId) ?? [];
-    this.levels.set(partnerId, rows);
+    const rows = record.levels;
     // Kept in (validFrom, written) order: after every row of its date or before.
     const at = rows.findLastIndex((other) => other.validFrom <= row.validFrom) + 1;
     rows.splice(at, 0, row);
