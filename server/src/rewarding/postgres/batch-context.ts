@@ -34,7 +34,7 @@ interface BaseStats {
 }
 
 function spanKey(campaignId: string, span: Span): string {
-  return `${campaignId}@${span.startsAt.toISOString()}~${span.endsAt?.toISOString() ?? 'open'}`;
+  return `${campaignId}@${span.startsAt.getTime()}~${span.endsAt?.getTime() ?? 'open'}`;
 }
 
 function emptyStats(): BaseStats {
@@ -95,18 +95,32 @@ async function historyOf<R>(client: SqlClient, table: string, columns: string, p
   return byPartner(rows.map((row) => ({ ...row, validFrom: Number(row.validFrom) }))) as Map<string, R[]>;
 }
 
+/** A partner row as `snapshotsAsOf` reads it: today's state and when it last changed. */
+export type PartnerRow = SnapshotRow & { updatedAt: string };
+
 /**
  * Partners as they were, by `asOfKey`: each asked partner at its time. A partner's history is
  * read only when it is asked for a time before its `updated_at`: every history row is written
  * with `updated_at` set to its transaction's time and none is valid from later, so from then
  * on the partner is as its row is today (events recorded now read no history).
+ *
+ * `today` holds rows already read in this transaction while nothing wrote partners since;
+ * only the partners it lacks are read, and it gains them.
  */
-export async function snapshotsAsOf(client: SqlClient, programId: string, asks: { id: string; at: Date }[]): Promise<Map<string, PartnerSnapshot>> {
-  const { rows } = await client.query<SnapshotRow & { updatedAt: string }>(
-    `select ${SNAPSHOT_COLUMNS}, ${MICROS('p.updated_at')} as "updatedAt" from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
-    [programId, [...new Set(asks.map((ask) => ask.id))]],
-  );
-  const today = new Map(rows.map((row) => [row.id, row]));
+export async function snapshotsAsOf(
+  client: SqlClient,
+  programId: string,
+  asks: { id: string; at: Date }[],
+  today: Map<string, PartnerRow> = new Map(),
+): Promise<Map<string, PartnerSnapshot>> {
+  const missing = [...new Set(asks.map((ask) => ask.id))].filter((id) => !today.has(id));
+  if (missing.length) {
+    const { rows } = await client.query<PartnerRow>(
+      `select ${SNAPSHOT_COLUMNS}, ${MICROS('p.updated_at')} as "updatedAt" from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
+      [programId, missing],
+    );
+    for (const row of rows) today.set(row.id, row);
+  }
   const before = (ask: { id: string; at: Date }) => ask.at.getTime() * 1000 < Number(today.get(ask.id)?.updatedAt ?? 0);
   const past = [...new Set(asks.filter(before).map((ask) => ask.id))];
   const states = past.length ? await historyOf<StateRow>(client, 'partner_history', 'h.status, h.kind, h.region_id as "regionId", h.segment, h.sponsor_id as "sponsorId"', past) : new Map<string, StateRow[]>();
@@ -152,6 +166,8 @@ export class BatchContext implements SchemeLookups {
     private readonly clock: Date,
     /** The program's time zone: daily windows are its calendar days. */
     private readonly timeZone: string,
+    /** Partner rows read so far in this transaction: evaluating a batch writes no partner, so each is read once. */
+    private readonly partnerRows = new Map<string, PartnerRow>(),
   ) {
     this.client = oneAtATime(client);
     batchEvents.forEach((event, index) => {
@@ -270,8 +286,9 @@ export class BatchContext implements SchemeLookups {
 
   /** Stored stats in the span from before this batch, plus the batch's own events up to `index`. */
   private async stats(campaign: CampaignSnapshot, partnerId: string, index: number, span: Span): Promise<PartnerStats> {
-    this.spans.set(spanKey(campaign.id, span), span);
-    const base = await this.baseStats.load(`${spanKey(campaign.id, span)}|${partnerId}`);
+    const key = spanKey(campaign.id, span);
+    this.spans.set(key, span);
+    const base = await this.baseStats.load(`${key}|${partnerId}`);
     const count = { ...base.count };
     const amount = { ...base.amount };
     let newCustomers = base.newCustomers;
@@ -293,7 +310,7 @@ export class BatchContext implements SchemeLookups {
       const at = key.lastIndexOf('@');
       return { id: key.slice(0, at), at: new Date(Number(key.slice(at + 1))) };
     });
-    const found = await snapshotsAsOf(this.client, this.programId, asks);
+    const found = await snapshotsAsOf(this.client, this.programId, asks, this.partnerRows);
     return keys.map((key) => found.get(key) ?? null);
   }
 
@@ -364,44 +381,56 @@ export class BatchContext implements SchemeLookups {
    * for (a rolling window gives each event a span of its own).
    */
   private async loadBaseStats(keys: readonly string[]): Promise<BaseStats[]> {
+    const spanKeys: string[] = [];
+    const spanNumbers = new Map<string, number>();
     const asks = keys.map((key) => {
       const [spanKey, partnerId] = key.split('|');
-      const campaign = this.campaigns.get(spanKey.split('@')[0])!;
-      return { key, partnerId, campaign, span: this.spans.get(spanKey)! };
+      if (!spanNumbers.has(spanKey)) spanNumbers.set(spanKey, spanKeys.push(spanKey));
+      return { key, partnerId, spanKey, span: spanNumbers.get(spanKey)!, campaignId: spanKey.split('@')[0] };
     });
-    // Counts must include what a concurrent batch for the same partner is writing, or both
-    // batches could see a goal one short of reached. A transaction-scoped lock per
-    // (campaign, partner), taken in (campaign, partner) id order, makes the second batch wait
-    // for the first to commit; the read below then sees its events.
+    await this.lockStats(asks);
+    // Each span is sent once and each ask names it by number: a batch asks for thousands of
+    // partners' stats over a handful of spans.
+    const spans = spanKeys.map((key) => ({ span: this.spans.get(key)!, currency: this.campaigns.get(key.split('@')[0])!.currency }));
+    const { rows } = await this.client.query<{ span: number; partnerId: string; type: string; count: number; amount: string; newCustomers: number }>(
+      `select k.span, k.partner_id as "partnerId", e.type, count(*)::int as count,
+              coalesce(sum(e.amount) filter (where e.currency = s.currency), 0)::text as amount,
+              (count(*) filter (where e.first_purchase))::int as "newCustomers"
+         from unnest($2::int[], $3::bigint[]) as k(span, partner_id)
+         join unnest($4::timestamptz[], $5::timestamptz[], $6::text[]) with ordinality as s(starts_at, ends_at, currency, span) on s.span = k.span
+         join event e on e.program_id = $1 and e.partner_id = k.partner_id and e.occurred_at >= s.starts_at
+              and (s.ends_at is null or e.occurred_at < s.ends_at)
+        where not (e.id = any($7::bigint[]))
+        group by k.span, k.partner_id, e.type`,
+      [
+        this.programId,
+        asks.map((ask) => ask.span),
+        asks.map((ask) => ask.partnerId),
+        spans.map(({ span }) => span.startsAt),
+        spans.map(({ span }) => span.endsAt),
+        spans.map(({ currency }) => currency),
+        this.batchEvents.map((event) => event.id),
+      ],
+    );
+    const result = foldStats(rows.map((row) => ({ ...row, key: `${spanKeys[row.span - 1]}|${row.partnerId}` })));
+    return keys.map((key) => result.get(key) ?? emptyStats());
+  }
+
+  /**
+   * Counts must include what a concurrent batch for the same partner is writing, or both
+   * batches could see a goal one short of reached. A transaction-scoped lock per
+   * (campaign, partner), taken in (campaign, partner) id order, makes the second batch wait
+   * for the first to commit; the read after it then sees its events.
+   */
+  private async lockStats(asks: readonly { campaignId: string; partnerId: string }[]): Promise<void> {
     const numeric = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
-    const locks = [...new Map(asks.map((ask) => [`${ask.campaign.id}:${ask.partnerId}`, ask])).values()].sort(
-      (a, b) => numeric(a.campaign.id, b.campaign.id) || numeric(a.partnerId, b.partnerId),
+    const locks = [...new Map(asks.map((ask) => [`${ask.campaignId}:${ask.partnerId}`, ask])).values()].sort(
+      (a, b) => numeric(a.campaignId, b.campaignId) || numeric(a.partnerId, b.partnerId),
     );
     await this.client.query(
       `select pg_advisory_xact_lock(hashtextextended('stats:' || l.campaign_id || ':' || l.partner_id, 0))
          from unnest($1::text[], $2::bigint[]) with ordinality as l(campaign_id, partner_id, position) order by position`,
-      [locks.map((ask) => ask.campaign.id), locks.map((ask) => ask.partnerId)],
+      [locks.map((ask) => ask.campaignId), locks.map((ask) => ask.partnerId)],
     );
-    const { rows } = await this.client.query<{ key: string; type: string; count: number; amount: string; newCustomers: number }>(
-      `select k.key, e.type, count(*)::int as count,
-              coalesce(sum(e.amount) filter (where e.currency = k.currency), 0)::text as amount,
-              (count(*) filter (where e.first_purchase))::int as "newCustomers"
-         from unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::text[]) as k(key, partner_id, starts_at, ends_at, currency)
-         join event e on e.program_id = $1 and e.partner_id = k.partner_id and e.occurred_at >= k.starts_at
-              and (k.ends_at is null or e.occurred_at < k.ends_at)
-        where not (e.id = any($7::bigint[]))
-        group by k.key, e.type`,
-      [
-        this.programId,
-        asks.map((ask) => ask.key),
-        asks.map((ask) => ask.partnerId),
-        asks.map((ask) => ask.span.startsAt),
-        asks.map((ask) => ask.span.endsAt),
-        asks.map((ask) => ask.campaign.currency),
-        this.batchEvents.map((event) => event.id),
-      ],
-    );
-    const result = foldStats(rows);
-    return keys.map((key) => result.get(key) ?? emptyStats());
   }
 }

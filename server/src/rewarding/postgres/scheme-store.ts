@@ -1,10 +1,17 @@
 import type { SchemeEvent } from '@cofactor/schema';
 import type { SqlClient } from '../../db/sql.js';
-import { BatchContext, asOfKey, snapshotsAsOf } from './batch-context.js';
+import { BatchContext, asOfKey, snapshotsAsOf, type PartnerRow } from './batch-context.js';
 import type { CampaignRow, SchemeInstanceRow, SchemeLookups, SchemeStore, StoredCampaigns } from '../store.js';
 
 /** Campaigns and the look-ups schemes make, read from PostgreSQL inside one transaction. */
 export class PostgresSchemeStore implements SchemeStore {
+  /**
+   * The partner rows `eventsAsOf` read, with the events it returned: the look-ups for those
+   * same events, which the pipeline asks for next with no partner written in between, start
+   * from them instead of reading the sellers again.
+   */
+  private lastRead: { events: SchemeEvent[]; rows: Map<string, PartnerRow> } | null = null;
+
   constructor(
     private readonly client: SqlClient,
     /** Program time zones, shared by every transaction: they do not change once a program exists. */
@@ -41,11 +48,16 @@ export class PostgresSchemeStore implements SchemeStore {
 
   async eventsAsOf(programId: string, events: SchemeEvent[]): Promise<SchemeEvent[]> {
     if (events.length === 0) return events;
-    const found = await snapshotsAsOf(this.client, programId, events.map((event) => ({ id: event.partner.id, at: event.occurredAt })));
-    return events.map((event) => ({ ...event, partner: found.get(asOfKey(event.partner.id, event.occurredAt)) ?? event.partner }));
+    const rows = new Map<string, PartnerRow>();
+    const found = await snapshotsAsOf(this.client, programId, events.map((event) => ({ id: event.partner.id, at: event.occurredAt })), rows);
+    const asOf = events.map((event) => ({ ...event, partner: found.get(asOfKey(event.partner.id, event.occurredAt)) ?? event.partner }));
+    this.lastRead = { events: asOf, rows };
+    return asOf;
   }
 
   lookups(programId: string, events: SchemeEvent[], clock: Date, timeZone: string): SchemeLookups {
-    return new BatchContext(this.client, programId, events, clock, timeZone);
+    const rows = this.lastRead?.events === events ? this.lastRead.rows : new Map<string, PartnerRow>();
+    this.lastRead = null;
+    return new BatchContext(this.client, programId, events, clock, timeZone, rows);
   }
 }
