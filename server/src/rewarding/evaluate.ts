@@ -39,7 +39,7 @@ export class SchemeEvaluator {
     const campaigns = runnable(await store.campaigns(programId, { active: true }), this.registry);
     if (campaigns.length === 0) return [];
     const lookups = store.lookups(programId, events, clock, await store.timeZone(programId));
-    const runs: Promise<Proposal[]>[] = [];
+    const runs: (Proposal[] | Promise<Proposal[]>)[] = [];
     events.forEach((event, index) => {
       for (const campaign of campaigns) {
         if (!inCampaign(campaign.snapshot, event.occurredAt) || !targets(campaign, event.partner)) continue;
@@ -73,36 +73,81 @@ export class SchemeEvaluator {
     const runs = campaign.instances
       .filter((instance) => instance.scheme.closePeriod)
       .map(async (instance): Promise<Proposal> => {
-        const drafts = await checked(instance, period.key, 'period', () => instance.scheme.closePeriod!(period, instance.args as never, ctx));
-        return { campaign, instance, eventId: null, periodKey: period.key, drafts };
+        let produced: RewardDraft[];
+        try {
+          produced = await instance.scheme.closePeriod!(period, instance.args as never, ctx);
+        } catch (error) {
+          throw failed(instance, period.key, 'period', error);
+        }
+        return { campaign, instance, eventId: null, periodKey: period.key, drafts: valid(instance, period.key, 'period', produced) };
       });
     return toEntries(lookups, clock, await Promise.all(runs));
   }
 }
 
+/** One campaign's chain of instances under way for one event: the drafts so far and what each instance proposed. */
+interface Chain {
+  campaign: RunnableCampaign;
+  event: SchemeEvent;
+  ctx: SchemeContext;
+  drafts: RewardDraft[];
+  proposals: Proposal[];
+}
+
 /**
  * One campaign's instances for one event, in their order: evaluating instances add their
- * drafts, stacking instances see everything added before them and add their own.
+ * drafts, stacking instances see everything added before them and add their own. Hooks that
+ * answer at once are run and checked at once; from the first hook that answers with a promise,
+ * the rest of the chain runs in `finishChain`, so a chain of synchronous hooks makes no promise.
  */
-async function runChain(campaign: RunnableCampaign, event: SchemeEvent, ctx: SchemeContext): Promise<Proposal[]> {
-  const drafts: RewardDraft[] = [];
-  const proposals: Proposal[] = [];
-  for (const instance of campaign.instances) {
-    const { scheme } = instance;
-    const produce =
-      scheme.evaluate && scheme.eventTypes.includes(event.type)
-        ? () => scheme.evaluate!(event, instance.args as never, ctx)
-        : scheme.stack && drafts.length > 0
-          ? () => scheme.stack!(Object.freeze([...drafts]), event, instance.args as never, ctx)
-          : null;
-    if (!produce) continue;
-    const result = checked(instance, event.externalId, 'event', produce);
-    const added = result instanceof Promise ? await result : result;
-    if (added.length === 0) continue;
-    for (const draft of added) drafts.push(draft);
-    proposals.push({ campaign, instance, eventId: event.id, periodKey: null, drafts: added });
+function runChain(campaign: RunnableCampaign, event: SchemeEvent, ctx: SchemeContext): Proposal[] | Promise<Proposal[]> {
+  const chain: Chain = { campaign, event, ctx, drafts: [], proposals: [] };
+  for (let index = 0; index < campaign.instances.length; index++) {
+    const produced = produce(chain, campaign.instances[index]);
+    if (produced instanceof Promise) return finishChain(chain, index, produced);
+    if (produced) accept(chain, campaign.instances[index], produced);
   }
-  return proposals;
+  return chain.proposals;
+}
+
+/** The rest of a chain from instance `index`, whose hook answered with `pending`. */
+async function finishChain(chain: Chain, index: number, pending: Promise<RewardDraft[]>): Promise<Proposal[]> {
+  const { instances } = chain.campaign;
+  let produced: RewardDraft[] | Promise<RewardDraft[]> | null = pending;
+  for (;;) {
+    const instance = instances[index];
+    if (produced instanceof Promise) {
+      try {
+        produced = await produced;
+      } catch (error) {
+        throw failed(instance, chain.event.externalId, 'event', error);
+      }
+    }
+    if (produced) accept(chain, instance, produced);
+    if (++index >= instances.length) return chain.proposals;
+    produced = produce(chain, instances[index]);
+  }
+}
+
+/** Runs one instance's hook for the chain's event: its evaluation, or its stacking on the drafts so far; null when it has nothing to do. */
+function produce(chain: Chain, instance: RunnableInstance): RewardDraft[] | Promise<RewardDraft[]> | null {
+  const { scheme } = instance;
+  const { event, ctx, drafts } = chain;
+  try {
+    if (scheme.evaluate && scheme.eventTypes.includes(event.type)) return scheme.evaluate(event, instance.args as never, ctx);
+    if (scheme.stack && drafts.length > 0) return scheme.stack(Object.freeze([...drafts]), event, instance.args as never, ctx);
+    return null;
+  } catch (error) {
+    throw failed(instance, event.externalId, 'event', error);
+  }
+}
+
+/** Holds an instance's drafts to the contract and adds them to the chain. */
+function accept(chain: Chain, instance: RunnableInstance, produced: RewardDraft[]): void {
+  const added = valid(instance, chain.event.externalId, 'event', produced);
+  if (added.length === 0) return;
+  for (const draft of added) chain.drafts.push(draft);
+  chain.proposals.push({ campaign: chain.campaign, instance, eventId: chain.event.id, periodKey: null, drafts: added });
 }
 
 /**
@@ -110,9 +155,12 @@ async function runChain(campaign: RunnableCampaign, event: SchemeEvent, ctx: Sch
  * Whether a partner may earn is asked once per partner for all of them, not per draft.
  */
 async function toEntries(lookups: SchemeLookups, clock: Date, proposals: Proposal[]): Promise<LedgerEntry[]> {
-  const partnerIds = [...new Set(proposals.flatMap((proposal) => proposal.drafts.map((draft) => draft.partnerId)))];
+  const drafted = new Set<string>();
+  for (const proposal of proposals) for (const draft of proposal.drafts) drafted.add(draft.partnerId);
+  const partnerIds = [...drafted];
   const answers = await Promise.all(partnerIds.map((id) => lookups.canEarn(id)));
-  const earning = new Set(partnerIds.filter((_, index) => answers[index]));
+  const earning = new Set<string>();
+  for (let index = 0; index < partnerIds.length; index++) if (answers[index]) earning.add(partnerIds[index]);
   const holds = new Map<string, Date>();
   const entries: LedgerEntry[] = [];
   for (const { campaign, instance, eventId, periodKey, drafts } of proposals) {
@@ -149,28 +197,6 @@ const MAX_PROBLEMS_SHOWN = 3;
 /** A partner id as the server hands them out: a positive integer in decimal. */
 const PARTNER_ID = /^[1-9]\d*$/;
 const DRAFT_RULES = { isPartnerId: (id: string) => PARTNER_ID.test(id) };
-
-/**
- * Runs one scheme hook and holds its drafts to the contract (`validateDrafts`, the one the
- * conformance kit applies too); a malformed draft fails the whole batch, naming the scheme and
- * what it was running for (`<what> <name>`: an event's external id, a period's key). A hook
- * that answers at once is checked at once, without a promise of its own.
- */
-function checked(instance: RunnableInstance, name: string, what: 'event' | 'period', produce: () => Promise<RewardDraft[]> | RewardDraft[]): RewardDraft[] | Promise<RewardDraft[]> {
-  let produced: Promise<RewardDraft[]> | RewardDraft[];
-  try {
-    produced = produce();
-  } catch (error) {
-    throw failed(instance, name, what, error);
-  }
-  if (!(produced instanceof Promise)) return valid(instance, name, what, produced);
-  return produced.then(
-    (drafts) => valid(instance, name, what, drafts),
-    (error: unknown) => {
-      throw failed(instance, name, what, error);
-    },
-  );
-}
 
 function failed(instance: RunnableInstance, name: string, what: string, error: unknown): Error {
   return new Error(`scheme ${instance.scheme.code} failed on ${what} ${name}: ${(error as Error).message}`, { cause: error });

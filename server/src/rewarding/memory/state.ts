@@ -1,7 +1,7 @@
 import type { CapPeriod } from '../../campaigns/campaign.entity.js';
 import type { RewardRow } from '../../ledger/ledger.service.js';
 import type { PartnerSnapshot } from '@cofactor/schema';
-import { rowAt, snapshotAt, type LevelRow, type SnapshotRow, type StateRow } from '../../partners/partner-snapshot.js';
+import { snapshotAt, type LevelRow, type SnapshotRow, type StateRow } from '../../partners/partner-snapshot.js';
 import { periodOf } from '../../periods/period.js';
 import type { PeriodCloseRow } from '../../periods/period-close.entity.js';
 import type { CampaignRow, NewEvent, SchemeInstanceRow } from '../store.js';
@@ -86,13 +86,18 @@ export class Journal {
 
 /**
  * A partner's row of today and its history rows (partner_history, partner_level_history), each
- * in (validFrom, written) order, with the snapshot it was last resolved to and the rows that made it.
+ * in (validFrom, written) order.
  */
 interface PartnerRecord {
   row: SnapshotRow;
   states: StateRow[];
   levels: LevelRow[];
-  last: { state: StateRow | SnapshotRow; level: LevelRow | SnapshotRow; snapshot: PartnerSnapshot } | null;
+  /**
+   * With at most one row of each history the partner is the same at every date, seen from one
+   * clock: the answer for the clock `seenAt` (the unit of work's own Date), asked again and
+   * again while a batch is evaluated. Cleared when a level row is added or taken back.
+   */
+  seen: { seenAt: Date; snapshot: PartnerSnapshot | null } | null;
 }
 
 /** The history rows written before `limit` (microseconds): all of them, unless some were written later. */
@@ -207,7 +212,7 @@ export class ProgramState {
     for (const seeded of seed.partners) {
       const partner = { ...seeded };
       this.partners.set(partner.id, partner);
-      this.records.set(partner.id, { row: partner, states: [], levels: [], last: null });
+      this.records.set(partner.id, { row: partner, states: [], levels: [], seen: null });
     }
     for (const row of seed.history?.states ?? []) this.records.get(row.partnerId)?.states.push(row);
     for (const row of seed.history?.levels ?? []) this.records.get(row.partnerId)?.levels.push(row);
@@ -326,19 +331,17 @@ export class ProgramState {
   partnerAt(id: string, at: Date, seenAt?: Date): PartnerSnapshot | null {
     const record = this.records.get(id);
     if (!record) return null;
+    const seen = record.seen;
+    if (seen !== null && seen.seenAt === seenAt) return seen.snapshot;
+    const snapshot = this.resolve(record, at, seenAt);
+    if (seenAt && record.states.length <= 1 && record.levels.length <= 1) record.seen = { seenAt, snapshot };
+    return snapshot;
+  }
+
+  private resolve(record: PartnerRecord, at: Date, seenAt: Date | undefined): PartnerSnapshot | null {
     const limit = seenAt ? (seenAt.getTime() + 1) * 1000 : Infinity;
     if (record.states.length && record.states[0].validFrom >= limit) return null;
-    const states = writtenBy(record.states, limit);
-    const levels = writtenBy(record.levels, limit);
-    const micros = at.getTime() * 1000;
-    // The partner as it was last asked for, when the same history rows hold now: most look-ups ask again for an unchanged partner.
-    const state = rowAt(states, micros) ?? record.row;
-    const level = rowAt(levels, micros) ?? record.row;
-    const last = record.last;
-    if (last && last.state === state && last.level === level && last.snapshot.level === level.level) return last.snapshot;
-    const snapshot = snapshotAt(record.row, states, levels, micros);
-    record.last = { state, level, snapshot };
-    return snapshot;
+    return snapshotAt(record.row, writtenBy(record.states, limit), writtenBy(record.levels, limit), at.getTime() * 1000);
   }
 
   /**
@@ -358,9 +361,11 @@ export class ProgramState {
     rows.splice(at, 0, row);
     const before = partner.level;
     partner.level = rows.at(-1)!.level;
+    record.seen = null;
     this.journal.record(() => {
       rows.splice(at, 1);
       partner.level = before;
+      record.seen = null;
     });
   }
 
