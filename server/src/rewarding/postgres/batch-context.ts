@@ -423,7 +423,8 @@ export class BatchContext implements SchemeLookups {
    * for the first to commit; the read after it then sees its events.
    */
   private async lockStats(asks: readonly { campaignId: string; partnerId: string }[]): Promise<void> {
-    const numeric = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+    // Ids are decimal strings without leading zeros: the shorter is the smaller, then text order.
+    const numeric = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
     const locks = [...new Map(asks.map((ask) => [`${ask.campaignId}:${ask.partnerId}`, ask])).values()].sort(
       (a, b) => numeric(a.campaignId, b.campaignId) || numeric(a.partnerId, b.partnerId),
     );
