@@ -6,10 +6,11 @@ import { openOrm, prepareDatabase } from './db/orm.js';
 import { Sql, StatementCounter } from './db/sql.js';
 import { EventService } from './events/event.service.js';
 import { HierarchyService } from './hierarchy/hierarchy.service.js';
-import { LedgerService, type RewardRow } from './ledger/ledger.service.js';
+import { LedgerService } from './ledger/ledger.service.js';
 import { LifecycleService } from './ledger/lifecycle.service.js';
 import { PayoutService } from './payouts/payout.service.js';
-import { REWARD_CREATED, createCofactorPubSub, rewardTopic, type CofactorPubSub } from './graphql/pubsub.js';
+import { createCofactorPubSub, fanOutRewards, type CofactorPubSub } from './graphql/pubsub.js';
+import { DatabaseNotifications } from './db/notifications.js';
 import { PartnerService } from './partners/partner.service.js';
 import { PeriodCloseService } from './periods/period-close.service.js';
 import { PointsService } from './points/points.service.js';
@@ -30,6 +31,8 @@ export interface App {
   statements: StatementCounter;
   registry: SchemeRegistry;
   pubSub: CofactorPubSub;
+  /** This process's LISTEN connection; `startCofactor` starts it, so one-off CLI commands do not listen. */
+  notifications: DatabaseNotifications;
   auth: AuthService;
   programs: ProgramService;
   hierarchy: HierarchyService;
@@ -58,10 +61,11 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
   const pubSub = createCofactorPubSub();
   const hierarchy = new HierarchyService(sql);
   const ledger = new LedgerService(sql);
-  // Published after commit only: the pipeline calls this once a unit of work holding rewards committed.
-  const publish = (rewards: RewardRow[]) => {
-    for (const reward of rewards) pubSub.publish(REWARD_CREATED, rewardTopic(reward.programId, reward.partnerId), reward);
-  };
+  const notifications = new DatabaseNotifications(databaseUrl, (error) => console.error(`cofactor: live notifications: ${error.message}`));
+  // Every process, this one included, publishes rewards from the database's notices at commit
+  // (graphql/pubsub.ts): publishing here as well would deliver this process's rewards twice.
+  const publish = () => {};
+  fanOutRewards(notifications, pubSub, sql, ledger, (error) => console.error(`cofactor: publishing rewards failed: ${error.message}`));
   const storage = new PostgresRewardingStorage(sql, ledger);
   const rewarding = new Rewarding(storage, registry, publish, config);
   const auth = new AuthService(orm, sql, config);
@@ -75,6 +79,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     statements,
     registry,
     pubSub,
+    notifications,
     auth,
     programs: new ProgramService(orm, auth),
     hierarchy,
@@ -91,6 +96,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     simulation,
     simulationJobs,
     async close() {
+      await notifications.close();
       await simulationJobs.close();
       await sql.close();
       await orm.close();

@@ -51,9 +51,10 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
     await app.simulationJobs.recover();
     const warnings = config.databaseUrl ? await roleWarnings(config.databaseUrl) : [];
     const seed = config.seedDemo ? await seedDemo(app) : null;
+    await app.notifications.start();
     const http = await startHttpServer(app, WEB_DIR);
     stops.push(() => http.stop());
-    const approvals = startApprovalJob(app.lifecycle, config.approveEverySeconds, (error) => console.error(`cofactor: approving due rewards failed: ${error.message}`));
+    const approvals = startApprovalJob(app.lifecycle, app.sql, config.approveEverySeconds, (error) => console.error(`cofactor: approving due rewards failed: ${error.message}`));
     stops.push(() => approvals.stop());
     return { app, url: http.url, wsUrl: http.wsUrl, webUrl: http.url.replace(/\/graphql$/, '/'), seed, warnings, stop };
   } catch (error) {

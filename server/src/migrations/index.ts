@@ -8,6 +8,7 @@ import { Migration20261204120000_partner_history } from './Migration202612041200
 import { Migration20261205100000_simulation_jobs } from './Migration20261205100000_simulation_jobs.js';
 import { Migration20261205110000_event_batch_order } from './Migration20261205110000_event_batch_order.js';
 import { Migration20261205120000_customer_without_foreign_keys } from './Migration20261205120000_customer_without_foreign_keys.js';
+import { Migration20261206100100_reward_notify } from './Migration20261206100100_reward_notify.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Migration20261205100000_simulation_jobs,
   Migration20261205110000_event_batch_order,
   Migration20261205120000_customer_without_foreign_keys,
+  Migration20261206100100_reward_notify,
 ];
