@@ -157,7 +157,7 @@ describe('hold days, approvals and rejections', () => {
     // The campaign holds for 14 days; the job runs every second and approves what is due now.
     const other = await createCampaign({ name: 'No hold', schemes: [{ code: 'percentage-of-sales', args: { percent: '1' } }] });
     await server.ok(RECORD, { events: [{ externalId: 'H-6', type: 'SALE', partnerId: ids.Rita, amount: 10_000, currency: 'RUB' }] });
-    const job = startApprovalJob(server.running.app.lifecycle, 1, (error) => {
+    const job = startApprovalJob(server.running.app.lifecycle, server.running.app.sql, 1, (error) => {
       throw error;
     });
     try {
