@@ -110,6 +110,8 @@ export class MemoryEventStore implements EventStore {
 
   async recordedContents(_programId: string, externalIds: string[]): Promise<Map<string, EventContent>> {
     const contents = new Map<string, EventContent>();
+    // Most batches resend nothing: the program's coupons are not gone through for them.
+    if (externalIds.length === 0) return contents;
     const couponCodes = new Map([...this.state.coupons.values()].map((coupon) => [coupon.id, coupon.code]));
     for (const externalId of externalIds) {
       const event = this.state.eventsByExternalId.get(externalId);
