@@ -47,6 +47,8 @@ export interface CofactorConfig {
   simulationConcurrency: number;
   /** Simulation runs kept per program (until deleted); starting one more is refused. */
   simulationKept: number;
+  /** A live board's changes are gathered for this many milliseconds, then pushed at most once. */
+  boardPushMs: number;
 }
 
 /** What one GraphQL document may ask for, measured before it runs. */
@@ -147,6 +149,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     simulationMaxEvents: bounded('COFACTOR_SIMULATION_MAX_EVENTS', env.COFACTOR_SIMULATION_MAX_EVENTS, 500_000, 1, 50_000_000),
     simulationConcurrency: bounded('COFACTOR_SIMULATION_CONCURRENCY', env.COFACTOR_SIMULATION_CONCURRENCY, 1, 1, 64),
     simulationKept: bounded('COFACTOR_SIMULATION_KEPT', env.COFACTOR_SIMULATION_KEPT, 100, 1, 100_000),
+    boardPushMs: bounded('COFACTOR_BOARD_PUSH_MS', env.COFACTOR_BOARD_PUSH_MS, 250, 1, 60_000),
     ...overrides,
   };
 }
