@@ -1,0 +1,85 @@
+/**
+ * What keeps subscriptions live on a real server and PostgreSQL: the process's listening
+ * connection comes back after PostgreSQL drops it, and the scheduled approval steps aside
+ * while another process runs one.
+ *
+ * The tree: Anna (root) → Boris. The campaign: percentage-of-sales 5 %, multi-level 3 % to
+ * the sponsor, no hold days (so rewards are due for approval at once). Amounts in kopecks.
+ */
+import pg from 'pg';
+import { approveIfAlone, APPROVAL_LOCK } from '../../server/src/ledger/approval-job.js';
+import { collect, startTestServer, wsClient, type TestServer } from '../support/harness.js';
+
+const RECORD = 'mutation Record($events: [EventInput!]!) { recordEvents(events: $events) { rewardsCreated } }';
+let server: TestServer;
+const ids: Record<string, string> = {};
+
+/** A sale of 1 000,00 ₽ by Boris: 5 % = 5 000 to Boris, 3 % = 3 000 to Anna. */
+function borisSells(externalId: string) {
+  return server.ok(RECORD, { events: [{ externalId, type: 'SALE', referralCode: 'BORIS', amount: 100_000, currency: 'RUB' }] });
+}
+
+async function statuses(): Promise<string[]> {
+  const rows = await server.sql<{ status: string }>('select status from reward order by id');
+  return rows.map((row) => row.status);
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
+  ids.Anna = (await server.ok(create, { input: { name: 'Anna', kind: 'AMBASSADOR', referralCode: 'ANNA' } })).createPartner.id;
+  ids.Boris = (await server.ok(create, { input: { name: 'Boris', kind: 'COFACTOR', referralCode: 'BORIS', sponsorReferralCode: 'ANNA' } })).createPartner.id;
+  const schemes = [
+    { code: 'percentage-of-sales', args: { percent: '5' } },
+    { code: 'multi-level', args: { levels: ['3'] } },
+  ];
+  const campaign = await server.ok(`mutation Create($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: { name: 'Live', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', holdDays: 0, schemes },
+  });
+  await server.ok(`mutation { activateCampaign(id: "${campaign.createCampaign.id}") { status } }`);
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+it('delivers rewards again after PostgreSQL drops the listening connection', async () => {
+  const listening = "select pid from pg_stat_activity where query like 'listen %'";
+  const [before] = await server.sql<{ pid: number }>(listening);
+  await server.sql('select pg_terminate_backend($1)', [before.pid]);
+  // The process connects again on its own, and the server answers meanwhile.
+  for (let waited = 0; ; waited += 50) {
+    const now = await server.sql<{ pid: number }>(listening);
+    if (now.length === 1 && now[0].pid !== before.pid) break;
+    if (waited > 15_000) throw new Error('the listening connection did not come back');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const client = wsClient(server.wsUrl, server.adminKey);
+  try {
+    const stream = collect<{ rewardCreated: { amount: number } }>(client, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await borisSells('LIVE-1');
+    const [reward] = await stream.waitFor(1);
+    expect(reward.rewardCreated.amount).toBe(3_000);
+  } finally {
+    await client.dispose();
+  }
+});
+
+it('skips a scheduled approval while another process holds the approval lock', async () => {
+  await borisSells('LIVE-2');
+  // LIVE-1's and LIVE-2's rewards: Boris 5 000 and Anna 3 000 each, all due now.
+  expect(await statuses()).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+  const other = new pg.Client({ connectionString: server.databaseUrl });
+  await other.connect();
+  try {
+    await other.query('select pg_advisory_lock(hashtext($1))', [APPROVAL_LOCK]);
+    expect(await approveIfAlone(server.running.app.lifecycle, server.running.app.sql)).toBe(false);
+    expect(await statuses()).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    await other.query('select pg_advisory_unlock(hashtext($1))', [APPROVAL_LOCK]);
+  } finally {
+    await other.end();
+  }
+  expect(await approveIfAlone(server.running.app.lifecycle, server.running.app.sql)).toBe(true);
+  expect(await statuses()).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
+});
