@@ -29,6 +29,9 @@ function count(stats: Tally, event: Pick<MemoryEvent, 'type' | 'amount' | 'curre
   if (event.firstPurchase) stats.newCustomers += 1;
 }
 
+const EARNS = Promise.resolve(true);
+const DOES_NOT_EARN = Promise.resolve(false);
+
 function copy(stats: Tally): Tally {
   return { count: { ...stats.count }, amount: { ...stats.amount }, newCustomers: stats.newCustomers };
 }
@@ -102,9 +105,12 @@ export class MemoryLookups implements SchemeLookups {
     return { total: byDepth.reduce((sum, n) => sum + n, 0), byDepth, byLevel };
   }
 
-  /** Only partners ACTIVE when the reward is recorded (at the clock) earn, whatever their events' dates. */
-  async canEarn(partnerId: string): Promise<boolean> {
-    return this.state.partnerAt(partnerId, this.clock, this.clock)?.status === 'ACTIVE';
+  /**
+   * Only partners ACTIVE when the reward is recorded (at the clock) earn, whatever their events'
+   * dates. Answered with one of two settled promises: it is asked for every partner a batch pays.
+   */
+  canEarn(partnerId: string): Promise<boolean> {
+    return this.state.partnerAt(partnerId, this.clock, this.clock)?.status === 'ACTIVE' ? EARNS : DOES_NOT_EARN;
   }
 
   forEvent(campaign: CampaignSnapshot, index: number): SchemeContext {
