@@ -83,3 +83,49 @@ it('skips a scheduled approval while another process holds the approval lock', a
   expect(await approveIfAlone(server.running.app.lifecycle, server.running.app.sql)).toBe(true);
   expect(await statuses()).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
 });
+
+it('publishes each reward once when two transactions drew interleaving ids', async () => {
+  const [{ id: annas }] = await server.sql<{ id: string }>('select id from reward where partner_id = $1 order by id limit 1', [ids.Anna]);
+  // Copies of Anna's first reward with other amounts, appended in one statement as the ledger
+  // appends a batch; a row with a pause waits that long before drawing its id.
+  const append = (client: pg.Client, rows: [amount: number, pauseSeconds: number][]) =>
+    client.query(
+      `insert into reward select (json_populate_record(r, json_build_object('id', nextval(pg_get_serial_sequence('reward', 'id')),
+         'idempotency_key', 'copy:' || v.amount, 'amount', v.amount, 'status', 'PENDING'))).*
+       from reward r, json_to_recordset($2::json) as v(amount bigint, pause float8)
+       where r.id = $1 and pg_sleep(v.pause) is not null`,
+      [annas, JSON.stringify(rows.map(([amount, pause]) => ({ amount, pause })))],
+    );
+  const [slow, quick] = [new pg.Client({ connectionString: server.databaseUrl }), new pg.Client({ connectionString: server.databaseUrl })];
+  const client = wsClient(server.wsUrl, server.adminKey);
+  try {
+    await Promise.all([slow.connect(), quick.connect()]);
+    const stream = collect<{ rewardCreated: { amount: number } }>(client, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The slow statement draws id n for 1, then pauses; the quick one draws n + 1 for 2 and
+    // commits; the slow one draws n + 2 for 3. Its notice names n to n + 2, the quick one's too.
+    const [{ pid }] = (await slow.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;
+    const slowDone = append(slow, [
+      [1, 0],
+      [3, 1],
+    ]);
+    for (let waited = 0; ; waited += 20) {
+      const { rows } = await quick.query(`select 1 from pg_stat_activity where pid = $1 and wait_event = 'PgSleep'`, [pid]);
+      if (rows.length) break;
+      if (waited > 15_000) throw new Error('the slow statement never paused');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await append(quick, [[2, 0]]);
+    await slowDone;
+    // A last sale, 3 000 to Anna: once it arrived, anything sent twice before it has arrived too.
+    await borisSells('LIVE-3');
+    await stream.waitFor(4);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stream.received.map((payload) => payload.rewardCreated.amount)).toEqual([2, 1, 3, 3_000]);
+    const [{ ids: drawn }] = await server.sql<{ ids: string[] }>(`select array_agg(amount::text order by id) as ids from reward where idempotency_key like 'copy:%'`);
+    expect(drawn).toEqual(['1', '2', '3']);
+  } finally {
+    await client.dispose();
+    await Promise.all([slow.end(), quick.end()]);
+  }
+});
