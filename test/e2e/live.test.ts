@@ -66,22 +66,44 @@ it('delivers rewards again after PostgreSQL drops the listening connection', asy
   }
 });
 
+it('publishes, once its listening connection is back, rewards committed while it was down', async () => {
+  const client = wsClient(server.wsUrl, server.adminKey);
+  try {
+    const stream = collect<{ rewardCreated: { amount: number } }>(client, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [{ pid }] = await server.sql<{ pid: number }>("select pid from pg_stat_activity where query like 'listen %'");
+    // One statement ends the listening connection (waiting until it is gone) and appends a copy
+    // of Anna's reward of 7 kopecks: it commits while nobody on the server listens.
+    await server.sql(
+      `with gone as (select pg_terminate_backend($2, 5000))
+       insert into reward select (json_populate_record(r, json_build_object('id', nextval(pg_get_serial_sequence('reward', 'id')),
+         'idempotency_key', 'outage', 'amount', 7, 'status', 'PENDING'))).*
+       from reward r, gone where r.id = (select min(id) from reward where partner_id = $1)`,
+      [ids.Anna, pid],
+    );
+    const [reward] = await stream.waitFor(1);
+    expect(reward.rewardCreated.amount).toBe(7);
+  } finally {
+    await client.dispose();
+  }
+});
+
 it('skips a scheduled approval while another process holds the approval lock', async () => {
   await borisSells('LIVE-2');
-  // LIVE-1's and LIVE-2's rewards: Boris 5 000 and Anna 3 000 each, all due now.
-  expect(await statuses()).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+  // LIVE-1's rewards (Boris 5 000, Anna 3 000), the 7 of the outage, LIVE-2's (5 000, 3 000): all due now.
+  expect(await statuses()).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
   const other = new pg.Client({ connectionString: server.databaseUrl });
   await other.connect();
   try {
     await other.query('select pg_advisory_lock(hashtext($1))', [APPROVAL_LOCK]);
     expect(await approveIfAlone(server.running.app.lifecycle, server.running.app.sql)).toBe(false);
-    expect(await statuses()).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    expect(await statuses()).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING', 'PENDING']);
     await other.query('select pg_advisory_unlock(hashtext($1))', [APPROVAL_LOCK]);
   } finally {
     await other.end();
   }
   expect(await approveIfAlone(server.running.app.lifecycle, server.running.app.sql)).toBe(true);
-  expect(await statuses()).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
+  expect(await statuses()).toEqual(['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
 });
 
 it('publishes each reward once when two transactions drew interleaving ids', async () => {

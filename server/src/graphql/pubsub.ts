@@ -65,6 +65,10 @@ class CountedTopics extends EventTarget {
   watchedPartners(programId: string): string[] {
     return [...(this.watched.get(programId) ?? [])];
   }
+
+  watchedPrograms(): string[] {
+    return [...this.watched.keys()];
+  }
 }
 
 function rewardTopicParts(type: string): { programId: string; partnerId: string } | null {
@@ -82,7 +86,7 @@ export function createCofactorPubSub() {
   const publish: typeof pubSub.publish = (routingKey, topicId, payload) => {
     if (topics.listened(`${routingKey}:${topicId}`)) pubSub.publish(routingKey, topicId, payload);
   };
-  return { ...pubSub, publish, watchedPartners: (programId: string) => topics.watchedPartners(programId) };
+  return { ...pubSub, publish, watchedPartners: (programId: string) => topics.watchedPartners(programId), watchedPrograms: () => topics.watchedPrograms() };
 }
 
 export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;
@@ -91,6 +95,8 @@ export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;
 export function rewardTopic(programId: string, partnerId: string): string {
   return `${programId}:${partnerId}`;
 }
+
+const MAX_ID = '9223372036854775807';
 
 interface RewardNotice {
   program: string;
@@ -119,14 +125,25 @@ export class RecentIds {
  * published locally. The process that wrote the rewards hears its own notice like any other,
  * which is why the pipeline's own after-commit publish is left empty (app.ts): one path,
  * so no reward is delivered twice and every process delivers the same rewards.
+ *
+ * Notices sent while the listening connection was down are lost: once it is back, the
+ * rewards after the highest id heard are read and published (a reward of a transaction that
+ * drew a lower id and committed during the outage is the one case this misses).
  */
 export function fanOutRewards(notifications: DatabaseNotifications, pubSub: CofactorPubSub, sql: Sql, ledger: LedgerService, onError: (error: Error) => void): void {
   const published = new RecentIds(RECENT_REWARDS_REMEMBERED);
   let queue: Promise<void> = Promise.resolve();
+  let highest: bigint | null = null;
+  const enqueue = (notice: RewardNotice) => (queue = queue.then(() => publishNotice(notice)).catch(onError));
   notifications.on(REWARD_CHANNEL, (payload) => {
     const notice = JSON.parse(payload) as RewardNotice;
-    if (pubSub.watchedPartners(notice.program).length === 0) return;
-    queue = queue.then(() => publishNotice(notice)).catch(onError);
+    if (highest === null || BigInt(notice.to) > highest) highest = BigInt(notice.to);
+    if (pubSub.watchedPartners(notice.program).length > 0) enqueue(notice);
+  });
+  notifications.onReconnect(() => {
+    if (highest === null) return;
+    const from = String(highest + 1n);
+    for (const program of pubSub.watchedPrograms()) enqueue({ program, from, to: MAX_ID });
   });
 
   async function publishNotice(notice: RewardNotice): Promise<void> {
