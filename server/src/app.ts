@@ -17,6 +17,7 @@ import { PointsService } from './points/points.service.js';
 import { PerkService } from './perks/perk.service.js';
 import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
+import { LeaderboardService } from './leaderboards/leaderboard.service.js';
 import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
 import { Rewarding } from './rewarding/rewarding.js';
 import { SimulationJobs } from './simulation/simulation-jobs.js';
@@ -48,6 +49,7 @@ export interface App {
   perks: PerkService;
   simulation: SimulationService;
   simulationJobs: SimulationJobs;
+  leaderboards: LeaderboardService;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     perks: new PerkService(sql, ledger),
     simulation,
     simulationJobs,
+    leaderboards: new LeaderboardService(sql),
     async close() {
       await notifications.close();
       await simulationJobs.close();

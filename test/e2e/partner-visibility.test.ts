@@ -338,6 +338,7 @@ describe('every field a partner token can reach', () => {
       statement: `(partnerId: "${ids.Boris}", currency: "RUB")`,
       campaign: `(id: "${campaignId}")`,
       payoutBatch: '(id: "1")',
+      leaderboard: '(input: { metric: NET_SALES, period: ALL }, first: 20)',
       previewRewards: '(events: [])',
       simulateCampaign: '(input: { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z" })',
       simulation: '(id: "1")',
@@ -420,7 +421,7 @@ describe('every field a partner token can reach', () => {
     }
     expect(leaks).toEqual([]);
     expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'regions', 'simulateCampaign', 'simulation', 'simulations']);
-    expect(answered.map((root) => root.name).sort()).toEqual(['me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
+    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
     const visible = [...fields].filter((name) => !name.startsWith('Query.') && !hiddenFields().has(name));

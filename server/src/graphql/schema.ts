@@ -6,6 +6,7 @@ import { CampaignResolver } from '../campaigns/campaign.resolver.js';
 import { SchemeInstanceResolver } from '../campaigns/scheme-instance.resolver.js';
 import { CouponResolver } from '../coupons/coupon.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
+import { LeaderboardResolver } from '../leaderboards/leaderboard.resolver.js';
 import { LifecycleResolver } from '../ledger/lifecycle.resolver.js';
 import { RewardResolver } from '../ledger/reward.resolver.js';
 import { StatementResolver } from '../ledger/statement.resolver.js';
@@ -25,6 +26,7 @@ import { DateTimeScalar } from './scalars.js';
 export const resolvers = [
   SchemeResolver,
   RegionResolver,
+  LeaderboardResolver,
   PartnerResolver,
   DownlineResolver,
   CouponResolver,

@@ -9,6 +9,7 @@ import { Migration20261205100000_simulation_jobs } from './Migration202612051000
 import { Migration20261205110000_event_batch_order } from './Migration20261205110000_event_batch_order.js';
 import { Migration20261205120000_customer_without_foreign_keys } from './Migration20261205120000_customer_without_foreign_keys.js';
 import { Migration20261206100100_reward_notify } from './Migration20261206100100_reward_notify.js';
+import { Migration20261206120000_board_totals } from './Migration20261206120000_board_totals.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Migration20261205110000_event_batch_order,
   Migration20261205120000_customer_without_foreign_keys,
   Migration20261206100100_reward_notify,
+  Migration20261206120000_board_totals,
 ];

@@ -1,0 +1,138 @@
+import type { Sql } from '../db/sql.js';
+
+/** What a board ranks; each maps to one metric and unit of the board totals (see the board_totals migration). */
+export const BOARD_METRICS = ['NET_SALES', 'SALES', 'REWARD_MONEY', 'POINTS', 'NEW_CUSTOMERS', 'RECRUITS', 'EVENTS_HOSTED', 'LEADS', 'EVENTS'] as const;
+export type BoardMetric = (typeof BOARD_METRICS)[number];
+export const BOARD_PERIODS = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'ALL'] as const;
+export type BoardPeriod = (typeof BOARD_PERIODS)[number];
+
+/** One board: what it ranks, over which period, among which partners. */
+export interface BoardQuery {
+  metric: BoardMetric;
+  /** The currency of a money metric (default: the program's), the event type of EVENTS. */
+  unit?: string | null;
+  period: BoardPeriod;
+  /** A day inside the period to rank (YYYY-MM-DD, local to the program); default today. */
+  date?: string | null;
+  /** Partners of this region and its sub-regions only. */
+  regionCode?: string | null;
+  partnerKind?: string | null;
+  segment?: string | null;
+  level?: number | null;
+}
+
+/** Who reads a board: an admin sees everyone, a partner also gets its own entry. */
+export type BoardViewer = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
+
+export interface BoardEntry {
+  rank: number;
+  /** The entry's place in board order (ties by partner id): what a cursor names. */
+  position: number;
+  partnerId: string;
+  name: string;
+  value: bigint | null;
+  /** The rank in the previous period of the same length; null when unranked then, or for ALL. */
+  previousRank: number | null;
+}
+
+export interface Board {
+  entries: BoardEntry[];
+  hasNextPage: boolean;
+  /** The viewer's own entry when the viewer is a partner ranked on this board. */
+  me: BoardEntry | null;
+  ranked: number;
+  changedAt: Date | null;
+}
+
+/** Metric → the totals' metric, and the unit when the metric fixes it (null: a currency). */
+const TOTALS: Record<BoardMetric, [string, string | null]> = {
+  NET_SALES: ['NET_SALES', null],
+  SALES: ['SALES', ''],
+  REWARD_MONEY: ['REWARD_MONEY', null],
+  POINTS: ['POINTS', 'POINTS'],
+  NEW_CUSTOMERS: ['NEW_CUSTOMERS', ''],
+  RECRUITS: ['RECRUITS', ''],
+  EVENTS_HOSTED: ['EVENTS', 'EVENT_HOSTED'],
+  LEADS: ['EVENTS', 'LEAD'],
+  EVENTS: ['EVENTS', null],
+};
+
+/**
+ * One statement whatever the page size: the board's totals rows for the period (an index
+ * range), ranked by `rank()` — 1 + the number of higher values, the "1224" rule of
+ * `rankByCompetition` — ordered by value then partner id, as that rule breaks ties.
+ */
+const BOARD_SQL = `
+with recursive
+  period as (
+    select coalesce($3::text, p.default_currency) as unit,
+           case when $4 = 'ALL' then date '1970-01-01'
+                else date_trunc(lower($4), coalesce($5::date::timestamp, now() at time zone p.time_zone))::date end as bucket
+      from program p where p.id = $1),
+  area as (
+    select id from region where program_id = $1 and code = $6
+    union all select r.id from region r join area a on r.parent_id = a.id),
+  members as (
+    select pt.id from partner pt
+     where pt.program_id = $1 and ($6::text is null or pt.region_id in (select id from area))
+       and ($7::text is null or pt.kind = $7) and ($8::text is null or pt.segment = $8) and ($9::int is null or pt.level = $9)),
+  current as (
+    select t.partner_id, t.value, t.changed_at,
+           rank() over (order by t.value desc) as rank,
+           row_number() over (order by t.value desc, t.partner_id) as position
+      from board_total t
+     where t.program_id = $1 and t.metric = $2 and t.unit = (select unit from period) and t.grain = $4
+       and t.bucket = (select bucket from period) and t.partner_id in (select id from members)),
+  previous as (
+    select t.partner_id, rank() over (order by t.value desc) as rank
+      from board_total t
+     where $4 <> 'ALL' and t.program_id = $1 and t.metric = $2 and t.unit = (select unit from period) and t.grain = $4
+       and t.bucket = ((select bucket from period) - case $4 when 'QUARTER' then interval '3 months' else ('1 ' || lower($4))::interval end)::date and t.partner_id in (select id from members))
+select c.partner_id::text as "partnerId", pt.name, c.value::text as value, c.rank::int as rank, c.position::int as position,
+       pr.rank::int as "previousRank", (select count(*) from current)::int as ranked, (select max(changed_at) from current) as "changedAt"
+  from current c join partner pt on pt.id = c.partner_id left join previous pr on pr.partner_id = c.partner_id
+ where (c.position > $10 and c.position <= $10 + $11 + 1) or c.partner_id = $12
+ union all
+select null, null, null, null, null, null, (select count(*) from current)::int, (select max(changed_at) from current)
+ order by position nulls last`;
+
+interface BoardRow {
+  partnerId: string | null;
+  name: string;
+  value: string;
+  rank: number;
+  position: number;
+  previousRank: number | null;
+  ranked: number;
+  changedAt: Date | null;
+}
+
+/** Reads leaderboards from the board totals the event and reward triggers keep. */
+export class LeaderboardService {
+  constructor(private readonly sql: Sql) {}
+
+  /** A page of `first` entries after position `after` (0: from the top), the viewer's own entry, the count and the last change. */
+  async board(programId: string, input: BoardQuery, viewer: BoardViewer, first: number, after = 0): Promise<Board> {
+    const [metric, fixedUnit] = TOTALS[input.metric];
+    const unit = fixedUnit ?? input.unit ?? null;
+    const partnerId = viewer.kind === 'partner' ? viewer.partnerId : null;
+    const rows = await this.sql.query<BoardRow>(BOARD_SQL, [
+      programId, metric, unit, input.period, input.date ?? null, input.regionCode ?? null,
+      input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId,
+    ]);
+    const summary = rows[rows.length - 1];
+    const entries = rows.filter((row) => row.partnerId !== null).map(toEntry);
+    const page = entries.filter((entry) => entry.position > after);
+    return {
+      entries: page.slice(0, first),
+      hasNextPage: page.length > first,
+      me: entries.find((entry) => entry.partnerId === partnerId) ?? null,
+      ranked: summary.ranked,
+      changedAt: summary.changedAt,
+    };
+  }
+}
+
+function toEntry(row: BoardRow): BoardEntry {
+  return { rank: row.rank, position: row.position, partnerId: row.partnerId!, name: row.name, value: BigInt(row.value), previousRank: row.previousRank };
+}

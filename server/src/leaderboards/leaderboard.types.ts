@@ -1,0 +1,79 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../graphql/connection.js';
+import { BigIntScalar, DateTimeScalar } from '../graphql/scalars.js';
+import { BOARD_METRICS, BOARD_PERIODS, type BoardMetric, type BoardPeriod } from './leaderboard.service.js';
+
+export const BoardMetricEnum = Object.fromEntries(BOARD_METRICS.map((metric) => [metric, metric])) as Record<BoardMetric, BoardMetric>;
+registerEnumType(BoardMetricEnum, {
+  name: 'BoardMetric',
+  description: 'NET_SALES (SALE less REFUND and CHARGEBACK, in a currency), SALES, REWARD_MONEY (in a currency, corrections included), POINTS earned, NEW_CUSTOMERS, RECRUITS (partners sponsored), EVENTS_HOSTED, LEADS, or EVENTS of the type named by `unit`.',
+});
+export const BoardPeriodEnum = Object.fromEntries(BOARD_PERIODS.map((period) => [period, period])) as Record<BoardPeriod, BoardPeriod>;
+registerEnumType(BoardPeriodEnum, { name: 'BoardPeriod', description: "A day, ISO week, month or quarter in the program's time zone, or ALL time." });
+
+/** One board; the live subscription takes the same input. */
+@InputType()
+export class LeaderboardInput {
+  @Field(() => BoardMetricEnum)
+  metric!: BoardMetric;
+
+  @Field(() => String, { nullable: true, description: "The currency of NET_SALES or REWARD_MONEY (default: the program's), or the event type counted by EVENTS." })
+  unit?: string | null;
+
+  @Field(() => BoardPeriodEnum)
+  period!: BoardPeriod;
+
+  @Field(() => String, { nullable: true, description: "A day (YYYY-MM-DD, the program's time zone) inside the period to rank; default today." })
+  date?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Partners of this region and its sub-regions.' })
+  regionCode?: string | null;
+
+  @Field(() => String, { nullable: true })
+  partnerKind?: string | null;
+
+  @Field(() => String, { nullable: true })
+  segment?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  level?: number | null;
+}
+
+@ObjectType({ description: 'A partner as boards show it.' })
+export class LeaderboardPartner {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: "Null for another partner's entry read with a partner token." })
+  name!: string | null;
+}
+
+@ObjectType()
+export class LeaderboardEntry {
+  /** The board position, for the cursor. */
+  id!: string;
+
+  @Field(() => Int, { description: 'Standard competition rank ("1224"); ties are listed by partner id.' })
+  rank!: number;
+
+  @Field(() => LeaderboardPartner)
+  partner!: LeaderboardPartner;
+
+  @Field(() => BigIntScalar, { nullable: true })
+  value!: bigint | null;
+
+  @Field(() => Int, { nullable: true, description: 'The rank in the previous period of the same length; null when unranked then, or for ALL.' })
+  previousRank!: number | null;
+}
+
+@ObjectType()
+export class Leaderboard extends Connection(LeaderboardEntry, 'LeaderboardEntry') {
+  @Field(() => LeaderboardEntry, { nullable: true, description: "The calling partner's own entry, even outside the page." })
+  me!: LeaderboardEntry | null;
+
+  @Field(() => Int, { description: 'How many partners are ranked.' })
+  ranked!: number;
+
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a total on this board last changed.' })
+  changedAt!: Date | null;
+}

@@ -1,0 +1,73 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Leaderboards are read from totals per partner, metric, unit and period bucket, kept by
+ * statement-level triggers on "event" and "reward" in the statement that writes the rows, so a
+ * board is never a scan of events or rewards and the rewarding code knows nothing of boards.
+ *
+ * A row's `grain` is DAY, WEEK, MONTH, QUARTER (its `bucket` is the first local day of the
+ * period, in the program's time zone) or ALL (bucket 1970-01-01). Metrics and units:
+ * - NET_SALES in a currency: SALE amounts less REFUND and CHARGEBACK amounts (as `netSales`);
+ * - SALES, NEW_CUSTOMERS (first purchases), RECRUITS (partners a sponsor brought; counted on
+ *   the sponsor from the recruit's PARTNER_JOINED), unit '';
+ * - EVENTS with the event type as unit: the count of any event type (LEAD, EVENT_HOSTED, ...);
+ * - REWARD_MONEY in a currency: money entries as written, corrections (negative) included;
+ * - POINTS: points earned (positive entries and their corrections; spending is not earning).
+ * Each statement also notifies `cofactor_board` with the program's id: delivered at commit,
+ * once per program per transaction, so live boards are read again after the data is visible.
+ */
+const BUCKETS = `(values ('DAY', date_trunc('day', t.local)::date), ('WEEK', date_trunc('week', t.local)::date),
+                  ('MONTH', date_trunc('month', t.local)::date), ('QUARTER', date_trunc('quarter', t.local)::date),
+                  ('ALL', date '1970-01-01')) as g(grain, bucket)`;
+
+const UPSERT = `on conflict (program_id, metric, unit, grain, bucket, partner_id)
+        do update set value = board_total.value + excluded.value, changed_at = excluded.changed_at`;
+
+export class Migration20261206120000_board_totals extends Migration {
+  override name = 'Migration20261206120000_board_totals';
+
+  override up(): void | Promise<void> {
+    this.addSql(`create table "board_total" ("program_id" bigint not null, "metric" text not null, "unit" text not null, "grain" text not null, "bucket" date not null, "partner_id" bigint not null, "value" bigint not null, "changed_at" timestamptz not null default now(), primary key ("program_id", "metric", "unit", "grain", "bucket", "partner_id"));`);
+    // A board page reads its rows best first.
+    this.addSql(`create index "board_total_rank_index" on "board_total" ("program_id", "metric", "unit", "grain", "bucket", "value" desc, "partner_id");`);
+    this.addSql(`create function "board_total_events"() returns trigger language plpgsql as $$
+      begin
+        insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
+        select t.program_id, m.metric, m.unit, g.grain, g.bucket, t.partner_id, sum(m.value), now()
+          from (select e.*, e.occurred_at at time zone p.time_zone as local from inserted e join program p on p.id = e.program_id) t
+          cross join lateral (values
+            ('NET_SALES', coalesce(t.currency, ''), case t.type when 'SALE' then t.amount when 'REFUND' then -t.amount when 'CHARGEBACK' then -t.amount end),
+            ('SALES', '', case when t.type = 'SALE' then 1 end),
+            ('NEW_CUSTOMERS', '', case when t.first_purchase then 1 end),
+            ('EVENTS', t.type, 1)) as m(metric, unit, value)
+          cross join lateral ${BUCKETS}
+         where m.value is not null
+         group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+        ${UPSERT};
+        insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
+        select t.program_id, 'RECRUITS', '', g.grain, g.bucket, t.sponsor_id, count(*), now()
+          from (select e.program_id, r.sponsor_id, e.occurred_at at time zone p.time_zone as local
+                  from inserted e join partner r on r.id = e.partner_id join program p on p.id = e.program_id
+                 where e.type = 'PARTNER_JOINED' and r.sponsor_id is not null) t
+          cross join lateral ${BUCKETS}
+         group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+        ${UPSERT};
+        perform pg_notify('cofactor_board', program_id::text) from inserted group by program_id;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "event_board_totals" after insert on "event" referencing new table as inserted for each statement execute function "board_total_events"();`);
+    this.addSql(`create function "board_total_rewards"() returns trigger language plpgsql as $$
+      begin
+        insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
+        select t.program_id, case t.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, t.unit, g.grain, g.bucket, t.partner_id, sum(t.amount), now()
+          from (select r.*, r.created_at at time zone p.time_zone as local from inserted r join program p on p.id = r.program_id
+                 where r.kind = 'MONEY' or (r.kind = 'POINTS' and (r.amount > 0 or r.corrects_id is not null))) t
+          cross join lateral ${BUCKETS}
+         group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+        ${UPSERT};
+        perform pg_notify('cofactor_board', program_id::text) from inserted group by program_id;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "reward_board_totals" after insert on "reward" referencing new table as inserted for each statement execute function "board_total_rewards"();`);
+  }
+}

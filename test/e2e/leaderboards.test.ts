@@ -1,0 +1,165 @@
+/**
+ * Leaderboards over real HTTP: ranks and values from the board totals the event and reward
+ * triggers keep, refunds lowering a partner's value, "1224" ties in partner id order, months
+ * cut in the program's time zone (Europe/Moscow, UTC+3), region boards with sub-regions, and
+ * what a partner token sees. Amounts are in kopecks.
+ *
+ * Regions: NORTH ⊃ NORTH-CITY; SOUTH. Partners, in id order: Anna (NORTH), Boris (NORTH-CITY,
+ * sponsored by Anna), Vera (SOUTH, sponsored by Anna), Gleb (SOUTH).
+ */
+import { rankByCompetition } from '../../schema/src/ranking.js';
+import { startTestServer, type TestServer } from '../support/harness.js';
+
+let server: TestServer;
+const ids: Record<string, string> = {};
+const RECORD = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`;
+const BOARD = `query($input: LeaderboardInput!, $first: Int, $after: String) {
+  leaderboard(input: $input, first: $first, after: $after) {
+    edges { cursor node { rank partner { id name } value previousRank } }
+    pageInfo { hasNextPage endCursor }
+    me { rank partner { id name } value previousRank }
+    ranked changedAt
+  } }`;
+const sale = (externalId: string, partner: string, amount: number, occurredAt: string, extra: object = {}) => ({
+  externalId, type: 'SALE', partnerId: ids[partner], amount, currency: 'RUB', occurredAt, ...extra,
+});
+
+interface Entry { rank: number; partner: { id: string; name: string | null }; value: number | string | null; previousRank: number | null }
+interface Board { edges: { cursor: string; node: Entry }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; me: Entry | null; ranked: number; changedAt: string | null }
+
+const board = async (input: object, options: { first?: number; after?: string; token?: string } = {}) =>
+  (await server.ok<{ leaderboard: Board }>(BOARD, { input, first: options.first, after: options.after }, options.token)).leaderboard;
+/** name → [rank, value, previousRank] in board order. */
+const places = (found: Board) => found.edges.map(({ node }) => [node.partner.name, node.rank, Number(node.value), node.previousRank]);
+const OCTOBER = { metric: 'NET_SALES', period: 'MONTH', date: '2026-10-15' };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.ok(`mutation { createRegion(input: { code: "NORTH", name: "North" }) { id } }`);
+  await server.ok(`mutation { createRegion(input: { code: "NORTH-CITY", name: "North city", parentCode: "NORTH" }) { id } }`);
+  await server.ok(`mutation { createRegion(input: { code: "SOUTH", name: "South" }) { id } }`);
+  const partners = [['Anna', 'NORTH', null], ['Boris', 'NORTH-CITY', 'Anna'], ['Vera', 'SOUTH', 'Anna'], ['Gleb', 'SOUTH', null]] as const;
+  for (const [name, regionCode, sponsor] of partners) {
+    const made = await server.ok<{ createPartner: { id: string } }>(`mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`, {
+      input: { name, kind: 'SERVICE_CENTER', regionCode, sponsorId: sponsor ? ids[sponsor] : null },
+    });
+    ids[name] = made.createPartner.id;
+  }
+  const campaign = await server.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: { name: 'Five percent', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', holdDays: 0, targeting: {}, schemes: [{ code: 'percentage-of-sales', args: { percent: '5' } }] },
+  });
+  await server.ok(`mutation { activateCampaign(id: "${campaign.createCampaign.id}") { id } }`);
+  await server.ok(RECORD, {
+    e: [
+      sale('A1', 'Anna', 100_000, '2026-10-10T09:00:00Z'),
+      // 23:30 in Moscow on 31 October: October's, though it is 20:30 UTC.
+      sale('A2', 'Anna', 50_000, '2026-10-31T20:30:00Z'),
+      sale('B1', 'Boris', 120_000, '2026-10-05T09:00:00Z'),
+      sale('V1', 'Vera', 90_000, '2026-10-20T09:00:00Z'),
+      sale('G1', 'Gleb', 150_000, '2026-10-15T09:00:00Z'),
+      // 00:30 in Moscow on 1 November: November's, though it is still 31 October in UTC.
+      sale('G2', 'Gleb', 200_000, '2026-10-31T21:30:00Z'),
+      sale('A3', 'Anna', 10_000, '2026-11-03T09:00:00Z'),
+    ],
+  });
+  // A partial refund of Anna's first sale: 300,00 ₽ of 1 000,00 ₽.
+  await server.ok(RECORD, { e: [{ externalId: 'A1-R', type: 'REFUND', partnerId: ids.Anna, amount: 30_000, currency: 'RUB', occurredAt: '2026-10-12T09:00:00Z', refundOf: 'A1' }] });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+it('ranks net sales of a month after a partial refund, with ties "1224" in partner id order', async () => {
+  const october = await board(OCTOBER);
+  // Gleb 150 000 (his 200 000 fell on 1 November in Moscow).
+  // Anna 100 000 + 50 000 (23:30 on 31 October in Moscow) − 30 000 refunded = 120 000.
+  // Boris 120 000: ties with Anna on place 2, listed after her as his id is higher.
+  // Vera 90 000: place 4, as two partners share place 2.
+  // September is empty, so nobody had a previous rank.
+  expect(places(october)).toEqual([
+    ['Gleb', 1, 150_000, null],
+    ['Anna', 2, 120_000, null],
+    ['Boris', 2, 120_000, null],
+    ['Vera', 4, 90_000, null],
+  ]);
+  expect(october.ranked).toBe(4);
+  expect(october.me).toBeNull();
+  expect(Date.parse(october.changedAt!)).toBeGreaterThan(Date.now() - 600_000);
+  // The board's ranks are the places of the one ranking rule contests pay by.
+  const rule = rankByCompetition(october.edges.map(({ node }) => ({ partner: { id: node.partner.id } as never, value: BigInt(node.value!) })));
+  expect(rule.map((entry) => [entry.partner.id, entry.place])).toEqual(october.edges.map(({ node }) => [node.partner.id, node.rank]));
+});
+
+it('cuts periods in the program time zone and gives each entry its rank in the previous period', async () => {
+  const november = await board({ ...OCTOBER, date: '2026-11-20' });
+  // Gleb 200 000 (00:30 on 1 November in Moscow), place 1 in October; Anna 10 000, place 2 in October.
+  expect(places(november)).toEqual([
+    ['Gleb', 1, 200_000, 1],
+    ['Anna', 2, 10_000, 2],
+  ]);
+  // The day board of 31 October (Moscow) holds Anna's 23:30 sale only; 1 November, Gleb's 00:30 one.
+  expect(places(await board({ ...OCTOBER, period: 'DAY', date: '2026-10-31' }))).toEqual([['Anna', 1, 50_000, null]]);
+  expect(places(await board({ ...OCTOBER, period: 'DAY', date: '2026-11-01' }))).toEqual([["Gleb", 1, 200_000, null]]);
+  // The fourth quarter holds both months: Gleb 350 000, Anna 130 000, Boris 120 000, Vera 90 000.
+  expect(places(await board({ ...OCTOBER, period: 'QUARTER' }))).toEqual([
+    ['Gleb', 1, 350_000, null],
+    ['Anna', 2, 130_000, null],
+    ['Boris', 3, 120_000, null],
+    ['Vera', 4, 90_000, null],
+  ]);
+});
+
+it('ranks a region with its sub-regions, and partners of one kind only', async () => {
+  // NORTH holds Anna, and Boris through NORTH-CITY: they tie on 120 000.
+  expect(places(await board({ ...OCTOBER, regionCode: 'NORTH' }))).toEqual([
+    ['Anna', 1, 120_000, null],
+    ['Boris', 1, 120_000, null],
+  ]);
+  expect(places(await board({ ...OCTOBER, regionCode: 'NORTH-CITY' }))).toEqual([['Boris', 1, 120_000, null]]);
+  expect((await board({ ...OCTOBER, partnerKind: 'AMBASSADOR' })).ranked).toBe(0);
+});
+
+it('counts sales, recruits and reward money, refunds lowering the money', async () => {
+  // Sales of October: Anna 2, Boris 1, Gleb 1, Vera 1 (the refund is no sale).
+  expect(places(await board({ ...OCTOBER, metric: 'SALES' }))).toEqual([
+    ['Anna', 1, 2, null],
+    ['Boris', 2, 1, null],
+    ['Vera', 2, 1, null],
+    ['Gleb', 2, 1, null],
+  ]);
+  // Anna sponsored Boris and Vera.
+  expect(places(await board({ metric: 'RECRUITS', period: 'ALL' }))).toEqual([['Anna', 1, 2, null]]);
+  // 5% of all sales, written now: Gleb 5% × 350 000 = 17 500; Anna 5% × 160 000 = 8 000 less
+  // 5% × 30 000 = 1 500 taken back by the refund = 6 500; Boris 6 000; Vera 4 500.
+  expect(places(await board({ metric: 'REWARD_MONEY', period: 'ALL' }))).toEqual([
+    ['Gleb', 1, 17_500, null],
+    ['Anna', 2, 6_500, null],
+    ['Boris', 3, 6_000, null],
+    ['Vera', 4, 4_500, null],
+  ]);
+});
+
+it('pages with cursors, and gives a partner token its own entry outside the page, without the names of others', async () => {
+  const first = await board(OCTOBER, { first: 2 });
+  expect(places(first).map(([name]) => name)).toEqual(['Gleb', 'Anna']);
+  expect(first.pageInfo.hasNextPage).toBe(true);
+  const second = await board(OCTOBER, { first: 2, after: first.pageInfo.endCursor! });
+  expect(places(second).map(([name]) => name)).toEqual(['Boris', 'Vera']);
+  expect(second.pageInfo.hasNextPage).toBe(false);
+
+  const token = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Vera}") { token } }`)).issuePartnerToken.token;
+  const asVera = await board(OCTOBER, { first: 1, token });
+  expect(asVera.edges.map(({ node }) => [node.partner.id, node.partner.name, node.rank, Number(node.value)])).toEqual([[ids.Gleb, null, 1, 150_000]]);
+  expect(asVera.me).toEqual({ rank: 4, partner: { id: ids.Vera, name: 'Vera' }, value: 90_000, previousRank: null });
+  expect(asVera.ranked).toBe(4);
+});
+
+it('refuses a caller without a reader key or a partner token, and a day that is not one', async () => {
+  const anonymous = await server.gql(`query($input: LeaderboardInput!) { leaderboard(input: $input, first: 5) { ranked } }`, { input: OCTOBER }, null);
+  expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const badDay = await server.gql(BOARD, { input: { ...OCTOBER, date: '2026-02-30' } });
+  expect([badDay.errors?.[0].extensions?.code, badDay.errors?.[0].extensions?.issues ?? badDay.errors?.[0].message]).toEqual(['BAD_USER_INPUT', expect.anything()]);
+  const noType = await server.gql(BOARD, { input: { ...OCTOBER, metric: 'EVENTS' } });
+  expect(noType.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+});
