@@ -93,11 +93,11 @@ interface PartnerRecord {
   states: StateRow[];
   levels: LevelRow[];
   /**
-   * With at most one row of each history the partner is the same at every date, seen from one
-   * clock: the answer for the clock `seenAt` (the unit of work's own Date), asked again and
-   * again while a batch is evaluated. Cleared when a level row is added or taken back.
+   * With at most one row of each history the partner is the same at every date, seen from any
+   * clock after its rows were written (`after`, microseconds): that snapshot, asked for again and
+   * again while batches are evaluated. Cleared when a level row is added or taken back.
    */
-  seen: { seenAt: Date; snapshot: PartnerSnapshot | null } | null;
+  settled: { after: number; snapshot: PartnerSnapshot } | null;
 }
 
 /** The history rows written before `limit` (microseconds): all of them, unless some were written later. */
@@ -212,7 +212,7 @@ export class ProgramState {
     for (const seeded of seed.partners) {
       const partner = { ...seeded };
       this.partners.set(partner.id, partner);
-      this.records.set(partner.id, { row: partner, states: [], levels: [], seen: null });
+      this.records.set(partner.id, { row: partner, states: [], levels: [], settled: null });
     }
     for (const row of seed.history?.states ?? []) this.records.get(row.partnerId)?.states.push(row);
     for (const row of seed.history?.levels ?? []) this.records.get(row.partnerId)?.levels.push(row);
@@ -331,15 +331,21 @@ export class ProgramState {
   partnerAt(id: string, at: Date, seenAt?: Date): PartnerSnapshot | null {
     const record = this.records.get(id);
     if (!record) return null;
-    const seen = record.seen;
-    if (seen !== null && seen.seenAt === seenAt) return seen.snapshot;
-    const snapshot = this.resolve(record, at, seenAt);
-    if (seenAt && record.states.length <= 1 && record.levels.length <= 1) record.seen = { seenAt, snapshot };
-    return snapshot;
+    const limit = seenAt ? (seenAt.getTime() + 1) * 1000 : Infinity;
+    if (record.states.length <= 1 && record.levels.length <= 1) {
+      const settled = record.settled ?? (record.settled = this.settle(record));
+      if (limit > settled.after) return settled.snapshot;
+    }
+    return this.resolve(record, at, limit);
   }
 
-  private resolve(record: PartnerRecord, at: Date, seenAt: Date | undefined): PartnerSnapshot | null {
-    const limit = seenAt ? (seenAt.getTime() + 1) * 1000 : Infinity;
+  /** A partner with at most one row of each history, as it is at every date once those rows are written. */
+  private settle(record: PartnerRecord): { after: number; snapshot: PartnerSnapshot } {
+    const after = Math.max(record.states[0]?.validFrom ?? -Infinity, record.levels[0]?.validFrom ?? -Infinity);
+    return { after, snapshot: snapshotAt(record.row, record.states, record.levels, after) };
+  }
+
+  private resolve(record: PartnerRecord, at: Date, limit: number): PartnerSnapshot | null {
     if (record.states.length && record.states[0].validFrom >= limit) return null;
     return snapshotAt(record.row, writtenBy(record.states, limit), writtenBy(record.levels, limit), at.getTime() * 1000);
   }
@@ -361,11 +367,11 @@ export class ProgramState {
     rows.splice(at, 0, row);
     const before = partner.level;
     partner.level = rows.at(-1)!.level;
-    record.seen = null;
+    record.settled = null;
     this.journal.record(() => {
       rows.splice(at, 1);
       partner.level = before;
-      record.seen = null;
+      record.settled = null;
     });
   }
 
