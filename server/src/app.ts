@@ -17,7 +17,8 @@ import { PointsService } from './points/points.service.js';
 import { PerkService } from './perks/perk.service.js';
 import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
-import { LeaderboardService } from './leaderboards/leaderboard.service.js';
+import { LeaderboardService, type BoardQuery, type BoardViewer } from './leaderboards/leaderboard.service.js';
+import { LiveBoards, leaderboardReader, type ViewedBoard } from './leaderboards/live.js';
 import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
 import { Rewarding } from './rewarding/rewarding.js';
 import { SimulationJobs } from './simulation/simulation-jobs.js';
@@ -50,6 +51,8 @@ export interface App {
   simulation: SimulationService;
   simulationJobs: SimulationJobs;
   leaderboards: LeaderboardService;
+  /** The boards this process's `leaderboardChanged` subscribers watch. */
+  liveBoards: LiveBoards<BoardQuery, BoardViewer, ViewedBoard>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,9 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
   // (graphql/pubsub.ts): publishing here as well would deliver this process's rewards twice.
   const publish = () => {};
   fanOutRewards(notifications, pubSub, sql, ledger, (error) => console.error(`cofactor: publishing rewards failed: ${error.message}`));
+  const leaderboards = new LeaderboardService(sql);
+  const liveBoards = new LiveBoards(leaderboardReader(leaderboards), config.boardPushMs, (error) => console.error(`cofactor: pushing a live board failed: ${error.message}`));
+  liveBoards.listen(notifications);
   const storage = new PostgresRewardingStorage(sql, ledger);
   const rewarding = new Rewarding(storage, registry, publish, config);
   const auth = new AuthService(orm, sql, config);
@@ -97,7 +103,8 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     perks: new PerkService(sql, ledger),
     simulation,
     simulationJobs,
-    leaderboards: new LeaderboardService(sql),
+    leaderboards,
+    liveBoards,
     async close() {
       await notifications.close();
       await simulationJobs.close();

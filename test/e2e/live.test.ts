@@ -1,7 +1,8 @@
 /**
- * What keeps subscriptions live on a real server and PostgreSQL: the process's listening
- * connection comes back after PostgreSQL drops it, and the scheduled approval steps aside
- * while another process runs one.
+ * What keeps subscriptions live on a real server and PostgreSQL: live boards pushed once per
+ * window and only to those whose view changed, the process's listening connection coming back
+ * after PostgreSQL drops it, and the scheduled approval stepping aside while another process
+ * runs one.
  *
  * The tree: Anna (root) → Boris. The campaign: percentage-of-sales 5 %, multi-level 3 % to
  * the sponsor, no hold days (so rewards are due for approval at once). Amounts in kopecks.
@@ -11,6 +12,8 @@ import { approveIfAlone, APPROVAL_LOCK } from '../../server/src/ledger/approval-
 import { collect, startTestServer, wsClient, type TestServer } from '../support/harness.js';
 
 const RECORD = 'mutation Record($events: [EventInput!]!) { recordEvents(events: $events) { rewardsCreated } }';
+/** Changes of a board are gathered this long before one push: wide enough for a burst on a loaded machine. */
+const PUSH_MS = 2000;
 let server: TestServer;
 const ids: Record<string, string> = {};
 
@@ -25,7 +28,7 @@ async function statuses(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ boardPushMs: PUSH_MS });
   const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
   ids.Anna = (await server.ok(create, { input: { name: 'Anna', kind: 'AMBASSADOR', referralCode: 'ANNA' } })).createPartner.id;
   ids.Boris = (await server.ok(create, { input: { name: 'Boris', kind: 'COFACTOR', referralCode: 'BORIS', sponsorReferralCode: 'ANNA' } })).createPartner.id;
@@ -150,4 +153,77 @@ it('publishes each reward once when two transactions drew interleaving ids', asy
     await client.dispose();
     await Promise.all([slow.end(), quick.end()]);
   }
+});
+
+describe('leaderboardChanged', () => {
+  const WATCH = `subscription($input: LeaderboardInput!, $top: Int) {
+    leaderboardChanged(input: $input, top: $top) { ranked edges { node { rank value partner { name } } } me { rank value } }
+  }`;
+  type Entry = { rank: number; value: number; partner: { name: string | null } };
+  type Pushed = { leaderboardChanged: { ranked: number; edges: { node: Entry }[]; me: { rank: number; value: number } | null } };
+  const north = { metric: 'NET_SALES', period: 'ALL', regionCode: 'NORTH' };
+  const south = { metric: 'NET_SALES', period: 'ALL', regionCode: 'SOUTH' };
+  const places = (pushed: Pushed) => pushed.leaderboardChanged.edges.map(({ node }) => [node.partner.name, node.rank, node.value]);
+  const sell = (externalId: string, partner: string, amount: number) =>
+    server.ok(RECORD, { events: [{ externalId, type: 'SALE', partnerId: ids[partner], amount, currency: 'RUB' }] });
+
+  beforeAll(async () => {
+    await server.ok('mutation { createRegion(input: { code: "NORTH", name: "North" }) { id } }');
+    await server.ok('mutation { createRegion(input: { code: "SOUTH", name: "South" }) { id } }');
+    const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
+    for (const [name, regionCode] of [['Nina', 'NORTH'], ['Nikita', 'NORTH'], ['Sasha', 'SOUTH']]) {
+      ids[name] = (await server.ok(create, { input: { name, kind: 'DEALER', regionCode } })).createPartner.id;
+    }
+  });
+
+  it('gives subscribers of two regions the board at once, then only their own board\'s changes', async () => {
+    const clients = [wsClient(server.wsUrl, server.adminKey), wsClient(server.wsUrl, server.adminKey)];
+    try {
+      const [northern, southern] = [collect<Pushed>(clients[0], WATCH, { input: north, top: 3 }), collect<Pushed>(clients[1], WATCH, { input: south, top: 3 })];
+      const [firstNorth] = await northern.waitFor(1);
+      const [firstSouth] = await southern.waitFor(1);
+      expect([firstNorth.leaderboardChanged.ranked, firstSouth.leaderboardChanged.ranked]).toEqual([0, 0]);
+      await sell('BOARD-N1', 'Nina', 100_000);
+      expect(places((await northern.waitFor(2))[1])).toEqual([['Nina', 1, 100_000]]);
+      await sell('BOARD-S1', 'Sasha', 40_000);
+      expect(places((await southern.waitFor(2))[1])).toEqual([['Sasha', 1, 40_000]]);
+      // Each board was read again after both sales; each pushed only its own change.
+      await new Promise((resolve) => setTimeout(resolve, PUSH_MS + 500));
+      expect([northern.received.length, southern.received.length]).toEqual([2, 2]);
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
+    }
+  });
+
+  it('gathers a burst of 50 sales into one push, showing a partner its own entry', async () => {
+    const token = (await server.ok(`mutation { issuePartnerToken(partnerId: "${ids.Nikita}") { token } }`)).issuePartnerToken.token;
+    const client = wsClient(server.wsUrl, token);
+    try {
+      const stream = collect<Pushed>(client, WATCH, { input: north, top: 1 });
+      const [first] = await stream.waitFor(1);
+      // Nina leads with 100 000; Nikita has sold nothing, so has no entry yet.
+      expect(places(first)).toEqual([[null, 1, 100_000]]);
+      expect(first.leaderboardChanged.me).toBeNull();
+      // 50 sales of 3 000 by Nikita, all at once: 150 000, first place; Nina, 100 000, second, out of the top 1.
+      await Promise.all(Array.from({ length: 50 }, (_, sale) => sell(`BURST-${sale}`, 'Nikita', 3_000)));
+      const [, pushed] = await stream.waitFor(2);
+      expect(places(pushed)).toEqual([['Nikita', 1, 150_000]]);
+      expect(pushed.leaderboardChanged.me).toEqual({ rank: 1, value: 150_000 });
+      await new Promise((resolve) => setTimeout(resolve, PUSH_MS + 500));
+      expect(stream.received).toHaveLength(2);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses a top over MAX_LIVE_TOP (100), naming the argument', async () => {
+    const client = wsClient(server.wsUrl, server.adminKey);
+    try {
+      const refused = collect(client, WATCH, { input: north, top: 101 });
+      await expect(refused.waitFor(1, 5_000)).rejects.toThrow(/must be from 1 to 100/);
+      expect(refused.errors).toMatchObject([{ extensions: { code: 'BAD_USER_INPUT' } }]);
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -16,6 +16,10 @@ const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
 const RECORD = 'mutation Record($events: [EventInput!]!) { recordEvents(events: $events) { rewardsCreated } }';
 const REWARDS = 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount partner { referralCode } } }';
 type RewardPayload = { rewardCreated: { amount: number; partner: { referralCode: string } } };
+const BOARD = `subscription($input: LeaderboardInput!) {
+  leaderboardChanged(input: $input, top: 5) { edges { node { rank value partner { name } } } }
+}`;
+type BoardPayload = { leaderboardChanged: { edges: { node: { rank: number; value: number; partner: { name: string } } }[] } };
 
 interface Node {
   child: ChildProcess;
@@ -84,6 +88,13 @@ function mariaSells(node: Node, externalId: string) {
   return ok(node, RECORD, { events: [{ externalId, type: 'SALE', referralCode: 'MARIA', amount: 100_000, currency: 'RUB' }] });
 }
 
+async function waitUntil(done: () => boolean, timeoutMs = 15_000): Promise<void> {
+  for (const started = Date.now(); !done(); ) {
+    if (Date.now() - started > timeoutMs) throw new Error('what was awaited never came');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Subscriptions travel over their own socket: give them time to reach the server before the sale. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
 
@@ -113,6 +124,10 @@ afterAll(async () => {
 it('delivers a reward recorded on one process to a subscriber of the other, and once to a subscriber of the one that wrote it', async () => {
   const onSecond = subscribe(second, 'IVAN');
   const onFirst = subscribe(first, 'IVAN');
+  const boardClient = wsClient(second.wsUrl, adminKey);
+  clients.push(boardClient);
+  const board = collect<BoardPayload>(boardClient, BOARD, { input: { metric: 'NET_SALES', period: 'ALL' } });
+  expect((await board.waitFor(1, 15_000))[0].leaderboardChanged.edges).toEqual([]);
   await settle();
   await mariaSells(first, 'TWO-1');
   // Arrival is what is asserted; the generous wait is for a loaded machine, not a latency figure.
@@ -126,11 +141,20 @@ it('delivers a reward recorded on one process to a subscriber of the other, and 
   await onSecond.waitFor(2, 15_000);
   expect(onFirst.received.map((payload) => payload.rewardCreated.amount)).toEqual([3_000, 3_000]);
   expect(onSecond.received.map((payload) => payload.rewardCreated.amount)).toEqual([3_000, 3_000]);
+  // The board on the second process follows both sales on the first: Maria, 2 × 100 000.
+  // The two may arrive as one push or two, depending on the window they fell in.
+  await waitUntil(() => board.received.at(-1)?.leaderboardChanged.edges[0]?.node.value === 200_000);
+  expect(board.received.at(-1)!.leaderboardChanged.edges).toEqual([{ node: { rank: 1, value: 200_000, partner: { name: 'Maria Sokolova' } } }]);
+  expect(board.errors).toEqual([]);
   await Promise.all(clients.splice(0).map((client) => client.dispose()));
 });
 
 it('keeps serving the subscribers of one process when the other is killed', async () => {
   const onSecond = subscribe(second, 'MARIA');
+  const boardClient = wsClient(second.wsUrl, adminKey);
+  clients.push(boardClient);
+  const board = collect<BoardPayload>(boardClient, BOARD, { input: { metric: 'NET_SALES', period: 'ALL' } });
+  await board.waitFor(1, 15_000);
   await settle();
   first.child.kill('SIGKILL');
   await first.exited;
@@ -138,4 +162,7 @@ it('keeps serving the subscribers of one process when the other is killed', asyn
   const [reward] = await onSecond.waitFor(1, 15_000);
   expect(reward.rewardCreated).toEqual({ amount: 5_000, partner: { referralCode: 'MARIA' } });
   expect(onSecond.errors).toEqual([]);
+  // Maria's third sale of 100 000: 300 000 on the board.
+  await waitUntil(() => board.received.at(-1)?.leaderboardChanged.edges[0]?.node.value === 300_000);
+  expect(board.errors).toEqual([]);
 });

@@ -7,6 +7,7 @@ import { SchemeInstanceResolver } from '../campaigns/scheme-instance.resolver.js
 import { CouponResolver } from '../coupons/coupon.resolver.js';
 import { EventResolver } from '../events/event.resolver.js';
 import { LeaderboardResolver } from '../leaderboards/leaderboard.resolver.js';
+import { LeaderboardLiveResolver } from '../leaderboards/leaderboard-live.resolver.js';
 import { LifecycleResolver } from '../ledger/lifecycle.resolver.js';
 import { RewardResolver } from '../ledger/reward.resolver.js';
 import { StatementResolver } from '../ledger/statement.resolver.js';
@@ -27,6 +28,7 @@ export const resolvers = [
   SchemeResolver,
   RegionResolver,
   LeaderboardResolver,
+  LeaderboardLiveResolver,
   PartnerResolver,
   DownlineResolver,
   CouponResolver,

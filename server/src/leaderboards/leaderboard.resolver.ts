@@ -15,11 +15,7 @@ export class LeaderboardResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<Leaderboard> {
-    const principal = ctx.principal;
-    const programId = principal?.kind === 'partner' ? principal.programId : requireReader(principal);
-    const viewer: BoardViewer = principal?.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'admin' };
-    if (input.date && !isDay(input.date)) throw errors.badInput([{ path: 'input.date', message: 'must be a day, YYYY-MM-DD' }]);
-    if (input.metric === 'EVENTS' && !input.unit) throw errors.badInput([{ path: 'input.unit', message: 'names the event type EVENTS counts' }]);
+    const { programId, viewer } = boardAccess(ctx, input);
     const size = pageSize(first);
     const board = await ctx.app.leaderboards.board(programId, input, viewer, size, Number(decodeCursor(after) ?? 0));
     const shown = (entry: BoardEntry) => toEntry(entry, viewer);
@@ -34,8 +30,18 @@ export class LeaderboardResolver {
   }
 }
 
+/** Whose board a caller reads and as whom, for the query and the live subscription alike; refuses an input that names no board. */
+export function boardAccess(ctx: RequestContext, input: LeaderboardInput): { programId: string; viewer: BoardViewer } {
+  const principal = ctx.principal;
+  const programId = principal?.kind === 'partner' ? principal.programId : requireReader(principal);
+  const viewer: BoardViewer = principal?.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'admin' };
+  if (input.date && !isDay(input.date)) throw errors.badInput([{ path: 'input.date', message: 'must be a day, YYYY-MM-DD' }]);
+  if (input.metric === 'EVENTS' && !input.unit) throw errors.badInput([{ path: 'input.unit', message: 'names the event type EVENTS counts' }]);
+  return { programId, viewer };
+}
+
 /** Partners see each other's ranks and values, not names, until a program chooses otherwise. */
-function toEntry(entry: BoardEntry, viewer: BoardViewer): LeaderboardEntry {
+export function toEntry(entry: BoardEntry, viewer: BoardViewer): LeaderboardEntry {
   const own = viewer.kind === 'admin' || viewer.partnerId === entry.partnerId;
   return { id: String(entry.position), rank: entry.rank, partner: { id: entry.partnerId, name: own ? entry.name : null }, value: entry.value, previousRank: entry.previousRank };
 }

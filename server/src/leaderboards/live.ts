@@ -1,4 +1,5 @@
 import type { DatabaseNotifications } from '../db/notifications.js';
+import type { Board, BoardQuery, BoardViewer, LeaderboardService } from './leaderboard.service.js';
 
 /** The channel the boards' triggers notify at commit, with the id of the program whose boards changed. */
 export const BOARD_CHANNEL = 'cofactor_board';
@@ -187,4 +188,33 @@ export class LiveBoards<Input, Viewer, View> {
     subscriber.sent = seen;
     subscriber.mailbox.put(view);
   }
+}
+
+/** A board as one live subscriber sees it. */
+export interface ViewedBoard {
+  board: Board;
+  viewer: BoardViewer;
+}
+
+/**
+ * Reads a board for its live subscribers: the top once, as an admin sees it, shared by all;
+ * then, for each partner outside the top, its own entry (once per partner, however many of its
+ * connections watch).
+ */
+export function leaderboardReader(leaderboards: LeaderboardService): BoardReader<BoardQuery, BoardViewer, ViewedBoard> {
+  return {
+    key: (input) => JSON.stringify([input.metric, input.unit ?? null, input.period, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null]),
+    seen: ({ board }) => ({ entries: board.entries, me: board.me }),
+    async read(programId, input, top, viewers) {
+      const board = await leaderboards.board(programId, input, { kind: 'admin' }, top);
+      const own = new Map<string, Promise<Board['me']>>();
+      const ownEntry = (partnerId: string) => {
+        const inTop = board.entries.find((entry) => entry.partnerId === partnerId);
+        if (inTop) return Promise.resolve(inTop);
+        if (!own.has(partnerId)) own.set(partnerId, leaderboards.board(programId, input, { kind: 'partner', partnerId }, 0).then((mine) => mine.me));
+        return own.get(partnerId)!;
+      };
+      return Promise.all(viewers.map(async (viewer) => ({ viewer, board: viewer.kind === 'admin' ? board : { ...board, me: await ownEntry(viewer.partnerId) } })));
+    },
+  };
 }

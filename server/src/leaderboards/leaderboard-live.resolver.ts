@@ -1,0 +1,30 @@
+import { Arg, Int, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../graphql/context.js';
+import { encodeCursor } from '../graphql/connection.js';
+import { errors } from '../graphql/errors.js';
+import { boardAccess, toEntry } from './leaderboard.resolver.js';
+import { Leaderboard, LeaderboardInput } from './leaderboard.types.js';
+import { MAX_LIVE_TOP, type ViewedBoard } from './live.js';
+
+@Resolver()
+export class LeaderboardLiveResolver {
+  @Subscription(() => Leaderboard, {
+    subscribe: ({ args, context }) => watch(context as RequestContext, args.input as LeaderboardInput, args.top as number),
+    description: `A board now, then again whenever its top \`top\` (at most ${MAX_LIVE_TOP}) or the caller's own entry changed, after the change committed; changes are gathered for COFACTOR_BOARD_PUSH_MS (250 ms) into one push. Readable as the leaderboard query is.`,
+  })
+  leaderboardChanged(
+    @Root() view: ViewedBoard,
+    @Arg('input') _input: LeaderboardInput,
+    @Arg('top', () => Int, { defaultValue: 10 }) _top: number,
+  ): Leaderboard {
+    const { board, viewer } = view;
+    const edges = board.entries.map((entry) => toEntry(entry, viewer)).map((node) => ({ cursor: encodeCursor(node.id), node }));
+    return { edges, pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, me: board.me && toEntry(board.me, viewer), ranked: board.ranked, changedAt: board.changedAt };
+  }
+}
+
+function watch(ctx: RequestContext, input: LeaderboardInput, top: number) {
+  const { programId, viewer } = boardAccess(ctx, input);
+  if (!Number.isInteger(top) || top < 1 || top > MAX_LIVE_TOP) throw errors.badInput([{ path: 'top', message: `must be from 1 to ${MAX_LIVE_TOP}` }]);
+  return ctx.app.liveBoards.subscribe(programId, input, top, viewer);
+}
