@@ -107,6 +107,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     liveBoards,
     async close() {
       await notifications.close();
+      liveBoards.close();
       await simulationJobs.close();
       await sql.close();
       await orm.close();

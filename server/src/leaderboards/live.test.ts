@@ -126,4 +126,16 @@ describe('LiveBoards', () => {
     await new Promise((wake) => setTimeout(wake, WINDOW_MS * 2));
     expect(boards.reads).toBe(1);
   });
+
+  it('reads nothing more once closed, even with a push pending', async () => {
+    const { boards, live } = setUp();
+    const stream = live.subscribe('1', 'north', 2, 'Anna');
+    await stream.next();
+    live.changed('1');
+    live.close();
+    await new Promise((wake) => setTimeout(wake, WINDOW_MS * 2));
+    expect(boards.reads).toBe(1);
+    expect(live.watchedBoards()).toBe(0);
+    await stream.return!();
+  });
 });

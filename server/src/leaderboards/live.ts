@@ -128,6 +128,12 @@ export class LiveBoards<Input, Viewer, View> {
     for (const board of this.boards.get(programId)?.values() ?? []) this.schedule(board);
   }
 
+  /** Stops every pending push, as the server shuts down: nothing reads a board after the database is closed. */
+  close(): void {
+    for (const boards of this.boards.values()) for (const board of boards.values()) if (board.timer) clearTimeout(board.timer);
+    this.boards.clear();
+  }
+
   /** Boards watched now, for tests and metrics. */
   watchedBoards(): number {
     return [...this.boards.values()].reduce((sum, boards) => sum + boards.size, 0);
