@@ -27,9 +27,12 @@ export class Migration20261206120000_board_totals extends Migration {
   override name = 'Migration20261206120000_board_totals';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "board_total" ("program_id" bigint not null, "metric" text not null, "unit" text not null, "grain" text not null, "bucket" date not null, "partner_id" bigint not null, "value" bigint not null, "changed_at" timestamptz not null default now(), primary key ("program_id", "metric", "unit", "grain", "bucket", "partner_id"));`);
-    // A board page reads its rows best first.
-    this.addSql(`create index "board_total_rank_index" on "board_total" ("program_id", "metric", "unit", "grain", "bucket", "value" desc, "partner_id");`);
+    this.addSql(`create table "board_total" ("program_id" bigint not null, "metric" text collate "C" not null, "unit" text collate "C" not null, "grain" text collate "C" not null, "bucket" date not null, "partner_id" bigint not null, "value" bigint not null, "changed_at" timestamptz not null default now(), primary key ("program_id", "metric", "unit", "grain", "bucket", "partner_id")) with (fillfactor = 50);`);
+    // A board reads its period's rows by the primary key: ranking needs them all (the count,
+    // ranks of tied values), and a few thousand rows sort in a millisecond. No index holds the
+    // value, so the trigger's updates are heap-only and leave the index as it is; the half-empty
+    // pages leave room for those new row versions next to the old ones. The key's words compare
+    // byte by byte (collation C), which made the trigger's upserts measurably cheaper.
     this.addSql(`create function "board_total_events"() returns trigger language plpgsql as $$
       begin
         insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
