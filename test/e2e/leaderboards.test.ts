@@ -7,8 +7,12 @@
  * Regions: NORTH ⊃ NORTH-CITY; SOUTH. Partners, in id order: Anna (NORTH), Boris (NORTH-CITY,
  * sponsored by Anna), Vera (SOUTH, sponsored by Anna), Gleb (SOUTH).
  */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
-import { startTestServer, type TestServer } from '../support/harness.js';
+import { Sql, StatementCounter } from '../../server/src/db/sql.js';
+import { verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
+import { ROOT_DIR, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
 const ids: Record<string, string> = {};
@@ -162,4 +166,30 @@ it('refuses a caller without a reader key or a partner token, and a day that is 
   expect([badDay.errors?.[0].extensions?.code, badDay.errors?.[0].extensions?.issues ?? badDay.errors?.[0].message]).toEqual(['BAD_USER_INPUT', expect.anything()]);
   const noType = await server.gql(BOARD, { input: { ...OCTOBER, metric: 'EVENTS' } });
   expect(noType.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+it('verify finds a board total that differs from the events, and `cofactor leaderboards rebuild` recomputes it', async () => {
+  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    expect(await verifyBoardTotals(sql, server.programId)).toEqual({ differing: 0, examples: [] });
+    await server.sql(`update board_total set value = value + 1 where partner_id = $1 and metric = 'NET_SALES' and grain = 'MONTH' and bucket = '2026-10-01'`, [ids.Anna]);
+    expect(await verifyBoardTotals(sql, server.programId)).toEqual({
+      differing: 1,
+      examples: [`program ${server.programId} partner ${ids.Anna} NET_SALES RUB MONTH 2026-10-01: 120001, events and rewards give 120000`],
+    });
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) =>
+        execFile(process.execPath, [join(ROOT_DIR, 'server', 'dist', 'cli.js'), ...args], { cwd: ROOT_DIR, env: { ...process.env, DATABASE_URL: server.databaseUrl } }, (error, stdout) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout }),
+        ),
+      );
+    const broken = await cli('verify', '--program', server.programId);
+    expect([broken.code, broken.stdout]).toEqual([1, expect.stringContaining('rule board-totals: board totals disagree with the events and rewards (1 total;')]);
+    const rebuilt = await cli('leaderboards', 'rebuild', '--program', server.programId);
+    expect([rebuilt.code, rebuilt.stdout]).toEqual([0, expect.stringMatching(/^board totals rebuilt: \d+ totals\n$/)]);
+    expect(await verifyBoardTotals(sql, server.programId)).toEqual({ differing: 0, examples: [] });
+    expect(places(await board(OCTOBER))[1]).toEqual(['Anna', 2, 120_000, null]);
+  } finally {
+    await sql.close();
+  }
 });

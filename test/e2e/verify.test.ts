@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
+import { rebuildBoardTotals } from '../../server/src/leaderboards/board-totals.js';
 import { verifyLedger } from '../../server/src/ledger/verify.js';
 import { ROOT_DIR, startTestServer, type TestServer } from '../support/harness.js';
 
@@ -88,15 +89,23 @@ afterAll(async () => {
 
 const check = (programId: string | null = server.programId) => verifyLedger(verifier, { programId });
 
-/** Runs SQL with triggers off (session_replication_role = replica): how a test gets past the ledger's guards. */
+/**
+ * Runs SQL with triggers off (session_replication_role = replica): how a test gets past the
+ * ledger's guards. The board totals' triggers are off too, so they are recomputed afterwards:
+ * these tests break the ledger, not the boards.
+ */
 async function unguarded<R extends pg.QueryResultRow = any>(text: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: server.databaseUrl });
+  const boards = new Sql(server.databaseUrl, new StatementCounter(), 1);
   await client.connect();
   try {
     await client.query('set session_replication_role = replica');
-    return (await client.query<R>(text, params)).rows;
+    const rows = (await client.query<R>(text, params)).rows;
+    await rebuildBoardTotals(boards);
+    return rows;
   } finally {
     await client.end();
+    await boards.close();
   }
 }
 

@@ -1,0 +1,81 @@
+import type { Sql } from '../db/sql.js';
+
+/**
+ * The board totals recomputed from events and rewards, with the rules of the triggers that keep
+ * them (the board_totals migration): what `cofactor verify` compares the table with, and what
+ * `cofactor leaderboards rebuild` writes. `$1` is a program id, or null for every program.
+ */
+const BUCKETS = `(values ('DAY', date_trunc('day', t.local)::date), ('WEEK', date_trunc('week', t.local)::date),
+                  ('MONTH', date_trunc('month', t.local)::date), ('QUARTER', date_trunc('quarter', t.local)::date),
+                  ('ALL', date '1970-01-01')) as g(grain, bucket)`;
+
+const EXPECTED = `
+  select t.program_id, m.metric, m.unit, g.grain, g.bucket, t.partner_id, sum(m.value) as value
+    from (select e.*, e.occurred_at at time zone p.time_zone as local from event e join program p on p.id = e.program_id
+           where $1::bigint is null or e.program_id = $1) t
+    cross join lateral (values
+      ('NET_SALES', coalesce(t.currency, ''), case t.type when 'SALE' then t.amount when 'REFUND' then -t.amount when 'CHARGEBACK' then -t.amount end),
+      ('SALES', '', case when t.type = 'SALE' then 1 end),
+      ('NEW_CUSTOMERS', '', case when t.first_purchase then 1 end),
+      ('EVENTS', t.type, 1)) as m(metric, unit, value)
+    cross join lateral ${BUCKETS}
+   where m.value is not null
+   group by 1, 2, 3, 4, 5, 6
+  union all
+  select t.program_id, 'RECRUITS', '', g.grain, g.bucket, t.sponsor_id, count(*)
+    from (select e.program_id, r.sponsor_id, e.occurred_at at time zone p.time_zone as local
+            from event e join partner r on r.id = e.partner_id join program p on p.id = e.program_id
+           where e.type = 'PARTNER_JOINED' and r.sponsor_id is not null and ($1::bigint is null or e.program_id = $1)) t
+    cross join lateral ${BUCKETS}
+   group by 1, 2, 3, 4, 5, 6
+  union all
+  select t.program_id, case t.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, t.unit, g.grain, g.bucket, t.partner_id, sum(t.amount)
+    from (select r.*, r.created_at at time zone p.time_zone as local from reward r join program p on p.id = r.program_id
+           where (r.kind = 'MONEY' or (r.kind = 'POINTS' and (r.amount > 0 or r.corrects_id is not null)))
+             and ($1::bigint is null or r.program_id = $1)) t
+    cross join lateral ${BUCKETS}
+   group by 1, 2, 3, 4, 5, 6`;
+
+/** A verify problem names at most this many differing totals. */
+const NAMED_TOTALS = 5;
+
+export interface BoardTotalsCheck {
+  /** Totals that differ from what the events and rewards give (missing or extra rows included). */
+  differing: number;
+  /** The first few, in words. */
+  examples: string[];
+}
+
+/** Compares the board totals with the events and rewards; reads only. */
+export async function verifyBoardTotals(sql: Sql, programId: string | null = null): Promise<BoardTotalsCheck> {
+  const rows = await sql.query<{ differing: number; examples: string[] | null }>(
+    `with expected as (${EXPECTED}),
+          actual as (select program_id, metric, unit, grain, bucket, partner_id, value from board_total where $1::bigint is null or program_id = $1),
+          differing as (
+            select coalesce(e.program_id, a.program_id) as program_id, coalesce(e.metric, a.metric) as metric, coalesce(e.unit, a.unit) as unit,
+                   coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
+                   e.value as expected, a.value as actual
+              from expected e full join actual a
+                on (a.program_id, a.metric, a.unit, a.grain, a.bucket, a.partner_id) = (e.program_id, e.metric, e.unit, e.grain, e.bucket, e.partner_id)
+             where e.value is distinct from a.value)
+     select count(*)::int as differing,
+            (array_agg(format('program %s partner %s %s %s %s %s: %s, events and rewards give %s', program_id, partner_id, metric, unit, grain, bucket,
+                              coalesce(actual::text, 'missing'), coalesce(expected::text, 'nothing'))
+                       order by program_id, partner_id, metric, unit, grain, bucket))[1:${NAMED_TOTALS}] as examples
+       from differing`,
+    [programId],
+  );
+  return { differing: rows[0].differing, examples: rows[0].examples ?? [] };
+}
+
+/** Recomputes a program's board totals (every program's with null) from its events and rewards, in one transaction. */
+export async function rebuildBoardTotals(sql: Sql, programId: string | null = null): Promise<number> {
+  return sql.transaction(async (client) => {
+    // Writers of events and rewards wait for the rebuild, so no total is counted twice or lost.
+    await client.query(`lock table event, reward in share mode`);
+    await client.query(`delete from board_total where $1::bigint is null or program_id = $1`, [programId]);
+    const written = await client.query(`insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value) ${EXPECTED}`, [programId]);
+    await client.query(`select pg_notify('cofactor_board', id::text) from program where $1::bigint is null or id = $1`, [programId]);
+    return written.rowCount ?? 0;
+  });
+}
