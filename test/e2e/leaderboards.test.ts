@@ -159,6 +159,31 @@ it('pages with cursors, and gives a partner token its own entry outside the page
   expect(asVera.ranked).toBe(4);
 });
 
+it("shows partners each other's names and values as the program chooses: aliases, full or short names, values or ranks only", async () => {
+  const token = async (name: string) => (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids[name]}") { token } }`)).issuePartnerToken.token;
+  const vera = await token('Vera');
+  const seen = async () => (await board(OCTOBER, { token: vera })).edges.map(({ node }) => [node.partner.name, node.value === null ? null : Number(node.value)]);
+  // By default partners see aliases only, and Gleb chooses one with his own token.
+  const ALIAS = `mutation($p: ID!, $a: String) { setLeaderboardAlias(partnerId: $p, alias: $a) { id name } }`;
+  expect(await server.ok(ALIAS, { p: ids.Gleb, a: ' Speedy ' }, await token('Gleb'))).toEqual({ setLeaderboardAlias: { id: ids.Gleb, name: 'Speedy' } });
+  expect(await seen()).toEqual([['Speedy', 150_000], [null, 120_000], [null, 120_000], ['Vera', 90_000]]);
+  // Gleb's token may not name Anna; an alias of 41 characters is one too many.
+  expect((await server.gql(ALIAS, { p: ids.Anna, a: 'Boss' }, await token('Gleb'))).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const long = await server.gql(ALIAS, { p: ids.Anna, a: 'x'.repeat(41) });
+  expect([long.errors?.[0].extensions?.code, long.errors?.[0].extensions?.issues]).toEqual(['BAD_USER_INPUT', [{ path: 'alias', message: 'must be at most 40 characters' }]]);
+  expect(await server.ok(ALIAS, { p: ids.Anna, a: 'x'.repeat(40) })).toEqual({ setLeaderboardAlias: { id: ids.Anna, name: 'x'.repeat(40) } });
+
+  const VISIBILITY = `mutation($n: BoardNames!, $v: Boolean!) { setLeaderboardVisibility(names: $n, values: $v) { names values } }`;
+  expect((await server.gql(VISIBILITY, { n: 'FULL', v: false }, vera)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  // Full names, ranks only: Vera still sees her own value.
+  expect(await server.ok(VISIBILITY, { n: 'FULL', v: false })).toEqual({ setLeaderboardVisibility: { names: 'FULL', values: false } });
+  expect(await seen()).toEqual([['Gleb', null], ['Anna', null], ['Boris', null], ['Vera', 90_000]]);
+  expect((await board(OCTOBER, { token: vera })).edges.map(({ node }) => node.rank)).toEqual([1, 2, 2, 4]);
+  // The admin key sees everything whatever the setting.
+  expect(places(await board(OCTOBER)).map(([name, , value]) => [name, value])).toEqual([['Gleb', 150_000], ['Anna', 120_000], ['Boris', 120_000], ['Vera', 90_000]]);
+  await server.ok(VISIBILITY, { n: 'ALIAS', v: true });
+});
+
 it('refuses a caller without a reader key or a partner token, and a day that is not one', async () => {
   const anonymous = await server.gql(`query($input: LeaderboardInput!) { leaderboard(input: $input, first: 5) { ranked } }`, { input: OCTOBER }, null);
   expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');

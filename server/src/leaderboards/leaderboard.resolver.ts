@@ -1,10 +1,11 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { requireReader } from '../auth/access.js';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { callerProgram, requireReader } from '../auth/access.js';
+import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/connection.js';
-import type { BoardEntry, BoardViewer } from './leaderboard.service.js';
-import { Leaderboard, LeaderboardEntry, LeaderboardInput } from './leaderboard.types.js';
+import { MAX_ALIAS_LENGTH, type BoardEntry, type BoardNames, type BoardViewer } from './leaderboard.service.js';
+import { BoardNamesEnum, Leaderboard, LeaderboardEntry, LeaderboardInput, LeaderboardPartner, LeaderboardVisibility } from './leaderboard.types.js';
 
 @Resolver()
 export class LeaderboardResolver {
@@ -18,15 +19,38 @@ export class LeaderboardResolver {
     const { programId, viewer } = boardAccess(ctx, input);
     const size = pageSize(first);
     const board = await ctx.app.leaderboards.board(programId, input, viewer, size, Number(decodeCursor(after) ?? 0));
-    const shown = (entry: BoardEntry) => toEntry(entry, viewer);
-    const edges = board.entries.map(shown).map((node) => ({ cursor: encodeCursor(node.id), node }));
+    const edges = board.entries.map((entry) => toEntry(entry)).map((node) => ({ cursor: encodeCursor(node.id), node }));
     return {
       edges,
       pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      me: board.me && shown(board.me),
+      me: board.me && toEntry(board.me),
       ranked: board.ranked,
       changedAt: board.changedAt,
     };
+  }
+
+  @Mutation(() => LeaderboardVisibility, { description: "Sets what partners see of each other on the program's boards." })
+  @Requires('admin')
+  async setLeaderboardVisibility(
+    @Arg('names', () => BoardNamesEnum) names: BoardNames,
+    @Arg('values') values: boolean,
+    @Ctx() ctx: RequestContext,
+  ): Promise<LeaderboardVisibility> {
+    return ctx.app.leaderboards.setVisibility(callerProgram(ctx.principal), names, values);
+  }
+
+  @Mutation(() => LeaderboardPartner, { description: `Sets the name a partner shows on ALIAS boards (at most ${MAX_ALIAS_LENGTH} characters; null clears it): an admin, or the partner's own token.` })
+  @Requires('admin', { ownPartnerArg: 'partnerId' })
+  async setLeaderboardAlias(
+    @Arg('partnerId', () => ID) partnerId: string,
+    @Arg('alias', () => String, { nullable: true }) alias: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<LeaderboardPartner> {
+    const programId = callerProgram(ctx.principal);
+    const trimmed = alias?.trim() || null;
+    if (trimmed && [...trimmed].length > MAX_ALIAS_LENGTH) throw errors.badInput([{ path: 'alias', message: `must be at most ${MAX_ALIAS_LENGTH} characters` }]);
+    if (!/^\d{1,19}$/.test(partnerId) || !(await ctx.app.leaderboards.setAlias(programId, partnerId, trimmed))) throw errors.notFound('partner', partnerId);
+    return { id: partnerId, name: trimmed };
   }
 }
 
@@ -40,10 +64,9 @@ export function boardAccess(ctx: RequestContext, input: LeaderboardInput): { pro
   return { programId, viewer };
 }
 
-/** Partners see each other's ranks and values, not names, until a program chooses otherwise. */
-export function toEntry(entry: BoardEntry, viewer: BoardViewer): LeaderboardEntry {
-  const own = viewer.kind === 'admin' || viewer.partnerId === entry.partnerId;
-  return { id: String(entry.position), rank: entry.rank, partner: { id: entry.partnerId, name: own ? entry.name : null }, value: entry.value, previousRank: entry.previousRank };
+/** An entry in GraphQL's shape; the service already showed it as its viewer may see it (the viewer is no longer needed). */
+export function toEntry(entry: BoardEntry, _viewer?: BoardViewer): LeaderboardEntry {
+  return { id: String(entry.position), rank: entry.rank, partner: { id: entry.partnerId, name: entry.name }, value: entry.value, previousRank: entry.previousRank };
 }
 
 function isDay(text: string): boolean {

@@ -21,6 +21,12 @@ export interface BoardQuery {
   level?: number | null;
 }
 
+/** What partners see of each other's names on boards. */
+export const BOARD_NAMES = ['FULL', 'SHORT', 'ALIAS'] as const;
+export type BoardNames = (typeof BOARD_NAMES)[number];
+/** The longest alias a partner may choose. */
+export const MAX_ALIAS_LENGTH = 40;
+
 /** Who reads a board: an admin sees everyone, a partner also gets its own entry. */
 export type BoardViewer = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
 
@@ -29,7 +35,9 @@ export interface BoardEntry {
   /** The entry's place in board order (ties by partner id): what a cursor names. */
   position: number;
   partnerId: string;
-  name: string;
+  /** Null where the viewer may not see it: an ALIAS board's partner without an alias. */
+  name: string | null;
+  /** Null where the viewer may see only ranks. */
   value: bigint | null;
   /** The rank in the previous period of the same length; null when unranked then, or for ALL. */
   previousRank: number | null;
@@ -88,17 +96,22 @@ with recursive
       from board_total t
      where $4 <> 'ALL' and t.program_id = $1 and t.metric = $2 and t.unit = (select unit from period) and t.grain = $4
        and t.bucket = ((select bucket from period) - case $4 when 'QUARTER' then interval '3 months' else ('1 ' || lower($4))::interval end)::date and t.partner_id in (select id from members))
-select c.partner_id::text as "partnerId", pt.name, c.value::text as value, c.rank::int as rank, c.position::int as position,
-       pr.rank::int as "previousRank", (select count(*) from current)::int as ranked, (select max(changed_at) from current) as "changedAt"
+select c.partner_id::text as "partnerId", pt.name, pt.board_alias as alias, c.value::text as value, c.rank::int as rank, c.position::int as position,
+       pr.rank::int as "previousRank", (select count(*) from current)::int as ranked, (select max(changed_at) from current) as "changedAt",
+       (select board_names from program where id = $1) as names, (select board_values from program where id = $1) as "values"
   from current c join partner pt on pt.id = c.partner_id left join previous pr on pr.partner_id = c.partner_id
  where (c.position > $10 and c.position <= $10 + $11 + 1) or c.partner_id = $12
  union all
-select null, null, null, null, null, null, (select count(*) from current)::int, (select max(changed_at) from current)
+select null, null, null, null, null, null, null, (select count(*) from current)::int, (select max(changed_at) from current),
+       (select board_names from program where id = $1), (select board_values from program where id = $1)
  order by position nulls last`;
 
 interface BoardRow {
   partnerId: string | null;
   name: string;
+  alias: string | null;
+  names: BoardNames;
+  values: boolean;
   value: string;
   rank: number;
   position: number;
@@ -111,6 +124,18 @@ interface BoardRow {
 export class LeaderboardService {
   constructor(private readonly sql: Sql) {}
 
+  /** Sets what partners see of each other on the program's boards. */
+  async setVisibility(programId: string, names: BoardNames, values: boolean): Promise<{ names: BoardNames; values: boolean }> {
+    await this.sql.query(`update program set board_names = $2, board_values = $3 where id = $1`, [programId, names, values]);
+    return { names, values };
+  }
+
+  /** Sets (or with null clears) the name a partner shows on ALIAS boards; false when the program has no such partner. */
+  async setAlias(programId: string, partnerId: string, alias: string | null): Promise<boolean> {
+    const rows = await this.sql.query(`update partner set board_alias = $3 where id = $2 and program_id = $1 returning id`, [programId, partnerId, alias]);
+    return rows.length > 0;
+  }
+
   /** A page of `first` entries after position `after` (0: from the top), the viewer's own entry, the count and the last change. */
   async board(programId: string, input: BoardQuery, viewer: BoardViewer, first: number, after = 0): Promise<Board> {
     const [metric, fixedUnit] = TOTALS[input.metric];
@@ -121,7 +146,7 @@ export class LeaderboardService {
       input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId,
     ]);
     const summary = rows[rows.length - 1];
-    const entries = rows.filter((row) => row.partnerId !== null).map(toEntry);
+    const entries = rows.filter((row) => row.partnerId !== null).map((row) => toEntry(row, viewer));
     const page = entries.filter((entry) => entry.position > after);
     return {
       entries: page.slice(0, first),
@@ -133,6 +158,16 @@ export class LeaderboardService {
   }
 }
 
-function toEntry(row: BoardRow): BoardEntry {
-  return { rank: row.rank, position: row.position, partnerId: row.partnerId!, name: row.name, value: BigInt(row.value), previousRank: row.previousRank };
+/** An entry as the viewer may see it: admins and the partner itself see all; other partners what the program's setting shows. */
+function toEntry(row: BoardRow, viewer: BoardViewer): BoardEntry {
+  const all = viewer.kind === 'admin' || viewer.partnerId === row.partnerId;
+  const name = all || row.names === 'FULL' ? row.name : row.names === 'SHORT' ? shortName(row.name) : row.alias;
+  const value = all || row.values ? BigInt(row.value) : null;
+  return { rank: row.rank, position: row.position, partnerId: row.partnerId!, name, value, previousRank: row.previousRank };
+}
+
+/** "Ivan Petrov" → "Ivan P."; a one-word name stays as it is. */
+export function shortName(name: string): string {
+  const [first, second] = name.trim().split(/\s+/);
+  return second ? `${first} ${[...second][0]}.` : first;
 }

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar } from '../graphql/scalars.js';
-import { BOARD_METRICS, BOARD_PERIODS, type BoardMetric, type BoardPeriod } from './leaderboard.service.js';
+import { BOARD_METRICS, BOARD_NAMES, BOARD_PERIODS, type BoardMetric, type BoardNames, type BoardPeriod } from './leaderboard.service.js';
 
 export const BoardMetricEnum = Object.fromEntries(BOARD_METRICS.map((metric) => [metric, metric])) as Record<BoardMetric, BoardMetric>;
 registerEnumType(BoardMetricEnum, {
@@ -10,6 +10,18 @@ registerEnumType(BoardMetricEnum, {
 });
 export const BoardPeriodEnum = Object.fromEntries(BOARD_PERIODS.map((period) => [period, period])) as Record<BoardPeriod, BoardPeriod>;
 registerEnumType(BoardPeriodEnum, { name: 'BoardPeriod', description: "A day, ISO week, month or quarter in the program's time zone, or ALL time." });
+
+export const BoardNamesEnum = Object.fromEntries(BOARD_NAMES.map((names) => [names, names])) as Record<BoardNames, BoardNames>;
+registerEnumType(BoardNamesEnum, { name: 'BoardNames', description: 'What partners see of each other\'s names on boards: FULL, SHORT ("Ivan P.") or ALIAS (only the alias each partner chose; none: no name).' });
+
+@ObjectType({ description: 'What partners see of each other on boards; admins see everything.' })
+export class LeaderboardVisibility {
+  @Field(() => BoardNamesEnum)
+  names!: BoardNames;
+
+  @Field({ description: "Whether partners see each other's values, or only ranks." })
+  values!: boolean;
+}
 
 /** One board; the live subscription takes the same input. */
 @InputType()
@@ -44,7 +56,7 @@ export class LeaderboardPartner {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true, description: "Null for another partner's entry read with a partner token." })
+  @Field(() => String, { nullable: true, description: "As the program's board visibility shows it to a partner token; null where it shows none." })
   name!: string | null;
 }
 
@@ -59,7 +71,7 @@ export class LeaderboardEntry {
   @Field(() => LeaderboardPartner)
   partner!: LeaderboardPartner;
 
-  @Field(() => BigIntScalar, { nullable: true })
+  @Field(() => BigIntScalar, { nullable: true, description: "Null for another partner's entry where the program shows partners only ranks." })
   value!: bigint | null;
 
   @Field(() => Int, { nullable: true, description: 'The rank in the previous period of the same length; null when unranked then, or for ALL.' })

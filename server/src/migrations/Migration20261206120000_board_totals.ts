@@ -33,6 +33,11 @@ export class Migration20261206120000_board_totals extends Migration {
     // value, so the trigger's updates are heap-only and leave the index as it is; the half-empty
     // pages leave room for those new row versions next to the old ones. The key's words compare
     // byte by byte (collation C), which made the trigger's upserts measurably cheaper.
+    // What partners see of each other on boards (admins see everything): names in full, short
+    // ("Ivan P.") or only the alias each partner chose (none: no name), and values or ranks only.
+    this.addSql(`alter table "program" add column "board_names" text not null default 'ALIAS', add column "board_values" boolean not null default true;`);
+    this.addSql(`alter table "program" add constraint "program_board_names_check" check ("board_names" in ('FULL', 'SHORT', 'ALIAS'));`);
+    this.addSql(`alter table "partner" add column "board_alias" text null;`);
     this.addSql(`create function "board_total_events"() returns trigger language plpgsql as $$
       begin
         insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
