@@ -218,3 +218,24 @@ it('verify finds a board total that differs from the events, and `cofactor leade
     await sql.close();
   }
 });
+
+it('pays a contest closed for October exactly the places the October board shows', async () => {
+  const created = await server.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: {
+      name: 'October contest', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', targeting: {},
+      // Prizes by place: 1 000,00 ₽, 500,00 ₽, 100,00 ₽, 50,00 ₽.
+      schemes: [{ code: 'contest', args: { metric: 'SALES_AMOUNT', prizes: [{ amount: '100000' }, { amount: '50000' }, { amount: '10000' }, { amount: '5000' }] } }],
+    },
+  });
+  const campaignId = created.createCampaign.id;
+  await server.ok(`mutation { activateCampaign(id: "${campaignId}") { id } }`);
+  await server.ok(`mutation($c: ID!) { closePeriod(campaignId: $c, period: "2026-10") { rewardsCreated } }`, { c: campaignId });
+  const placeOf: Record<string, number> = { 100000: 1, 50000: 2, 10000: 3, 5000: 4 };
+  const paid = await server.sql<{ partner: string; amount: string }>(`select partner_id::text as partner, amount::text from reward where campaign_id = $1 order by partner_id`, [campaignId]);
+  const october = await board(OCTOBER);
+  // Gleb place 1; Anna and Boris share place 2 and each get its prize; Vera place 4.
+  expect(paid.map((row) => [row.partner, placeOf[row.amount]])).toEqual(
+    october.edges.map(({ node }) => [node.partner.id, node.rank]).sort((a, b) => Number(a[0]) - Number(b[0])),
+  );
+  expect(october.edges.map(({ node }) => node.rank)).toEqual([1, 2, 2, 4]);
+});
