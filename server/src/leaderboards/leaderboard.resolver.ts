@@ -4,7 +4,7 @@ import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/connection.js';
-import { MAX_ALIAS_LENGTH, type BoardEntry, type BoardNames, type BoardViewer } from './leaderboard.service.js';
+import { MAX_ALIAS_LENGTH, showTo, type BoardEntry, type BoardNames, type BoardViewer } from './leaderboard.service.js';
 import { BoardNamesEnum, Leaderboard, LeaderboardEntry, LeaderboardInput, LeaderboardPartner, LeaderboardVisibility } from './leaderboard.types.js';
 
 @Resolver()
@@ -64,8 +64,9 @@ export function boardAccess(ctx: RequestContext, input: LeaderboardInput): { pro
   return { programId, viewer };
 }
 
-/** An entry in GraphQL's shape; the service already showed it as its viewer may see it (the viewer is no longer needed). */
-export function toEntry(entry: BoardEntry, _viewer?: BoardViewer): LeaderboardEntry {
+/** An entry in GraphQL's shape, as `viewer` may see it (by default, as the viewer the board was read for). */
+export function toEntry(board: BoardEntry, viewer?: BoardViewer): LeaderboardEntry {
+  const entry = viewer ? showTo(board, viewer) : board;
   return { id: String(entry.position), rank: entry.rank, partner: { id: entry.partnerId, name: entry.name }, value: entry.value, previousRank: entry.previousRank };
 }
 

@@ -39,6 +39,8 @@ export interface BoardEntry {
   name: string | null;
   /** Null where the viewer may see only ranks. */
   value: bigint | null;
+  /** All of the entry, for showing it to another viewer (`showTo`): one read serves many live subscribers. */
+  full: { name: string; alias: string | null; value: bigint; names: BoardNames; values: boolean };
   /** The rank in the previous period of the same length; null when unranked then, or for ALL. */
   previousRank: number | null;
 }
@@ -158,12 +160,17 @@ export class LeaderboardService {
   }
 }
 
-/** An entry as the viewer may see it: admins and the partner itself see all; other partners what the program's setting shows. */
 function toEntry(row: BoardRow, viewer: BoardViewer): BoardEntry {
-  const all = viewer.kind === 'admin' || viewer.partnerId === row.partnerId;
-  const name = all || row.names === 'FULL' ? row.name : row.names === 'SHORT' ? shortName(row.name) : row.alias;
-  const value = all || row.values ? BigInt(row.value) : null;
-  return { rank: row.rank, position: row.position, partnerId: row.partnerId!, name, value, previousRank: row.previousRank };
+  const full = { name: row.name, alias: row.alias, value: BigInt(row.value), names: row.names, values: row.values };
+  return showTo({ rank: row.rank, position: row.position, partnerId: row.partnerId!, name: null, value: null, previousRank: row.previousRank, full }, viewer);
+}
+
+/** An entry as a viewer may see it: admins and the partner itself see all; other partners what the program's setting shows. */
+export function showTo(entry: BoardEntry, viewer: BoardViewer): BoardEntry {
+  const { full } = entry;
+  const all = viewer.kind === 'admin' || viewer.partnerId === entry.partnerId;
+  const name = all || full.names === 'FULL' ? full.name : full.names === 'SHORT' ? shortName(full.name) : full.alias;
+  return { ...entry, name, value: all || full.values ? full.value : null };
 }
 
 /** "Ivan Petrov" → "Ivan P."; a one-word name stays as it is. */
