@@ -17,6 +17,7 @@ import { PointsService } from './points/points.service.js';
 import { PerkService } from './perks/perk.service.js';
 import { ProgramService } from './programs/program.service.js';
 import { loadSchemeRegistry, type SchemeRegistry } from './plugins/registry.js';
+import { BoardLinks } from './leaderboards/board-links.js';
 import { LeaderboardService, type BoardQuery, type BoardViewer } from './leaderboards/leaderboard.service.js';
 import { LiveBoards, leaderboardReader, type ViewedBoard } from './leaderboards/live.js';
 import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
@@ -51,6 +52,7 @@ export interface App {
   simulation: SimulationService;
   simulationJobs: SimulationJobs;
   leaderboards: LeaderboardService;
+  boardLinks: BoardLinks;
   /** The boards this process's `leaderboardChanged` subscribers watch. */
   liveBoards: LiveBoards<BoardQuery, BoardViewer, ViewedBoard>;
   close(): Promise<void>;
@@ -104,6 +106,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     simulation,
     simulationJobs,
     leaderboards,
+    boardLinks: new BoardLinks(sql),
     liveBoards,
     async close() {
       await notifications.close();

@@ -184,6 +184,28 @@ it("shows partners each other's names and values as the program chooses: aliases
   await server.ok(VISIBILITY, { n: 'ALIAS', v: true });
 });
 
+it('publishes a board as a link that reads that one board, with no credential, until revoked', async () => {
+  const PUBLISH = `mutation($n: String!, $i: LeaderboardInput!) { publishLeaderboard(name: $n, input: $i) { link { id name revokedAt } token } }`;
+  const PUBLIC = `query($t: String!) { publicLeaderboard(token: $t) { edges { node { rank partner { name } value } } me { rank } ranked } }`;
+  const vera = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Vera}") { token } }`)).issuePartnerToken.token;
+  expect((await server.gql(PUBLISH, { n: 'North, October', i: { ...OCTOBER, regionCode: 'NORTH' } }, vera)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const published = (await server.ok<{ publishLeaderboard: { link: { id: string; name: string; revokedAt: null }; token: string } }>(PUBLISH, { n: 'North, October', i: { ...OCTOBER, regionCode: 'NORTH' } })).publishLeaderboard;
+  expect(published.link).toEqual({ id: expect.any(String), name: 'North, October', revokedAt: null });
+  expect(published.token).toMatch(/^cfb_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+  // Read with no Authorization at all, as partners see each other: aliases only (Anna's is 40 x's, Boris has none).
+  expect(await server.ok(PUBLIC, { t: published.token }, null)).toEqual({
+    publicLeaderboard: { edges: [{ node: { rank: 1, partner: { name: 'x'.repeat(40) }, value: 120_000 } }, { node: { rank: 1, partner: { name: null }, value: 120_000 } }], me: null, ranked: 2 },
+  });
+  // The link is no credential: it reads nothing else.
+  expect((await server.gql(`{ leaderboard(input: { metric: SALES, period: ALL }, first: 5) { ranked } }`, {}, published.token)).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  const forged = published.token.slice(0, -1) + (published.token.endsWith('A') ? 'B' : 'A');
+  expect((await server.gql(PUBLIC, { t: forged }, null)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  const revoked = await server.ok<{ revokeLeaderboardLink: { revokedAt: string } }>(`mutation($id: ID!) { revokeLeaderboardLink(id: $id) { revokedAt } }`, { id: published.link.id });
+  expect(revoked.revokeLeaderboardLink.revokedAt).toEqual(expect.any(String));
+  const afterRevoke = await server.gql(PUBLIC, { t: published.token }, null);
+  expect([afterRevoke.errors?.[0].extensions?.code, afterRevoke.data]).toEqual(['FORBIDDEN', null]);
+});
+
 it('refuses a caller without a reader key or a partner token, and a day that is not one', async () => {
   const anonymous = await server.gql(`query($input: LeaderboardInput!) { leaderboard(input: $input, first: 5) { ranked } }`, { input: OCTOBER }, null);
   expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');

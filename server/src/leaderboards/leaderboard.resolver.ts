@@ -2,10 +2,12 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { callerProgram, requireReader } from '../auth/access.js';
 import { Requires } from '../auth/requires.js';
 import type { RequestContext } from '../graphql/context.js';
-import { errors } from '../graphql/errors.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/connection.js';
-import { MAX_ALIAS_LENGTH, showTo, type BoardEntry, type BoardNames, type BoardViewer } from './leaderboard.service.js';
-import { BoardNamesEnum, Leaderboard, LeaderboardEntry, LeaderboardInput, LeaderboardPartner, LeaderboardVisibility } from './leaderboard.types.js';
+import { MAX_ALIAS_LENGTH, PUBLIC_VIEWER, showTo, type BoardEntry, type BoardNames, type BoardViewer } from './leaderboard.service.js';
+import { BoardNamesEnum, Leaderboard, LeaderboardEntry, LeaderboardInput, LeaderboardLink, LeaderboardPartner, LeaderboardVisibility, PublishedLeaderboard } from './leaderboard.types.js';
+import { MAX_NAME_LENGTH, checkText } from '../validation.js';
+import type { Board } from './leaderboard.service.js';
 
 @Resolver()
 export class LeaderboardResolver {
@@ -18,15 +20,38 @@ export class LeaderboardResolver {
   ): Promise<Leaderboard> {
     const { programId, viewer } = boardAccess(ctx, input);
     const size = pageSize(first);
-    const board = await ctx.app.leaderboards.board(programId, input, viewer, size, Number(decodeCursor(after) ?? 0));
-    const edges = board.entries.map((entry) => toEntry(entry)).map((node) => ({ cursor: encodeCursor(node.id), node }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-      me: board.me && toEntry(board.me),
-      ranked: board.ranked,
-      changedAt: board.changedAt,
-    };
+    return toLeaderboard(await ctx.app.leaderboards.board(programId, input, viewer, size, Number(decodeCursor(after) ?? 0)));
+  }
+
+  @Query(() => Leaderboard, { description: "The board a published link reads, as partners see each other; needs no credential, only the link's token." })
+  async publicLeaderboard(
+    @Arg('token') token: string,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<Leaderboard> {
+    const size = pageSize(first);
+    const opened = await ctx.app.boardLinks.open(token);
+    if (!opened) throw errors.forbidden('this board link is unknown or was revoked');
+    return toLeaderboard(await ctx.app.leaderboards.board(opened.programId, opened.input, PUBLIC_VIEWER, size, Number(decodeCursor(after) ?? 0)));
+  }
+
+  @Mutation(() => PublishedLeaderboard, { description: 'Publishes a board as a link that reads that one board and nothing else, until revoked.' })
+  @Requires('admin')
+  async publishLeaderboard(@Arg('name') name: string, @Arg('input') input: LeaderboardInput, @Ctx() ctx: RequestContext): Promise<PublishedLeaderboard> {
+    const { programId } = boardAccess(ctx, input);
+    const issues: InputIssue[] = [];
+    checkText(name, 'name', MAX_NAME_LENGTH, issues);
+    if (issues.length) throw errors.badInput(issues);
+    return ctx.app.boardLinks.publish(programId, name.trim(), { ...input });
+  }
+
+  @Mutation(() => LeaderboardLink, { description: 'Revokes a published board link: it reads nothing from now on, on every server.' })
+  @Requires('admin')
+  async revokeLeaderboardLink(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<LeaderboardLink> {
+    const link = /^\d{1,19}$/.test(id) ? await ctx.app.boardLinks.revoke(callerProgram(ctx.principal), id) : null;
+    if (!link) throw errors.notFound('board link', id);
+    return link;
   }
 
   @Mutation(() => LeaderboardVisibility, { description: "Sets what partners see of each other on the program's boards." })
@@ -62,6 +87,11 @@ export function boardAccess(ctx: RequestContext, input: LeaderboardInput): { pro
   if (input.date && !isDay(input.date)) throw errors.badInput([{ path: 'input.date', message: 'must be a day, YYYY-MM-DD' }]);
   if (input.metric === 'EVENTS' && !input.unit) throw errors.badInput([{ path: 'input.unit', message: 'names the event type EVENTS counts' }]);
   return { programId, viewer };
+}
+
+function toLeaderboard(board: Board): Leaderboard {
+  const edges = board.entries.map((entry) => toEntry(entry)).map((node) => ({ cursor: encodeCursor(node.id), node }));
+  return { edges, pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, me: board.me && toEntry(board.me), ranked: board.ranked, changedAt: board.changedAt };
 }
 
 /** An entry in GraphQL's shape, as `viewer` may see it (by default, as the viewer the board was read for). */

@@ -29,6 +29,8 @@ export const MAX_ALIAS_LENGTH = 40;
 
 /** Who reads a board: an admin sees everyone, a partner also gets its own entry. */
 export type BoardViewer = { kind: 'admin' } | { kind: 'partner'; partnerId: string };
+/** Whoever reads a published board: sees what any partner sees of the others (no partner has id 0). */
+export const PUBLIC_VIEWER: BoardViewer = { kind: 'partner', partnerId: '0' };
 
 export interface BoardEntry {
   rank: number;

@@ -89,3 +89,27 @@ export class Leaderboard extends Connection(LeaderboardEntry, 'LeaderboardEntry'
   @Field(() => DateTimeScalar, { nullable: true, description: 'When a total on this board last changed.' })
   changedAt!: Date | null;
 }
+
+@ObjectType({ description: 'A published board: a link that reads that one board and nothing else.' })
+export class LeaderboardLink {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  revokedAt!: Date | null;
+}
+
+@ObjectType()
+export class PublishedLeaderboard {
+  @Field(() => LeaderboardLink)
+  link!: LeaderboardLink;
+
+  @Field({ description: 'The token publicLeaderboard reads the board with. Shown only now: store it.' })
+  token!: string;
+}

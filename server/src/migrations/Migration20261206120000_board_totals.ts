@@ -27,17 +27,23 @@ export class Migration20261206120000_board_totals extends Migration {
   override name = 'Migration20261206120000_board_totals';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table "board_total" ("program_id" bigint not null, "metric" text collate "C" not null, "unit" text collate "C" not null, "grain" text collate "C" not null, "bucket" date not null, "partner_id" bigint not null, "value" bigint not null, "changed_at" timestamptz not null default now(), primary key ("program_id", "metric", "unit", "grain", "bucket", "partner_id")) with (fillfactor = 50);`);
+    this.addSql(`create table "board_total" ("program_id" bigint not null, "metric" text collate "C" not null, "unit" text collate "C" not null, "grain" text collate "C" not null, "bucket" date not null, "partner_id" bigint not null, "value" numeric(38, 0) not null, "changed_at" timestamptz not null default now(), primary key ("program_id", "metric", "unit", "grain", "bucket", "partner_id")) with (fillfactor = 50);`);
     // A board reads its period's rows by the primary key: ranking needs them all (the count,
     // ranks of tied values), and a few thousand rows sort in a millisecond. No index holds the
     // value, so the trigger's updates are heap-only and leave the index as it is; the half-empty
     // pages leave room for those new row versions next to the old ones. The key's words compare
     // byte by byte (collation C), which made the trigger's upserts measurably cheaper.
+    // A value is numeric, as the ledger's sums are: a partner's sales at the largest amount an
+    // event may carry add up past bigint, and an overflow here would refuse the events.
     // What partners see of each other on boards (admins see everything): names in full, short
     // ("Ivan P.") or only the alias each partner chose (none: no name), and values or ranks only.
     this.addSql(`alter table "program" add column "board_names" text not null default 'ALIAS', add column "board_values" boolean not null default true;`);
     this.addSql(`alter table "program" add constraint "program_board_names_check" check ("board_names" in ('FULL', 'SHORT', 'ALIAS'));`);
     this.addSql(`alter table "partner" add column "board_alias" text null;`);
+    // A published board: a link that reads that one board and nothing else, for a screen in a
+    // shop; its secret is kept only as a hash, as an API key's, and a revoked link reads nothing.
+    this.addSql(`create table "board_link" ("id" bigserial primary key, "program_id" bigint not null, "name" text not null, "input" jsonb not null, "prefix" text not null, "secret_hash" text not null, "created_at" timestamptz not null default now(), "revoked_at" timestamptz null);`);
+    this.addSql(`alter table "board_link" add constraint "board_link_prefix_unique" unique ("prefix"), add constraint "board_link_program_fk" foreign key ("program_id") references "program" ("id");`);
     this.addSql(`create function "board_total_events"() returns trigger language plpgsql as $$
       begin
         insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
