@@ -15,7 +15,6 @@ const EXPECTED = `
            where $1::bigint is null or e.program_id = $1) t
     cross join lateral (values
       ('NET_SALES', coalesce(t.currency, ''), case t.type when 'SALE' then t.amount when 'REFUND' then -t.amount when 'CHARGEBACK' then -t.amount end),
-      ('SALES', '', case when t.type = 'SALE' then 1 end),
       ('NEW_CUSTOMERS', '', case when t.first_purchase then 1 end),
       ('EVENTS', t.type, 1)) as m(metric, unit, value)
     cross join lateral ${BUCKETS}

@@ -59,7 +59,8 @@ export interface Board {
 /** Metric → the totals' metric, and the unit when the metric fixes it (null: a currency). */
 const TOTALS: Record<BoardMetric, [string, string | null]> = {
   NET_SALES: ['NET_SALES', null],
-  SALES: ['SALES', ''],
+  // The number of sales is the count of SALE events: one total fewer for the triggers to keep per sale.
+  SALES: ['EVENTS', 'SALE'],
   REWARD_MONEY: ['REWARD_MONEY', null],
   POINTS: ['POINTS', 'POINTS'],
   NEW_CUSTOMERS: ['NEW_CUSTOMERS', ''],

@@ -8,9 +8,9 @@ import { Migration } from '@mikro-orm/migrations';
  * A row's `grain` is DAY, WEEK, MONTH, QUARTER (its `bucket` is the first local day of the
  * period, in the program's time zone) or ALL (bucket 1970-01-01). Metrics and units:
  * - NET_SALES in a currency: SALE amounts less REFUND and CHARGEBACK amounts (as `netSales`);
- * - SALES, NEW_CUSTOMERS (first purchases), RECRUITS (partners a sponsor brought; counted on
+ * - NEW_CUSTOMERS (first purchases), RECRUITS (partners a sponsor brought; counted on
  *   the sponsor from the recruit's PARTNER_JOINED), unit '';
- * - EVENTS with the event type as unit: the count of any event type (LEAD, EVENT_HOSTED, ...);
+ * - EVENTS with the event type as unit: the count of any event type (SALE, LEAD, EVENT_HOSTED, ...);
  * - REWARD_MONEY in a currency: money entries as written, corrections (negative) included;
  * - POINTS: points earned (positive entries and their corrections; spending is not earning).
  * Each statement also notifies `cofactor_board` with the program's id: delivered at commit,
@@ -51,7 +51,6 @@ export class Migration20261206120000_board_totals extends Migration {
           from (select e.*, e.occurred_at at time zone p.time_zone as local from inserted e join program p on p.id = e.program_id) t
           cross join lateral (values
             ('NET_SALES', coalesce(t.currency, ''), case t.type when 'SALE' then t.amount when 'REFUND' then -t.amount when 'CHARGEBACK' then -t.amount end),
-            ('SALES', '', case when t.type = 'SALE' then 1 end),
             ('NEW_CUSTOMERS', '', case when t.first_purchase then 1 end),
             ('EVENTS', t.type, 1)) as m(metric, unit, value)
           cross join lateral ${BUCKETS}
