@@ -1,0 +1,189 @@
+// The live-board benchmark's server side: a real `cofactor start` child process on an embedded
+// PostgreSQL, what /proc says of its memory and CPU, and a GraphQL-over-HTTP caller.
+// (The same conventions as ingest.mjs: its own process group, stopped in order at the end.)
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from './common.mjs';
+
+const START_TIMEOUT_MS = 180_000;
+const STOP_GRACE_MS = 15_000;
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+// ---------------------------------------------------------------------------------------
+// /proc: memory and CPU of the server (node) and of its PostgreSQL processes
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Resident memory now and at its peak, in bytes (0 when the process is gone). */
+export function readMemory(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+/** utime+stime (own) and cutime+cstime (reaped children) in seconds; null if gone. */
+export function readCpu(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+    return { ppid: Number(f[1]), pgid: Number(f[2]), state: f[0], own: (Number(f[11]) + Number(f[12])) / CLK_TCK, reaped: (Number(f[13]) + Number(f[14])) / CLK_TCK };
+  } catch {
+    return null;
+  }
+}
+
+function processes() {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+}
+
+/** Every process below `root` (the postmaster and its backends, for the server child). */
+function descendants(root) {
+  const children = new Map();
+  for (const pid of processes()) {
+    const cpu = readCpu(pid);
+    if (!cpu) continue;
+    children.set(cpu.ppid, [...(children.get(cpu.ppid) ?? []), pid]);
+  }
+  const found = [];
+  const stack = [...(children.get(root) ?? [])];
+  while (stack.length) {
+    const pid = stack.pop();
+    found.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+/** CPU seconds so far: the node server itself, and PostgreSQL (live processes + reaped ones). */
+export function cpuSnapshot(serverPid) {
+  const server = readCpu(serverPid);
+  let postgres = 0;
+  for (const pid of descendants(serverPid)) {
+    const cpu = readCpu(pid);
+    if (cpu) postgres += cpu.own + cpu.reaped;
+  }
+  return { server: server?.own ?? 0, postgres };
+}
+
+// ---------------------------------------------------------------------------------------
+// The server child process
+
+/** The Node flags `pnpm start` gives the server (package.json), so the bench runs the server as it is run. */
+function startFlags(root) {
+  const script = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
+  const flags = script.match(/exec node (.*)server\/dist\/cli\.js start/)?.[1];
+  if (flags === undefined) throw new Error(`package.json's start script does not end in "exec node … server/dist/cli.js start": ${script}`);
+  return flags.split(/\s+/).filter(Boolean);
+}
+
+/** Starts `cli start` with the bench's settings on top of the environment; `ready` resolves when it listens. */
+export function startServer({ root, cli, port, pgPort, dataDir, env = {} }) {
+  const child = spawn(process.execPath, [...startFlags(root), cli, 'start'], {
+    cwd: root, // the plugin list is read from the root package.json
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COFACTOR_PG_PORT: String(pgPort), COFACTOR_DATA_DIR: dataDir, COFACTOR_SEED_DEMO: 'true', DATABASE_URL: '', ...env },
+    // Its own process group: Ctrl-C reaches only the bench, which then stops the server in
+    // order (server, then PostgreSQL) instead of both racing to shut down.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  const ready = new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
+    child.stdout.on('data', (chunk) => {
+      output = (output + chunk).slice(-20_000);
+      if (output.includes('Cofactor is running')) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    });
+    child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (code ${code}, signal ${signal}):\n${output}`));
+    });
+  });
+  ready.catch(() => {});
+  return { child, ready, exited, output: () => output };
+}
+
+/** SIGTERM, wait; after STOP_GRACE_MS SIGKILL the whole group (node and PostgreSQL). */
+export async function stopServer(server) {
+  const { child, exited } = server;
+  if (child.exitCode === null && child.signalCode === null) {
+    try {
+      child.kill('SIGTERM');
+    } catch {}
+    let timer;
+    const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => (timer = setTimeout(() => r(true), STOP_GRACE_MS)))]);
+    clearTimeout(timer);
+    if (timedOut) {
+      log(`the server did not stop within ${STOP_GRACE_MS / 1000} s; killing its process group`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      await exited;
+    }
+  }
+  // PostgreSQL is the server's child in its process group; if the server died before stopping
+  // it, give the postmaster time to finish its shutdown, then kill what is left.
+  const left = () => processes().filter((pid) => {
+    const cpu = readCpu(pid);
+    return cpu && cpu.pgid === child.pid && cpu.state !== 'Z';
+  });
+  for (let waited = 0; left().length && waited < STOP_GRACE_MS; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of left()) {
+    log(`killing leftover process ${pid} of the server`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// GraphQL over HTTP
+
+export function graphqlClient(url, token) {
+  return async function graphql(query, variables) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(`HTTP ${response.status}: ${text.slice(0, 500)}`);
+    }
+    if (body.errors?.length) {
+      const error = new Error(body.errors.map((e) => e.message).join('; '));
+      error.graphqlErrors = body.errors;
+      throw error;
+    }
+    return body.data;
+  };
+}
+
+export const isRetryable = (error) => /deadlock detected|could not serialize|40P01|40001/i.test(`${error.message} ${JSON.stringify(error.graphqlErrors ?? '')}`);
+
+export const RECORD_EVENTS = `mutation($events: [EventInput!]!) { recordEvents(events: $events) { accepted duplicates rewardsCreated } }`;
+
+/** The clock every bench process shares: milliseconds since the epoch, sub-millisecond. */
+export const now = () => performance.timeOrigin + performance.now();
