@@ -5,6 +5,7 @@ import { readConfig, type CofactorConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { startHttpServer } from './http/server.js';
 import { startApprovalJob } from './ledger/approval-job.js';
+import { startBoardFolding } from './leaderboards/folding.js';
 import { roleOf } from './db/roles.js';
 import { seedDemo, type DemoSeed } from './programs/demo-seed.js';
 
@@ -51,6 +52,8 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
     await app.simulationJobs.recover();
     const warnings = config.databaseUrl ? await roleWarnings(config.databaseUrl) : [];
     const seed = config.seedDemo ? await seedDemo(app) : null;
+    const folding = startBoardFolding(app.sql, app.notifications, (error) => console.error(`cofactor: folding board totals failed: ${error.message}`));
+    stops.push(() => folding.stop());
     await app.notifications.start();
     const http = await startHttpServer(app, WEB_DIR);
     stops.push(() => http.stop());

@@ -8,10 +8,11 @@
  * sponsored by Anna), Vera (SOUTH, sponsored by Anna), Gleb (SOUTH).
  */
 import { execFile } from 'node:child_process';
+import pg from 'pg';
 import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
-import { verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
+import { FOLD_LOCK, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
 import { ROOT_DIR, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -69,6 +70,11 @@ beforeAll(async () => {
   // A partial refund of Anna's first sale: 300,00 ₽ of 1 000,00 ₽.
   await server.ok(RECORD, { e: [{ externalId: 'A1-R', type: 'REFUND', partnerId: ids.Anna, amount: 30_000, currency: 'RUB', occurredAt: '2026-10-12T09:00:00Z', refundOf: 'A1' }] });
 });
+
+/** Waits until the server has folded every board delta into the totals (it does, a second after each change). */
+async function deltasFolded(): Promise<void> {
+  while ((await server.sql<{ left: number }>(`select count(*)::int as left from board_delta`))[0].left > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 afterAll(async () => {
   await server?.stop();
@@ -218,6 +224,7 @@ it('refuses a caller without a reader key or a partner token, and a day that is 
 it('verify finds a board total that differs from the events, and `cofactor leaderboards rebuild` recomputes it', async () => {
   const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
   try {
+    await deltasFolded();
     expect(await verifyBoardTotals(sql, server.programId)).toEqual({ differing: 0, examples: [] });
     await server.sql(`update board_total set value = value + 1 where partner_id = $1 and metric = 'NET_SALES' and grain = 'MONTH' and bucket = '2026-10-01'`, [ids.Anna]);
     expect(await verifyBoardTotals(sql, server.programId)).toEqual({
@@ -260,4 +267,37 @@ it('pays a contest closed for October exactly the places the October board shows
     october.edges.map(({ node }) => [node.partner.id, node.rank]).sort((a, b) => Number(a[0]) - Number(b[0])),
   );
   expect(october.edges.map(({ node }) => node.rank)).toEqual([1, 2, 2, 4]);
+});
+
+it('reads a board the same from deltas not yet folded, from deltas and totals, and from totals alone', async () => {
+  await deltasFolded();
+  const march = { metric: 'NET_SALES', period: 'MONTH', date: '2025-03-15' };
+  await server.ok(RECORD, { e: [sale('M1', 'Vera', 40_000, '2025-03-10T09:00:00Z'), sale('M2', 'Boris', 30_000, '2025-03-11T09:00:00Z')] });
+  await deltasFolded();
+  // While another connection holds the fold's lock, the server folds nothing: these stay deltas.
+  const holder = new pg.Client({ connectionString: server.databaseUrl });
+  await holder.connect();
+  try {
+    await holder.query('select pg_advisory_lock(hashtext($1))', [FOLD_LOCK]);
+    await server.ok(RECORD, { e: [sale('M3', 'Boris', 25_000, '2025-03-20T09:00:00Z'), sale('M4', 'Gleb', 50_000, '2025-03-21T09:00:00Z')] });
+    const waiting = await server.sql<{ partner: string; value: string }>(
+      `select partner_id::text as partner, value::text from board_delta where metric = 'NET_SALES' order by partner_id`,
+    );
+    expect(waiting).toEqual([{ partner: ids.Boris, value: '25000' }, { partner: ids.Gleb, value: '50000' }]);
+    // Boris 30 000 folded + 25 000 waiting = 55 000; Gleb 50 000 waiting only; Vera 40 000 folded only.
+    expect(places(await board(march))).toEqual([['Boris', 1, 55_000, null], ['Gleb', 2, 50_000, null], ['Vera', 3, 40_000, null]]);
+  } finally {
+    await holder.query('select pg_advisory_unlock(hashtext($1))', [FOLD_LOCK]);
+    await holder.end();
+  }
+  // The release lets the next fold run: a new change schedules one.
+  await server.ok(RECORD, { e: [sale('M5', 'Anna', 1_000, '2025-03-22T09:00:00Z')] });
+  await deltasFolded();
+  expect(places(await board(march))).toEqual([['Boris', 1, 55_000, null], ['Gleb', 2, 50_000, null], ['Vera', 3, 40_000, null], ['Anna', 4, 1_000, null]]);
+  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    expect(await verifyBoardTotals(sql, server.programId)).toEqual({ differing: 0, examples: [] });
+  } finally {
+    await sql.close();
+  }
 });

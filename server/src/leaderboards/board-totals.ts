@@ -2,8 +2,8 @@ import type { Sql } from '../db/sql.js';
 
 /**
  * The board totals recomputed from events and rewards, with the rules of the triggers that keep
- * them (the board_totals migration): what `cofactor verify` compares the table with, and what
- * `cofactor leaderboards rebuild` writes. `$1` is a program id, or null for every program.
+ * them (the board_totals and board_deltas migrations): what `cofactor verify` compares the
+ * totals and deltas with, and what `cofactor leaderboards rebuild` writes. `$1` is a program id, or null for every program.
  */
 const BUCKETS = `(values ('DAY', date_trunc('day', t.local)::date), ('WEEK', date_trunc('week', t.local)::date),
                   ('MONTH', date_trunc('month', t.local)::date), ('QUARTER', date_trunc('quarter', t.local)::date),
@@ -35,6 +35,16 @@ const EXPECTED = `
     cross join lateral ${BUCKETS}
    group by 1, 2, 3, 4, 5, 6`;
 
+/** The totals with the deltas not yet folded into them added: what boards read. */
+const ACTUAL = `
+  select program_id, metric, unit, grain, bucket, partner_id, sum(value) as value
+    from (select program_id, metric, unit, grain, bucket, partner_id, value from board_total where $1::bigint is null or program_id = $1
+          union all
+          select program_id, metric, unit, g.grain, g.bucket, partner_id, value
+            from (select program_id, metric, unit, partner_id, value, day::timestamp as local from board_delta where $1::bigint is null or program_id = $1) t
+            cross join lateral ${BUCKETS}) v
+   group by 1, 2, 3, 4, 5, 6`;
+
 /** A verify problem names at most this many differing totals. */
 const NAMED_TOTALS = 5;
 
@@ -49,7 +59,7 @@ export interface BoardTotalsCheck {
 export async function verifyBoardTotals(sql: Sql, programId: string | null = null): Promise<BoardTotalsCheck> {
   const rows = await sql.query<{ differing: number; examples: string[] | null }>(
     `with expected as (${EXPECTED}),
-          actual as (select program_id, metric, unit, grain, bucket, partner_id, value from board_total where $1::bigint is null or program_id = $1),
+          actual as (${ACTUAL}),
           differing as (
             select coalesce(e.program_id, a.program_id) as program_id, coalesce(e.metric, a.metric) as metric, coalesce(e.unit, a.unit) as unit,
                    coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
@@ -70,11 +80,36 @@ export async function verifyBoardTotals(sql: Sql, programId: string | null = nul
 /** Recomputes a program's board totals (every program's with null) from its events and rewards, in one transaction. */
 export async function rebuildBoardTotals(sql: Sql, programId: string | null = null): Promise<number> {
   return sql.transaction(async (client) => {
-    // Writers of events and rewards wait for the rebuild, so no total is counted twice or lost.
+    // Writers of events and rewards wait for the rebuild, and a fold for its end, so no total is counted twice or lost.
     await client.query(`lock table event, reward in share mode`);
+    await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [FOLD_LOCK]);
+    await client.query(`delete from board_delta where $1::bigint is null or program_id = $1`, [programId]);
     await client.query(`delete from board_total where $1::bigint is null or program_id = $1`, [programId]);
     const written = await client.query(`insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value) ${EXPECTED}`, [programId]);
     await client.query(`select pg_notify('cofactor_board', id::text) from program where $1::bigint is null or id = $1`, [programId]);
     return written.rowCount ?? 0;
   });
+}
+
+/** The transaction advisory lock a fold or a rebuild holds: `hashtext('board-fold')`, the same number on every process. */
+export const FOLD_LOCK = 'board-fold';
+/** The most deltas one fold transaction moves: a backlog (say, after a bulk load with no server running) folds in steps. */
+export const FOLD_BATCH = 50_000;
+
+/**
+ * Moves committed board deltas into the totals (the board_deltas migration), in transactions
+ * of at most `FOLD_BATCH` deltas, until none is left; returns how many it folded. When
+ * another process is folding, returns 0 at once: that one folds what this one would.
+ */
+export async function foldBoardDeltas(sql: Sql): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const folded = await sql.transaction(async (client) => {
+      const [{ locked }] = (await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [FOLD_LOCK])).rows;
+      if (!locked) return 0;
+      return (await client.query<{ folded: number }>('select board_fold($1) as folded', [FOLD_BATCH])).rows[0].folded;
+    });
+    total += folded;
+    if (folded < FOLD_BATCH) return total;
+  }
 }

@@ -71,8 +71,8 @@ const TOTALS: Record<BoardMetric, [string, string | null]> = {
 };
 
 /**
- * One statement whatever the page size: the board's totals rows for the period (an index
- * range), ranked by `rank()` — 1 + the number of higher values, the "1224" rule of
+ * One statement whatever the page size: the board's values for the period (its totals, an
+ * index range, plus the deltas not yet folded into them: `board_values`), ranked by `rank()` — 1 + the number of higher values, the "1224" rule of
  * `rankByCompetition` — ordered by value then partner id, as that rule breaks ties.
  */
 const BOARD_SQL = `
@@ -93,14 +93,12 @@ with recursive
     select t.partner_id, t.value, t.changed_at,
            rank() over (order by t.value desc) as rank,
            row_number() over (order by t.value desc, t.partner_id) as position
-      from board_total t
-     where t.program_id = $1 and t.metric = $2 and t.unit = (select unit from period) and t.grain = $4
-       and t.bucket = (select bucket from period) and t.partner_id in (select id from members)),
+      from period, board_values($1, $2, period.unit, $4, period.bucket) t
+     where t.partner_id in (select id from members)),
   previous as (
     select t.partner_id, rank() over (order by t.value desc) as rank
-      from board_total t
-     where $4 <> 'ALL' and t.program_id = $1 and t.metric = $2 and t.unit = (select unit from period) and t.grain = $4
-       and t.bucket = ((select bucket from period) - case $4 when 'QUARTER' then interval '3 months' else ('1 ' || lower($4))::interval end)::date and t.partner_id in (select id from members))
+      from period, board_values($1, $2, period.unit, $4, (period.bucket - case $4 when 'ALL' then interval '0 days' when 'QUARTER' then interval '3 months' else ('1 ' || lower($4))::interval end)::date) t
+     where $4 <> 'ALL' and t.partner_id in (select id from members))
 select c.partner_id::text as "partnerId", pt.name, pt.board_alias as alias, c.value::text as value, c.rank::int as rank, c.position::int as position,
        pr.rank::int as "previousRank", (select count(*) from current)::int as ranked, (select max(changed_at) from current) as "changedAt",
        (select board_names from program where id = $1) as names, (select board_values from program where id = $1) as "values"
@@ -125,7 +123,7 @@ interface BoardRow {
   changedAt: Date | null;
 }
 
-/** Reads leaderboards from the board totals the event and reward triggers keep. */
+/** Reads leaderboards from the board totals and deltas the event and reward triggers keep. */
 export class LeaderboardService {
   constructor(private readonly sql: Sql) {}
 

@@ -10,6 +10,7 @@ import { Migration20261205110000_event_batch_order } from './Migration2026120511
 import { Migration20261205120000_customer_without_foreign_keys } from './Migration20261205120000_customer_without_foreign_keys.js';
 import { Migration20261206100100_reward_notify } from './Migration20261206100100_reward_notify.js';
 import { Migration20261206120000_board_totals } from './Migration20261206120000_board_totals.js';
+import { Migration20261207100000_board_deltas } from './Migration20261207100000_board_deltas.js';
 
 /** Every committed migration, oldest first. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   Migration20261205120000_customer_without_foreign_keys,
   Migration20261206100100_reward_notify,
   Migration20261206120000_board_totals,
+  Migration20261207100000_board_deltas,
 ];

@@ -1,0 +1,41 @@
+import type { DatabaseNotifications } from '../db/notifications.js';
+import type { Sql } from '../db/sql.js';
+import { foldBoardDeltas } from './board-totals.js';
+import { BOARD_CHANNEL } from './live.js';
+
+/**
+ * How long after a change of boards a server process folds their deltas into the totals.
+ * Boards read totals plus deltas, so this bounds no one's view: it bounds how many deltas
+ * each board read adds up, and gathers a second's changes into one bulk fold.
+ */
+export const FOLD_AFTER_MS = 1000;
+
+/**
+ * Folds board deltas into the totals a moment after each change of boards (a `cofactor_board`
+ * notice, sent at commit), once at start for what earlier processes left, and after a lost
+ * notification connection. Every server process does this; a fold happens on one at a time
+ * (`foldBoardDeltas` holds an advisory lock). Call before `notifications.start()`.
+ */
+export function startBoardFolding(sql: Sql, notifications: DatabaseNotifications, onError: (error: Error) => void): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const schedule = () => {
+    if (stopped || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      running = running.then(() => foldBoardDeltas(sql)).catch(onError);
+    }, FOLD_AFTER_MS);
+    timer.unref();
+  };
+  notifications.on(BOARD_CHANNEL, schedule);
+  notifications.onReconnect(schedule);
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

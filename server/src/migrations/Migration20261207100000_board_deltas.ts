@@ -1,0 +1,88 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Board totals move out of the ingestion transaction. Upserting five period rows per metric
+ * for every event and reward (28 per sale in the ingestion bench) quadrupled PostgreSQL's
+ * work per event, and held row locks on the upline's hot totals until commit. Now the
+ * triggers only append one row per partner, local day, metric and unit to `board_delta`, a
+ * table without indexes, and `board_fold()` later moves committed deltas into `board_total`
+ * in bulk, where one partner's many deltas become one upsert per period.
+ *
+ * A board is `board_total` plus the deltas not yet folded (`board_values()`), so it is exact
+ * the moment the recording transaction commits, whenever the fold runs. The fold deletes the
+ * deltas it adds to the totals in one transaction, so a reader sees each delta once: before
+ * the fold as a delta, after it inside a total.
+ */
+const BUCKETS = `(values ('DAY', d.day), ('WEEK', date_trunc('week', d.day::timestamp)::date), ('MONTH', date_trunc('month', d.day::timestamp)::date),
+                  ('QUARTER', date_trunc('quarter', d.day::timestamp)::date), ('ALL', date '1970-01-01')) as g(grain, bucket)`;
+
+export class Migration20261207100000_board_deltas extends Migration {
+  override name = 'Migration20261207100000_board_deltas';
+
+  override up(): void | Promise<void> {
+    // Deltas live a fraction of a second; frequent vacuums keep the table, which every board
+    // read scans, a few pages long.
+    this.addSql(`create table "board_delta" ("program_id" bigint not null, "metric" text collate "C" not null, "unit" text collate "C" not null, "day" date not null, "partner_id" bigint not null, "value" numeric(38, 0) not null, "created_at" timestamptz not null default now()) with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000);`);
+    this.addSql(`create or replace function "board_total_events"() returns trigger language plpgsql as $$
+      begin
+        insert into board_delta (program_id, metric, unit, day, partner_id, value)
+        select t.program_id, m.metric, m.unit, t.day, t.partner_id, sum(m.value)
+          from (select e.program_id, e.partner_id, e.type, e.currency, e.amount, e.first_purchase, (e.occurred_at at time zone p.time_zone)::date as day
+                  from inserted e join program p on p.id = e.program_id) t
+          cross join lateral (values
+            ('NET_SALES', coalesce(t.currency, ''), case t.type when 'SALE' then t.amount when 'REFUND' then -t.amount when 'CHARGEBACK' then -t.amount end),
+            ('NEW_CUSTOMERS', '', case when t.first_purchase then 1 end),
+            ('EVENTS', t.type, 1)) as m(metric, unit, value)
+         where m.value is not null
+         group by 1, 2, 3, 4, 5;
+        insert into board_delta (program_id, metric, unit, day, partner_id, value)
+        select e.program_id, 'RECRUITS', '', (e.occurred_at at time zone p.time_zone)::date, r.sponsor_id, count(*)
+          from inserted e join partner r on r.id = e.partner_id join program p on p.id = e.program_id
+         where e.type = 'PARTNER_JOINED' and r.sponsor_id is not null
+         group by 1, 2, 3, 4, 5;
+        perform pg_notify('cofactor_board', program_id::text) from inserted group by program_id;
+        return null;
+      end $$;`);
+    this.addSql(`create or replace function "board_total_rewards"() returns trigger language plpgsql as $$
+      begin
+        insert into board_delta (program_id, metric, unit, day, partner_id, value)
+        select r.program_id, case r.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, r.unit, (r.created_at at time zone p.time_zone)::date, r.partner_id, sum(r.amount)
+          from inserted r join program p on p.id = r.program_id
+         where r.kind = 'MONEY' or (r.kind = 'POINTS' and (r.amount > 0 or r.corrects_id is not null))
+         group by 1, 2, 3, 4, 5;
+        perform pg_notify('cofactor_board', program_id::text) from inserted group by program_id;
+        return null;
+      end $$;`);
+    // Folds at most `max_rows` committed deltas; returns how many it folded (fewer: none are left).
+    // Callers hold the 'board-fold' advisory lock, so two folds never race for the same totals;
+    // the upserts still lock rows partner first, the order every writer of totals keeps.
+    this.addSql(`create function "board_fold"(max_rows int) returns int language plpgsql as $$
+      declare folded int;
+      begin
+        with taken as (delete from board_delta where ctid = any(array(select ctid from board_delta limit max_rows)) returning *),
+             d as (select program_id, metric, unit, day, partner_id, sum(value) as value, max(created_at) as changed_at from taken group by 1, 2, 3, 4, 5),
+             upserted as (
+               insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
+               select d.program_id, d.metric, d.unit, g.grain, g.bucket, d.partner_id, sum(d.value), max(d.changed_at)
+                 from d cross join lateral ${BUCKETS}
+                group by 1, 2, 3, 4, 5, 6 order by 6, 5, 1, 2, 3, 4
+               on conflict (program_id, metric, unit, grain, bucket, partner_id)
+               do update set value = board_total.value + excluded.value, changed_at = greatest(board_total.changed_at, excluded.changed_at))
+        select count(*) into folded from taken;
+        return folded;
+      end $$;`);
+    // One board's values per partner: its total plus the deltas of days inside the period.
+    // A plain SQL function, so the planner inlines it into the board's query.
+    this.addSql(`create function "board_values"(p_program bigint, p_metric text, p_unit text, p_grain text, p_bucket date)
+      returns table (partner_id bigint, value numeric, changed_at timestamptz) language sql stable as $$
+        select partner_id, coalesce(t.value, 0) + coalesce(d.value, 0), greatest(t.changed_at, d.changed_at)
+          from (select partner_id, value, changed_at from board_total
+                 where program_id = p_program and metric = p_metric and unit = p_unit and grain = p_grain and bucket = p_bucket) t
+          full join (select partner_id, sum(value) as value, max(created_at) as changed_at from board_delta
+                      where program_id = p_program and metric = p_metric and unit = p_unit
+                        and (p_grain = 'ALL' or (day >= p_bucket and day < (p_bucket + case p_grain when 'DAY' then interval '1 day' when 'WEEK' then interval '7 days'
+                                                                                      when 'MONTH' then interval '1 month' else interval '3 months' end)::date))
+                      group by partner_id) d using (partner_id)
+      $$;`);
+  }
+}
