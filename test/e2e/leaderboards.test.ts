@@ -301,3 +301,46 @@ it('reads a board the same from deltas not yet folded, from deltas and totals, a
     await sql.close();
   }
 });
+
+it("ranks a campaign's partners over its dates, counting its own rewards only", async () => {
+  // The campaign runs from 16 November 00:00 to 21 November 00:00 in Moscow (UTC+3): its days
+  // are 16–20 November. It targets SOUTH (Vera, Gleb) and pays 10 % of sales.
+  const created = await server.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: {
+      name: 'South week', startsAt: '2026-11-15T21:00:00Z', endsAt: '2026-11-20T21:00:00Z', currency: 'RUB', holdDays: 0,
+      targeting: { regionCodes: ['SOUTH'] }, schemes: [{ code: 'percentage-of-sales', args: { percent: '10' } }],
+    },
+  });
+  const campaignId = created.createCampaign.id;
+  await server.ok(`mutation { activateCampaign(id: "${campaignId}") { id } }`);
+  await server.ok(RECORD, {
+    e: [
+      sale('S1', 'Vera', 20_000, '2026-11-20T09:00:00Z'),
+      // 23:00 on 15 November in Moscow: the day before the campaign.
+      sale('S2', 'Gleb', 30_000, '2026-11-15T20:00:00Z'),
+      // 03:00 on 16 November in Moscow: its first day.
+      sale('S3', 'Gleb', 10_000, '2026-11-16T00:00:00Z'),
+      // 00:30 on 21 November in Moscow: the campaign has ended.
+      sale('S4', 'Vera', 7_000, '2026-11-20T21:30:00Z'),
+      // Boris (NORTH-CITY) sells the most, but the campaign does not target him.
+      sale('S5', 'Boris', 50_000, '2026-11-18T09:00:00Z'),
+    ],
+  });
+  const sales = await board({ metric: 'NET_SALES', period: 'CAMPAIGN', campaignId });
+  // Vera: S1 20 000 (S4 fell after the end); Gleb: S3 10 000 (S2 fell before the start).
+  expect([places(sales), sales.ranked]).toEqual([[['Vera', 1, 20_000, null], ['Gleb', 2, 10_000, null]], 2]);
+  // The campaign's rewards only, not the five per cent every sale earns: 10 % of S1 and of S3.
+  const money = await board({ metric: 'REWARD_MONEY', period: 'ALL', campaignId });
+  expect(places(money)).toEqual([['Vera', 1, 2_000, null], ['Gleb', 2, 1_000, null]]);
+  const noCampaign = await server.gql(BOARD, { input: { metric: 'NET_SALES', period: 'CAMPAIGN' } });
+  expect([noCampaign.errors?.[0].extensions?.code, noCampaign.errors?.[0].extensions?.issues]).toEqual(['BAD_USER_INPUT', [{ path: 'input.campaignId', message: expect.any(String) }]]);
+  const unknown = await server.gql(BOARD, { input: { metric: 'NET_SALES', period: 'CAMPAIGN', campaignId: '999999' } });
+  expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  await deltasFolded();
+  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    expect(await verifyBoardTotals(sql, server.programId)).toEqual({ differing: 0, examples: [] });
+  } finally {
+    await sql.close();
+  }
+});

@@ -10,7 +10,7 @@ const BUCKETS = `(values ('DAY', date_trunc('day', t.local)::date), ('WEEK', dat
                   ('ALL', date '1970-01-01')) as g(grain, bucket)`;
 
 const EXPECTED = `
-  select t.program_id, m.metric, m.unit, g.grain, g.bucket, t.partner_id, sum(m.value) as value
+  select t.program_id, m.metric, m.unit, 0::bigint as campaign_id, g.grain, g.bucket, t.partner_id, sum(m.value) as value
     from (select e.*, e.occurred_at at time zone p.time_zone as local from event e join program p on p.id = e.program_id
            where $1::bigint is null or e.program_id = $1) t
     cross join lateral (values
@@ -19,31 +19,33 @@ const EXPECTED = `
       ('EVENTS', t.type, 1)) as m(metric, unit, value)
     cross join lateral ${BUCKETS}
    where m.value is not null
-   group by 1, 2, 3, 4, 5, 6
+   group by 1, 2, 3, 4, 5, 6, 7
   union all
-  select t.program_id, 'RECRUITS', '', g.grain, g.bucket, t.sponsor_id, count(*)
+  select t.program_id, 'RECRUITS', '', 0, g.grain, g.bucket, t.sponsor_id, count(*)
     from (select e.program_id, r.sponsor_id, e.occurred_at at time zone p.time_zone as local
             from event e join partner r on r.id = e.partner_id join program p on p.id = e.program_id
            where e.type = 'PARTNER_JOINED' and r.sponsor_id is not null and ($1::bigint is null or e.program_id = $1)) t
     cross join lateral ${BUCKETS}
-   group by 1, 2, 3, 4, 5, 6
+   group by 1, 2, 3, 4, 5, 6, 7
   union all
-  select t.program_id, case t.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, t.unit, g.grain, g.bucket, t.partner_id, sum(t.amount)
+  select t.program_id, case t.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, t.unit, c.campaign_id, g.grain, g.bucket, t.partner_id, sum(t.amount)
     from (select r.*, r.created_at at time zone p.time_zone as local from reward r join program p on p.id = r.program_id
            where (r.kind = 'MONEY' or (r.kind = 'POINTS' and (r.amount > 0 or r.corrects_id is not null)))
              and ($1::bigint is null or r.program_id = $1)) t
+    cross join lateral (values (0), (t.campaign_id)) as c(campaign_id)
     cross join lateral ${BUCKETS}
-   group by 1, 2, 3, 4, 5, 6`;
+   where c.campaign_id is not null
+   group by 1, 2, 3, 4, 5, 6, 7`;
 
 /** The totals with the deltas not yet folded into them added: what boards read. */
 const ACTUAL = `
-  select program_id, metric, unit, grain, bucket, partner_id, sum(value) as value
-    from (select program_id, metric, unit, grain, bucket, partner_id, value from board_total where $1::bigint is null or program_id = $1
+  select program_id, metric, unit, campaign_id, grain, bucket, partner_id, sum(value) as value
+    from (select program_id, metric, unit, campaign_id, grain, bucket, partner_id, value from board_total where $1::bigint is null or program_id = $1
           union all
-          select program_id, metric, unit, g.grain, g.bucket, partner_id, value
-            from (select program_id, metric, unit, partner_id, value, day::timestamp as local from board_delta where $1::bigint is null or program_id = $1) t
+          select program_id, metric, unit, campaign_id, g.grain, g.bucket, partner_id, value
+            from (select program_id, metric, unit, campaign_id, partner_id, value, day::timestamp as local from board_delta where $1::bigint is null or program_id = $1) t
             cross join lateral ${BUCKETS}) v
-   group by 1, 2, 3, 4, 5, 6`;
+   group by 1, 2, 3, 4, 5, 6, 7`;
 
 /** A verify problem names at most this many differing totals. */
 const NAMED_TOTALS = 5;
@@ -62,15 +64,15 @@ export async function verifyBoardTotals(sql: Sql, programId: string | null = nul
           actual as (${ACTUAL}),
           differing as (
             select coalesce(e.program_id, a.program_id) as program_id, coalesce(e.metric, a.metric) as metric, coalesce(e.unit, a.unit) as unit,
-                   coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
+                   coalesce(e.campaign_id, a.campaign_id) as campaign_id, coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
                    e.value as expected, a.value as actual
               from expected e full join actual a
-                on (a.program_id, a.metric, a.unit, a.grain, a.bucket, a.partner_id) = (e.program_id, e.metric, e.unit, e.grain, e.bucket, e.partner_id)
+                on (a.program_id, a.metric, a.unit, a.campaign_id, a.grain, a.bucket, a.partner_id) = (e.program_id, e.metric, e.unit, e.campaign_id, e.grain, e.bucket, e.partner_id)
              where e.value is distinct from a.value)
      select count(*)::int as differing,
-            (array_agg(format('program %s partner %s %s %s %s %s: %s, events and rewards give %s', program_id, partner_id, metric, unit, grain, bucket,
-                              coalesce(actual::text, 'missing'), coalesce(expected::text, 'nothing'))
-                       order by program_id, partner_id, metric, unit, grain, bucket))[1:${NAMED_TOTALS}] as examples
+            (array_agg(format('program %s partner %s %s %s%s %s %s: %s, events and rewards give %s', program_id, partner_id, metric, unit,
+                              case when campaign_id <> 0 then ' campaign ' || campaign_id end, grain, bucket, coalesce(actual::text, 'missing'), coalesce(expected::text, 'nothing'))
+                       order by program_id, partner_id, metric, unit, campaign_id, grain, bucket))[1:${NAMED_TOTALS}] as examples
        from differing`,
     [programId],
   );
@@ -85,7 +87,7 @@ export async function rebuildBoardTotals(sql: Sql, programId: string | null = nu
     await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [FOLD_LOCK]);
     await client.query(`delete from board_delta where $1::bigint is null or program_id = $1`, [programId]);
     await client.query(`delete from board_total where $1::bigint is null or program_id = $1`, [programId]);
-    const written = await client.query(`insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value) ${EXPECTED}`, [programId]);
+    const written = await client.query(`insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value) ${EXPECTED}`, [programId]);
     await client.query(`select pg_notify('cofactor_board', id::text) from program where $1::bigint is null or id = $1`, [programId]);
     return written.rowCount ?? 0;
   });

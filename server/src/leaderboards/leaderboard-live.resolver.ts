@@ -23,8 +23,8 @@ export class LeaderboardLiveResolver {
   }
 }
 
-function watch(ctx: RequestContext, input: LeaderboardInput, top: number) {
-  const { programId, viewer } = boardAccess(ctx, input);
+async function watch(ctx: RequestContext, input: LeaderboardInput, top: number) {
+  const { programId, viewer } = await boardAccess(ctx, input);
   if (!Number.isInteger(top) || top < 1 || top > MAX_LIVE_TOP) throw errors.badInput([{ path: 'top', message: `must be from 1 to ${MAX_LIVE_TOP}` }]);
   return ctx.app.liveBoards.subscribe(programId, input, top, viewer);
 }

@@ -18,7 +18,7 @@ export class LeaderboardResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<Leaderboard> {
-    const { programId, viewer } = boardAccess(ctx, input);
+    const { programId, viewer } = await boardAccess(ctx, input);
     const size = pageSize(first);
     return toLeaderboard(await ctx.app.leaderboards.board(programId, input, viewer, size, Number(decodeCursor(after) ?? 0)));
   }
@@ -39,7 +39,7 @@ export class LeaderboardResolver {
   @Mutation(() => PublishedLeaderboard, { description: 'Publishes a board as a link that reads that one board and nothing else, until revoked.' })
   @Requires('admin')
   async publishLeaderboard(@Arg('name') name: string, @Arg('input') input: LeaderboardInput, @Ctx() ctx: RequestContext): Promise<PublishedLeaderboard> {
-    const { programId } = boardAccess(ctx, input);
+    const { programId } = await boardAccess(ctx, input);
     const issues: InputIssue[] = [];
     checkText(name, 'name', MAX_NAME_LENGTH, issues);
     if (issues.length) throw errors.badInput(issues);
@@ -80,12 +80,14 @@ export class LeaderboardResolver {
 }
 
 /** Whose board a caller reads and as whom, for the query and the live subscription alike; refuses an input that names no board. */
-export function boardAccess(ctx: RequestContext, input: LeaderboardInput): { programId: string; viewer: BoardViewer } {
+export async function boardAccess(ctx: RequestContext, input: LeaderboardInput): Promise<{ programId: string; viewer: BoardViewer }> {
   const principal = ctx.principal;
   const programId = principal?.kind === 'partner' ? principal.programId : requireReader(principal);
   const viewer: BoardViewer = principal?.kind === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'admin' };
   if (input.date && !isDay(input.date)) throw errors.badInput([{ path: 'input.date', message: 'must be a day, YYYY-MM-DD' }]);
   if (input.metric === 'EVENTS' && !input.unit) throw errors.badInput([{ path: 'input.unit', message: 'names the event type EVENTS counts' }]);
+  if (input.period === 'CAMPAIGN' && !input.campaignId) throw errors.badInput([{ path: 'input.campaignId', message: 'names the campaign whose dates the CAMPAIGN period is' }]);
+  if (input.campaignId && !(await ctx.app.leaderboards.hasCampaign(programId, input.campaignId))) throw errors.notFound('campaign', input.campaignId);
   return { programId, viewer };
 }
 

@@ -3,7 +3,7 @@ import type { Sql } from '../db/sql.js';
 /** What a board ranks; each maps to one metric and unit of the board totals (see the board_totals migration). */
 export const BOARD_METRICS = ['NET_SALES', 'SALES', 'REWARD_MONEY', 'POINTS', 'NEW_CUSTOMERS', 'RECRUITS', 'EVENTS_HOSTED', 'LEADS', 'EVENTS'] as const;
 export type BoardMetric = (typeof BOARD_METRICS)[number];
-export const BOARD_PERIODS = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'ALL'] as const;
+export const BOARD_PERIODS = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'CAMPAIGN', 'ALL'] as const;
 export type BoardPeriod = (typeof BOARD_PERIODS)[number];
 
 /** One board: what it ranks, over which period, among which partners. */
@@ -12,6 +12,11 @@ export interface BoardQuery {
   /** The currency of a money metric (default: the program's), the event type of EVENTS. */
   unit?: string | null;
   period: BoardPeriod;
+  /**
+   * Partners the campaign targets only; its rewards only for REWARD_MONEY and POINTS; the
+   * period CAMPAIGN is its dates (the local days from its start to its end).
+   */
+  campaignId?: string | null;
   /** A day inside the period to rank (YYYY-MM-DD, local to the program); default today. */
   date?: string | null;
   /** Partners of this region and its sub-regions only. */
@@ -69,6 +74,8 @@ const TOTALS: Record<BoardMetric, [string, string | null]> = {
   LEADS: ['EVENTS', 'LEAD'],
   EVENTS: ['EVENTS', null],
 };
+/** The metrics a campaign's board counts from that campaign's rewards only. */
+const PER_CAMPAIGN = new Set<BoardMetric>(['REWARD_MONEY', 'POINTS']);
 
 /**
  * One statement whatever the page size: the board's values for the period (its totals, an
@@ -77,28 +84,49 @@ const TOTALS: Record<BoardMetric, [string, string | null]> = {
  */
 const BOARD_SQL = `
 with recursive
-  period as (
+  span as (
     select coalesce($3::text, p.default_currency) as unit,
-           case when $4 = 'ALL' then date '1970-01-01'
-                else date_trunc(lower($4), coalesce($5::date::timestamp, now() at time zone p.time_zone))::date end as bucket
-      from program p where p.id = $1),
+           case $4 when 'CAMPAIGN' then 'DAY' else $4 end as grain,
+           case $4 when 'ALL' then '-infinity'::date
+                   when 'CAMPAIGN' then (c.starts_at at time zone p.time_zone)::date
+                   else date_trunc(lower($4), coalesce($5::date::timestamp, now() at time zone p.time_zone))::date end as from_day,
+           case $4 when 'ALL' then 'infinity'::date
+                   -- A campaign ends at an instant it excludes: the day of the instant before it is its last.
+                   when 'CAMPAIGN' then coalesce(((c.ends_at - interval '1 microsecond') at time zone p.time_zone)::date + 1, 'infinity'::date) end as to_day,
+           case $4 when 'QUARTER' then interval '3 months' when 'MONTH' then interval '1 month' when 'WEEK' then interval '7 days' else interval '1 day' end as length
+      from program p left join campaign c on c.id = $13 and c.program_id = p.id
+     where p.id = $1),
+  period as (
+    select unit, grain, from_day, case when $4 in ('ALL', 'CAMPAIGN') then to_day else (from_day + length)::date end as to_day,
+           case when $4 not in ('ALL', 'CAMPAIGN') then (from_day - length)::date end as previous_day
+      from span),
   area as (
     select id from region where program_id = $1 and code = $6
     union all select r.id from region r join area a on r.parent_id = a.id),
+  campaign_targeting as (select targeting from campaign where id = $13 and program_id = $1),
+  campaign_area as (
+    select r.id from region r, campaign_targeting t where r.id in (select jsonb_array_elements_text(t.targeting->'regionIds')::bigint)
+    union all select r.id from region r join campaign_area a on r.parent_id = a.id),
   members as (
     select pt.id from partner pt
      where pt.program_id = $1 and ($6::text is null or pt.region_id in (select id from area))
-       and ($7::text is null or pt.kind = $7) and ($8::text is null or pt.segment = $8) and ($9::int is null or pt.level = $9)),
+       and ($7::text is null or pt.kind = $7) and ($8::text is null or pt.segment = $8) and ($9::int is null or pt.level = $9)
+       and ($13::bigint is null or exists (
+             select from campaign_targeting t
+              where (jsonb_array_length(t.targeting->'regionIds') = 0 or pt.region_id in (select id from campaign_area))
+                and (jsonb_array_length(t.targeting->'partnerKinds') = 0 or t.targeting->'partnerKinds' ? pt.kind)
+                and (jsonb_array_length(t.targeting->'segments') = 0 or t.targeting->'segments' ? pt.segment)
+                and (jsonb_array_length(t.targeting->'levels') = 0 or t.targeting->'levels' @> to_jsonb(pt.level))))),
   current as (
     select t.partner_id, t.value, t.changed_at,
            rank() over (order by t.value desc) as rank,
            row_number() over (order by t.value desc, t.partner_id) as position
-      from period, board_values($1, $2, period.unit, $4, period.bucket) t
+      from period, board_values($1, $2, period.unit, $14, period.grain, period.from_day, period.to_day) t
      where t.partner_id in (select id from members)),
   previous as (
     select t.partner_id, rank() over (order by t.value desc) as rank
-      from period, board_values($1, $2, period.unit, $4, (period.bucket - case $4 when 'ALL' then interval '0 days' when 'QUARTER' then interval '3 months' else ('1 ' || lower($4))::interval end)::date) t
-     where $4 <> 'ALL' and t.partner_id in (select id from members))
+      from period, board_values($1, $2, period.unit, $14, period.grain, period.previous_day, period.from_day) t
+     where t.partner_id in (select id from members))
 select c.partner_id::text as "partnerId", pt.name, pt.board_alias as alias, c.value::text as value, c.rank::int as rank, c.position::int as position,
        pr.rank::int as "previousRank", (select count(*) from current)::int as ranked, (select max(changed_at) from current) as "changedAt",
        (select board_names from program where id = $1) as names, (select board_values from program where id = $1) as "values"
@@ -127,6 +155,12 @@ interface BoardRow {
 export class LeaderboardService {
   constructor(private readonly sql: Sql) {}
 
+  /** Whether the program has this campaign, whose board a caller asks for. */
+  async hasCampaign(programId: string, campaignId: string): Promise<boolean> {
+    if (!/^\d{1,19}$/.test(campaignId)) return false;
+    return (await this.sql.query(`select 1 from campaign where id = $2 and program_id = $1`, [programId, campaignId])).length > 0;
+  }
+
   /** Sets what partners see of each other on the program's boards. */
   async setVisibility(programId: string, names: BoardNames, values: boolean): Promise<{ names: BoardNames; values: boolean }> {
     await this.sql.query(`update program set board_names = $2, board_values = $3 where id = $1`, [programId, names, values]);
@@ -144,9 +178,12 @@ export class LeaderboardService {
     const [metric, fixedUnit] = TOTALS[input.metric];
     const unit = fixedUnit ?? input.unit ?? null;
     const partnerId = viewer.kind === 'partner' ? viewer.partnerId : null;
+    const campaignId = input.campaignId ?? null;
+    // Rewards are also totalled per campaign; everything else only across campaigns (0).
+    const totalsCampaign = campaignId && PER_CAMPAIGN.has(input.metric) ? campaignId : '0';
     const rows = await this.sql.query<BoardRow>(BOARD_SQL, [
       programId, metric, unit, input.period, input.date ?? null, input.regionCode ?? null,
-      input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId,
+      input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId, campaignId, totalsCampaign,
     ]);
     const summary = rows[rows.length - 1];
     const entries = rows.filter((row) => row.partnerId !== null).map((row) => toEntry(row, viewer));

@@ -9,7 +9,10 @@ registerEnumType(BoardMetricEnum, {
   description: 'NET_SALES (SALE less REFUND and CHARGEBACK, in a currency), SALES, REWARD_MONEY (in a currency, corrections included), POINTS earned, NEW_CUSTOMERS, RECRUITS (partners sponsored), EVENTS_HOSTED, LEADS, or EVENTS of the type named by `unit`.',
 });
 export const BoardPeriodEnum = Object.fromEntries(BOARD_PERIODS.map((period) => [period, period])) as Record<BoardPeriod, BoardPeriod>;
-registerEnumType(BoardPeriodEnum, { name: 'BoardPeriod', description: "A day, ISO week, month or quarter in the program's time zone, or ALL time." });
+registerEnumType(BoardPeriodEnum, {
+  name: 'BoardPeriod',
+  description: "A day, ISO week, month or quarter in the program's time zone; CAMPAIGN, the dates of the board's campaign in whole local days (from the day it starts through the day of its last moment; its end instant is excluded); or ALL time.",
+});
 
 export const BoardNamesEnum = Object.fromEntries(BOARD_NAMES.map((names) => [names, names])) as Record<BoardNames, BoardNames>;
 registerEnumType(BoardNamesEnum, { name: 'BoardNames', description: 'What partners see of each other\'s names on boards: FULL, SHORT ("Ivan P.") or ALIAS (only the alias each partner chose; none: no name).' });
@@ -35,7 +38,13 @@ export class LeaderboardInput {
   @Field(() => BoardPeriodEnum)
   period!: BoardPeriod;
 
-  @Field(() => String, { nullable: true, description: "A day (YYYY-MM-DD, the program's time zone) inside the period to rank; default today." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Ranks the partners this campaign targets (its regions with sub-regions, kinds, segments, levels); REWARD_MONEY and POINTS count this campaign's rewards only. Required for the CAMPAIGN period.",
+  })
+  campaignId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A day (YYYY-MM-DD, the program's time zone) inside the period to rank; default today. Not used by CAMPAIGN and ALL." })
   date?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Partners of this region and its sub-regions.' })

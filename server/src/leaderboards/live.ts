@@ -209,7 +209,8 @@ export interface ViewedBoard {
  */
 export function leaderboardReader(leaderboards: LeaderboardService): BoardReader<BoardQuery, BoardViewer, ViewedBoard> {
   return {
-    key: (input) => JSON.stringify([input.metric, input.unit ?? null, input.period, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null]),
+    key: (input) =>
+      JSON.stringify([input.metric, input.unit ?? null, input.period, input.campaignId ?? null, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null]),
     seen: ({ board }) => ({ entries: board.entries, me: board.me }),
     async read(programId, input, top, viewers) {
       const board = await leaderboards.board(programId, input, { kind: 'admin' }, top);

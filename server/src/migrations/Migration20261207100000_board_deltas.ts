@@ -12,6 +12,10 @@ import { Migration } from '@mikro-orm/migrations';
  * the moment the recording transaction commits, whenever the fold runs. The fold deletes the
  * deltas it adds to the totals in one transaction, so a reader sees each delta once: before
  * the fold as a delta, after it inside a total.
+ *
+ * Rewards also count per campaign: a reward of campaign X is added both to the totals of
+ * every campaign (`campaign_id` 0, what boards without a campaign read) and to those of X, so
+ * a campaign's board ranks the money and points that campaign paid.
  */
 const BUCKETS = `(values ('DAY', d.day), ('WEEK', date_trunc('week', d.day::timestamp)::date), ('MONTH', date_trunc('month', d.day::timestamp)::date),
                   ('QUARTER', date_trunc('quarter', d.day::timestamp)::date), ('ALL', date '1970-01-01')) as g(grain, bucket)`;
@@ -22,7 +26,9 @@ export class Migration20261207100000_board_deltas extends Migration {
   override up(): void | Promise<void> {
     // Deltas live a fraction of a second; frequent vacuums keep the table, which every board
     // read scans, a few pages long.
-    this.addSql(`create table "board_delta" ("program_id" bigint not null, "metric" text collate "C" not null, "unit" text collate "C" not null, "day" date not null, "partner_id" bigint not null, "value" numeric(38, 0) not null, "created_at" timestamptz not null default now()) with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000);`);
+    this.addSql(`alter table "board_total" add column "campaign_id" bigint not null default 0;`);
+    this.addSql(`alter table "board_total" drop constraint "board_total_pkey", add primary key ("program_id", "metric", "unit", "campaign_id", "grain", "bucket", "partner_id");`);
+    this.addSql(`create table "board_delta" ("program_id" bigint not null, "metric" text collate "C" not null, "unit" text collate "C" not null, "campaign_id" bigint not null default 0, "day" date not null, "partner_id" bigint not null, "value" numeric(38, 0) not null, "created_at" timestamptz not null default now()) with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000);`);
     this.addSql(`create or replace function "board_total_events"() returns trigger language plpgsql as $$
       begin
         insert into board_delta (program_id, metric, unit, day, partner_id, value)
@@ -45,11 +51,12 @@ export class Migration20261207100000_board_deltas extends Migration {
       end $$;`);
     this.addSql(`create or replace function "board_total_rewards"() returns trigger language plpgsql as $$
       begin
-        insert into board_delta (program_id, metric, unit, day, partner_id, value)
-        select r.program_id, case r.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, r.unit, (r.created_at at time zone p.time_zone)::date, r.partner_id, sum(r.amount)
+        insert into board_delta (program_id, metric, unit, campaign_id, day, partner_id, value)
+        select r.program_id, case r.kind when 'MONEY' then 'REWARD_MONEY' else 'POINTS' end, r.unit, c.campaign_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, sum(r.amount)
           from inserted r join program p on p.id = r.program_id
-         where r.kind = 'MONEY' or (r.kind = 'POINTS' and (r.amount > 0 or r.corrects_id is not null))
-         group by 1, 2, 3, 4, 5;
+          cross join lateral (values (0), (r.campaign_id)) as c(campaign_id)
+         where (r.kind = 'MONEY' or (r.kind = 'POINTS' and (r.amount > 0 or r.corrects_id is not null))) and c.campaign_id is not null
+         group by 1, 2, 3, 4, 5, 6;
         perform pg_notify('cofactor_board', program_id::text) from inserted group by program_id;
         return null;
       end $$;`);
@@ -60,29 +67,31 @@ export class Migration20261207100000_board_deltas extends Migration {
       declare folded int;
       begin
         with taken as (delete from board_delta where ctid = any(array(select ctid from board_delta limit max_rows)) returning *),
-             d as (select program_id, metric, unit, day, partner_id, sum(value) as value, max(created_at) as changed_at from taken group by 1, 2, 3, 4, 5),
+             d as (select program_id, metric, unit, campaign_id, day, partner_id, sum(value) as value, max(created_at) as changed_at from taken group by 1, 2, 3, 4, 5, 6),
              upserted as (
-               insert into board_total (program_id, metric, unit, grain, bucket, partner_id, value, changed_at)
-               select d.program_id, d.metric, d.unit, g.grain, g.bucket, d.partner_id, sum(d.value), max(d.changed_at)
+               insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value, changed_at)
+               select d.program_id, d.metric, d.unit, d.campaign_id, g.grain, g.bucket, d.partner_id, sum(d.value), max(d.changed_at)
                  from d cross join lateral ${BUCKETS}
-                group by 1, 2, 3, 4, 5, 6 order by 6, 5, 1, 2, 3, 4
-               on conflict (program_id, metric, unit, grain, bucket, partner_id)
+                group by 1, 2, 3, 4, 5, 6, 7 order by 7, 6, 1, 2, 3, 4, 5
+               on conflict (program_id, metric, unit, campaign_id, grain, bucket, partner_id)
                do update set value = board_total.value + excluded.value, changed_at = greatest(board_total.changed_at, excluded.changed_at))
         select count(*) into folded from taken;
         return folded;
       end $$;`);
-    // One board's values per partner: its total plus the deltas of days inside the period.
-    // A plain SQL function, so the planner inlines it into the board's query.
-    this.addSql(`create function "board_values"(p_program bigint, p_metric text, p_unit text, p_grain text, p_bucket date)
+    // One board's values per partner: its totals of grain `p_grain` with buckets in [p_from, p_to)
+    // (one bucket for a day, week, month or quarter; the DAY buckets of a campaign's dates) plus
+    // the deltas of days in that range. A plain SQL function, so the planner inlines it.
+    this.addSql(`create function "board_values"(p_program bigint, p_metric text, p_unit text, p_campaign bigint, p_grain text, p_from date, p_to date)
       returns table (partner_id bigint, value numeric, changed_at timestamptz) language sql stable as $$
-        select partner_id, coalesce(t.value, 0) + coalesce(d.value, 0), greatest(t.changed_at, d.changed_at)
+        select partner_id, sum(value), max(changed_at)
           from (select partner_id, value, changed_at from board_total
-                 where program_id = p_program and metric = p_metric and unit = p_unit and grain = p_grain and bucket = p_bucket) t
-          full join (select partner_id, sum(value) as value, max(created_at) as changed_at from board_delta
-                      where program_id = p_program and metric = p_metric and unit = p_unit
-                        and (p_grain = 'ALL' or (day >= p_bucket and day < (p_bucket + case p_grain when 'DAY' then interval '1 day' when 'WEEK' then interval '7 days'
-                                                                                      when 'MONTH' then interval '1 month' else interval '3 months' end)::date))
-                      group by partner_id) d using (partner_id)
+                 where program_id = p_program and metric = p_metric and unit = p_unit and campaign_id = p_campaign
+                   and grain = p_grain and bucket >= p_from and bucket < p_to
+                union all
+                select partner_id, value, created_at from board_delta
+                 where program_id = p_program and metric = p_metric and unit = p_unit and campaign_id = p_campaign
+                   and day >= p_from and day < p_to) as v
+         group by partner_id
       $$;`);
   }
 }
