@@ -24,6 +24,7 @@ import { PostgresRewardingStorage } from './rewarding/postgres/storage.js';
 import { Rewarding } from './rewarding/rewarding.js';
 import { SimulationJobs } from './simulation/simulation-jobs.js';
 import { SimulationService } from './simulation/simulation.service.js';
+import { SurveyService } from './surveys/survey.service.js';
 
 /** The services of one server process, wired once. */
 export interface App {
@@ -53,6 +54,7 @@ export interface App {
   simulationJobs: SimulationJobs;
   leaderboards: LeaderboardService;
   boardLinks: BoardLinks;
+  surveys: SurveyService;
   /** The boards this process's `leaderboardChanged` subscribers watch. */
   liveBoards: LiveBoards<BoardQuery, BoardViewer, ViewedBoard>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     simulationJobs,
     leaderboards,
     boardLinks: new BoardLinks(sql),
+    surveys: new SurveyService(sql, config),
     liveBoards,
     async close() {
       await notifications.close();

@@ -115,8 +115,11 @@ beforeAll(async () => {
     'qx7-bank',
   );
   b.token = (await okAs<{ issuePartnerToken: { token: string } }>(b.adminKey, `mutation { issuePartnerToken(partnerId: "${yuri}") { token } }`)).issuePartnerToken.token;
+  await okAs(b.adminKey, `mutation($r: [SurveyResponseInput!]!) { recordSurveyResponses(responses: $r) { accepted } }`, {
+    r: [{ externalId: 'QX7-SURVEY-1', partnerId: yuri, score: 9, comment: 'qx7 comment', answeredAt: '2026-03-01T00:00:00Z' }],
+  });
   b.ids = { partner: yuri, campaign };
-  for (const table of ['reward', 'payout', 'payout_batch', 'event', 'region', 'coupon', 'api_key', 'customer', 'scheme_instance', 'perk_fulfilment', 'program']) {
+  for (const table of ['reward', 'payout', 'payout_batch', 'event', 'region', 'coupon', 'api_key', 'customer', 'scheme_instance', 'perk_fulfilment', 'program', 'survey_response']) {
     const [row] = await server.sql<{ id: string }>(`select min(id)::text as id from ${table} where id >= ${FIRST_B_ID}`);
     b.ids[table] = row.id;
   }
@@ -244,7 +247,7 @@ describe("program A's keys and tokens", () => {
     }
     expect(problems).toEqual([]);
     // Each root with each credential, with B's ids 1001 (B's first row in every table) and 1002 (its partner Yuri) where it takes an id.
-    expect(withIds.sort()).toEqual(['campaign', 'leaderboard', 'partner', 'partners', 'payoutBatch', 'payouts', 'previewRewards', 'rewards', 'simulateCampaign', 'simulation', 'statement']);
+    expect(withIds.sort()).toEqual(['campaign', 'leaderboard', 'partner', 'partners', 'payoutBatch', 'payouts', 'previewRewards', 'rewards', 'simulateCampaign', 'simulation', 'statement', 'surveyResponses']);
     expect(calls).toBe((Object.keys(schema.getQueryType()!.getFields()).length + withIds.length) * CREDENTIALS.length);
   });
 

@@ -22,6 +22,7 @@ import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '
 import { RegionResolver } from '../regions/region.resolver.js';
 import { SimulationJobResolver } from '../simulation/simulation-jobs.resolver.js';
 import { SimulationResolver } from '../simulation/simulation.resolver.js';
+import { SurveyResolver } from '../surveys/survey.resolver.js';
 import { DateTimeScalar } from './scalars.js';
 
 export const resolvers = [
@@ -50,6 +51,7 @@ export const resolvers = [
   ProgramResolver,
   SimulationResolver,
   SimulationJobResolver,
+  SurveyResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

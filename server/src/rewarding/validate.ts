@@ -69,8 +69,8 @@ function validateMoney(input: EventInput, path: string, limits: EventLimits, iss
   if (input.currency && !isCurrencyCode(input.currency)) issues.push({ path: `${path}.currency`, message: 'must be an ISO 4217 code such as RUB' });
 }
 
-/** Not before EARLIEST_EVENT_TIME, and no further ahead of the server's clock than the allowed skew. */
-function validateTime(occurredAt: Date | null | undefined, path: string, limits: EventLimits, now: Date, issues: InputIssue[]): void {
+/** Not before EARLIEST_EVENT_TIME, and no further ahead of the server's clock than the allowed skew; survey answers' times too. */
+export function validateTime(occurredAt: Date | null | undefined, path: string, limits: Pick<EventLimits, 'maxClockSkewSeconds'>, now: Date, issues: InputIssue[]): void {
   if (occurredAt === null || occurredAt === undefined) return;
   const latest = new Date(now.getTime() + limits.maxClockSkewSeconds * 1000);
   if (occurredAt < EARLIEST_EVENT_TIME) {
