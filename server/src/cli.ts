@@ -11,6 +11,8 @@ import { prepareDatabase } from './db/orm.js';
 import { Sql, StatementCounter } from './db/sql.js';
 import type { InputIssue } from './graphql/errors.js';
 import { createSchema } from './graphql/schema.js';
+import { writeExport } from './exports/export.js';
+import { EXPORT_HELP, openOutput, parseExportCall, type ExportOptions } from './exports/export-command.js';
 import { startCofactor, type RunningCofactor } from './index.js';
 import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
 import { rebuildBoardTotals, verifyBoardTotals } from './leaderboards/board-totals.js';
@@ -333,6 +335,43 @@ program
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       console.error(`cofactor simulate: ${error.message}`);
+      process.exit(2);
+    }
+  });
+
+program
+  .command('export')
+  .description('write the events, rewards or payouts of a span as CSV or JSON lines, streamed at any size ("stats": not yet)')
+  .argument('<what>', 'events, rewards or payouts')
+  .requiredOption('--from <date>', 'from (inclusive): 2026-11-01 (midnight UTC) or an ISO date-time')
+  .requiredOption('--to <date>', '...to (exclusive)')
+  .option('--program <id>', 'the program (default: the only one)')
+  .option('--format <format>', 'csv or jsonl', 'csv')
+  .option('--out <file>', 'write to this file instead of stdout')
+  .addHelpText('after', EXPORT_HELP)
+  .action(async (what: string, options: ExportOptions) => {
+    try {
+      const call = parseExportCall(what, options);
+      const rows = await withApp('export', async (app) => {
+        const programId = await chooseProgram(app, options.program).catch((error: Error) => Promise.reject(new UsageError(error.message)));
+        const output = await openOutput(call.out);
+        const progress = progressReporter(process.stderr, { command: 'export', things: 'rows' });
+        try {
+          const written = await writeExport(app.sql, { programId, ...call }, output.stream, (done, total) => progress.update({ eventsReplayed: done, eventsTotal: total }));
+          await output.finish();
+          return written;
+        } catch (error) {
+          output.discard();
+          throw error;
+        } finally {
+          progress.end();
+        }
+      });
+      if (call.out !== null) console.error(`cofactor export: ${plural(rows, 'row')} written to ${call.out}`);
+      process.exit(0);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      console.error(`cofactor export: ${error.message}`);
       process.exit(2);
     }
   });

@@ -83,9 +83,9 @@ export function usageErrorOf(error: unknown, file: string, compareWith: string |
 
 /**
  * Progress on stderr: a bar redrawn in place on a terminal, otherwise one line at each tenth,
- * so a log gets ten lines rather than thousands.
+ * so a log gets ten lines rather than thousands. `words` name the command and what it counts.
  */
-export function progressReporter(stream: NodeJS.WriteStream): { update(progress: ReplayProgress): void; end(): void } {
+export function progressReporter(stream: NodeJS.WriteStream, words = { command: 'simulate', things: 'events' }): { update(progress: ReplayProgress): void; end(): void } {
   let shownTenth = 0;
   let drawnAt = 0;
   let drawn = false;
@@ -97,13 +97,13 @@ export function progressReporter(stream: NodeJS.WriteStream): { update(progress:
         drawnAt = Date.now();
         drawn = true;
         const filled = Math.round(share * 30);
-        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.floor(share * 100)}%  ${eventsReplayed} of ${eventsTotal} events`);
+        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.floor(share * 100)}%  ${eventsReplayed} of ${eventsTotal} ${words.things}`);
         return;
       }
       const tenth = Math.floor(share * 10);
       if (tenth <= shownTenth) return;
       shownTenth = tenth;
-      stream.write(`simulate: ${Math.floor(share * 100)}% (${eventsReplayed} of ${eventsTotal} events)\n`);
+      stream.write(`${words.command}: ${Math.floor(share * 100)}% (${eventsReplayed} of ${eventsTotal} ${words.things})\n`);
     },
     end() {
       if (drawn) stream.write('\n');
