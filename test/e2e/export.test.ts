@@ -133,7 +133,7 @@ it('writes rewards as JSON lines: a refund\'s correction is negative, amounts di
   // In CSV the negative amount stays a number: amounts are never guarded.
   const csv = parseCsv((await exportCli(['rewards', ...ALL_TIME])).stdout);
   expect(csv.map((row) => row.amount)).toEqual(['50000', '500000', '150000', '61728', '-75000', '10000']);
-});
+}, 120_000);
 
 it('writes payouts to a file with --out, its reference guarded', async () => {
   // R-1's correction moves with the reward it takes back from.
@@ -171,4 +171,4 @@ it('refuses a bad export, format, program or span in one line with exit code 2, 
   expect(await refusal(['events', '--from', '2026-12-01', '--to', '2026-11-01'])).toEqual([2, 'cofactor export: --to: must be after --from', '']);
   const unknown = await refusal(['events', ...NOVEMBER, '--program', '999999']);
   expect([unknown[0], unknown[1]]).toEqual([2, expect.stringMatching(/^cofactor export: no program 999999; the programs are: /)]);
-});
+}, 120_000);
