@@ -31,7 +31,7 @@ export class SurveyResolver {
   }
 
   @Query(() => SurveyResponseConnection, {
-    description: "Survey answers, newest first; from/to bound answeredAt, [from, to). An analytics:read key reads all, a partner token only its own.",
+    description: "Survey answers, newest first; from/to bound answeredAt, [from, to). An analytics:read or admin key reads all, a partner token only its own.",
   })
   async surveyResponses(
     @Ctx() ctx: RequestContext,
