@@ -37,8 +37,8 @@ const EXPECTED = `
    where c.campaign_id is not null
    group by 1, 2, 3, 4, 5, 6, 7`;
 
-/** The totals with the deltas not yet folded into them added: what boards read. */
-const ACTUAL = `
+/** The totals with the deltas not yet folded into them added: what boards read, which a fold does not change. */
+export const BOARD_VALUES = `
   select program_id, metric, unit, campaign_id, grain, bucket, partner_id, sum(value) as value
     from (select program_id, metric, unit, campaign_id, grain, bucket, partner_id, value from board_total where $1::bigint is null or program_id = $1
           union all
@@ -46,6 +46,11 @@ const ACTUAL = `
             from (select program_id, metric, unit, campaign_id, partner_id, value, day::timestamp as local from board_delta where $1::bigint is null or program_id = $1) t
             cross join lateral ${BUCKETS}) v
    group by 1, 2, 3, 4, 5, 6, 7`;
+
+/** Each board bucket's number of partners and last change, as the totals hold them: what `board_size` keeps. */
+const SIZES = `
+  select program_id, metric, unit, campaign_id, grain, bucket, count(*)::int as partners, max(changed_at) as changed_at
+    from board_total where $1::bigint is null or program_id = $1 group by 1, 2, 3, 4, 5, 6`;
 
 /** A verify problem names at most this many differing totals. */
 const NAMED_TOTALS = 5;
@@ -61,7 +66,7 @@ export interface BoardTotalsCheck {
 export async function verifyBoardTotals(sql: Sql, programId: string | null = null): Promise<BoardTotalsCheck> {
   const rows = await sql.query<{ differing: number; examples: string[] | null }>(
     `with expected as (${EXPECTED}),
-          actual as (${ACTUAL}),
+          actual as (${BOARD_VALUES}),
           differing as (
             select coalesce(e.program_id, a.program_id) as program_id, coalesce(e.metric, a.metric) as metric, coalesce(e.unit, a.unit) as unit,
                    coalesce(e.campaign_id, a.campaign_id) as campaign_id, coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
@@ -76,7 +81,17 @@ export async function verifyBoardTotals(sql: Sql, programId: string | null = nul
        from differing`,
     [programId],
   );
-  return { differing: rows[0].differing, examples: rows[0].examples ?? [] };
+  const sizes = await sql.query<{ example: string }>(
+    `select format('program %s %s %s%s %s %s: %s partners counted, the totals hold %s', coalesce(s.program_id, e.program_id), coalesce(s.metric, e.metric), coalesce(s.unit, e.unit),
+                   case when coalesce(s.campaign_id, e.campaign_id) <> 0 then ' campaign ' || coalesce(s.campaign_id, e.campaign_id) end,
+                   coalesce(s.grain, e.grain), coalesce(s.bucket, e.bucket), coalesce(s.partners, 0), coalesce(e.partners, 0)) as example
+       from (select * from board_size where $1::bigint is null or program_id = $1) s
+       full join (${SIZES}) e using (program_id, metric, unit, campaign_id, grain, bucket)
+      where s.partners is distinct from e.partners`,
+    [programId],
+  );
+  const examples = [...(rows[0].examples ?? []), ...sizes.map((row) => row.example)];
+  return { differing: rows[0].differing + sizes.length, examples: examples.slice(0, NAMED_TOTALS) };
 }
 
 /** Recomputes a program's board totals (every program's with null) from its events and rewards, in one transaction. */
@@ -88,6 +103,8 @@ export async function rebuildBoardTotals(sql: Sql, programId: string | null = nu
     await client.query(`delete from board_delta where $1::bigint is null or program_id = $1`, [programId]);
     await client.query(`delete from board_total where $1::bigint is null or program_id = $1`, [programId]);
     const written = await client.query(`insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value) ${EXPECTED}`, [programId]);
+    await client.query(`delete from board_size where $1::bigint is null or program_id = $1`, [programId]);
+    await client.query(`insert into board_size ${SIZES}`, [programId]);
     await client.query(`select pg_notify('cofactor_board', id::text) from program where $1::bigint is null or id = $1`, [programId]);
     return written.rowCount ?? 0;
   });

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/sql.js';
+import { PROGRAM_BOARD_SQL, SLICE_BOARD_SQL } from './board-sql.js';
 
 /** What a board ranks; each maps to one metric and unit of the board totals (see the board_totals migration). */
 export const BOARD_METRICS = ['NET_SALES', 'SALES', 'REWARD_MONEY', 'POINTS', 'NEW_CUSTOMERS', 'RECRUITS', 'EVENTS_HOSTED', 'LEADS', 'EVENTS'] as const;
@@ -77,66 +78,6 @@ const TOTALS: Record<BoardMetric, [string, string | null]> = {
 /** The metrics a campaign's board counts from that campaign's rewards only. */
 const PER_CAMPAIGN = new Set<BoardMetric>(['REWARD_MONEY', 'POINTS']);
 
-/**
- * One statement whatever the page size: the board's values for the period (its totals, an
- * index range, plus the deltas not yet folded into them: `board_values`), ranked by `rank()` — 1 + the number of higher values, the "1224" rule of
- * `rankByCompetition` — ordered by value then partner id, as that rule breaks ties.
- */
-const BOARD_SQL = `
-with recursive
-  span as (
-    select coalesce($3::text, p.default_currency) as unit,
-           case $4 when 'CAMPAIGN' then 'DAY' else $4 end as grain,
-           case $4 when 'ALL' then '-infinity'::date
-                   when 'CAMPAIGN' then (c.starts_at at time zone p.time_zone)::date
-                   else date_trunc(lower($4), coalesce($5::date::timestamp, now() at time zone p.time_zone))::date end as from_day,
-           case $4 when 'ALL' then 'infinity'::date
-                   -- A campaign ends at an instant it excludes: the day of the instant before it is its last.
-                   when 'CAMPAIGN' then coalesce(((c.ends_at - interval '1 microsecond') at time zone p.time_zone)::date + 1, 'infinity'::date) end as to_day,
-           case $4 when 'QUARTER' then interval '3 months' when 'MONTH' then interval '1 month' when 'WEEK' then interval '7 days' else interval '1 day' end as length
-      from program p left join campaign c on c.id = $13 and c.program_id = p.id
-     where p.id = $1),
-  period as (
-    select unit, grain, from_day, case when $4 in ('ALL', 'CAMPAIGN') then to_day else (from_day + length)::date end as to_day,
-           case when $4 not in ('ALL', 'CAMPAIGN') then (from_day - length)::date end as previous_day
-      from span),
-  area as (
-    select id from region where program_id = $1 and code = $6
-    union all select r.id from region r join area a on r.parent_id = a.id),
-  campaign_targeting as (select targeting from campaign where id = $13 and program_id = $1),
-  campaign_area as (
-    select r.id from region r, campaign_targeting t where r.id in (select jsonb_array_elements_text(t.targeting->'regionIds')::bigint)
-    union all select r.id from region r join campaign_area a on r.parent_id = a.id),
-  members as (
-    select pt.id from partner pt
-     where pt.program_id = $1 and ($6::text is null or pt.region_id in (select id from area))
-       and ($7::text is null or pt.kind = $7) and ($8::text is null or pt.segment = $8) and ($9::int is null or pt.level = $9)
-       and ($13::bigint is null or exists (
-             select from campaign_targeting t
-              where (jsonb_array_length(t.targeting->'regionIds') = 0 or pt.region_id in (select id from campaign_area))
-                and (jsonb_array_length(t.targeting->'partnerKinds') = 0 or t.targeting->'partnerKinds' ? pt.kind)
-                and (jsonb_array_length(t.targeting->'segments') = 0 or t.targeting->'segments' ? pt.segment)
-                and (jsonb_array_length(t.targeting->'levels') = 0 or t.targeting->'levels' @> to_jsonb(pt.level))))),
-  current as (
-    select t.partner_id, t.value, t.changed_at,
-           rank() over (order by t.value desc) as rank,
-           row_number() over (order by t.value desc, t.partner_id) as position
-      from period, board_values($1, $2, period.unit, $14, period.grain, period.from_day, period.to_day) t
-     where t.partner_id in (select id from members)),
-  previous as (
-    select t.partner_id, rank() over (order by t.value desc) as rank
-      from period, board_values($1, $2, period.unit, $14, period.grain, period.previous_day, period.from_day) t
-     where t.partner_id in (select id from members))
-select c.partner_id::text as "partnerId", pt.name, pt.board_alias as alias, c.value::text as value, c.rank::int as rank, c.position::int as position,
-       pr.rank::int as "previousRank", (select count(*) from current)::int as ranked, (select max(changed_at) from current) as "changedAt",
-       (select board_names from program where id = $1) as names, (select board_values from program where id = $1) as "values"
-  from current c join partner pt on pt.id = c.partner_id left join previous pr on pr.partner_id = c.partner_id
- where (c.position > $10 and c.position <= $10 + $11 + 1) or c.partner_id = $12
- union all
-select null, null, null, null, null, null, null, (select count(*) from current)::int, (select max(changed_at) from current),
-       (select board_names from program where id = $1), (select board_values from program where id = $1)
- order by position nulls last`;
-
 interface BoardRow {
   partnerId: string | null;
   name: string;
@@ -181,9 +122,10 @@ export class LeaderboardService {
     const campaignId = input.campaignId ?? null;
     // Rewards are also totalled per campaign; everything else only across campaigns (0).
     const totalsCampaign = campaignId && PER_CAMPAIGN.has(input.metric) ? campaignId : '0';
-    const rows = await this.sql.query<BoardRow>(BOARD_SQL, [
+    const slice = input.regionCode != null || input.partnerKind != null || input.segment != null || input.level != null || campaignId !== null || input.period === 'CAMPAIGN';
+    const rows = await this.sql.query<BoardRow>(slice ? SLICE_BOARD_SQL : PROGRAM_BOARD_SQL, [
       programId, metric, unit, input.period, input.date ?? null, input.regionCode ?? null,
-      input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId, campaignId, totalsCampaign,
+      input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId, campaignId, totalsCampaign, input.regionCode != null,
     ]);
     const summary = rows[rows.length - 1];
     const entries = rows.filter((row) => row.partnerId !== null).map((row) => toEntry(row, viewer));
