@@ -205,12 +205,17 @@ describe('leaderboardChanged', () => {
       expect(places(first)).toEqual([[null, 1, 100_000]]);
       expect(first.leaderboardChanged.me).toBeNull();
       // 50 sales of 3 000 by Nikita, all at once: 150 000, first place; Nina, 100 000, second, out of the top 1.
+      const started = Date.now();
       await Promise.all(Array.from({ length: 50 }, (_, sale) => sell(`BURST-${sale}`, 'Nikita', 3_000)));
-      const [, pushed] = await stream.waitFor(2);
-      expect(places(pushed)).toEqual([['Nikita', 1, 150_000]]);
-      expect(pushed.leaderboardChanged.me).toEqual({ rank: 1, value: 150_000 });
-      await new Promise((resolve) => setTimeout(resolve, PUSH_MS + 500));
-      expect(stream.received).toHaveLength(2);
+      const burstMs = Date.now() - started;
+      await new Promise((resolve) => setTimeout(resolve, 2 * PUSH_MS + 500));
+      const pushed = stream.received.slice(1);
+      expect(places(pushed.at(-1)!)).toEqual([['Nikita', 1, 150_000]]);
+      expect(pushed.at(-1)!.leaderboardChanged.me).toEqual({ rank: 1, value: 150_000 });
+      // One push per window the burst spans: a window opens at the first sale's commit and is
+      // read when it closes, so a burst shorter than a window (the usual: a few hundred ms) is
+      // one push, and a slow machine's longer burst one more per window it lasts.
+      expect(pushed.length).toBeLessThanOrEqual(burstMs < PUSH_MS ? 1 : Math.ceil(burstMs / PUSH_MS) + 1);
     } finally {
       await client.dispose();
     }
