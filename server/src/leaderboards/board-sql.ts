@@ -56,8 +56,8 @@ const sliceValues = (from: string, to: string) => `
 
 /**
  * A board of a slice of the program's partners (a region with its sub-regions, a kind, a
- * segment, a level, a campaign's targets) or over a campaign's dates: the members' values are
- * looked up member by member and ranked together, the previous period's likewise.
+ * segment, a level, a campaign's targets) or over a campaign's dates: all the members' values
+ * (`sliceValues`) ranked together, the previous period's likewise.
  */
 export const SLICE_BOARD_SQL = `
 with recursive ${PERIOD},
