@@ -343,6 +343,7 @@ describe('every field a partner token can reach', () => {
       previewRewards: '(events: [])',
       simulateCampaign: '(input: { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z" })',
       simulation: '(id: "1")',
+      satisfaction: '(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z")',
     };
     return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
   };
@@ -421,7 +422,7 @@ describe('every field a partner token can reach', () => {
       }
     }
     expect(leaks).toEqual([]);
-    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'publicLeaderboard', 'regions', 'simulateCampaign', 'simulation', 'simulations']);
+    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'publicLeaderboard', 'regions', 'satisfaction', 'simulateCampaign', 'simulation', 'simulations']);
     expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
