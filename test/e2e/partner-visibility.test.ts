@@ -423,7 +423,7 @@ describe('every field a partner token can reach', () => {
     }
     expect(leaks).toEqual([]);
     expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'publicLeaderboard', 'regions', 'satisfaction', 'simulateCampaign', 'simulation', 'simulations']);
-    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement']);
+    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
     const visible = [...fields].filter((name) => !name.startsWith('Query.') && !hiddenFields().has(name));
