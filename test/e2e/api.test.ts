@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { ROOT_DIR, startTestServer, type TestServer } from '../support/harness.js';
+import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
 
 /** The schemes the project lists in package.json (`@cofactor/plugin-<code>`), by code. */
 const CONFIGURED_SCHEMES = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { cofactor: { plugins: string[] } }).cofactor.plugins
@@ -337,6 +337,8 @@ describe('SQL statements per request', () => {
         currency: 'RUB',
       })),
     });
+    // The sales' board deltas are folded a second later, in statements of their own: let that pass first.
+    await boardDeltasFolded(server);
     const query = `query($first: Int!) { rewards(first: $first) { edges { node {
       amount partner { name region { code } downline(depth: 2) { total } upline(levels: 2) { partner { name } } }
       campaign { name schemes { schemeCode } } scheme { schemeCode } event { externalId } } } } }`;

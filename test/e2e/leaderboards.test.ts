@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
 import { FOLD_LOCK, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
-import { ROOT_DIR, startTestServer, type TestServer } from '../support/harness.js';
+import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
 const ids: Record<string, string> = {};
@@ -71,10 +71,7 @@ beforeAll(async () => {
   await server.ok(RECORD, { e: [{ externalId: 'A1-R', type: 'REFUND', partnerId: ids.Anna, amount: 30_000, currency: 'RUB', occurredAt: '2026-10-12T09:00:00Z', refundOf: 'A1' }] });
 });
 
-/** Waits until the server has folded every board delta into the totals (it does, a second after each change). */
-async function deltasFolded(): Promise<void> {
-  while ((await server.sql<{ left: number }>(`select count(*)::int as left from board_delta`))[0].left > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-}
+const deltasFolded = () => boardDeltasFolded(server);
 
 afterAll(async () => {
   await server?.stop();

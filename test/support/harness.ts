@@ -212,6 +212,15 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
 const BOARD_TABLES = ['board_total', 'board_delta', 'board_size'];
 
 /**
+ * Waits until the server has folded every board delta into the totals (it does, a second after
+ * each change): a test that counts the statements of a request, or changes totals by hand, first
+ * lets that background write pass.
+ */
+export async function boardDeltasFolded(server: Pick<TestServer, 'sql'>): Promise<void> {
+  while ((await server.sql<{ left: number }>(`select count(*)::int as left from board_delta`))[0].left > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/**
  * A fingerprint of every table (row count and a hash of the rows), to prove that a call wrote
  * nothing. A key's last use is left out: recording it is not the caller's doing.
  */
