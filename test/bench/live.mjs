@@ -297,7 +297,12 @@ async function sendLive(opts, live, url, token, dbUrl, partnerIds, serverPid) {
   const cpuOf = () => ({ server: cpuSnapshot(serverPid), load: pids.reduce((sum, pid) => sum + (readCpu(pid)?.own ?? 0), 0) });
   const before = cpuOf();
   const t0 = performance.now();
-  const ticker = setInterval(() => log(`live: ${((performance.now() - t0) / 1000).toFixed(0)} s, server RSS ${mib(readMemory(serverPid).rss)}`), 10_000);
+  let peakRss = 0;
+  let ticks = 0;
+  const ticker = setInterval(() => {
+    peakRss = Math.max(peakRss, readMemory(serverPid).rss);
+    if (++ticks % 20 === 0) log(`live: ${((performance.now() - t0) / 1000).toFixed(0)} s, server RSS ${mib(readMemory(serverPid).rss)}`);
+  }, 500);
   sender.proc.send({ type: 'start', url, token, dbUrl, partnerIds, rate: opts.rate, seconds: opts.seconds, batch: opts.batch, inFlightMax: 8, runId: `live-${Date.now().toString(36)}` });
   const done = await sender.on('done').finally(() => clearInterval(ticker));
   const after = cpuOf();
@@ -308,6 +313,7 @@ async function sendLive(opts, live, url, token, dbUrl, partnerIds, serverPid) {
   return {
     sender: result,
     seconds,
+    peakRss,
     serverCpu: after.server.server - before.server.server,
     postgresCpu: after.server.postgres - before.server.postgres,
     loadCpu: after.load - before.load,
@@ -444,7 +450,7 @@ function report(opts, reads, live, ingestion, loads) {
     row('  push latency p50/p95/p99/max', `${ms(l.latency.p50)} / ${ms(l.latency.p95)} / ${ms(l.latency.p99)} / ${ms(l.latency.max)}   (${fmt(l.latency.samples)} pushes matched; ${fmt(l.early)} before the response)`),
     row('  pushes', `${fmt(l.pushes)} after the first (${fmt(l.unmatched)} entries unmatched, ${fmt(l.unchanged)} without a changed entry, ${fmt(l.pushErrors)} errors, ${fmt(l.closed)} connections closed)`),
     row('  pushes lost', `${fmt(l.mismatched)} subscribers whose last push ≠ the board read over HTTP`),
-    row('  server RSS', `${mib(l.rssBefore)} → ${mib(l.rssAfter)} subscribed = ${fmt((l.rssAfter - l.rssBefore) / Math.max(1, l.subscribed) / 1024)} KiB per subscriber`),
+    row('  server RSS', `${mib(l.rssBefore)} → ${mib(l.rssAfter)} subscribed = ${fmt((l.rssAfter - l.rssBefore) / Math.max(1, l.subscribed) / 1024)} KiB per subscriber; ${mib(l.peakRss)} at most while sending`),
     row('  CPU during the live phase', `server node ${(l.serverCpu / l.seconds * 100).toFixed(0)}% of a core, PostgreSQL ${(l.postgresCpu / l.seconds * 100).toFixed(0)}%, load generators ${(l.loadCpu / l.seconds * 100).toFixed(0)}% (${l.seconds.toFixed(0)} s)`),
     `  ingestion: ${fmt(opts.ingestEvents)} sales per run in batches of ${opts.ingestBatch}, 2 in flight, a 5% campaign`,
     ...ingestion.runs.map((run, r) => row(`  run ${r + 1}`, `board triggers on ${fmt(run.on)} ev/s, off ${fmt(run.off)} ev/s (on/off ${(run.on / run.off).toFixed(2)})`)),
