@@ -7,6 +7,9 @@ import { rng } from './common.mjs';
 import { RECORD_EVENTS, graphqlClient, isRetryable, now, percentile } from './live-server.mjs';
 
 const MAX_ATTEMPTS = 5; // a batch is all-or-nothing and idempotent, so resending is safe
+/** A call slower than this fails, and no batch starts after twice the planned time: the run ends even when the server stalls. */
+const CALL_TIMEOUT_MS = 30_000;
+const OVERRUN = 2;
 
 /** Every bench partner's SALE total and count now: the boards' NET_SALES and SALES values for the period. */
 async function startTotals(dbUrl, partnerIds) {
@@ -26,7 +29,7 @@ async function startTotals(dbUrl, partnerIds) {
 }
 
 async function send({ url, token, dbUrl, partnerIds, rate, seconds, batch, inFlightMax, runId }) {
-  const graphql = graphqlClient(url, token);
+  const graphql = graphqlClient(url, token, CALL_TIMEOUT_MS);
   const totals = await startTotals(dbUrl, partnerIds);
   const random = rng(0x11fe);
   const interval = (batch / rate) * 1000;
@@ -73,6 +76,10 @@ async function send({ url, token, dbUrl, partnerIds, rate, seconds, batch, inFli
     const wait = started + index * interval - now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     while (inFlight >= inFlightMax) await new Promise((r) => (slot = r));
+    if (now() - started > OVERRUN * seconds * 1000) {
+      result.errors.push(`stopped after ${index} of ${batches} batches: ${OVERRUN}× the planned ${seconds} s had passed`);
+      break;
+    }
     const events = [];
     for (let i = 0; i < batch; i++) {
       let partnerId;

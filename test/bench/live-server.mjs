@@ -158,10 +158,12 @@ export async function stopServer(server) {
 // ---------------------------------------------------------------------------------------
 // GraphQL over HTTP
 
-export function graphqlClient(url, token) {
+/** A caller of the API; with `timeoutMs`, a call that takes longer fails (AbortSignal.timeout). */
+export function graphqlClient(url, token, timeoutMs = null) {
   return async function graphql(query, variables) {
     const response = await fetch(url, {
       method: 'POST',
+      signal: timeoutMs ? globalThis.AbortSignal.timeout(timeoutMs) : undefined,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });

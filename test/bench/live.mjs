@@ -36,7 +36,8 @@ Options (defaults in brackets; --quick gives the second figure, a ~2-minute smok
                       SALES × MONTH, QUARTER or ALL, top 10, 25, 50 or 100)   [200 | 50]
   --clients N         subscriber processes                              [4 | 2]
   --rate N            events per second the sender aims at              [1000 | 200]
-  --seconds N         how long the sender sends                         [60 | 10]
+  --seconds N         how long the sender sends (a call taking over 30 s fails; no batch
+                      starts after twice this time)                     [60 | 10]
   --batch N           events per recordEvents call of the sender        [50]
   --ingest-events N   sales per ingestion run (phase 3)                 [20000 | 4000]
   --ingest-batch N    events per recordEvents call in phase 3           [500]
