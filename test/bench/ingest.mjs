@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 import { LEVELS, fmt, freePort, log, rng, seedPartners } from './common.mjs';
+import { graphqlClient } from './live-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -277,32 +278,6 @@ function liveGroupMembers(pgid) {
     } catch {}
   }
   return found;
-}
-
-// ---------------------------------------------------------------------------------------
-// GraphQL
-
-function graphqlClient(url, token) {
-  return async function graphql(query, variables) {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new Error(`HTTP ${response.status}: ${text.slice(0, 500)}`);
-    }
-    if (body.errors?.length) {
-      const error = new Error(body.errors.map((e) => e.message).join('; '));
-      error.graphqlErrors = body.errors;
-      throw error;
-    }
-    return body.data;
-  };
 }
 
 // ---------------------------------------------------------------------------------------
