@@ -12,7 +12,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
-import { FOLD_LOCK, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
+import { FOLD_LOCK, rebuildBoardTotals, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
 import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -297,6 +297,34 @@ it('reads a board the same from deltas not yet folded, from deltas and totals, a
   } finally {
     await sql.close();
   }
+});
+
+it("keeps each server's copy of a board's totals current: a fold's changes, and a rebuild that removes a total", async () => {
+  const may = { metric: 'NET_SALES', period: 'MONTH', date: '2025-05-15' };
+  await server.ok(RECORD, { e: [sale('Y1', 'Vera', 10_000, '2025-05-10T09:00:00Z'), sale('Y2', 'Gleb', 20_000, '2025-05-11T09:00:00Z')] });
+  await deltasFolded();
+  expect(places(await board(may))).toEqual([['Gleb', 1, 20_000, null], ['Vera', 2, 10_000, null]]);
+  // A second fold: Vera's 10 000 + 15 000 = 25 000 passes Gleb.
+  await server.ok(RECORD, { e: [sale('Y3', 'Vera', 15_000, '2025-05-12T09:00:00Z')] });
+  await deltasFolded();
+  expect(places(await board(may))).toEqual([['Vera', 1, 25_000, null], ['Gleb', 2, 20_000, null]]);
+  // A total no event gives, written as a fold writes (the bucket's version raised, the total stamped with it), is read...
+  await server.sql(
+    `with bucket as (update board_size set version = version + 1
+                      where (program_id, metric, campaign_id, grain, bucket) = ($1, 'NET_SALES', 0, 'MONTH', '2025-05-01') returning unit, version)
+     insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value, version)
+     select $1, 'NET_SALES', unit, 0, 'MONTH', '2025-05-01', $2, 99999, version from bucket`,
+    [server.programId, ids.Anna],
+  );
+  expect(places(await board(may))).toEqual([['Anna', 1, 99_999, null], ['Vera', 2, 25_000, null], ['Gleb', 3, 20_000, null]]);
+  // ...and a rebuild, which removes it, has the month read again whole.
+  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    await rebuildBoardTotals(sql, server.programId);
+  } finally {
+    await sql.close();
+  }
+  expect(places(await board(may))).toEqual([['Vera', 1, 25_000, null], ['Gleb', 2, 20_000, null]]);
 });
 
 it("ranks a campaign's partners over its dates, counting its own rewards only", async () => {

@@ -1,5 +1,7 @@
 import type { Sql } from '../db/sql.js';
-import { PROGRAM_BOARD_SQL, SLICE_BOARD_SQL } from './board-sql.js';
+import { BoardCache, type BoardRange } from './board-cache.js';
+import { BOARD_NAMES_SQL, BOARD_STATE_SQL } from './board-sql.js';
+import { RankedBoard, type BoardTotals, type BoardValue, type RankedEntry } from './ranked-board.js';
 
 /** What a board ranks; each maps to one metric and unit of the board totals (see the board_totals migration). */
 export const BOARD_METRICS = ['NET_SALES', 'SALES', 'REWARD_MONEY', 'POINTS', 'NEW_CUSTOMERS', 'RECRUITS', 'EVENTS_HOSTED', 'LEADS', 'EVENTS'] as const;
@@ -78,22 +80,29 @@ const TOTALS: Record<BoardMetric, [string, string | null]> = {
 /** The metrics a campaign's board counts from that campaign's rewards only. */
 const PER_CAMPAIGN = new Set<BoardMetric>(['REWARD_MONEY', 'POINTS']);
 
-interface BoardRow {
-  partnerId: string | null;
-  name: string;
-  alias: string | null;
+/** What the board state statement answers (`BOARD_STATE_SQL`). */
+interface BoardState {
+  unit: string;
   names: BoardNames;
   values: boolean;
-  value: string;
-  rank: number;
-  position: number;
-  previousRank: number | null;
-  ranked: number;
-  changedAt: Date | null;
+  ranges: { which: 'current' | 'previous'; grain: string; from: string; to: string; version: string; buckets: number; reset: string }[];
+  /** [range, partner id, value, changed at in ms] per partner with unfolded deltas. */
+  deltas: ['current' | 'previous', string, string, number][];
+  members: string[] | null;
+}
+
+/** A board and the previous period's, ranked, with what partners may see of each other. */
+interface ReadBoard {
+  current: RankedBoard;
+  previous: RankedBoard | null;
+  names: BoardNames;
+  values: boolean;
 }
 
 /** Reads leaderboards from the board totals and deltas the event and reward triggers keep. */
 export class LeaderboardService {
+  private readonly cache = new BoardCache();
+
   constructor(private readonly sql: Sql) {}
 
   /** Whether the program has this campaign, whose board a caller asks for. */
@@ -116,33 +125,74 @@ export class LeaderboardService {
 
   /** A page of `first` entries after position `after` (0: from the top), the viewer's own entry, the count and the last change. */
   async board(programId: string, input: BoardQuery, viewer: BoardViewer, first: number, after = 0): Promise<Board> {
+    return (await this.boards(programId, input, [viewer], first, after))[0];
+  }
+
+  /** One board as each viewer sees it, from one read: the same page, each partner's own entry. */
+  async boards(programId: string, input: BoardQuery, viewers: readonly BoardViewer[], first: number, after = 0): Promise<Board[]> {
+    const read = await this.read(programId, input);
+    const page = read.current.page(after, first + 1);
+    const own = viewers.map((viewer) => (viewer.kind === 'partner' ? read.current.entryOf(Number(viewer.partnerId)) : null));
+    const shown = [...page, ...own.filter((entry) => entry !== null)];
+    const names = await this.names(shown.map((entry) => entry.partnerId));
+    const full = (entry: RankedEntry) => ({ ...names.get(entry.partnerId)!, value: entry.value, names: read.names, values: read.values });
+    const toEntry = (entry: RankedEntry, viewer: BoardViewer): BoardEntry =>
+      showTo({ rank: entry.rank, position: entry.position, partnerId: String(entry.partnerId), name: null, value: null, previousRank: read.previous?.entryOf(entry.partnerId)?.rank ?? null, full: full(entry) }, viewer);
+    const changedAt = read.current.changedAt === null ? null : new Date(read.current.changedAt);
+    return viewers.map((viewer, index) => ({
+      entries: page.slice(0, first).map((entry) => toEntry(entry, viewer)),
+      hasNextPage: page.length > first,
+      me: own[index] && toEntry(own[index], viewer),
+      ranked: read.current.ranked,
+      changedAt,
+    }));
+  }
+
+  /** The board and the previous period's, ranked from this process's copies of their totals and the deltas of one snapshot. */
+  private async read(programId: string, input: BoardQuery): Promise<ReadBoard> {
     const [metric, fixedUnit] = TOTALS[input.metric];
-    const unit = fixedUnit ?? input.unit ?? null;
-    const partnerId = viewer.kind === 'partner' ? viewer.partnerId : null;
     const campaignId = input.campaignId ?? null;
     // Rewards are also totalled per campaign; everything else only across campaigns (0).
     const totalsCampaign = campaignId && PER_CAMPAIGN.has(input.metric) ? campaignId : '0';
-    const slice = input.regionCode != null || input.partnerKind != null || input.segment != null || input.level != null || campaignId !== null || input.period === 'CAMPAIGN';
-    const rows = await this.sql.query<BoardRow>(slice ? SLICE_BOARD_SQL : PROGRAM_BOARD_SQL, [
-      programId, metric, unit, input.period, input.date ?? null, input.regionCode ?? null,
-      input.partnerKind ?? null, input.segment ?? null, input.level ?? null, after, first, partnerId, campaignId, totalsCampaign, input.regionCode != null,
-    ]);
-    const summary = rows[rows.length - 1];
-    const entries = rows.filter((row) => row.partnerId !== null).map((row) => toEntry(row, viewer));
-    const page = entries.filter((entry) => entry.position > after);
-    return {
-      entries: page.slice(0, first),
-      hasNextPage: page.length > first,
-      me: entries.find((entry) => entry.partnerId === partnerId) ?? null,
-      ranked: summary.ranked,
-      changedAt: summary.changedAt,
+    const slice = input.regionCode != null || input.partnerKind != null || input.segment != null || input.level != null || campaignId !== null;
+    const params = [programId, metric, fixedUnit ?? input.unit ?? null, input.period, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null, campaignId, totalsCampaign, slice];
+    const range = (state: BoardState, which: 'current' | 'previous'): BoardRange | null => {
+      const found = state.ranges.find((candidate) => candidate.which === which);
+      return found ? { ...found, programId, metric, unit: state.unit, campaignId: totalsCampaign, version: BigInt(found.version), reset: BigInt(found.reset) } : null;
     };
+    // Most reads find the process's copies at the snapshot's versions: one statement. Otherwise
+    // the state is read again, with the totals it lacks, in one repeatable-read snapshot.
+    const [state] = await this.sql.query<BoardState>(BOARD_STATE_SQL, params);
+    const held = (['current', 'previous'] as const).map((which) => range(state, which)).map((found) => found && this.cache.fresh(found));
+    if (held[0] && (held[1] || !range(state, 'previous'))) return ranked(state, held[0], held[1]);
+    return this.sql.transaction(async (client) => {
+      await client.query('set transaction isolation level repeatable read, read only');
+      const { rows: [again] } = await client.query<BoardState>(BOARD_STATE_SQL, params);
+      const totals = async (which: 'current' | 'previous') => {
+        const found = range(again, which);
+        return found && this.cache.totals(client, found);
+      };
+      return ranked(again, (await totals('current'))!, await totals('previous'));
+    });
+  }
+
+  private async names(partnerIds: number[]): Promise<Map<number, { name: string; alias: string | null }>> {
+    if (partnerIds.length === 0) return new Map();
+    const rows = await this.sql.query<{ id: string; name: string; alias: string | null }>(BOARD_NAMES_SQL, [[...new Set(partnerIds)].map(String)]);
+    return new Map(rows.map((row) => [Number(row.id), { name: row.name, alias: row.alias }]));
   }
 }
 
-function toEntry(row: BoardRow, viewer: BoardViewer): BoardEntry {
-  const full = { name: row.name, alias: row.alias, value: BigInt(row.value), names: row.names, values: row.values };
-  return showTo({ rank: row.rank, position: row.position, partnerId: row.partnerId!, name: null, value: null, previousRank: row.previousRank, full }, viewer);
+/** The boards of a state: its totals (only the members' for a slice) with its deltas laid over. */
+function ranked(state: BoardState, current: BoardTotals, previous: BoardTotals | null): ReadBoard {
+  const members = state.members && new Set(state.members.map(Number));
+  const board = (totals: BoardTotals, which: 'current' | 'previous') => {
+    const deltas: BoardValue[] = state.deltas
+      .filter(([range, partnerId]) => range === which && (!members || members.has(Number(partnerId))))
+      .map(([, partnerId, value, changedAt]) => ({ partnerId: Number(partnerId), value: BigInt(value), changedAt }));
+    return new RankedBoard(members ? totals.only(members) : totals, deltas);
+  };
+  return { current: board(current, 'current'), previous: previous && board(previous, 'previous'), names: state.names, values: state.values };
 }
 
 /** An entry as a viewer may see it: admins and the partner itself see all; other partners what the program's setting shows. */

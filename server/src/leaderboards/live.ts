@@ -202,26 +202,15 @@ export interface ViewedBoard {
   viewer: BoardViewer;
 }
 
-/**
- * Reads a board for its live subscribers: the top once, as an admin sees it, shared by all;
- * then, for each partner outside the top, its own entry (once per partner, however many of its
- * connections watch).
- */
+/** Reads a board for its live subscribers: once for all of them, each partner with its own entry. */
 export function leaderboardReader(leaderboards: LeaderboardService): BoardReader<BoardQuery, BoardViewer, ViewedBoard> {
   return {
     key: (input) =>
       JSON.stringify([input.metric, input.unit ?? null, input.period, input.campaignId ?? null, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null]),
     seen: ({ board }) => ({ entries: board.entries, me: board.me }),
     async read(programId, input, top, viewers) {
-      const board = await leaderboards.board(programId, input, { kind: 'admin' }, top);
-      const own = new Map<string, Promise<Board['me']>>();
-      const ownEntry = (partnerId: string) => {
-        const inTop = board.entries.find((entry) => entry.partnerId === partnerId);
-        if (inTop) return Promise.resolve(inTop);
-        if (!own.has(partnerId)) own.set(partnerId, leaderboards.board(programId, input, { kind: 'partner', partnerId }, 0).then((mine) => mine.me));
-        return own.get(partnerId)!;
-      };
-      return Promise.all(viewers.map(async (viewer) => ({ viewer, board: viewer.kind === 'admin' ? board : { ...board, me: await ownEntry(viewer.partnerId) } })));
+      const boards = await leaderboards.boards(programId, input, viewers, top);
+      return viewers.map((viewer, index) => ({ viewer, board: boards[index] }));
     },
   };
 }
