@@ -1,12 +1,51 @@
-// What the ingest and simulation benchmarks share: formatting, a log with the elapsed time, a
-// seeded PRNG, a free port, and the 8-level referral tree seeded as the server writes partners.
+// What the benchmarks share: their command-line reading, formatting, a log with the elapsed
+// time, percentiles, a seeded PRNG, a free port, and the 8-level referral tree seeded as the
+// server writes partners.
 import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
 
 export const LEVELS = 8;
 
 export const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const BENCH_START = performance.now();
 export const log = (line) => process.stderr.write(`[bench ${((performance.now() - BENCH_START) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+/**
+ * The bench's flags (`options` as node:util parseArgs takes them, --help added), read the one
+ * way every bench reads them, so a wrong flag or value gets the same answer everywhere: the
+ * message and the usage on stderr, exit code 2. --help prints the usage and exits 0.
+ * `integer(name, min, max, given)` checks a flag's value (by default the flag as given).
+ */
+export function readArgs(usage, options) {
+  const fail = (message) => {
+    console.error(`${message}\n\n${usage}`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    // `pnpm bench -- --events N` may pass the `--` through.
+    const args = process.argv.slice(2).filter((arg) => arg !== '--');
+    values = parseArgs({ args, options: { ...options, help: { type: 'boolean', default: false } }, strict: true }).values;
+  } catch (error) {
+    fail(error.message);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const integer = (name, min = 1, max = Number.MAX_SAFE_INTEGER, given = values[name]) => {
+    const value = Number(given);
+    if (!Number.isInteger(value) || value < min || value > max) fail(`--${name} must be an integer from ${min} to ${max}, got "${given}"`);
+    return value;
+  };
+  return { values, integer, fail };
+}
+
+/** The p-th percentile of ascending `sorted` (nearest rank); NaN when there is nothing to rank. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
 
 /** Deterministic PRNG (mulberry32) so two runs seed the same program. */
 export function rng(seed) {

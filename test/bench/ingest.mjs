@@ -2,18 +2,17 @@
 // Cofactor ingest benchmark: a real `cofactor start` child process, a bulk-seeded 8-level
 // referral tree, SALE events sent as GraphQL `recordEvents` batches over HTTP, and a raw
 // PostgreSQL COPY of the same rows as the baseline. See `--help`.
-import { spawn, execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
-import { LEVELS, fmt, freePort, log, rng, seedPartners } from './common.mjs';
-import { graphqlClient } from './live-server.mjs';
+import { LEVELS, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
+import { cpuSnapshot, graphqlClient, postgresRss, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -44,58 +43,34 @@ After ingestion it times the money lifecycle on the whole ledger: approveDueRewa
 createPayoutBatch and the batch's CSV, and \`cofactor verify\`.`;
 
 const PROGRAM_ID = '1'; // the demo program
-const START_TIMEOUT_MS = 180_000;
-const STOP_GRACE_MS = 15_000;
 const COPY_ROUNDS = 3; // the COPY baseline's loads; the median counts
 const MAX_ATTEMPTS = 5; // a batch is all-or-nothing and idempotent, so resending is safe
+// Approvals are timed on their own, over the whole ledger, after ingestion.
+const SERVER_ENV = { COFACTOR_APPROVE_EVERY: '0' };
 
 // ---------------------------------------------------------------------------------------
 // Options
 
 function readOptions() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      // `pnpm bench -- --events N` may pass the `--` through.
-      args: process.argv.slice(2).filter((arg) => arg !== '--'),
-      options: {
-        events: { type: 'string', default: '200000' },
-        batch: { type: 'string', default: '1000' },
-        // 2 in flight: one batch's SQL runs while another's JS does, so both cores stay busy.
-        // Measured on 2 cores, 20k events: 1 → 2.6k ev/s, 2 → 3.8k, 4 → 3.9k at twice the latency.
-        concurrency: { type: 'string', default: '2' },
-        partners: { type: 'string', default: '10000' },
-        refunds: { type: 'string' },
-        budget: { type: 'string' },
-        server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const positive = (name, min = 1, max = Number.MAX_SAFE_INTEGER) => {
-    const value = Number(parsed[name]);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      console.error(`--${name} must be an integer from ${min} to ${max}, got "${parsed[name]}"\n\n${USAGE}`);
-      process.exit(2);
-    }
-    return value;
-  };
+  const { values, integer } = readArgs(USAGE, {
+    events: { type: 'string', default: '200000' },
+    batch: { type: 'string', default: '1000' },
+    // 2 in flight: one batch's SQL runs while another's JS does, so both cores stay busy.
+    // Measured on 2 cores, 20k events: 1 → 2.6k ev/s, 2 → 3.8k, 4 → 3.9k at twice the latency.
+    concurrency: { type: 'string', default: '2' },
+    partners: { type: 'string', default: '10000' },
+    refunds: { type: 'string' },
+    budget: { type: 'string' },
+    server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
+  });
   return {
-    events: positive('events'),
-    batch: positive('batch', 1, 5000),
-    concurrency: positive('concurrency', 1, 64),
-    partners: positive('partners', LEVELS, 10_000_000),
-    budget: parsed.budget === undefined ? null : positive('budget'),
-    server: resolve(parsed.server),
-    refunds: parsed.refunds === undefined ? Math.floor(Number(parsed.events) / 10) : positive('refunds', 0, Number(parsed.events)),
+    events: integer('events'),
+    batch: integer('batch', 1, 5000),
+    concurrency: integer('concurrency', 1, 64),
+    partners: integer('partners', LEVELS, 10_000_000),
+    budget: values.budget === undefined ? null : integer('budget'),
+    server: resolve(values.server),
+    refunds: values.refunds === undefined ? Math.floor(Number(values.events) / 10) : integer('refunds', 0, Number(values.events)),
   };
 }
 
@@ -104,181 +79,6 @@ function readOptions() {
 
 const pct = (n) => `${(n * 100).toFixed(1)}%`;
 const ms = (n) => `${Math.round(n)} ms`;
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-// ---------------------------------------------------------------------------------------
-// /proc sampling: memory and CPU of the server (node) and of its PostgreSQL processes
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-function readStatus(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field) => Number(text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
-    return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
-  } catch {
-    return { rss: 0, hwm: 0 };
-  }
-}
-
-/** utime+stime (own) and cutime+cstime (reaped children) in seconds; null if gone. */
-function readCpu(pid) {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
-    return { ppid: Number(f[1]), own: (Number(f[11]) + Number(f[12])) / CLK_TCK, reaped: (Number(f[13]) + Number(f[14])) / CLK_TCK };
-  } catch {
-    return null;
-  }
-}
-
-/** Every process below `root` (the postmaster and its backends, for the server child). */
-function descendants(root) {
-  const children = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const cpu = readCpu(name);
-    if (!cpu) continue;
-    const list = children.get(cpu.ppid) ?? [];
-    list.push(Number(name));
-    children.set(cpu.ppid, list);
-  }
-  const found = [];
-  const stack = [...(children.get(root) ?? [])];
-  while (stack.length) {
-    const pid = stack.pop();
-    found.push(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return found;
-}
-
-/** CPU seconds so far: the node server itself, and PostgreSQL (live processes + reaped ones). */
-function cpuSnapshot(serverPid) {
-  const server = readCpu(serverPid);
-  let postgres = 0;
-  for (const pid of descendants(serverPid)) {
-    const cpu = readCpu(pid);
-    if (cpu) postgres += cpu.own + cpu.reaped;
-  }
-  return { server: server?.own ?? 0, postgres };
-}
-
-function postgresRss(serverPid) {
-  // Summed RSS counts shared buffers once per backend that touched them: an upper bound.
-  return descendants(serverPid).reduce((sum, pid) => sum + readStatus(pid).rss, 0);
-}
-
-// ---------------------------------------------------------------------------------------
-// The server child process
-
-/** The Node flags `pnpm start` gives the server (package.json), so the bench runs the server as it is run. */
-function startFlags() {
-  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const flags = script.match(/exec node (.*)server\/dist\/cli\.js start/)?.[1];
-  if (flags === undefined) throw new Error(`package.json's start script does not end in "exec node … server/dist/cli.js start": ${script}`);
-  return flags.split(/\s+/).filter(Boolean);
-}
-
-function startServer({ cli, port, pgPort, dataDir }) {
-  const child = spawn(process.execPath, [...startFlags(), cli, 'start'], {
-    cwd: ROOT, // the plugin list is read from the root package.json
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      COFACTOR_PG_PORT: String(pgPort),
-      COFACTOR_DATA_DIR: dataDir,
-      COFACTOR_SEED_DEMO: 'true',
-      // Approvals are timed on their own, over the whole ledger, after ingestion.
-      COFACTOR_APPROVE_EVERY: '0',
-      DATABASE_URL: '',
-    },
-    // Its own process group: Ctrl-C reaches only this script, which then stops the server
-    // in order (server, then PostgreSQL) instead of both racing to shut down.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  const ready = new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
-    const onData = (chunk) => {
-      output += chunk;
-      if (output.includes('Cofactor is running')) {
-        clearTimeout(timer);
-        resolveReady();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => (output += chunk));
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited during start (code ${code}, signal ${signal}):\n${output}`));
-    });
-  });
-  ready.catch(() => {});
-  return { child, ready, exited, output: () => output };
-}
-
-/** SIGTERM, wait; after STOP_GRACE_MS SIGKILL the whole group (node and PostgreSQL). */
-async function stopServer(server) {
-  const { child, exited } = server;
-  if (child.exitCode === null && child.signalCode === null) {
-    try {
-      child.kill('SIGTERM');
-    } catch {}
-    let timer;
-    const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => (timer = setTimeout(() => r(true), STOP_GRACE_MS)))]);
-    clearTimeout(timer); // a pending timer would keep this script alive for the full grace period
-    if (timedOut) {
-      log(`the server did not stop within ${STOP_GRACE_MS / 1000} s; killing its process group`);
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-      await exited;
-    }
-  }
-  // PostgreSQL is the server's child in its process group (its auxiliary processes have
-  // groups of their own but die with the postmaster). If the server died before stopping it,
-  // give the postmaster time to finish its shutdown, then kill what is left.
-  for (let waited = 0; liveGroupMembers(child.pid).length && waited < STOP_GRACE_MS; waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const left = liveGroupMembers(child.pid);
-  if (left.length) {
-    log(`killing ${left.length} leftover process(es) of the server: ${left.join(', ')}`);
-    for (const pid of left) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
-  }
-}
-
-/** Processes of process group `pgid` that are still running (zombies excluded: nothing to stop). */
-function liveGroupMembers(pgid) {
-  const found = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z') found.push(Number(name));
-    } catch {}
-  }
-  return found;
-}
 
 // ---------------------------------------------------------------------------------------
 // When the referral tree joined (seedPartners in common.mjs seeds it with bulk SQL)
@@ -396,7 +196,7 @@ async function sendEvents(graphql, opts, partnerIds, serverPid) {
           `${fmt(done)}/${fmt(batches)} batches, ${fmt(totals.accepted)} events, ${fmt(totals.rewardsCreated)} rewards | ` +
             `${fmt(((done - lastDone) * opts.batch) / ((now - lastReport) / 1000))} ev/s now, ` +
             `${fmt(totals.accepted / ((now - started) / 1000))} ev/s overall | p50 ${ms(percentile(recent, 50))} | ` +
-            `server RSS ${fmt(readStatus(serverPid).rss / 2 ** 20)} MiB`,
+            `server RSS ${fmt(readMemory(serverPid).rss / 2 ** 20)} MiB`,
         );
         lastReport = now;
         lastDone = done;
@@ -604,14 +404,14 @@ async function main() {
   try {
     log(`starting the server (HTTP ${port}, PostgreSQL ${pgPort}, data ${dataDir})`);
     const t0 = performance.now();
-    server = startServer({ cli: opts.server, port, pgPort, dataDir });
+    server = startServer({ cli: opts.server, port, pgPort, dataDir, env: SERVER_ENV });
     await server.ready;
     // The owner's URL, with the password the server generated at first start: the bench seeds and copies as the owner.
     const dbUrl = runningEmbeddedPostgres(dataDir).url;
     // pg_stat_statements counts each batch's statements; PostgreSQL loads it only at start.
     await preloadStatementStats(dbUrl);
     await stopServer(server);
-    server = startServer({ cli: opts.server, port, pgPort, dataDir });
+    server = startServer({ cli: opts.server, port, pgPort, dataDir, env: SERVER_ENV });
     await server.ready;
     const serverPid = server.child.pid;
     log(`server pid ${serverPid} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (started twice, to load pg_stat_statements)`);
@@ -647,7 +447,7 @@ async function main() {
     let peakPostgresRss = 0;
     let samples = 0;
     memoryTimer = setInterval(() => {
-      peakNodeRss = Math.max(peakNodeRss, readStatus(serverPid).rss);
+      peakNodeRss = Math.max(peakNodeRss, readMemory(serverPid).rss);
       if (samples++ % 4 === 0) peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
     }, 250);
 
@@ -659,7 +459,7 @@ async function main() {
     const cpuAfter = cpuSnapshot(serverPid);
     const statements = await statementStats(db, Math.ceil(opts.events / opts.batch));
     clearInterval(memoryTimer);
-    const hwm = readStatus(serverPid).hwm;
+    const hwm = readMemory(serverPid).hwm;
     peakNodeRss = Math.max(peakNodeRss, hwm);
     peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
 
@@ -732,9 +532,7 @@ async function main() {
     process.exitCode = problems.length ? 1 : 0;
   } catch (error) {
     if (interrupted) return; // the signal handler cleans up and exits
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    if (server) console.error(`--- server output (tail) ---\n${server.output().slice(-4000)}`);
-    process.exitCode = 1;
+    reportFailure(error, server);
   } finally {
     await cleanup();
   }

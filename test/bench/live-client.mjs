@@ -4,7 +4,7 @@
 // protocol and for how a push is matched to a response.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { now } from './live-server.mjs';
+import { now } from './server.mjs';
 
 const SUBSCRIPTION = `subscription($input: LeaderboardInput!, $top: Int!) {
   leaderboardChanged(input: $input, top: $top) { edges { node { rank value partner { id } } } } }`;

@@ -3,8 +3,8 @@
 // totals now (sum of sales and number of sales), so subscriber processes can tell which response
 // each push shows. See live.mjs for the protocol.
 import pg from 'pg';
-import { rng } from './common.mjs';
-import { RECORD_EVENTS, graphqlClient, isRetryable, now, percentile } from './live-server.mjs';
+import { percentile, rng } from './common.mjs';
+import { RECORD_EVENTS, graphqlClient, isRetryable, now } from './server.mjs';
 
 const MAX_ATTEMPTS = 5; // a batch is all-or-nothing and idempotent, so resending is safe
 /** A call slower than this fails, and no batch starts after twice the planned time: the run ends even when the server stalls. */

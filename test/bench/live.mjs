@@ -8,11 +8,10 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
-import { LEVELS, fmt, freePort, log, rng, seedPartners } from './common.mjs';
-import { RECORD_EVENTS, cpuSnapshot, graphqlClient, isRetryable, now, percentile, readCpu, readMemory, startServer, stopServer } from './live-server.mjs';
+import { LEVELS, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
+import { RECORD_EVENTS, cpuSnapshot, graphqlClient, isRetryable, now, readCpu, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -75,47 +74,20 @@ const LIMITS = {
 };
 
 function readOptions() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: process.argv.slice(2).filter((arg) => arg !== '--'),
-      options: {
-        ...Object.fromEntries(Object.keys(LIMITS).map((name) => [name, { type: 'string' }])),
-        server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
-        quick: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const defaults = DEFAULTS[parsed.quick ? 'quick' : 'full'];
-  const opts = { quick: parsed.quick, server: resolve(parsed.server) };
+  const { values, integer, fail } = readArgs(USAGE, {
+    ...Object.fromEntries(Object.keys(LIMITS).map((name) => [name, { type: 'string' }])),
+    server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
+    quick: { type: 'boolean', default: false },
+  });
+  const defaults = DEFAULTS[values.quick ? 'quick' : 'full'];
+  const opts = { quick: values.quick, server: resolve(values.server) };
   for (const [name, [min, max]] of Object.entries(LIMITS)) {
-    const given = parsed[name] ?? defaults[name];
-    if (given === undefined) continue;
-    const value = Number(given);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      console.error(`--${name} must be an integer from ${min} to ${max}, got "${given}"\n\n${USAGE}`);
-      process.exit(2);
-    }
-    opts[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = value;
+    const given = values[name] ?? defaults[name];
+    if (given !== undefined) opts[name.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = integer(name, min, max, given);
   }
   const boardsMax = (opts.regions + 1) * METRIC_PERIODS.length;
-  if (opts.boards > boardsMax) {
-    console.error(`--boards ${opts.boards}: ${opts.regions} regions give at most ${boardsMax} boards\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (opts.partners < LEVELS * opts.regions) {
-    console.error(`--partners must be at least ${LEVELS * opts.regions} for ${opts.regions} regions\n\n${USAGE}`);
-    process.exit(2);
-  }
+  if (opts.boards > boardsMax) fail(`--boards ${opts.boards}: ${opts.regions} regions give at most ${boardsMax} boards`);
+  if (opts.partners < LEVELS * opts.regions) fail(`--partners must be at least ${LEVELS * opts.regions} for ${opts.regions} regions`);
   return opts;
 }
 
@@ -481,7 +453,7 @@ async function main() {
   try {
     log(`starting the server (HTTP ${port}, PostgreSQL ${pgPort}, data ${dataDir}); load average ${loads.before.map((n) => n.toFixed(2)).join(' ')}`);
     const env = { COFACTOR_APPROVE_EVERY: '0', ...(opts.pushMs ? { COFACTOR_BOARD_PUSH_MS: String(opts.pushMs) } : {}) };
-    server = startServer({ root: ROOT, cli: opts.server, port, pgPort, dataDir, env });
+    server = startServer({ cli: opts.server, port, pgPort, dataDir, env });
     await server.ready;
     const serverPid = server.child.pid;
     const dbUrl = runningEmbeddedPostgres(dataDir).url; // the owner: seeds, and switches triggers
@@ -504,9 +476,7 @@ async function main() {
     report(opts, reads, live, ingestion, loads);
     process.exitCode = live.mismatched || live.subscribed < opts.subscribers ? 1 : 0;
   } catch (error) {
-    console.error(`bench failed: ${error.stack ?? error.message}`);
-    if (server) console.error(`--- server output (tail) ---\n${server.output().slice(-4000)}`);
-    process.exitCode = 1;
+    reportFailure(error, server);
   } finally {
     await cleanup();
   }

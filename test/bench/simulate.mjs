@@ -12,11 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp, readConfig, startEmbeddedPostgres } from '../../server/dist/index.js';
 import { seedDemo } from '../../server/dist/programs/demo-seed.js';
-import { LEVELS, fmt, freePort, log, rng, seedPartners } from './common.mjs';
+import { LEVELS, fmt, freePort, log, readArgs, rng, seedPartners } from './common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -61,39 +60,16 @@ const SCHEMES = [
 ];
 
 function readOptions() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: process.argv.slice(2).filter((arg) => arg !== '--'),
-      options: {
-        events: { type: 'string', default: '1000000' },
-        partners: { type: 'string', default: '100000' },
-        batch: { type: 'string', default: '1000' },
-        refunds: { type: 'string', default: '5' },
-        runs: { type: 'string', default: '1' },
-        profile: { type: 'string' },
-        'heap-profile': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const integer = (name, min, max) => {
-    const value = Number(parsed[name]);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      console.error(`--${name} must be an integer from ${min} to ${max}, got "${parsed[name]}"\n\n${USAGE}`);
-      process.exit(2);
-    }
-    return value;
-  };
-  return { events: integer('events', 1, 10_000_000), partners: integer('partners', LEVELS, 10_000_000), batch: integer('batch', 1, 5000), refunds: integer('refunds', 0, 50), runs: integer('runs', 1, 20), profile: parsed.profile ?? null, heapProfile: parsed['heap-profile'] ?? null };
+  const { values, integer } = readArgs(USAGE, {
+    events: { type: 'string', default: '1000000' },
+    partners: { type: 'string', default: '100000' },
+    batch: { type: 'string', default: '1000' },
+    refunds: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    'heap-profile': { type: 'string' },
+  });
+  return { events: integer('events', 1, 10_000_000), partners: integer('partners', LEVELS, 10_000_000), batch: integer('batch', 1, 5000), refunds: integer('refunds', 0, 50), runs: integer('runs', 1, 20), profile: values.profile ?? null, heapProfile: values['heap-profile'] ?? null };
 }
 
 const mib = (bytes) => `${fmt(bytes / 2 ** 20)} MiB`;

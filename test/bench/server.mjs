@@ -1,18 +1,15 @@
-// The live-board benchmark's server side: a real `cofactor start` child process on an embedded
-// PostgreSQL, what /proc says of its memory and CPU, and a GraphQL-over-HTTP caller.
-// (The same conventions as ingest.mjs: its own process group, stopped in order at the end.)
+// The server under test, as every bench that starts one sees it: a real `cofactor start` child
+// process on an embedded PostgreSQL, what /proc says of its memory and CPU, and a
+// GraphQL-over-HTTP caller. One copy, so the ingest and live benches measure the same way.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { log } from './common.mjs';
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const START_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 15_000;
-
-export function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 // ---------------------------------------------------------------------------------------
 // /proc: memory and CPU of the server (node) and of its PostgreSQL processes
@@ -80,21 +77,27 @@ export function cpuSnapshot(serverPid) {
   return { server: server?.own ?? 0, postgres };
 }
 
+/** PostgreSQL's resident memory: every process below the server, in bytes. */
+export function postgresRss(serverPid) {
+  // Summed RSS counts shared buffers once per backend that touched them: an upper bound.
+  return descendants(serverPid).reduce((sum, pid) => sum + readMemory(pid).rss, 0);
+}
+
 // ---------------------------------------------------------------------------------------
 // The server child process
 
 /** The Node flags `pnpm start` gives the server (package.json), so the bench runs the server as it is run. */
-function startFlags(root) {
-  const script = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
+function startFlags() {
+  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
   const flags = script.match(/exec node (.*)server\/dist\/cli\.js start/)?.[1];
   if (flags === undefined) throw new Error(`package.json's start script does not end in "exec node … server/dist/cli.js start": ${script}`);
   return flags.split(/\s+/).filter(Boolean);
 }
 
 /** Starts `cli start` with the bench's settings on top of the environment; `ready` resolves when it listens. */
-export function startServer({ root, cli, port, pgPort, dataDir, env = {} }) {
-  const child = spawn(process.execPath, [...startFlags(root), cli, 'start'], {
-    cwd: root, // the plugin list is read from the root package.json
+export function startServer({ cli, port, pgPort, dataDir, env = {} }) {
+  const child = spawn(process.execPath, [...startFlags(), cli, 'start'], {
+    cwd: ROOT, // the plugin list is read from the root package.json
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COFACTOR_PG_PORT: String(pgPort), COFACTOR_DATA_DIR: dataDir, COFACTOR_SEED_DEMO: 'true', DATABASE_URL: '', ...env },
     // Its own process group: Ctrl-C reaches only the bench, which then stops the server in
     // order (server, then PostgreSQL) instead of both racing to shut down.
@@ -115,7 +118,7 @@ export function startServer({ root, cli, port, pgPort, dataDir, env = {} }) {
     child.stderr.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`the server exited (code ${code}, signal ${signal}):\n${output}`));
+      reject(new Error(`the server exited during start (code ${code}, signal ${signal}):\n${output}`));
     });
   });
   ready.catch(() => {});
@@ -131,7 +134,7 @@ export async function stopServer(server) {
     } catch {}
     let timer;
     const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => (timer = setTimeout(() => r(true), STOP_GRACE_MS)))]);
-    clearTimeout(timer);
+    clearTimeout(timer); // a pending timer would keep the bench alive for the full grace period
     if (timedOut) {
       log(`the server did not stop within ${STOP_GRACE_MS / 1000} s; killing its process group`);
       try {
@@ -140,8 +143,9 @@ export async function stopServer(server) {
       await exited;
     }
   }
-  // PostgreSQL is the server's child in its process group; if the server died before stopping
-  // it, give the postmaster time to finish its shutdown, then kill what is left.
+  // PostgreSQL is the server's child in its process group (its auxiliary processes have
+  // groups of their own but die with the postmaster). If the server died before stopping it,
+  // give the postmaster time to finish its shutdown, then kill what is left.
   const left = () => processes().filter((pid) => {
     const cpu = readCpu(pid);
     return cpu && cpu.pgid === child.pid && cpu.state !== 'Z';
@@ -153,6 +157,13 @@ export async function stopServer(server) {
       process.kill(pid, 'SIGKILL');
     } catch {}
   }
+}
+
+/** A failed run: its error, then the server's last output, where the cause usually shows. */
+export function reportFailure(error, server) {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  if (server) console.error(`--- server output (tail) ---\n${server.output().slice(-4000)}`);
+  process.exitCode = 1;
 }
 
 // ---------------------------------------------------------------------------------------
