@@ -308,9 +308,9 @@ it("keeps each server's copy of a board's totals current: a fold's changes, and 
   await server.ok(RECORD, { e: [sale('Y3', 'Vera', 15_000, '2025-05-12T09:00:00Z')] });
   await deltasFolded();
   expect(places(await board(may))).toEqual([['Vera', 1, 25_000, null], ['Gleb', 2, 20_000, null]]);
-  // A total no event gives, written as a fold writes (the bucket's version raised, the total stamped with it), is read...
+  // A total no event gives, written as a fold writes (a new version for the bucket, the total stamped with it), is read...
   await server.sql(
-    `with bucket as (update board_size set version = version + 1
+    `with bucket as (update board_size set version = nextval('board_version')
                       where (program_id, metric, campaign_id, grain, bucket) = ($1, 'NET_SALES', 0, 'MONTH', '2025-05-01') returning unit, version)
      insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value, version)
      select $1, 'NET_SALES', unit, 0, 'MONTH', '2025-05-01', $2, 99999, version from bucket`,

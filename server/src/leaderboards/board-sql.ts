@@ -47,11 +47,11 @@ with recursive ${PERIOD_CTE},
     union all select r.id from region r join campaign_area a on r.parent_id = a.id),
   members as (
     select pt.id from partner pt
-     where $12::boolean and pt.program_id = $1 and ($6::text is null or pt.region_id in (select id from area))
+     where $12::boolean and pt.program_id = $1 and ($6::text is null or pt.region_id = any(array(select id from area)))
        and ($7::text is null or pt.kind = $7) and ($8::text is null or pt.segment = $8) and ($9::int is null or pt.level = $9)
        and ($10::bigint is null or exists (
              select from campaign_targeting t
-              where (jsonb_array_length(t.targeting->'regionIds') = 0 or pt.region_id in (select id from campaign_area))
+              where (jsonb_array_length(t.targeting->'regionIds') = 0 or pt.region_id = any(array(select id from campaign_area)))
                 and (jsonb_array_length(t.targeting->'partnerKinds') = 0 or t.targeting->'partnerKinds' ? pt.kind)
                 and (jsonb_array_length(t.targeting->'segments') = 0 or t.targeting->'segments' ? pt.segment)
                 and (jsonb_array_length(t.targeting->'levels') = 0 or t.targeting->'levels' @> to_jsonb(pt.level))))),

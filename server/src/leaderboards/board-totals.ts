@@ -102,37 +102,35 @@ export async function rebuildBoardTotals(sql: Sql, programId: string | null = nu
     await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [FOLD_LOCK]);
     await client.query(`delete from board_delta where $1::bigint is null or program_id = $1`, [programId]);
     await client.query(`delete from board_total where $1::bigint is null or program_id = $1`, [programId]);
-    const written = await client.query(`insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value) ${EXPECTED}`, [programId]);
-    await resize(client, programId);
+    const [{ version }] = (await client.query<{ version: string }>(`select nextval('board_version')::text as version`)).rows;
+    const written = await client.query(
+      `insert into board_total (program_id, metric, unit, campaign_id, grain, bucket, partner_id, value, version) select e.*, $2::bigint from (${EXPECTED}) e`,
+      [programId, version],
+    );
+    await resize(client, programId, version);
     await client.query(`select pg_notify('cofactor_board', id::text) from program where $1::bigint is null or id = $1`, [programId]);
     return written.rowCount ?? 0;
   });
 }
 
 /**
- * Sets each bucket's size from the rebuilt totals and raises its version past every earlier
- * one, stamping its totals with it, as a reset: a server's copy of the bucket, which may hold
- * totals the rebuild removed, is read again whole. Rows of emptied buckets stay, with no
- * partners, so no version is ever handed out twice.
+ * Sets each bucket's size from the rebuilt totals and the rebuild's version (a number of the
+ * folds' sequence, which its totals carry) as a reset: a server's copy of the bucket, which may
+ * hold totals the rebuild removed, is read again whole. Rows of emptied buckets stay, with no
+ * partners, so a bucket's version never goes back.
  */
-async function resize(client: SqlClient, programId: string | null): Promise<void> {
+async function resize(client: SqlClient, programId: string | null, version: string): Promise<void> {
   await client.query(
     `with sizes as (${SIZES}),
           emptied as (
-            update board_size s set partners = 0, version = s.version + 1, reset_version = s.version + 1
+            update board_size s set partners = 0, version = $2, reset_version = $2
              where ($1::bigint is null or s.program_id = $1)
                and not exists (select from sizes z where (z.program_id, z.metric, z.unit, z.campaign_id, z.grain, z.bucket) = (s.program_id, s.metric, s.unit, s.campaign_id, s.grain, s.bucket)))
      insert into board_size (program_id, metric, unit, campaign_id, grain, bucket, partners, changed_at, version, reset_version)
-     select *, 1, 1 from sizes
+     select *, $2, $2 from sizes
          on conflict (program_id, metric, unit, campaign_id, grain, bucket)
-         do update set partners = excluded.partners, changed_at = excluded.changed_at, version = board_size.version + 1, reset_version = board_size.version + 1`,
-    [programId],
-  );
-  await client.query(
-    `update board_total t set version = s.version from board_size s
-      where (s.program_id, s.metric, s.unit, s.campaign_id, s.grain, s.bucket) = (t.program_id, t.metric, t.unit, t.campaign_id, t.grain, t.bucket)
-        and ($1::bigint is null or t.program_id = $1)`,
-    [programId],
+         do update set partners = excluded.partners, changed_at = excluded.changed_at, version = excluded.version, reset_version = excluded.reset_version`,
+    [programId, version],
   );
 }
 
