@@ -13,7 +13,7 @@ describe('BoardTotals', () => {
     expect([0, 1, 2, 3, 4].map((position) => totals.row(position).partnerId)).toEqual([1, 2, 3, 4, 5]);
     // Greater than 50: partner 1 only; before (50, 3): partners 1 and 2.
     expect([totals.countBefore(50n, -Infinity), totals.countBefore(50n, 3), totals.countBefore(5n, -Infinity)]).toEqual([1, 2, 5]);
-    expect([totals.positionOf(3), totals.positionOf(9)]).toEqual([2, -1]);
+    expect([totals.totalOf(3), totals.totalOf(9)]).toEqual([value(3, 50, 300), null]);
     expect(totals.lastChange()).toBe(500);
   });
 
@@ -24,8 +24,9 @@ describe('BoardTotals', () => {
     expect([0, 1, 2, 3, 4, 5].map((position) => [changed.row(position).partnerId, Number(changed.row(position).value)])).toEqual([
       [1, 70], [5, 60], [2, 50], [3, 50], [6, 50], [4, 30],
     ]);
-    expect(changed.positionOf(5)).toBe(1);
-    expect(totals.positionOf(5)).toBe(4);
+    expect([changed.totalOf(5), changed.totalOf(6), changed.totalOf(4)]).toEqual([value(5, 60, 900), value(6, 50, 950), value(4, 30, 400)]);
+    // The earlier version is untouched.
+    expect(totals.totalOf(5)).toEqual(value(5, 10, 500));
   });
 
   it('keeps only a slice of its partners, in board order', () => {

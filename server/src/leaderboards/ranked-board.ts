@@ -24,6 +24,8 @@ export interface RankedEntry {
   position: number;
 }
 
+/** A slice with fewer members than the board's totals over this is looked up, not scanned for. */
+const SMALL_SLICE = 8;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -32,17 +34,100 @@ function before(a: bigint, idA: number, b: bigint, idB: number): boolean {
   return a > b || (a === b && idA < idB);
 }
 
-/** The totals of one board range at one version, in board order. */
+/** Totals as columns: partner ids, values and changes, one row per partner, in one order. */
+class Columns {
+  constructor(
+    readonly ids: Float64Array,
+    readonly values: BigInt64Array,
+    readonly changed: Float64Array,
+  ) {}
+
+  static of(rows: readonly BoardValue[]): Columns {
+    return new Columns(Float64Array.from(rows, (row) => row.partnerId), BigInt64Array.from(rows, (row) => row.value), Float64Array.from(rows, (row) => row.changedAt));
+  }
+
+  static sized(size: number): Columns {
+    return new Columns(new Float64Array(size), new BigInt64Array(size), new Float64Array(size));
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  row(index: number): BoardValue {
+    return { partnerId: this.ids[index], value: this.values[index], changedAt: this.changed[index] };
+  }
+
+  /** The rows at these indexes, in their order. */
+  gather(indexes: ArrayLike<number>): Columns {
+    const gathered = Columns.sized(indexes.length);
+    for (let at = 0; at < indexes.length; at++) {
+      gathered.ids[at] = this.ids[indexes[at]];
+      gathered.values[at] = this.values[indexes[at]];
+      gathered.changed[at] = this.changed[indexes[at]];
+    }
+    return gathered;
+  }
+
+  /** The indexes in partner id order. */
+  idOrder(): Int32Array {
+    return Int32Array.from(this.ids.keys()).sort((a, b) => this.ids[a] - this.ids[b]);
+  }
+
+  /**
+   * These rows without those at the positions `removed`, with `added`'s rows inserted before
+   * the positions `at` (both ascending): the rows in between move by bulk copies.
+   */
+  splice(removed: readonly number[], added: Columns, at: readonly number[]): Columns {
+    const result = Columns.sized(this.size - removed.length + added.size);
+    let from = 0;
+    let to = 0;
+    const copyUpTo = (end: number) => {
+      result.ids.set(this.ids.subarray(from, end), to);
+      result.values.set(this.values.subarray(from, end), to);
+      result.changed.set(this.changed.subarray(from, end), to);
+      to += end - from;
+      from = end;
+    };
+    for (let r = 0, a = 0; r < removed.length || a < added.size; ) {
+      if (a < added.size && (r >= removed.length || at[a] <= removed[r])) {
+        copyUpTo(at[a]);
+        result.ids[to] = added.ids[a];
+        result.values[to] = added.values[a];
+        result.changed[to++] = added.changed[a++];
+      } else {
+        copyUpTo(removed[r++]);
+        from++;
+      }
+    }
+    copyUpTo(this.size);
+    return result;
+  }
+}
+
+/** Indexes of rows in board order; values compared as numbers when all are exact as numbers. */
+function boardOrder(rows: readonly BoardValue[]): Int32Array {
+  const indexes = Int32Array.from(rows.keys());
+  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  if (rows.every((row) => row.value <= limit && row.value >= -limit)) {
+    const values = Float64Array.from(rows, (row) => Number(row.value));
+    return indexes.sort((a, b) => values[b] - values[a] || rows[a].partnerId - rows[b].partnerId);
+  }
+  return indexes.sort((a, b) => byBoardOrder(rows[a], rows[b]));
+}
+
+/**
+ * The totals of one board range at one version, in board order (for ranks and pages) and in
+ * partner id order (for a partner's value). A fold's changes are spliced into both, a slice
+ * gathers its members from both: copies of typed arrays, no sort of the board.
+ */
 export class BoardTotals {
-  /** Partner id → board position (from 0), built on the first lookup. */
-  private index: Map<number, number> | null = null;
   private latest: number | null = null;
 
   private constructor(
     readonly version: bigint,
-    private readonly ids: Float64Array,
-    private readonly values: BigInt64Array,
-    private readonly changed: Float64Array,
+    private readonly board: Columns,
+    private readonly byId: Columns,
   ) {}
 
   /** Totals from rows in any order; values beyond 64 bits are refused, as nothing is rounded. */
@@ -51,65 +136,88 @@ export class BoardTotals {
       if (row.value < INT64_MIN || row.value > INT64_MAX) throw new Error(`board value ${row.value} of partner ${row.partnerId} is beyond 64 bits`);
       if (!Number.isSafeInteger(row.partnerId)) throw new Error(`partner id ${row.partnerId} is beyond 2^53`);
     }
-    return BoardTotals.inOrder([...rows].sort(byBoardOrder), version);
+    const board = Columns.of(rows).gather(boardOrder(rows));
+    return new BoardTotals(version, board, board.gather(board.idOrder()));
   }
 
   static empty(): BoardTotals {
     return BoardTotals.of([], 0n);
   }
 
-  private static inOrder(rows: readonly BoardValue[], version: bigint): BoardTotals {
-    const ids = Float64Array.from(rows, (row) => row.partnerId);
-    return new BoardTotals(version, ids, BigInt64Array.from(rows, (row) => row.value), Float64Array.from(rows, (row) => row.changedAt));
-  }
-
   get size(): number {
-    return this.ids.length;
+    return this.board.size;
   }
 
-  /** The totals at a later version: these rows replace the partners' totals or add new ones (a merge, not a sort of the board). */
+  /** The totals at a later version: these rows replace the partners' totals or add new ones. */
   withChanges(rows: readonly BoardValue[], version: bigint): BoardTotals {
     const changes = BoardTotals.of(rows, version);
-    const replaced = new Set(rows.map((row) => row.partnerId));
-    const merged: BoardValue[] = [];
-    let change = 0;
-    for (let i = 0; i < this.ids.length; i++) {
-      if (replaced.has(this.ids[i])) continue;
-      const kept = this.row(i);
-      while (change < changes.size && byBoardOrder(changes.row(change), kept) < 0) merged.push(changes.row(change++));
-      merged.push(kept);
-    }
-    while (change < changes.size) merged.push(changes.row(change++));
-    return BoardTotals.inOrder(merged, version);
+    const old = rows.map((row) => this.totalOf(row.partnerId)).filter((total) => total !== null);
+    const ascending = (positions: number[]) => positions.sort((a, b) => a - b);
+    const board = this.board.splice(
+      ascending(old.map((total) => this.countBefore(total.value, total.partnerId))),
+      changes.board,
+      Array.from(changes.board.ids, (partnerId, i) => this.countBefore(changes.board.values[i], partnerId)),
+    );
+    const byId = this.byId.splice(
+      ascending(old.map((total) => this.idsBefore(total.partnerId))),
+      changes.byId,
+      Array.from(changes.byId.ids, (partnerId) => this.idsBefore(partnerId)),
+    );
+    return new BoardTotals(version, board, byId);
   }
 
   /** Only these partners' totals: the board of a slice (a region, a kind, a campaign's targets). */
   only(members: ReadonlySet<number>): BoardTotals {
-    const rows: BoardValue[] = [];
-    for (let i = 0; i < this.ids.length; i++) if (members.has(this.ids[i])) rows.push(this.row(i));
-    return BoardTotals.inOrder(rows, this.version);
-  }
-
-  /** The board position (from 0) of a partner's total, or -1. */
-  positionOf(partnerId: number): number {
-    if (!this.index) {
-      this.index = new Map();
-      for (let i = 0; i < this.ids.length; i++) this.index.set(this.ids[i], i);
+    // A small slice (a region's) looks its members up by id; a large one is picked out of the board.
+    if (members.size * SMALL_SLICE < this.size) {
+      const rows: BoardValue[] = [];
+      for (const partnerId of members) {
+        const total = this.totalOf(partnerId);
+        if (total) rows.push(total);
+      }
+      return BoardTotals.of(rows, this.version);
     }
-    return this.index.get(partnerId) ?? -1;
+    const picked: number[] = [];
+    for (let i = 0; i < this.board.size; i++) if (members.has(this.board.ids[i])) picked.push(i);
+    const board = this.board.gather(picked);
+    return new BoardTotals(this.version, board, board.gather(board.idOrder()));
   }
 
+  /** A partner's total, or null. */
+  totalOf(partnerId: number): BoardValue | null {
+    const at = this.idsBefore(partnerId);
+    return at < this.byId.size && this.byId.ids[at] === partnerId ? this.byId.row(at) : null;
+  }
+
+  /** The total at a board position (from 0). */
   row(position: number): BoardValue {
-    return { partnerId: this.ids[position], value: this.values[position], changedAt: this.changed[position] };
+    return this.board.row(position);
+  }
+
+  /** The partner at a board position (from 0). */
+  partnerAt(position: number): number {
+    return this.board.ids[position];
   }
 
   /** How many totals come before (value, partnerId) in board order; with partnerId -Infinity, how many are greater than value. */
   countBefore(value: bigint, partnerId: number): number {
     let low = 0;
-    let high = this.ids.length;
+    let high = this.board.size;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (before(this.values[middle], this.ids[middle], value, partnerId)) low = middle + 1;
+      if (before(this.board.values[middle], this.board.ids[middle], value, partnerId)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /** How many totals are of partners with a lower id. */
+  private idsBefore(partnerId: number): number {
+    let low = 0;
+    let high = this.byId.size;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.byId.ids[middle] < partnerId) low = middle + 1;
       else high = middle;
     }
     return low;
@@ -117,7 +225,7 @@ export class BoardTotals {
 
   /** The latest change of any total (-Infinity when there is none). */
   lastChange(): number {
-    if (this.latest === null) this.latest = this.changed.reduce((latest, at) => Math.max(latest, at), -Infinity);
+    if (this.latest === null) this.latest = this.board.changed.reduce((latest, at) => Math.max(latest, at), -Infinity);
     return this.latest;
   }
 }
@@ -171,8 +279,7 @@ export class RankedBoard {
   ) {
     const old: BoardValue[] = [];
     for (const delta of deltas) {
-      const position = totals.positionOf(delta.partnerId);
-      const total = position >= 0 ? totals.row(position) : null;
+      const total = totals.totalOf(delta.partnerId);
       if (total) old.push(total);
       this.touched.set(delta.partnerId, { partnerId: delta.partnerId, value: (total?.value ?? 0n) + delta.value, changedAt: Math.max(delta.changedAt, total?.changedAt ?? -Infinity) });
     }
@@ -188,8 +295,7 @@ export class RankedBoard {
   valueOf(partnerId: number): bigint | null {
     const touched = this.touched.get(partnerId);
     if (touched) return touched.value;
-    const position = this.totals.positionOf(partnerId);
-    return position >= 0 ? this.totals.row(position).value : null;
+    return this.totals.totalOf(partnerId)?.value ?? null;
   }
 
   /** The rank of a value: one more than the number of partners above it. */
@@ -211,7 +317,7 @@ export class RankedBoard {
     let total = 0;
     let touched = 0;
     while (entries.length < count) {
-      while (total < this.totals.size && this.touched.has(this.totals.row(total).partnerId)) total++;
+      while (total < this.totals.size && this.touched.has(this.totals.partnerAt(total))) total++;
       const fromTotals = total < this.totals.size ? this.totals.row(total) : undefined;
       const fromTouched = this.newValues.at(touched);
       if (!fromTotals && !fromTouched) break;
