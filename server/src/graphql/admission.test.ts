@@ -75,3 +75,24 @@ describe('the NUL guard', () => {
     expect(refusal(nested, {}, { name: '\u0000' })).toMatchObject({ field: '$name' });
   });
 });
+
+describe('remembered texts', () => {
+  it("checks a text once, but its variables on every request: a cost that depends on `first`, a NUL in a value", () => {
+    const limits = { ...DEFAULT_QUERY_LIMITS, cost: 100 };
+    const rules = validationRules(true);
+    const query = 'query($first: Int, $id: ID!) { rewards(first: $first) { edges { node { id } } } partner(id: $id) { id } }';
+    const admit = (variables: Record<string, unknown>) => admitOperation(schema, { query, variables }, limits, rules);
+    const first = admit({ first: 10, id: '1' });
+    expect(first.document).toBeDefined();
+    // The same parsed document again, not a second parse.
+    expect(admit({ first: 10, id: '2' }).document).toBe(first.document);
+    // rewards(first: 50) = 1 + 50 × (edges 1 + node 1 + id 1) = 151; partner { id } = 2; 153 is over 100.
+    expect(() => admit({ first: 50, id: '1' })).toThrow('the query costs 153; the limit is 100');
+    expect(() => admit({ first: 10, id: '\u0000' })).toThrow('NUL');
+    // A refusal for the text itself is remembered too, and still refuses.
+    const deep = '{ partner(id: "1") { sponsor { sponsor { sponsor { id } } } } }';
+    const shallow = { ...DEFAULT_QUERY_LIMITS, depth: 2 };
+    expect(() => admitOperation(schema, { query: deep }, shallow, rules)).toThrow('levels deep');
+    expect(() => admitOperation(schema, { query: deep }, shallow, rules)).toThrow('levels deep');
+  });
+});
