@@ -125,6 +125,13 @@ it('ranks a region with its sub-regions, and partners of one kind only', async (
   ]);
   expect(places(await board({ ...OCTOBER, regionCode: 'NORTH-CITY' }))).toEqual([['Boris', 1, 120_000, null]]);
   expect((await board({ ...OCTOBER, partnerKind: 'AMBASSADOR' })).ranked).toBe(0);
+  // Vera (90 000) moves to NORTH-CITY: the NORTH board, whose members were read just before, has her at once; then she moves back.
+  const move = (regionCode: string) =>
+    server.ok(`mutation($id: ID!, $input: UpdatePartnerInput!) { updatePartner(id: $id, input: $input) { id } }`, { id: ids.Vera, input: { regionCode } });
+  await move('NORTH-CITY');
+  expect(places(await board({ ...OCTOBER, regionCode: 'NORTH' }))).toEqual([['Anna', 1, 120_000, null], ['Boris', 1, 120_000, null], ['Vera', 3, 90_000, null]]);
+  await move('SOUTH');
+  expect(places(await board({ ...OCTOBER, regionCode: 'NORTH' }))).toEqual([['Anna', 1, 120_000, null], ['Boris', 1, 120_000, null]]);
 });
 
 it('counts sales, recruits and reward money, refunds lowering the money', async () => {

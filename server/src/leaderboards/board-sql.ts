@@ -6,7 +6,8 @@
  * Parameters of `BOARD_STATE_SQL`: $1 program, $2 totals metric, $3 unit (null: the program's
  * currency), $4 period, $5 a day inside it, $6 region code, $7 partner kind, $8 segment, $9
  * level, $10 the campaign whose partners and dates are meant (or null), $11 the campaign the
- * totals are read for (0: all campaigns), $12 whether the board is a slice's (its members are read).
+ * totals are read for (0: all campaigns), $12 whether the board is a slice's, $13 the membership
+ * version of the slice's members the process holds (its members are read when it differs).
  */
 
 /** The period's buckets: totals of `grain` from `from_day` (a bucket) to `to_day`, the previous period's from `previous_day`. */
@@ -33,8 +34,9 @@ const PERIOD_CTE = `
  * What a read of a board needs besides the totals, in one statement (one snapshot): the
  * program's visibility settings; the current and previous period's bucket ranges with the sum
  * of their versions (which changes whenever a fold or rebuild changes one), how many buckets
- * hold totals and the latest reset; the unfolded deltas in those ranges, per partner; and,
- * for a slice, the ids of its members.
+ * hold totals and the latest reset; the unfolded deltas in those ranges, per partner; the
+ * version of slices' membership; and, for a slice whose members the process does not hold at
+ * that version, the ids of its members.
  */
 export const BOARD_STATE_SQL = `
 with recursive ${PERIOD_CTE},
@@ -74,8 +76,9 @@ select (select unit from period) as unit, p.board_names as names, p.board_values
        (select json_agg(json_build_object('which', which, 'grain', grain, 'from', bucket_from, 'to', bucket_to, 'version', version::text, 'buckets', buckets, 'reset', reset::text))
           from versions) as ranges,
        (select coalesce(json_agg(json_build_array(which, partner_id::text, value::text, extract(epoch from changed_at) * 1000)), '[]') from deltas) as deltas,
-       case when $12 then array(select id from members) end as members
-  from program p where p.id = $1`;
+       m.version::text as membership,
+       case when $12 and m.version is distinct from $13::bigint then array(select id from members) end as members
+  from program p cross join board_membership m where p.id = $1`;
 
 /**
  * The totals of one range with a version above $8, one partner per "id value changed-ms" item,

@@ -88,7 +88,21 @@ interface BoardState {
   ranges: { which: 'current' | 'previous'; grain: string; from: string; to: string; version: string; buckets: number; reset: string }[];
   /** [range, partner id, value, changed at in ms] per partner with unfolded deltas. */
   deltas: ['current' | 'previous', string, string, number][];
+  /** The version of slices' membership (`board_membership`). */
+  membership: string;
+  /** A slice's members, unless the process holds them at that version. */
   members: string[] | null;
+}
+
+/** The most slices a process keeps the members of; the least recently read goes first. */
+export const CACHED_SLICES = 256;
+
+/** A slice's members at a membership version, and the totals of boards narrowed to them. */
+interface Slice {
+  version: string;
+  members: ReadonlySet<number>;
+  /** A copy of a board range's totals → only the members' (a new copy, a new entry). */
+  narrowed: WeakMap<BoardTotals, BoardTotals>;
 }
 
 /** A board and the previous period's, ranked, with what partners may see of each other. */
@@ -102,6 +116,7 @@ interface ReadBoard {
 /** Reads leaderboards from the board totals and deltas the event and reward triggers keep. */
 export class LeaderboardService {
   private readonly cache = new BoardCache();
+  private readonly slices = new Map<string, Slice>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -154,8 +169,14 @@ export class LeaderboardService {
     const campaignId = input.campaignId ?? null;
     // Rewards are also totalled per campaign; everything else only across campaigns (0).
     const totalsCampaign = campaignId && PER_CAMPAIGN.has(input.metric) ? campaignId : '0';
-    const slice = input.regionCode != null || input.partnerKind != null || input.segment != null || input.level != null || campaignId !== null;
-    const params = [programId, metric, fixedUnit ?? input.unit ?? null, input.period, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null, campaignId, totalsCampaign, slice];
+    const sliced = input.regionCode != null || input.partnerKind != null || input.segment != null || input.level != null || campaignId !== null;
+    const sliceKey = sliced ? JSON.stringify([programId, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null, campaignId]) : null;
+    const members = sliceKey ? this.slices.get(sliceKey) : undefined;
+    const params = [
+      programId, metric, fixedUnit ?? input.unit ?? null, input.period, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null,
+      input.segment ?? null, input.level ?? null, campaignId, totalsCampaign, sliced, members?.version ?? null,
+    ];
+    const ranked = (state: BoardState, current: BoardTotals, previous: BoardTotals | null) => rankedBoards(state, sliceKey === null ? null : this.slice(sliceKey, state, members), current, previous);
     const range = (state: BoardState, which: 'current' | 'previous'): BoardRange | null => {
       const found = state.ranges.find((candidate) => candidate.which === which);
       return found ? { ...found, programId, metric, unit: state.unit, campaignId: totalsCampaign, version: BigInt(found.version), reset: BigInt(found.reset) } : null;
@@ -163,8 +184,8 @@ export class LeaderboardService {
     // Most reads find the process's copies at the snapshot's versions: one statement. Otherwise
     // the state is read again, with the totals it lacks, in one repeatable-read snapshot.
     const [state] = await this.sql.query<BoardState>(BOARD_STATE_SQL, params);
-    const held = (['current', 'previous'] as const).map((which) => range(state, which)).map((found) => found && this.cache.fresh(found));
-    if (held[0] && (held[1] || !range(state, 'previous'))) return ranked(state, held[0], held[1]);
+    const copies = (['current', 'previous'] as const).map((which) => range(state, which)).map((found) => found && this.cache.fresh(found));
+    if (copies[0] && (copies[1] || !range(state, 'previous'))) return ranked(state, copies[0], copies[1]);
     return this.sql.transaction(async (client) => {
       await client.query('set transaction isolation level repeatable read, read only');
       const { rows: [again] } = await client.query<BoardState>(BOARD_STATE_SQL, params);
@@ -176,6 +197,18 @@ export class LeaderboardService {
     });
   }
 
+  /** The slice's members as the state names them: the held ones at its membership version, or the ones it brings. */
+  private slice(key: string, state: BoardState, held: Slice | undefined): Slice {
+    // Without members, the state says the held ones are current (it was asked with their version).
+    const slice = state.members ? { version: state.membership, members: new Set(state.members.map(Number)), narrowed: new WeakMap() } : held!;
+    const kept = this.slices.get(key);
+    this.slices.delete(key);
+    // A read whose snapshot is older than the kept members' does not replace them.
+    this.slices.set(key, kept && BigInt(kept.version) > BigInt(slice.version) ? kept : slice);
+    if (this.slices.size > CACHED_SLICES) this.slices.delete(this.slices.keys().next().value!);
+    return slice;
+  }
+
   private async names(partnerIds: number[]): Promise<Map<number, { name: string; alias: string | null }>> {
     if (partnerIds.length === 0) return new Map();
     const rows = await this.sql.query<{ id: string; name: string; alias: string | null }>(BOARD_NAMES_SQL, [[...new Set(partnerIds)].map(String)]);
@@ -183,14 +216,19 @@ export class LeaderboardService {
   }
 }
 
-/** The boards of a state: its totals (only the members' for a slice) with its deltas laid over. */
-function ranked(state: BoardState, current: BoardTotals, previous: BoardTotals | null): ReadBoard {
-  const members = state.members && new Set(state.members.map(Number));
+/** The boards of a state: its totals (only the slice's members') with its deltas laid over. */
+function rankedBoards(state: BoardState, slice: Slice | null, current: BoardTotals, previous: BoardTotals | null): ReadBoard {
+  const narrowed = (totals: BoardTotals) => {
+    if (!slice) return totals;
+    const only = slice.narrowed.get(totals) ?? totals.only(slice.members);
+    slice.narrowed.set(totals, only);
+    return only;
+  };
   const board = (totals: BoardTotals, which: 'current' | 'previous') => {
     const deltas: BoardValue[] = state.deltas
-      .filter(([range, partnerId]) => range === which && (!members || members.has(Number(partnerId))))
+      .filter(([range, partnerId]) => range === which && (!slice || slice.members.has(Number(partnerId))))
       .map(([, partnerId, value, changedAt]) => ({ partnerId: Number(partnerId), value: BigInt(value), changedAt }));
-    return new RankedBoard(members ? totals.only(members) : totals, deltas);
+    return new RankedBoard(narrowed(totals), deltas);
   };
   return { current: board(current, 'current'), previous: previous && board(previous, 'previous'), names: state.names, values: state.values };
 }

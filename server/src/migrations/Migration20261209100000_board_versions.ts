@@ -32,6 +32,20 @@ export class Migration20261209100000_board_versions extends Migration {
     // member (a region's partners are spread over the whole table).
     this.addSql(`create index "partner_region_id_id_index" on "partner" ("region_id", "id");`);
     this.addSql(`drop index "partner_region_id_index";`);
+    // Which partners a slice holds (a region with its sub-regions, a kind, a campaign's targets)
+    // changes only when partners, regions or campaigns do: a statement that changes them raises
+    // this one version, so a process keeps each slice's members until it moves. A statement,
+    // not a row: a bulk insert of partners raises it once.
+    this.addSql(`create table "board_membership" ("id" int primary key check ("id" = 1), "version" bigint not null);`);
+    this.addSql(`insert into "board_membership" values (1, 1);`);
+    this.addSql(`create function "board_membership_changed"() returns trigger language plpgsql as $$
+      begin
+        update board_membership set version = version + 1;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "partner_board_membership" after insert or delete or update of program_id, region_id, kind, segment, level on "partner" for each statement execute function "board_membership_changed"();`);
+    this.addSql(`create trigger "region_board_membership" after insert or delete or update of program_id, code, parent_id on "region" for each statement execute function "board_membership_changed"();`);
+    this.addSql(`create trigger "campaign_board_membership" after insert or delete or update of program_id, targeting on "campaign" for each statement execute function "board_membership_changed"();`);
     this.addSql(`create sequence "board_version" start with 2;`);
     // As before, plus the fold's version on the totals and buckets it writes.
     this.addSql(`create or replace function "board_fold"(max_rows int) returns int language plpgsql as $$
