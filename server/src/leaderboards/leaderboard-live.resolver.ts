@@ -1,8 +1,8 @@
 import { Arg, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../graphql/context.js';
-import { encodeCursor } from '../graphql/connection.js';
 import { errors } from '../graphql/errors.js';
-import { boardAccess, toEntry } from './leaderboard.resolver.js';
+import type { Board } from './leaderboard.service.js';
+import { boardAccess, toLeaderboard } from './leaderboard.resolver.js';
 import { Leaderboard, LeaderboardInput } from './leaderboard.types.js';
 import { MAX_LIVE_TOP, type ViewedBoard } from './live.js';
 
@@ -17,11 +17,14 @@ export class LeaderboardLiveResolver {
     @Arg('input') _input: LeaderboardInput,
     @Arg('top', () => Int, { defaultValue: 10 }) _top: number,
   ): Leaderboard {
-    const { board, viewer } = view;
-    const edges = board.entries.map((entry) => toEntry(entry, viewer)).map((node) => ({ cursor: encodeCursor(node.id), node }));
-    return { edges, pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, me: board.me && toEntry(board.me, viewer), ranked: board.ranked, changedAt: board.changedAt };
+    // Subscribers who see the same board (admins, say) share one board object: shaped once.
+    const shaped = shapedBoards.get(view.board) ?? toLeaderboard(view.board);
+    shapedBoards.set(view.board, shaped);
+    return shaped;
   }
 }
+
+const shapedBoards = new WeakMap<Board, Leaderboard>();
 
 async function watch(ctx: RequestContext, input: LeaderboardInput, top: number) {
   const { programId, viewer } = await boardAccess(ctx, input);

@@ -91,7 +91,8 @@ export async function boardAccess(ctx: RequestContext, input: LeaderboardInput):
   return { programId, viewer };
 }
 
-function toLeaderboard(board: Board): Leaderboard {
+/** A board in GraphQL's shape; its entries are already as its viewer may see them. */
+export function toLeaderboard(board: Board): Leaderboard {
   const edges = board.entries.map((entry) => toEntry(entry)).map((node) => ({ cursor: encodeCursor(node.id), node }));
   return { edges, pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, me: board.me && toEntry(board.me), ranked: board.ranked, changedAt: board.changedAt };
 }

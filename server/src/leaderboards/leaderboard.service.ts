@@ -153,14 +153,17 @@ export class LeaderboardService {
     const full = (entry: RankedEntry) => ({ ...names.get(entry.partnerId)!, value: entry.value, names: read.names, values: read.values });
     const toEntry = (entry: RankedEntry, viewer: BoardViewer): BoardEntry =>
       showTo({ rank: entry.rank, position: entry.position, partnerId: String(entry.partnerId), name: null, value: null, previousRank: read.previous?.entryOf(entry.partnerId)?.rank ?? null, full: full(entry) }, viewer);
-    const changedAt = read.current.changedAt === null ? null : new Date(read.current.changedAt);
-    return viewers.map((viewer, index) => ({
-      entries: page.slice(0, first).map((entry) => toEntry(entry, viewer)),
-      hasNextPage: page.length > first,
-      me: own[index] && toEntry(own[index], viewer),
-      ranked: read.current.ranked,
-      changedAt,
-    }));
+    const top = page.slice(0, first);
+    // What admins see, and what partners see of each other: each made once, however many viewers.
+    const seenBy = { admin: top.map((entry) => toEntry(entry, { kind: 'admin' })), partner: top.map((entry) => toEntry(entry, PUBLIC_VIEWER)) };
+    const board = (entries: BoardEntry[], me: BoardEntry | null): Board => ({ entries, hasNextPage: page.length > first, me, ranked: read.current.ranked, changedAt: read.current.changedAt === null ? null : new Date(read.current.changedAt) });
+    const forAdmins = board(seenBy.admin, null);
+    return viewers.map((viewer, index) => {
+      if (viewer.kind === 'admin') return forAdmins;
+      // A partner sees its own entry in full, on the page too.
+      const entries = seenBy.partner.map((entry, at) => (entry.partnerId === viewer.partnerId ? toEntry(top[at], viewer) : entry));
+      return board(entries, own[index] && toEntry(own[index], viewer));
+    });
   }
 
   /** The board and the previous period's, ranked from this process's copies of their totals and the deltas of one snapshot. */

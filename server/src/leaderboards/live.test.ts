@@ -29,8 +29,8 @@ class MemoryBoards implements BoardReader<string, string, View> {
     return region;
   }
 
-  seen(view: View): unknown {
-    return { top: view.top, own: view.own };
+  seen(view: View): string {
+    return JSON.stringify({ top: view.top, own: view.own });
   }
 
   set(region: string, name: string, value: number): void {

@@ -13,8 +13,8 @@ export interface BoardReader<Input, Viewer, View> {
   read(programId: string, input: Input, top: number, viewers: readonly Viewer[]): Promise<View[]>;
   /** Equal for two inputs that name the same board. */
   key(input: Input): string;
-  /** What a subscriber sees of a view (its entries and own entry, not e.g. when the board changed): a push is sent only when this changed. */
-  seen(view: View): unknown;
+  /** What a subscriber sees of a view (its entries and own entry, not e.g. when the board changed), as text: a push is sent only when this changed. */
+  seen(view: View): string;
 }
 
 /**
@@ -188,7 +188,7 @@ export class LiveBoards<Input, Viewer, View> {
 
   private deliver(subscriber: Subscriber<Viewer, View>, view: View, read: number): void {
     if (read < subscriber.sentRead) return;
-    const seen = JSON.stringify(this.reader.seen(view), (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const seen = this.reader.seen(view);
     subscriber.sentRead = read;
     if (seen === subscriber.sent) return;
     subscriber.sent = seen;
@@ -202,12 +202,20 @@ export interface ViewedBoard {
   viewer: BoardViewer;
 }
 
-/** Reads a board for its live subscribers: once for all of them, each partner with its own entry. */
+/**
+ * Reads a board for its live subscribers: once for all of them, each partner with its own
+ * entry. Subscribers who see the same share one board object, whose text is made once.
+ */
 export function leaderboardReader(leaderboards: LeaderboardService): BoardReader<BoardQuery, BoardViewer, ViewedBoard> {
+  const seenText = new WeakMap<Board, string>();
   return {
     key: (input) =>
       JSON.stringify([input.metric, input.unit ?? null, input.period, input.campaignId ?? null, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null]),
-    seen: ({ board }) => ({ entries: board.entries, me: board.me }),
+    seen: ({ board }) => {
+      const text = seenText.get(board) ?? JSON.stringify({ entries: board.entries, me: board.me }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      seenText.set(board, text);
+      return text;
+    },
     async read(programId, input, top, viewers) {
       const boards = await leaderboards.boards(programId, input, viewers, top);
       return viewers.map((viewer, index) => ({ viewer, board: boards[index] }));
