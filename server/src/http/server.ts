@@ -14,6 +14,7 @@ import type { App } from '../app.js';
 import type { Principal } from '../auth/auth.service.js';
 import { LiveConnections } from '../auth/live-connections.js';
 import { admitOperation, validationRules } from '../graphql/admission.js';
+import { subscribeShared } from '../graphql/shared-subscribe.js';
 import { createRequestContext, type RequestContext } from '../graphql/context.js';
 import { formatClientError } from '../graphql/error-policy.js';
 import { limitsFor } from '../graphql/limits.js';
@@ -46,6 +47,8 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
     {
       schema,
+      // A live board pushed to many subscribers is executed once per document, not per subscriber.
+      subscribe: subscribeShared,
       // Authenticates connection_init, then closes the connection when its credential expires or is withdrawn.
       onConnect: (ctx) => connections.admit(ctx),
       // The same admission as over HTTP; graphql-ws then runs the document as given.

@@ -200,6 +200,8 @@ export class LiveBoards<Input, Viewer, View> {
 export interface ViewedBoard {
   board: Board;
   viewer: BoardViewer;
+  /** The board again: subscribers given the same board object see the same push, executed once (`SharedPayload`). */
+  shared: Board;
 }
 
 /**
@@ -218,7 +220,7 @@ export function leaderboardReader(leaderboards: LeaderboardService): BoardReader
     },
     async read(programId, input, top, viewers) {
       const boards = await leaderboards.boards(programId, input, viewers, top);
-      return viewers.map((viewer, index) => ({ viewer, board: boards[index] }));
+      return viewers.map((viewer, index) => ({ viewer, board: boards[index], shared: boards[index] }));
     },
   };
 }
