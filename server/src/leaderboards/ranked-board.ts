@@ -234,30 +234,6 @@ function byBoardOrder(a: BoardValue, b: BoardValue): number {
   return before(a.value, a.partnerId, b.value, b.partnerId) ? -1 : before(b.value, b.partnerId, a.value, a.partnerId) ? 1 : 0;
 }
 
-/** The values of the partners with deltas in board order, for counting by binary search. */
-class SortedValues {
-  private readonly rows: BoardValue[];
-
-  constructor(rows: readonly BoardValue[]) {
-    this.rows = [...rows].sort(byBoardOrder);
-  }
-
-  countBefore(value: bigint, partnerId: number): number {
-    let low = 0;
-    let high = this.rows.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (before(this.rows[middle].value, this.rows[middle].partnerId, value, partnerId)) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
-  at(index: number): BoardValue | undefined {
-    return this.rows[index];
-  }
-}
-
 /**
  * A board: totals with the unfolded deltas of their partners added. The partners with deltas
  * (`touched`, few: the fold runs a second after a change) are ranked by their new values; the
@@ -267,9 +243,10 @@ class SortedValues {
 export class RankedBoard {
   /** Touched partners with their values on this board. */
   private readonly touched = new Map<number, BoardValue>();
-  private readonly newValues: SortedValues;
-  /** The old totals of the touched partners that had one. */
-  private readonly oldValues: SortedValues;
+  /** The touched partners' values, in board order. */
+  private readonly newValues: BoardTotals;
+  /** The old totals of the touched partners that had one, in board order. */
+  private readonly oldValues: BoardTotals;
   readonly ranked: number;
   readonly changedAt: number | null;
 
@@ -283,8 +260,8 @@ export class RankedBoard {
       if (total) old.push(total);
       this.touched.set(delta.partnerId, { partnerId: delta.partnerId, value: (total?.value ?? 0n) + delta.value, changedAt: Math.max(delta.changedAt, total?.changedAt ?? -Infinity) });
     }
-    this.newValues = new SortedValues([...this.touched.values()]);
-    this.oldValues = new SortedValues(old);
+    this.newValues = BoardTotals.of([...this.touched.values()], totals.version);
+    this.oldValues = BoardTotals.of(old, totals.version);
     this.ranked = totals.size + this.touched.size - old.length;
     let latest = totals.lastChange();
     for (const row of this.touched.values()) latest = Math.max(latest, row.changedAt);
@@ -319,7 +296,7 @@ export class RankedBoard {
     while (entries.length < count) {
       while (total < this.totals.size && this.touched.has(this.totals.partnerAt(total))) total++;
       const fromTotals = total < this.totals.size ? this.totals.row(total) : undefined;
-      const fromTouched = this.newValues.at(touched);
+      const fromTouched = touched < this.newValues.size ? this.newValues.row(touched) : undefined;
       if (!fromTotals && !fromTouched) break;
       const next = !fromTouched || (fromTotals && before(fromTotals.value, fromTotals.partnerId, fromTouched.value, fromTouched.partnerId)) ? fromTotals! : fromTouched;
       if (next === fromTotals) total++;
