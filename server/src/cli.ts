@@ -52,7 +52,8 @@ Limits and security (see README, "Safe to expose"):
   COFACTOR_SIMULATION_CONCURRENCY  simulation jobs one server process runs at once; the rest wait
                        QUEUED (default 1)
   COFACTOR_SIMULATION_KEPT  simulation runs kept per program until deleted (default 100)
-  COFACTOR_BOARD_PUSH_MS  milliseconds a live board gathers changes before one push (default 250)
+  COFACTOR_BOARD_PUSH_MS  a live board is pushed at most once per this many milliseconds; a change
+                       is gathered for half of it, then pushed (default 250)
   COFACTOR_TOKEN_TTL   default partner token lifetime in seconds (default 3600, at most 604800)
   COFACTOR_CREDENTIAL_RECHECK  seconds between re-checks of open WebSocket credentials (default 30, 0 = off)
   COFACTOR_AUTH_FAILURES_PER_MINUTE  failed authentications per client address before 429 (default 30)

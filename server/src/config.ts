@@ -47,7 +47,7 @@ export interface CofactorConfig {
   simulationConcurrency: number;
   /** Simulation runs kept per program (until deleted); starting one more is refused. */
   simulationKept: number;
-  /** A live board's changes are gathered for this many milliseconds, then pushed at most once. */
+  /** A live board is pushed at most once per this many milliseconds; a change is gathered for half of it before the board is read. */
   boardPushMs: number;
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
 import { FOLD_LOCK, rebuildBoardTotals, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
+import { LeaderboardService, type BoardQuery } from '../../server/src/leaderboards/leaderboard.service.js';
 import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -132,6 +133,31 @@ it('ranks a region with its sub-regions, and partners of one kind only', async (
   expect(places(await board({ ...OCTOBER, regionCode: 'NORTH' }))).toEqual([['Anna', 1, 120_000, null], ['Boris', 1, 120_000, null], ['Vera', 3, 90_000, null]]);
   await move('SOUTH');
   expect(places(await board({ ...OCTOBER, regionCode: 'NORTH' }))).toEqual([['Anna', 1, 120_000, null], ['Boris', 1, 120_000, null]]);
+});
+
+it("reads a program's boards of one range together: one statement for the state and one for the names, whatever the slices", async () => {
+  await deltasFolded();
+  const counter = new StatementCounter();
+  const sql = new Sql(server.databaseUrl, counter, 2);
+  const leaderboards = new LeaderboardService(sql);
+  try {
+    const slices = [{}, { regionCode: 'NORTH' }, { regionCode: 'SOUTH' }, { partnerKind: 'SERVICE_CENTER' }];
+    const asked = slices.map((slice) => ({ input: { ...OCTOBER, ...slice } as BoardQuery, viewers: [{ kind: 'admin' } as const], first: 10 }));
+    // The first read also reads the month's totals and the slices' members; the next needs neither.
+    await leaderboards.boards(server.programId, asked);
+    const before = counter.count;
+    const boards = await leaderboards.boards(server.programId, asked);
+    expect(counter.count - before).toBe(2);
+    // October: Gleb 150 000, Anna 100 000 + 50 000 − 30 000 = 120 000, Boris 120 000, Vera 90 000.
+    expect(boards.map(([read]) => read.entries.map((entry) => [entry.name, entry.rank, Number(entry.value)]))).toEqual([
+      [['Gleb', 1, 150_000], ['Anna', 2, 120_000], ['Boris', 2, 120_000], ['Vera', 4, 90_000]],
+      [['Anna', 1, 120_000], ['Boris', 1, 120_000]],
+      [['Gleb', 1, 150_000], ['Vera', 2, 90_000]],
+      [['Gleb', 1, 150_000], ['Anna', 2, 120_000], ['Boris', 2, 120_000], ['Vera', 4, 90_000]],
+    ]);
+  } finally {
+    await sql.close();
+  }
 });
 
 it('counts sales, recruits and reward money, refunds lowering the money', async () => {

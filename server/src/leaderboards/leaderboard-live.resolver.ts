@@ -10,7 +10,7 @@ import { MAX_LIVE_TOP, type ViewedBoard } from './live.js';
 export class LeaderboardLiveResolver {
   @Subscription(() => Leaderboard, {
     subscribe: ({ args, context }) => watch(context as RequestContext, args.input as LeaderboardInput, args.top as number),
-    description: `A board now, then again whenever its top \`top\` (at most ${MAX_LIVE_TOP}) or the caller's own entry changed, after the change committed; changes are gathered for COFACTOR_BOARD_PUSH_MS (250 ms) into one push. Readable as the leaderboard query is.`,
+    description: `A board now, then again whenever its top \`top\` (at most ${MAX_LIVE_TOP}) or the caller's own entry changed, after the change committed; changes are gathered for half of COFACTOR_BOARD_PUSH_MS (250 ms) and a board is pushed at most once per COFACTOR_BOARD_PUSH_MS. Readable as the leaderboard query is.`,
   })
   leaderboardChanged(
     @Root() view: ViewedBoard,

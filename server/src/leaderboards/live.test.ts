@@ -1,4 +1,4 @@
-import { LiveBoards, type BoardReader } from './live.js';
+import { LiveBoards, type BoardAsked, type BoardReader } from './live.js';
 
 /** A board as a viewer sees it: the top names with their values, and the viewer's own value. */
 interface View {
@@ -7,22 +7,26 @@ interface View {
   changedAt: number;
 }
 
-/** Boards kept in memory: region → partner → value. Counts its reads and lets a test await them. */
+/** Boards kept in memory: region → partner → value. Counts its reads (one per call, whatever the boards) and lets a test await them. */
 class MemoryBoards implements BoardReader<string, string, View> {
   values = new Map<string, Map<string, number>>();
   reads = 0;
+  /** The regions each read asked for. */
+  asked: string[][] = [];
   private waiters: (() => void)[] = [];
 
-  async read(_programId: string, region: string, top: number, viewers: readonly string[]): Promise<View[]> {
+  async read(_programId: string, boards: readonly BoardAsked<string, string>[]): Promise<View[][]> {
     this.reads++;
-    const board = [...(this.values.get(region) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
-    const view = (viewer: string): View => ({
-      top: board.slice(0, top).map(([name, value]) => `${name} ${value}`),
-      own: board.find(([name]) => name === viewer)?.[1] ?? null,
-      changedAt: Date.now(),
-    });
+    this.asked.push(boards.map((board) => board.input));
     setImmediate(() => this.waiters.splice(0).forEach((wake) => wake()));
-    return viewers.map(view);
+    return boards.map(({ input: region, top, viewers }) => {
+      const board = [...(this.values.get(region) ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+      return viewers.map((viewer) => ({
+        top: board.slice(0, top).map(([name, value]) => `${name} ${value}`),
+        own: board.find(([name]) => name === viewer)?.[1] ?? null,
+        changedAt: Date.now(),
+      }));
+    });
   }
 
   key(region: string): string {
@@ -51,13 +55,13 @@ async function pending(stream: AsyncIterableIterator<View>): Promise<View | 'not
 
 const WINDOW_MS = 30;
 
-function setUp() {
+function setUp(windowMs = WINDOW_MS) {
   const boards = new MemoryBoards();
   boards.set('north', 'Anna', 300);
   boards.set('north', 'Boris', 200);
   boards.set('south', 'Vera', 100);
   const errors: Error[] = [];
-  return { boards, live: new LiveBoards<string, string, View>(boards, WINDOW_MS, (error) => errors.push(error)), errors };
+  return { boards, live: new LiveBoards<string, string, View>(boards, windowMs, (error) => errors.push(error)), errors };
 }
 
 describe('LiveBoards', () => {
@@ -89,14 +93,15 @@ describe('LiveBoards', () => {
     boards.set('north', 'Gleb', 60);
     live.changed('1');
     expect((await gleb.next()).value).toMatchObject({ top: ['Anna 300', 'Boris 200'], own: 60 });
-    await boards.readsDone(3);
-    expect(boards.reads).toBe(3);
+    // One read for both first views (they joined together), one for the change.
+    await boards.readsDone(2);
+    expect(boards.asked).toEqual([['north'], ['north']]);
     expect(await pending(boris)).toBe('nothing');
     await boris.return!();
     await gleb.return!();
   });
 
-  it('gives subscribers of two regions only their own board\'s changes', async () => {
+  it('reads all of a program\'s boards together, and gives subscribers of two regions only their own board\'s changes', async () => {
     const { boards, live } = setUp();
     const north = live.subscribe('1', 'north', 10, 'Anna');
     const south = live.subscribe('1', 'south', 10, 'Vera');
@@ -105,8 +110,9 @@ describe('LiveBoards', () => {
     boards.set('south', 'Vera', 150);
     live.changed('1');
     expect((await south.next()).value).toMatchObject({ top: ['Vera 150'], own: 150 });
-    // Both boards were read again (2 first views + 2), only the south one changed.
-    await boards.readsDone(4);
+    // Both boards were read together for the first views, and again after the change; only the south one changed.
+    await boards.readsDone(2);
+    expect(boards.asked).toEqual([['north', 'south'], ['north', 'south']]);
     expect(await pending(north)).toBe('nothing');
     await north.return!();
     await south.return!();
@@ -125,6 +131,24 @@ describe('LiveBoards', () => {
     live.changed('1');
     await new Promise((wake) => setTimeout(wake, WINDOW_MS * 2));
     expect(boards.reads).toBe(1);
+  });
+
+  it('pushes a board at most once per window: a change soon after a push waits for the window to pass', async () => {
+    const windowMs = 400;
+    const { boards, live } = setUp(windowMs);
+    const stream = live.subscribe('1', 'north', 2, 'Anna');
+    await stream.next();
+    boards.set('north', 'Anna', 400);
+    live.changed('1');
+    expect((await stream.next()).value).toMatchObject({ own: 400 });
+    const pushedAt = performance.now();
+    // Read half a window after the change, this view is held until a window after the last push.
+    boards.set('north', 'Anna', 500);
+    live.changed('1');
+    expect((await stream.next()).value).toMatchObject({ own: 500 });
+    // Timers may fire a millisecond early by performance.now(); never a window early.
+    expect(performance.now() - pushedAt).toBeGreaterThanOrEqual(windowMs - 2);
+    await stream.return!();
   });
 
   it('reads nothing more once closed, even with a push pending', async () => {
