@@ -1,5 +1,5 @@
 import type { DatabaseNotifications } from '../db/notifications.js';
-import type { Board, BoardQuery, BoardViewer, LeaderboardService } from './leaderboard.service.js';
+import type { Board, BoardEntry, BoardQuery, BoardViewer, LeaderboardService } from './leaderboard.service.js';
 
 /** The channel the boards' triggers notify at commit, with the id of the program whose boards changed. */
 export const BOARD_CHANNEL = 'cofactor_board';
@@ -286,7 +286,7 @@ export function leaderboardReader(leaderboards: LeaderboardService): BoardReader
     key: (input) =>
       JSON.stringify([input.metric, input.unit ?? null, input.period, input.campaignId ?? null, input.date ?? null, input.regionCode ?? null, input.partnerKind ?? null, input.segment ?? null, input.level ?? null]),
     seen: ({ board }) => {
-      const text = seenText.get(board) ?? JSON.stringify({ entries: board.entries, me: board.me }, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      const text = seenText.get(board) ?? [...board.entries, board.me].map(seenOf).join('\n');
       seenText.set(board, text);
       return text;
     },
@@ -295,4 +295,10 @@ export function leaderboardReader(leaderboards: LeaderboardService): BoardReader
       return asked.map(({ viewers }, at) => viewers.map((viewer, index) => ({ viewer, board: boards[at][index], shared: boards[at][index] })));
     },
   };
+}
+
+/** What a subscriber sees of an entry, as text: the fields it was given, not those hidden from it. */
+function seenOf(entry: BoardEntry | null): string {
+  if (!entry) return '-';
+  return `${entry.position} ${entry.rank} ${entry.partnerId} ${entry.value ?? '-'} ${entry.previousRank ?? '-'} ${entry.name === null ? '-' : JSON.stringify(entry.name)}`;
 }
