@@ -188,7 +188,7 @@ function parseDeltas(state: BoardState): Record<Which, BoardValue[]> {
 function rankedBoard(state: BoardState, deltas: Record<Which, BoardValue[]>, slice: Slice | null, current: BoardTotals, previous: BoardTotals | null): ReadBoard {
   const narrowed = (totals: BoardTotals) => {
     if (!slice) return totals;
-    const only = slice.narrowed.get(totals) ?? totals.only(slice.members);
+    const only = slice.narrowed.get(totals) ?? totals.only(slice.members, slice.narrowed);
     slice.narrowed.set(totals, only);
     return only;
   };

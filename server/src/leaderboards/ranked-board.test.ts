@@ -34,6 +34,17 @@ describe('BoardTotals', () => {
     expect([slice.size, slice.row(0).partnerId, slice.row(2).partnerId, slice.lastChange()]).toEqual([3, 3, 5, 500]);
   });
 
+  it('narrows a changed copy by following the slice of the copy it was made from', () => {
+    const members = new Set([5, 3, 4]);
+    const narrowed = new WeakMap<BoardTotals, BoardTotals>();
+    narrowed.set(totals, totals.only(members));
+    // 5 rises from 10 to 60 and 2 (not a member) from 50 to 80: the slice is 5 (60), 3 (50), 4 (30).
+    const changed = totals.withChanges([value(5, 60, 900), value(2, 80, 950)], 8n);
+    const slice = changed.only(members, narrowed);
+    expect([0, 1, 2].map((position) => [slice.row(position).partnerId, Number(slice.row(position).value)])).toEqual([[5, 60], [3, 50], [4, 30]]);
+    expect([slice.size, slice.version, slice.totalOf(2)]).toEqual([3, 8n, null]);
+  });
+
   it('refuses values beyond 64 bits rather than round them', () => {
     expect(() => BoardTotals.of([{ partnerId: 1, value: 2n ** 63n, changedAt: 0 }], 1n)).toThrow('beyond 64 bits');
   });

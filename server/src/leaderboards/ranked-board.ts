@@ -123,6 +123,12 @@ function boardOrder(rows: readonly BoardValue[]): Int32Array {
  */
 export class BoardTotals {
   private latest: number | null = null;
+  /**
+   * The copy this one was made from by `withChanges`, and the rows that changed: a slice
+   * narrowed from that copy follows by the same change instead of being gathered again. Only
+   * one step back is kept, so copies do not chain up.
+   */
+  private origin: { base: BoardTotals; rows: readonly BoardValue[] } | null = null;
 
   private constructor(
     readonly version: bigint,
@@ -163,11 +169,20 @@ export class BoardTotals {
       changes.byId,
       Array.from(changes.byId.ids, (partnerId) => this.idsBefore(partnerId)),
     );
-    return new BoardTotals(version, board, byId);
+    const next = new BoardTotals(version, board, byId);
+    next.origin = { base: this, rows };
+    this.origin = null;
+    return next;
   }
 
-  /** Only these partners' totals: the board of a slice (a region, a kind, a campaign's targets). */
-  only(members: ReadonlySet<number>): BoardTotals {
+  /**
+   * Only these partners' totals: the board of a slice (a region, a kind, a campaign's targets).
+   * When `narrowed` holds the slice of the copy this one was made from, the slice follows it by
+   * the members' changed rows; otherwise the members are gathered from this copy.
+   */
+  only(members: ReadonlySet<number>, narrowed?: WeakMap<BoardTotals, BoardTotals>): BoardTotals {
+    const base = this.origin && narrowed?.get(this.origin.base);
+    if (base) return base.withChanges(this.origin!.rows.filter((row) => members.has(row.partnerId)), this.version);
     // A small slice (a region's) looks its members up by id; a large one is picked out of the board.
     if (members.size * SMALL_SLICE < this.size) {
       const rows: BoardValue[] = [];
@@ -244,9 +259,9 @@ export class RankedBoard {
   /** Touched partners with their values on this board. */
   private readonly touched = new Map<number, BoardValue>();
   /** The touched partners' values, in board order. */
-  private readonly newValues: BoardTotals;
+  private readonly newValues: BoardValue[];
   /** The old totals of the touched partners that had one, in board order. */
-  private readonly oldValues: BoardTotals;
+  private readonly oldValues: BoardValue[];
   readonly ranked: number;
   readonly changedAt: number | null;
 
@@ -260,8 +275,9 @@ export class RankedBoard {
       if (total) old.push(total);
       this.touched.set(delta.partnerId, { partnerId: delta.partnerId, value: (total?.value ?? 0n) + delta.value, changedAt: Math.max(delta.changedAt, total?.changedAt ?? -Infinity) });
     }
-    this.newValues = BoardTotals.of([...this.touched.values()], totals.version);
-    this.oldValues = BoardTotals.of(old, totals.version);
+    // A few rows per board and read: plain arrays, not the typed columns of the totals.
+    this.newValues = [...this.touched.values()].sort(byBoardOrder);
+    this.oldValues = old.sort(byBoardOrder);
     this.ranked = totals.size + this.touched.size - old.length;
     let latest = totals.lastChange();
     for (const row of this.touched.values()) latest = Math.max(latest, row.changedAt);
@@ -296,7 +312,7 @@ export class RankedBoard {
     while (entries.length < count) {
       while (total < this.totals.size && this.touched.has(this.totals.partnerAt(total))) total++;
       const fromTotals = total < this.totals.size ? this.totals.row(total) : undefined;
-      const fromTouched = touched < this.newValues.size ? this.newValues.row(touched) : undefined;
+      const fromTouched = this.newValues[touched];
       if (!fromTotals && !fromTouched) break;
       const next = !fromTouched || (fromTotals && before(fromTotals.value, fromTotals.partnerId, fromTouched.value, fromTouched.partnerId)) ? fromTotals! : fromTouched;
       if (next === fromTotals) total++;
@@ -308,6 +324,18 @@ export class RankedBoard {
 
   /** How many partners come before (value, partnerId) in board order (with -Infinity: how many have a greater value). */
   private countBefore(value: bigint, partnerId: number): number {
-    return this.totals.countBefore(value, partnerId) - this.oldValues.countBefore(value, partnerId) + this.newValues.countBefore(value, partnerId);
+    return this.totals.countBefore(value, partnerId) - countBefore(this.oldValues, value, partnerId) + countBefore(this.newValues, value, partnerId);
   }
+}
+
+/** How many of `rows` (in board order) come before (value, partnerId). */
+function countBefore(rows: readonly BoardValue[], value: bigint, partnerId: number): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (before(rows[middle].value, rows[middle].partnerId, value, partnerId)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
