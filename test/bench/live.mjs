@@ -438,6 +438,8 @@ function report(opts, reads, live, ingestion, loads) {
     row('  events/s achieved', `${fmt(l.sender.accepted / l.sender.seconds)}   (${fmt(l.sender.accepted)} in ${l.sender.seconds.toFixed(1)} s; recordEvents p50 ${ms(l.sender.p50)}, p95 ${ms(l.sender.p95)}; ${l.sender.failed} failed)`),
     row('  push latency p50/p95/p99/max', `${ms(l.latency.p50)} / ${ms(l.latency.p95)} / ${ms(l.latency.p99)} / ${ms(l.latency.max)}   (${fmt(l.latency.samples)} pushes matched; ${fmt(l.early)} before the response)`),
     row('  pushes', `${fmt(l.pushes)} after the first (${fmt(l.unmatched)} entries unmatched, ${fmt(l.unchanged)} without a changed entry, ${fmt(l.pushErrors)} errors, ${fmt(l.closed)} connections closed)`),
+    // The push rate is what the machine must carry: compare with \`pnpm bench ws-floor\`'s CPU per message.
+    row('  push rate', `${fmt(l.pushes / l.seconds)} pushes/s = ${(l.pushes / l.seconds / Math.max(1, l.subscribed)).toFixed(2)} per subscriber a second, ${(l.pushes / Math.max(1, l.sender.accepted)).toFixed(1)} per event`),
     row('  pushes lost', `${fmt(l.mismatched)} subscribers whose last push ≠ the board read over HTTP`),
     row('  server RSS', `${mib(l.rssBefore)} → ${mib(l.rssAfter)} subscribed = ${fmt((l.rssAfter - l.rssBefore) / Math.max(1, l.subscribed) / 1024)} KiB per subscriber; ${mib(l.peakRss)} at most while sending`),
     row('  CPU during the live phase', `server node ${(l.serverCpu / l.seconds * 100).toFixed(0)}% of a core, PostgreSQL ${(l.postgresCpu / l.seconds * 100).toFixed(0)}%, load generators ${(l.loadCpu / l.seconds * 100).toFixed(0)}% (${l.seconds.toFixed(0)} s)`),
