@@ -74,7 +74,7 @@ interface Subscriber<Input, Viewer, View> {
   board: LiveBoard<Input, Viewer, View>;
   viewer: Viewer;
   mailbox: Mailbox<View>;
-  /** What this subscriber was last sent, as JSON: nothing is pushed until what it sees changed. */
+  /** What this subscriber was last sent, as its seen text: nothing is pushed until what it sees changed. */
   sent: string | null;
   /** The number of the read that produced what was sent: an older read that finishes later is dropped. */
   sentRead: number;
@@ -241,7 +241,10 @@ export class LiveBoards<Input, Viewer, View> {
   /** Pushes a read's views now, or holds them until `pushMs` after the board's last push. */
   private offer(board: LiveBoard<Input, Viewer, View>, delivery: Delivery<Input, Viewer, View>): void {
     const wait = board.pushedAt + this.pushMs - performance.now();
-    if (wait <= 0) return this.deliverAll(board, delivery);
+    if (wait <= 0) {
+      board.held = null;
+      return this.deliverAll(board, delivery);
+    }
     board.held = delivery;
     board.heldTimer ??= setTimeout(() => {
       board.heldTimer = null;
@@ -268,6 +271,7 @@ export class LiveBoards<Input, Viewer, View> {
     return true;
   }
 }
+
 /** A board as one live subscriber sees it. */
 export interface ViewedBoard {
   board: Board;
