@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
 import { FOLD_LOCK, rebuildBoardTotals, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
-import { LeaderboardService, type BoardQuery } from '../../server/src/leaderboards/leaderboard.service.js';
+import type { BoardQuery } from '../../server/src/leaderboards/board-query.js';
+import { LeaderboardService } from '../../server/src/leaderboards/leaderboard.service.js';
 import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;

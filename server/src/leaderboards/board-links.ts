@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sql } from '../db/sql.js';
-import type { BoardQuery } from './leaderboard.service.js';
+import type { BoardQuery } from './board-query.js';
 
 /** A board link's token: `cfb_<prefix>_<secret>`; the prefix finds the link, the secret proves it. */
 const LINK_PREFIX = 'cfb_';

@@ -1,7 +1,7 @@
 import type { Sql, SqlClient } from '../db/sql.js';
 import { BoardCache, type BoardRange } from './board-cache.js';
 import { BOARD_MEMBERS_SQL, BOARD_STATE_SQL } from './board-sql.js';
-import type { BoardMetric, BoardNames, BoardQuery } from './leaderboard.service.js';
+import type { BoardMetric, BoardNames, BoardQuery } from './board-query.js';
 import { RankedBoard, type BoardTotals, type BoardValue } from './ranked-board.js';
 
 /** Metric → the totals' metric, and the unit when the metric fixes it (null: a currency). */

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../graphql/connection.js';
 import { BigIntScalar, DateTimeScalar } from '../graphql/scalars.js';
-import { BOARD_METRICS, BOARD_NAMES, BOARD_PERIODS, type BoardMetric, type BoardNames, type BoardPeriod } from './leaderboard.service.js';
+import { BOARD_METRICS, BOARD_NAMES, BOARD_PERIODS, type BoardMetric, type BoardNames, type BoardPeriod } from './board-query.js';
 
 export const BoardMetricEnum = Object.fromEntries(BOARD_METRICS.map((metric) => [metric, metric])) as Record<BoardMetric, BoardMetric>;
 registerEnumType(BoardMetricEnum, {

@@ -1,5 +1,6 @@
 import type { DatabaseNotifications } from '../db/notifications.js';
-import type { Board, BoardEntry, BoardQuery, BoardViewer, LeaderboardService } from './leaderboard.service.js';
+import type { BoardQuery } from './board-query.js';
+import type { Board, BoardEntry, BoardViewer, LeaderboardService } from './leaderboard.service.js';
 
 /** The channel the boards' triggers notify at commit, with the id of the program whose boards changed. */
 export const BOARD_CHANNEL = 'cofactor_board';
