@@ -132,6 +132,7 @@ export async function stopServer(server) {
     try {
       child.kill('SIGTERM');
     } catch {}
+    const stopping = performance.now();
     let timer;
     const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => (timer = setTimeout(() => r(true), STOP_GRACE_MS)))]);
     clearTimeout(timer); // a pending timer would keep the bench alive for the full grace period
@@ -141,7 +142,7 @@ export async function stopServer(server) {
         process.kill(-child.pid, 'SIGKILL');
       } catch {}
       await exited;
-    }
+    } else log(`the server stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
   }
   // PostgreSQL is the server's child in its process group (its auxiliary processes have
   // groups of their own but die with the postmaster). If the server died before stopping it,

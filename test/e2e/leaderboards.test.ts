@@ -12,7 +12,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import { rankByCompetition } from '../../schema/src/ranking.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
-import { FOLD_LOCK, rebuildBoardTotals, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
+import { FOLD_LOCK, foldBoardDeltas, rebuildBoardTotals, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
 import type { BoardQuery } from '../../server/src/leaderboards/board-query.js';
 import { LeaderboardService } from '../../server/src/leaderboards/leaderboard.service.js';
 import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
@@ -331,6 +331,29 @@ it('reads a board the same from deltas not yet folded, from deltas and totals, a
   } finally {
     await sql.close();
   }
+});
+
+it('folds a backlog in batches and stops between two when asked, leaving the rest for the next fold', async () => {
+  await deltasFolded();
+  const july = { metric: 'NET_SALES', period: 'MONTH', date: '2025-07-15' };
+  const left = async () => (await server.sql<{ n: number }>('select count(*)::int as n from board_delta'))[0].n;
+  // One connection: it holds the fold's lock for the session, so the server's own folds wait,
+  // and folds itself (a transaction's lock is granted to the session that holds it).
+  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    await sql.query('select pg_advisory_lock(hashtext($1))', [FOLD_LOCK]);
+    await server.ok(RECORD, { e: [sale('J1', 'Vera', 1_000, '2025-07-10T09:00:00Z'), sale('J2', 'Gleb', 2_000, '2025-07-11T09:00:00Z'), sale('J3', 'Anna', 3_000, '2025-07-12T09:00:00Z')] });
+    // 3 sales × (net sales, number of sales) = 6 deltas; July 2025 is before the campaign, so no reward's.
+    expect(await left()).toBe(6);
+    expect(await foldBoardDeltas(sql, { batch: 2, stopping: () => true })).toBe(2);
+    expect(await left()).toBe(4);
+    expect(await foldBoardDeltas(sql, { batch: 2 })).toBe(4);
+    expect(await left()).toBe(0);
+  } finally {
+    await sql.query('select pg_advisory_unlock(hashtext($1))', [FOLD_LOCK]);
+    await sql.close();
+  }
+  expect(places(await board(july))).toEqual([['Anna', 1, 3_000, null], ['Gleb', 2, 2_000, null], ['Vera', 3, 1_000, null]]);
 });
 
 it("keeps each server's copy of a board's totals current: a fold's changes, and a rebuild that removes a total", async () => {

@@ -136,23 +136,28 @@ async function resize(client: SqlClient, programId: string | null, version: stri
 
 /** The transaction advisory lock a fold or a rebuild holds: `hashtext('board-fold')`, the same number on every process. */
 export const FOLD_LOCK = 'board-fold';
-/** The most deltas one fold transaction moves: a backlog (say, after a bulk load with no server running) folds in steps. */
-export const FOLD_BATCH = 50_000;
+/**
+ * The most deltas one fold transaction moves: a backlog (say, after a bulk load with no server
+ * running) folds in steps of about a second each, and a stopping server waits for one step at
+ * most, not for the whole backlog.
+ */
+export const FOLD_BATCH = 10_000;
 
 /**
  * Moves committed board deltas into the totals (the board_deltas migration), in transactions
- * of at most `FOLD_BATCH` deltas, until none is left; returns how many it folded. When
- * another process is folding, returns 0 at once: that one folds what this one would.
+ * of at most `batch` deltas, until none is left or `stopping()` says so between two; returns
+ * how many it folded. When another process is folding, returns 0 at once: that one folds what
+ * this one would. What is left stays a delta, which reads add, for the next fold.
  */
-export async function foldBoardDeltas(sql: Sql): Promise<number> {
+export async function foldBoardDeltas(sql: Sql, { batch = FOLD_BATCH, stopping = () => false }: { batch?: number; stopping?: () => boolean } = {}): Promise<number> {
   let total = 0;
   for (;;) {
     const folded = await sql.transaction(async (client) => {
       const [{ locked }] = (await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [FOLD_LOCK])).rows;
       if (!locked) return 0;
-      return (await client.query<{ folded: number }>('select board_fold($1) as folded', [FOLD_BATCH])).rows[0].folded;
+      return (await client.query<{ folded: number }>('select board_fold($1) as folded', [batch])).rows[0].folded;
     });
     total += folded;
-    if (folded < FOLD_BATCH) return total;
+    if (folded < batch || stopping()) return total;
   }
 }

@@ -18,13 +18,26 @@ export const FOLD_AFTER_MS = 1000;
  */
 export function startBoardFolding(sql: Sql, notifications: DatabaseNotifications, onError: (error: Error) => void): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<void> | null = null;
+  /** A change came while a fold ran: one more fold after it, however many changes came. */
+  let again = false;
   let stopped = false;
+  const fold = async () => {
+    try {
+      // A stop waits for the batch being folded, not for the rest of a backlog.
+      await foldBoardDeltas(sql, { stopping: () => stopped });
+    } catch (error) {
+      onError(error as Error);
+    }
+    running = null;
+    if (again) schedule();
+  };
   const schedule = () => {
-    if (stopped || timer) return;
+    again = running !== null;
+    if (stopped || timer || running) return;
     timer = setTimeout(() => {
       timer = null;
-      running = running.then(() => foldBoardDeltas(sql)).catch(onError);
+      running = fold();
     }, FOLD_AFTER_MS);
     timer.unref();
   };
