@@ -136,7 +136,7 @@ it('ranks a region with its sub-regions, and partners of one kind only', async (
   expect(places(await board({ ...OCTOBER, regionCode: 'NORTH' }))).toEqual([['Anna', 1, 120_000, null], ['Boris', 1, 120_000, null]]);
 });
 
-it("reads a program's boards of one range together: one statement for the state and one for the names, whatever the slices", async () => {
+it("reads a program's boards of one range together: one statement for the state and one for the names, whatever the slices; a slice's members once for all ranges", async () => {
   await deltasFolded();
   const counter = new StatementCounter();
   const sql = new Sql(server.databaseUrl, counter, 2);
@@ -149,6 +149,16 @@ it("reads a program's boards of one range together: one statement for the state 
     const before = counter.count;
     const boards = await leaderboards.boards(server.programId, asked);
     expect(counter.count - before).toBe(2);
+    // A partner joins SOUTH (no sponsor, no sale: no board changes, but membership moved). Two
+    // ranges × two regions: each range's read is BEGIN, SET, the state again and COMMIT after
+    // its state; each region's members are read once for both ranges; one names statement:
+    // 2 × 5 + 2 + 1 = 13.
+    const twoRanges = ['NET_SALES', 'SALES'].flatMap((metric) => ['NORTH', 'SOUTH'].map((regionCode) => ({ input: { ...OCTOBER, metric, regionCode } as BoardQuery, viewers: [{ kind: 'admin' } as const], first: 10 })));
+    await leaderboards.boards(server.programId, twoRanges);
+    await server.ok(`mutation { createPartner(input: { name: "Dina", kind: "DEALER", regionCode: "SOUTH" }) { id } }`);
+    const beforeMove = counter.count;
+    await leaderboards.boards(server.programId, twoRanges);
+    expect(counter.count - beforeMove).toBe(13);
     // October: Gleb 150 000, Anna 100 000 + 50 000 − 30 000 = 120 000, Boris 120 000, Vera 90 000.
     expect(boards.map(([read]) => read.entries.map((entry) => [entry.name, entry.rank, Number(entry.value)]))).toEqual([
       [['Gleb', 1, 150_000], ['Anna', 2, 120_000], ['Boris', 2, 120_000], ['Vera', 4, 90_000]],

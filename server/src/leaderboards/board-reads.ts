@@ -73,6 +73,11 @@ interface SliceQuery {
 export class BoardReads {
   private readonly cache = new BoardCache();
   private readonly slices = new Map<string, Slice>();
+  /**
+   * Members being read, by slice and membership version: the boards of another range, read at
+   * the same time at that version, wait for them instead of reading them again.
+   */
+  private readonly reading = new Map<string, Promise<Slice>>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -115,7 +120,7 @@ export class BoardReads {
       const { rows: [again] } = await client.query<BoardState>(BOARD_STATE_SQL, group.params);
       for (const query of sliced) {
         const held = this.heldSlice(query.key, again.membership);
-        if (!slices.has(query.key) || slices.get(query.key)!.version !== again.membership) slices.set(query.key, held ?? (await this.readMembers(client, query)));
+        if (!slices.has(query.key) || slices.get(query.key)!.version !== again.membership) slices.set(query.key, held ?? (await this.members(client, query, again.membership)));
       }
       const [current, previous] = this.ranges(group, again);
       return this.ranked(group, again, slices, await this.cache.totals(client, current!), previous && (await this.cache.totals(client, previous)));
@@ -149,6 +154,16 @@ export class BoardReads {
     this.slices.delete(key);
     this.slices.set(key, held);
     return held;
+  }
+
+  /** The slice's members at this membership version, read in the client's snapshot unless another range's read is reading them. */
+  private members(client: SqlClient, query: SliceQuery, version: string): Promise<Slice> {
+    const key = `${query.key}@${version}`;
+    const found = this.reading.get(key);
+    if (found) return found;
+    const read = this.readMembers(client, query).finally(() => this.reading.delete(key));
+    this.reading.set(key, read);
+    return read;
   }
 
   private async readMembers(client: SqlClient, query: SliceQuery): Promise<Slice> {
