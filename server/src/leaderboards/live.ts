@@ -275,8 +275,8 @@ export class LiveBoards<Input, Viewer, View> {
 
 /** A board as one live subscriber sees it. */
 export interface ViewedBoard {
+  /** The board as this subscriber may see it (what others' entries show is settled in it). */
   board: Board;
-  viewer: BoardViewer;
   /** The board again: subscribers given the same board object see the same push, executed once (`SharedPayload`). */
   shared: Board;
 }
@@ -297,7 +297,7 @@ export function leaderboardReader(leaderboards: LeaderboardService): BoardReader
     },
     async read(programId, asked) {
       const boards = await leaderboards.boards(programId, asked.map(({ input, top, viewers }) => ({ input, viewers, first: top })));
-      return asked.map(({ viewers }, at) => viewers.map((viewer, index) => ({ viewer, board: boards[at][index], shared: boards[at][index] })));
+      return boards.map((forViewers) => forViewers.map((board) => ({ board, shared: board })));
     },
   };
 }

@@ -34,6 +34,18 @@ function before(a: bigint, idA: number, b: bigint, idB: number): boolean {
   return a > b || (a === b && idA < idB);
 }
 
+/** How many of the indexes 0 … size-1 pass `passes`, which holds for a prefix of them: a binary search. */
+function prefixLength(size: number, passes: (index: number) => boolean): number {
+  let low = 0;
+  let high = size;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (passes(middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** Totals as columns: partner ids, values and changes, one row per partner, in one order. */
 class Columns {
   constructor(
@@ -216,26 +228,12 @@ export class BoardTotals {
 
   /** How many totals come before (value, partnerId) in board order; with partnerId -Infinity, how many are greater than value. */
   countBefore(value: bigint, partnerId: number): number {
-    let low = 0;
-    let high = this.board.size;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (before(this.board.values[middle], this.board.ids[middle], value, partnerId)) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return prefixLength(this.board.size, (at) => before(this.board.values[at], this.board.ids[at], value, partnerId));
   }
 
   /** How many totals are of partners with a lower id. */
   private idsBefore(partnerId: number): number {
-    let low = 0;
-    let high = this.byId.size;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (this.byId.ids[middle] < partnerId) low = middle + 1;
-      else high = middle;
-    }
-    return low;
+    return prefixLength(this.byId.size, (at) => this.byId.ids[at] < partnerId);
   }
 
   /** The latest change of any total (-Infinity when there is none). */
@@ -330,12 +328,5 @@ export class RankedBoard {
 
 /** How many of `rows` (in board order) come before (value, partnerId). */
 function countBefore(rows: readonly BoardValue[], value: bigint, partnerId: number): number {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (before(rows[middle].value, rows[middle].partnerId, value, partnerId)) low = middle + 1;
-    else high = middle;
-  }
-  return low;
+  return prefixLength(rows.length, (at) => before(rows[at].value, rows[at].partnerId, value, partnerId));
 }
