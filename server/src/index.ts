@@ -5,7 +5,10 @@ import { readConfig, type CofactorConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { startHttpServer } from './http/server.js';
 import { startApprovalJob } from './ledger/approval-job.js';
-import { startBoardFolding } from './leaderboards/folding.js';
+import { ANALYTICS_CHANNEL, foldAnalyticsDeltas } from './analytics/rollups.js';
+import { startFolding } from './db/folding.js';
+import { foldBoardDeltas } from './leaderboards/board-totals.js';
+import { BOARD_CHANNEL } from './leaderboards/live.js';
 import { roleOf } from './db/roles.js';
 import { seedDemo, type DemoSeed } from './programs/demo-seed.js';
 
@@ -52,8 +55,14 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
     await app.simulationJobs.recover();
     const warnings = config.databaseUrl ? await roleWarnings(config.databaseUrl) : [];
     const seed = config.seedDemo ? await seedDemo(app) : null;
-    const folding = startBoardFolding(app.sql, app.notifications, (error) => console.error(`cofactor: folding board totals failed: ${error.message}`));
-    stops.push(() => folding.stop());
+    const boards = startFolding(app.notifications, BOARD_CHANNEL, (stopping) => foldBoardDeltas(app.sql, { stopping }), (error) =>
+      console.error(`cofactor: folding board totals failed: ${error.message}`),
+    );
+    stops.push(() => boards.stop());
+    const analytics = startFolding(app.notifications, ANALYTICS_CHANNEL, (stopping) => foldAnalyticsDeltas(app.sql, { stopping }), (error) =>
+      console.error(`cofactor: folding analytics rollups failed: ${error.message}`),
+    );
+    stops.push(() => analytics.stop());
     await app.notifications.start();
     const http = await startHttpServer(app, WEB_DIR);
     stops.push(() => http.stop());

@@ -11,6 +11,7 @@ import { Migration20261205120000_customer_without_foreign_keys } from './Migrati
 import { Migration20261206100100_reward_notify } from './Migration20261206100100_reward_notify.js';
 import { Migration20261206120000_board_totals } from './Migration20261206120000_board_totals.js';
 import { Migration20261207100000_board_deltas } from './Migration20261207100000_board_deltas.js';
+import { Migration20261210100000_analytics } from './Migration20261210100000_analytics.js';
 import { Migration20261209100000_board_versions } from './Migration20261209100000_board_versions.js';
 import { Migration20261208100000_survey_responses } from './Migration20261208100000_survey_responses.js';
 
@@ -31,4 +32,5 @@ export const migrations = [
   Migration20261207100000_board_deltas,
   Migration20261208100000_survey_responses,
   Migration20261209100000_board_versions,
+  Migration20261210100000_analytics,
 ];

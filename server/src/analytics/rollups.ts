@@ -1,0 +1,136 @@
+import type { Sql } from '../db/sql.js';
+
+/**
+ * The analytics rollups (the analytics migration): `analytics_delta` rows appended by triggers,
+ * folded into `analytics_total` and `analytics_activity`. This module folds them, rebuilds them
+ * from events, the ledger, perk deliveries, partners and survey answers, and checks them.
+ */
+
+/** The notice the triggers send at commit, once per program per transaction. */
+export const ANALYTICS_CHANNEL = 'cofactor_analytics';
+
+/** Every figure a rollup row holds, in column order. */
+export const FIGURES = [
+  'events', 'sales', 'gross', 'refunds', 'refunded', 'new_customers', 'leads', 'joined', 'recruits',
+  'money_pending', 'money_approved', 'money_paid', 'money_rejected', 'money_capped', 'money_reversed',
+  'points_earned', 'points_redeemed', 'perks', 'perks_delivered', 'badges',
+  'responses', 'score_sum', 'promoters', 'detractors',
+] as const;
+export type Figure = (typeof FIGURES)[number];
+
+const KEY = 'program_id, grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit';
+const SUMS = FIGURES.map((figure) => `sum(${figure}) as ${figure}`).join(', ');
+
+/**
+ * The rows of the five grains that the deltas of `source` (a relation with analytics_delta's
+ * columns) add up to, as `analytics_fold()` writes them.
+ */
+function grainRows(source: string): string {
+  return `select d.program_id, g.grain, g.partner_id, g.bucket, g.region_id, g.kind, g.segment, g.level, g.campaign_id, g.scheme_instance_id, d.unit, ${SUMS}
+    from ${source} d cross join lateral (values
+      ('DAY', 0::bigint, d.day, d.region_id, d.kind, d.segment, d.level, d.campaign_id, d.scheme_instance_id),
+      ('MONTH', 0::bigint, date_trunc('month', d.day::timestamp)::date, d.region_id, d.kind, d.segment, d.level, d.campaign_id, d.scheme_instance_id),
+      ('PROGRAM_DAY', 0::bigint, d.day, 0::bigint, ''::text, ''::text, 0, d.campaign_id, d.scheme_instance_id),
+      ('PARTNER_DAY', d.partner_id, d.day, 0::bigint, ''::text, ''::text, 0, 0::bigint, 0::bigint),
+      ('PARTNER_MONTH', d.partner_id, date_trunc('month', d.day::timestamp)::date, 0::bigint, ''::text, ''::text, 0, 0::bigint, 0::bigint))
+      as g(grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id)
+   group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+}
+
+/** Each partner's and slice's active days (with at least one event) among the deltas of `source`, as a bit string. */
+function activityRows(source: string): string {
+  return `select program_id, partner_id, region_id, kind, segment, level, min(day) as first_day, max(day) as last_day, analytics_days(min(day), array_agg(distinct day)) as days
+    from ${source} d where events > 0 group by 1, 2, 3, 4, 5, 6`;
+}
+
+/** The transaction advisory lock a fold or a rebuild holds. */
+const FOLD_LOCK = 'analytics-fold';
+/** The most deltas one fold transaction moves (see FOLD_BATCH of the board totals). */
+export const ANALYTICS_FOLD_BATCH = 10_000;
+
+/**
+ * Moves committed analytics deltas into the rollups, in transactions of at most `batch`
+ * deltas, until none is left or `stopping()` says so; returns how many it folded. When another
+ * process is folding, returns 0 at once.
+ */
+export async function foldAnalyticsDeltas(sql: Sql, { batch = ANALYTICS_FOLD_BATCH, stopping = () => false }: { batch?: number; stopping?: () => boolean } = {}): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const folded = await sql.transaction(async (client) => {
+      const [{ locked }] = (await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [FOLD_LOCK])).rows;
+      if (!locked) return 0;
+      return (await client.query<{ folded: number }>('select analytics_fold($1) as folded', [batch])).rows[0].folded;
+    });
+    total += folded;
+    if (folded < batch || stopping()) return total;
+  }
+}
+
+/**
+ * Recomputes one program's rollups from its events, ledger, perk deliveries, partners and
+ * survey answers, in one transaction; returns how many rollup rows it wrote. Writers of those
+ * wait for it, and a fold for its end, so nothing is counted twice or lost.
+ */
+export async function rebuildAnalytics(sql: Sql, programId: string): Promise<number> {
+  return sql.transaction(async (client) => {
+    await client.query(`lock table event, reward, perk_fulfilment, partner, survey_response in share mode`);
+    await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [FOLD_LOCK]);
+    for (const table of ['analytics_delta', 'analytics_total', 'analytics_activity']) await client.query(`delete from ${table} where program_id = $1`, [programId]);
+    await client.query(`create temporary table analytics_rebuilt on commit drop as select * from analytics_source($1)`, [programId]);
+    const totals = await client.query(`insert into analytics_total (${KEY}, ${FIGURES.join(', ')}) ${grainRows('analytics_rebuilt')}`);
+    const activity = await client.query(`insert into analytics_activity (program_id, partner_id, region_id, kind, segment, level, first_day, last_day, days) ${activityRows('analytics_rebuilt')}`);
+    await client.query(`select pg_notify($1, $2)`, [ANALYTICS_CHANNEL, programId]);
+    return (totals.rowCount ?? 0) + (activity.rowCount ?? 0);
+  });
+}
+
+/** How the rollups differ from what events and the ledger give, with the first few named. */
+export interface AnalyticsCheck {
+  differing: number;
+  examples: string[];
+}
+
+const NAMED = 5;
+const NONZERO = FIGURES.map((figure) => `${figure} <> 0`).join(' or ');
+const ROW = (alias: string) => `(${FIGURES.map((figure) => `${alias}.${figure}`).join(', ')})`;
+
+/** Compares one program's rollups (and unfolded deltas) with its events and ledger; reads only. */
+export async function verifyAnalytics(sql: Sql, programId: string): Promise<AnalyticsCheck> {
+  const unfolded = `(select * from analytics_delta where program_id = $1)`;
+  const rows = await sql.query<{ differing: number; examples: string[] | null }>(
+    `with expected as (select * from (${grainRows('(select * from analytics_source($1))')}) x where ${NONZERO}),
+          actual as (select ${KEY}, ${SUMS} from (select * from analytics_total where program_id = $1 union all ${grainRows(unfolded)}) t
+                      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 having ${FIGURES.map((figure) => `sum(${figure}) <> 0`).join(' or ')}),
+          differing as (select coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
+                               coalesce(e.region_id, a.region_id) as region_id, coalesce(e.unit, a.unit) as unit, ${ROW('a')}::text as actual, ${ROW('e')}::text as expected
+                          from expected e full join actual a using (${KEY})
+                         where ${ROW('e')} is distinct from ${ROW('a')})
+     select count(*)::int as differing,
+            (array_agg(format('%s %s partner %s region %s unit "%s": the rollups hold %s, events and the ledger give %s', grain, bucket, partner_id, region_id, unit,
+                              coalesce(actual, 'nothing'), coalesce(expected, 'nothing')) order by grain, bucket, partner_id))[1:${NAMED}] as examples
+       from differing`,
+    [programId],
+  );
+  const activity = await verifyActivity(sql, programId);
+  return { differing: rows[0].differing + activity.length, examples: [...(rows[0].examples ?? []), ...activity].slice(0, NAMED) };
+}
+
+/** The partners whose active days in the rollups (with unfolded deltas) differ from their events'. */
+async function verifyActivity(sql: Sql, programId: string): Promise<string[]> {
+  const rows = await sql.query<{ example: string }>(
+    `with expected as (${activityRows('(select * from analytics_source($1))')}),
+          pending as (${activityRows('(select * from analytics_delta where program_id = $1)')}),
+          stored as (select * from analytics_activity where program_id = $1),
+          actual as (select coalesce(s.partner_id, p.partner_id) as partner_id, coalesce(s.region_id, p.region_id) as region_id, coalesce(s.kind, p.kind) as kind,
+                            coalesce(s.segment, p.segment) as segment, coalesce(s.level, p.level) as level, least(s.first_day, p.first_day) as first_day,
+                            case when s.days is null then p.days when p.days is null then s.days else analytics_days_or(s.first_day, s.days, p.first_day, p.days) end as days
+                       from stored s full join pending p using (program_id, partner_id, region_id, kind, segment, level))
+     select format('partner %s active days from %s: the rollups hold %s, its events give %s', coalesce(e.partner_id, a.partner_id),
+                   coalesce(e.first_day, a.first_day), coalesce(a.days::text, 'none'), coalesce(e.days::text, 'none')) as example
+       from expected e full join actual a using (partner_id, region_id, kind, segment, level)
+      where (e.first_day, e.days) is distinct from (a.first_day, a.days)
+      order by 1 limit ${NAMED + 1}`,
+    [programId],
+  );
+  return rows.map((row) => row.example);
+}

@@ -1,0 +1,264 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Program analytics are read from rollups, never from scans of events or the ledger.
+ *
+ * Statement-level triggers append one `analytics_delta` row per partner, local day and
+ * slice for every event, reward, reward status move, perk delivery, partner joining and survey
+ * answer, in the statement that writes it. `analytics_fold()` later moves committed deltas
+ * into `analytics_total` in bulk (as board deltas are folded into board totals: appending in
+ * the ingestion transaction and upserting later spares the hot program-wide rows a lock per
+ * batch). A figure is `analytics_total` plus the deltas not yet folded, so it is exact the
+ * moment the recording transaction commits.
+ *
+ * A delta is sliced by the partner's region, kind, segment and level as they were when its
+ * activity was recorded (the partner row at that moment), and, for rewards, by campaign and
+ * scheme instance. The same slices are found again from the partners' history by
+ * `analytics_source()`, which `cofactor analytics rebuild` and `cofactor verify` use: the
+ * level history now says when each row was written (`recorded_at`), since a level earned at a
+ * period close is valid from the period's end, before it was known.
+ *
+ * `analytics_total` holds five grains, each a sum of the same deltas:
+ * - DAY and MONTH: per slice (region, kind, segment, level, campaign, scheme, unit);
+ * - PROGRAM_DAY: the program's day per campaign, scheme and unit (the partners' slices summed);
+ * - PARTNER_DAY and PARTNER_MONTH: one partner's day or month per unit.
+ * Unused key columns hold 0 or ''. `unit` is the currency of money figures and '' for counts.
+ *
+ * `analytics_activity` keeps, per partner and slice, the local days with at least one event as
+ * a bit string from `first_day`: how many partners were active in any range, and in the range
+ * before it (retention), is one pass over a program's partners.
+ */
+const FIGURES = [
+  'events', 'sales', 'gross', 'refunds', 'refunded', 'new_customers', 'leads', 'joined', 'recruits',
+  'money_pending', 'money_approved', 'money_paid', 'money_rejected', 'money_capped', 'money_reversed',
+  'points_earned', 'points_redeemed', 'perks', 'perks_delivered', 'badges',
+  'responses', 'score_sum', 'promoters', 'detractors',
+];
+const FIGURE_COLUMNS = FIGURES.map((figure) => `"${figure}" numeric(38, 0) not null default 0`).join(', ');
+const SLICE = `"region_id" bigint not null, "kind" text collate "C" not null, "segment" text collate "C" not null, "level" int not null,
+  "campaign_id" bigint not null default 0, "scheme_instance_id" bigint not null default 0, "unit" text collate "C" not null default ''`;
+const SUMS = FIGURES.map((figure) => `sum(${figure})`).join(', ');
+const LIST = FIGURES.join(', ');
+const ADD = FIGURES.map((figure) => `${figure} = analytics_total.${figure} + excluded.${figure}`).join(', ');
+
+const REWARD_FIGURES = ['money_pending', 'money_approved', 'money_paid', 'money_rejected', 'money_capped', 'money_reversed', 'points_earned', 'points_redeemed', 'perks', 'badges'];
+
+/** The reward figures of one ledger entry as it stands, times `sign` (-1 takes a former state back). */
+const REWARD_FACTS = `create function "analytics_reward_facts"(p_kind text, p_amount bigint, p_corrects bigint, p_status text, p_sign int)
+  returns table (money_pending numeric, money_approved numeric, money_paid numeric, money_rejected numeric, money_capped numeric, money_reversed numeric,
+                 points_earned numeric, points_redeemed numeric, perks numeric, badges numeric)
+  language sql immutable as $$
+    select p_sign * case when p_kind = 'MONEY' and p_corrects is null and p_status = 'PENDING' then p_amount else 0 end,
+           p_sign * case when p_kind = 'MONEY' and p_corrects is null and p_status = 'APPROVED' then p_amount else 0 end,
+           p_sign * case when p_kind = 'MONEY' and p_corrects is null and p_status = 'PAID' then p_amount else 0 end,
+           p_sign * case when p_kind = 'MONEY' and p_status = 'REJECTED' then abs(p_amount) else 0 end,
+           p_sign * case when p_kind = 'MONEY' and p_status = 'CAPPED' then p_amount else 0 end,
+           p_sign * case when p_kind = 'MONEY' and p_corrects is not null and p_status in ('PENDING', 'APPROVED', 'PAID') then -p_amount else 0 end,
+           p_sign * case when p_kind = 'POINTS' and (p_amount > 0 or p_corrects is not null) and p_status not in ('REJECTED', 'CAPPED') then p_amount else 0 end,
+           p_sign * case when p_kind = 'POINTS' and p_amount < 0 and p_corrects is null and p_status not in ('REJECTED', 'CAPPED') then -p_amount else 0 end,
+           p_sign * case when p_kind = 'PERK' and p_status not in ('REJECTED', 'CAPPED') then 1 else 0 end,
+           p_sign * case when p_kind = 'BADGE' and p_status not in ('REJECTED', 'CAPPED') then 1 else 0 end
+  $$;`;
+
+/** A partner's slice (region, kind, segment, level) as recorded at `p_at`, from its history. */
+const PARTNER_AT = `create function "analytics_partner_at"(p_partner bigint, p_at timestamptz)
+  returns table (region_id bigint, kind text, segment text, level int) language sql stable as $$
+    select coalesce(h.region_id, 0), h.kind, coalesce(h.segment, ''), coalesce(l.level, 1)
+      from (select region_id, kind, segment from partner_history h where h.partner_id = p_partner
+             order by h.valid_from <= p_at desc, case when h.valid_from <= p_at then h.valid_from end desc nulls last, h.valid_from, h.id desc limit 1) h
+      left join lateral (select level from partner_level_history l where l.partner_id = p_partner
+             order by l.recorded_at <= p_at desc, case when l.recorded_at <= p_at then l.valid_from end desc nulls last, l.id limit 1) l on true
+  $$;`;
+
+/**
+ * Every delta the program's events, ledger, perk deliveries, partners and survey answers
+ * make, found again from the stored rows: what the triggers appended, for a rebuild or a check.
+ */
+/** The figure columns in order, `values` where given and 0 elsewhere. */
+const figures = (values: Record<string, string>) => FIGURES.map((figure) => values[figure] ?? '0').join(', ');
+
+/**
+ * Every delta the program's events, ledger, perk deliveries, partners and survey answers
+ * make, found again from the stored rows: what the triggers appended, for a rebuild or a check.
+ */
+const SOURCE = `create function "analytics_source"(p_program bigint)
+  returns setof analytics_delta language sql stable as $$
+    select e.program_id, (e.occurred_at at time zone p.time_zone)::date, e.partner_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, coalesce(e.currency, ''),
+           ${figures({
+             events: '1', sales: "(e.type = 'SALE')::int", gross: "case when e.type = 'SALE' then e.amount else 0 end",
+             refunds: "(e.type in ('REFUND', 'CHARGEBACK'))::int", refunded: "case when e.type in ('REFUND', 'CHARGEBACK') then e.amount else 0 end",
+             new_customers: 'e.first_purchase::int', leads: "(e.type = 'LEAD')::int",
+           })}, now()
+      from event e join program p on p.id = e.program_id cross join lateral analytics_partner_at(e.partner_id, e.recorded_at) s
+     where e.program_id = p_program
+    union all
+    select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
+           case when r.kind = 'MONEY' then r.unit else '' end,
+           ${figures(Object.fromEntries(REWARD_FIGURES.map((figure) => [figure, `f.${figure}`])))}, now()
+      from reward r join program p on p.id = r.program_id cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
+      cross join lateral analytics_reward_facts(r.kind, r.amount, r.corrects_id, r.status, 1) f
+     where r.program_id = p_program
+    union all
+    select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
+           '', ${figures({ perks_delivered: '1' })}, now()
+      from perk_fulfilment f join reward r on r.id = f.reward_id join program p on p.id = r.program_id
+      cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
+     where r.program_id = p_program and f.state = 'DELIVERED'
+    union all
+    select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
+           ${figures({ joined: '1', recruits: '(t.sponsor_id is not null)::int' })}, now()
+      from partner t join program p on p.id = t.program_id cross join lateral analytics_partner_at(t.id, t.joined_at) s
+     where t.program_id = p_program
+    union all
+    select a.program_id, (a.answered_at at time zone p.time_zone)::date, a.partner_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
+           ${figures({ responses: '1', score_sum: 'a.score', promoters: '(a.score >= 9)::int', detractors: '(a.score <= 6)::int' })}, now()
+      from survey_response a join program p on p.id = a.program_id cross join lateral analytics_partner_at(a.partner_id, a.created_at) s
+     where a.program_id = p_program
+  $$;`;
+
+export class Migration20261210100000_analytics extends Migration {
+  override name = 'Migration20261210100000_analytics';
+
+  override up(): void | Promise<void> {
+    // Rows written before this column existed were known from the start.
+    this.addSql(`alter table "partner_level_history" add column "recorded_at" timestamptz not null default '-infinity';`);
+    this.addSql(`alter table "partner_level_history" alter column "recorded_at" set default now();`);
+    this.addSql(`create table "analytics_delta" ("program_id" bigint not null, "day" date not null, "partner_id" bigint not null, ${SLICE}, ${FIGURE_COLUMNS}, "created_at" timestamptz not null default now())
+      with (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000);`);
+    this.addSql(`create table "analytics_total" ("program_id" bigint not null, "grain" text collate "C" not null, "partner_id" bigint not null, "bucket" date not null, ${SLICE}, ${FIGURE_COLUMNS},
+      primary key ("program_id", "grain", "partner_id", "bucket", "region_id", "kind", "segment", "level", "campaign_id", "scheme_instance_id", "unit"));`);
+    this.addSql(`create table "analytics_activity" ("program_id" bigint not null, "partner_id" bigint not null, "region_id" bigint not null, "kind" text collate "C" not null,
+      "segment" text collate "C" not null, "level" int not null, "first_day" date not null, "last_day" date not null, "days" varbit not null,
+      primary key ("program_id", "partner_id", "region_id", "kind", "segment", "level"));`);
+    this.addSql(REWARD_FACTS);
+    this.addSql(PARTNER_AT);
+    this.addSql(SOURCE);
+    this.addTriggers();
+    this.addFold();
+  }
+
+  private addTriggers(): void {
+    const notify = `perform pg_notify('cofactor_analytics', program_id::text) from inserted group by program_id;`;
+    this.addSql(`create function "analytics_events"() returns trigger language plpgsql as $$
+      begin
+        insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, unit, events, sales, gross, refunds, refunded, new_customers, leads)
+        select e.program_id, (e.occurred_at at time zone p.time_zone)::date, e.partner_id, coalesce(t.region_id, 0), t.kind, coalesce(t.segment, ''), t.level, coalesce(e.currency, ''),
+               count(*), count(*) filter (where e.type = 'SALE'), coalesce(sum(e.amount) filter (where e.type = 'SALE'), 0),
+               count(*) filter (where e.type in ('REFUND', 'CHARGEBACK')), coalesce(sum(e.amount) filter (where e.type in ('REFUND', 'CHARGEBACK')), 0),
+               count(*) filter (where e.first_purchase), count(*) filter (where e.type = 'LEAD')
+          from inserted e join program p on p.id = e.program_id join partner t on t.id = e.partner_id
+         group by 1, 2, 3, 4, 5, 6, 7, 8;
+        ${notify}
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "event_analytics" after insert on "event" referencing new table as inserted for each statement execute function "analytics_events"();`);
+    const rewardDelta = (rows: string, sign: string, slice: string) => `
+        insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit,
+                                     money_pending, money_approved, money_paid, money_rejected, money_capped, money_reversed, points_earned, points_redeemed, perks, badges)
+        select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
+               case when r.kind = 'MONEY' then r.unit else '' end,
+               sum(f.money_pending), sum(f.money_approved), sum(f.money_paid), sum(f.money_rejected), sum(f.money_capped), sum(f.money_reversed),
+               sum(f.points_earned), sum(f.points_redeemed), sum(f.perks), sum(f.badges)
+          from ${rows} r join program p on p.id = r.program_id ${slice}
+          cross join lateral analytics_reward_facts(r.kind, r.amount, r.corrects_id, r.status, ${sign}) f
+         group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;`;
+    const current = `cross join lateral (select coalesce(t.region_id, 0) as region_id, t.kind, coalesce(t.segment, '') as segment, t.level from partner t where t.id = r.partner_id) s`;
+    const recorded = `cross join lateral analytics_partner_at(r.partner_id, r.created_at) s`;
+    this.addSql(`create function "analytics_rewards"() returns trigger language plpgsql as $$
+      begin
+        ${rewardDelta('inserted', '1', current)}
+        ${notify}
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "reward_analytics" after insert on "reward" referencing new table as inserted for each statement execute function "analytics_rewards"();`);
+    // A status move takes the entry's former figures back and adds its new ones, on the day and
+    // slice it was recorded in: a period's reward figures are those of the entries it created.
+    this.addSql(`create function "analytics_reward_moves"() returns trigger language plpgsql as $$
+      begin
+        ${rewardDelta('(select o.* from old_entries o join inserted n on n.id = o.id where o.status <> n.status)', '-1', recorded)}
+        ${rewardDelta('(select n.* from old_entries o join inserted n on n.id = o.id where o.status <> n.status)', '1', recorded)}
+        ${notify}
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "reward_analytics_moves" after update on "reward" referencing old table as old_entries new table as inserted for each statement execute function "analytics_reward_moves"();`);
+    this.addSql(`create function "analytics_perks"() returns trigger language plpgsql as $$
+      begin
+        insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, campaign_id, scheme_instance_id, perks_delivered)
+        select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id, count(*)
+          from inserted f join reward r on r.id = f.reward_id join program p on p.id = r.program_id
+          cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
+         where f.state = 'DELIVERED'
+         group by 1, 2, 3, 4, 5, 6, 7, 8, 9;
+        perform pg_notify('cofactor_analytics', r.program_id::text) from inserted f join reward r on r.id = f.reward_id group by r.program_id;
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "perk_fulfilment_analytics" after insert on "perk_fulfilment" referencing new table as inserted for each statement execute function "analytics_perks"();`);
+    this.addSql(`create function "analytics_partners"() returns trigger language plpgsql as $$
+      begin
+        insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, joined, recruits)
+        select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.id, coalesce(t.region_id, 0), t.kind, coalesce(t.segment, ''), t.level, 1, (t.sponsor_id is not null)::int
+          from inserted t join program p on p.id = t.program_id;
+        ${notify}
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "partner_analytics" after insert on "partner" referencing new table as inserted for each statement execute function "analytics_partners"();`);
+    this.addSql(`create function "analytics_answers"() returns trigger language plpgsql as $$
+      begin
+        insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, responses, score_sum, promoters, detractors)
+        select a.program_id, (a.answered_at at time zone p.time_zone)::date, a.partner_id, coalesce(t.region_id, 0), t.kind, coalesce(t.segment, ''), t.level,
+               count(*), sum(a.score), count(*) filter (where a.score >= 9), count(*) filter (where a.score <= 6)
+          from inserted a join program p on p.id = a.program_id join partner t on t.id = a.partner_id
+         group by 1, 2, 3, 4, 5, 6, 7;
+        ${notify}
+        return null;
+      end $$;`);
+    this.addSql(`create trigger "survey_response_analytics" after insert on "survey_response" referencing new table as inserted for each statement execute function "analytics_answers"();`);
+  }
+
+  private addFold(): void {
+    // The local days of `days` as a bit string from `first`; and two such strings as one.
+    this.addSql(`create function "analytics_days"(first date, days date[]) returns varbit language sql immutable as $$
+      select string_agg(case when d::date = any(days) then '1' else '0' end, '' order by d)::varbit
+        from generate_series(first::timestamp, (select max(x) from unnest(days) x)::timestamp, interval '1 day') d
+    $$;`);
+    this.addSql(`create function "analytics_days_or"(a_first date, a varbit, b_first date, b varbit) returns varbit language sql immutable as $$
+      select (repeat('0', a_first - f) || a::text || repeat('0', n - (a_first - f) - length(a)))::varbit
+           | (repeat('0', b_first - f) || b::text || repeat('0', n - (b_first - f) - length(b)))::varbit
+        from (select least(a_first, b_first) as f, greatest(a_first + length(a), b_first + length(b)) - least(a_first, b_first) as n) s
+    $$;`);
+    // Whether a partner's bit string has a day in [p_from, p_to).
+    this.addSql(`create function "analytics_active"(first date, days varbit, p_from date, p_to date) returns boolean language sql immutable as $$
+      select p_to > first and p_from < first + length(days)
+             and position(B'1' in substring(days from greatest(p_from - first, 0) + 1 for greatest(least(p_to, first + length(days)) - greatest(p_from, first), 0))) > 0
+    $$;`);
+    // Folds at most `max_rows` committed deltas; returns how many it folded (fewer: none are left).
+    // Callers hold the 'analytics-fold' advisory lock.
+    this.addSql(`create function "analytics_fold"(max_rows int) returns int language plpgsql as $$
+      declare folded int;
+      begin
+        with taken as (delete from analytics_delta where ctid = any(array(select ctid from analytics_delta limit max_rows)) returning *),
+             totals as (
+               insert into analytics_total (program_id, grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit, ${LIST})
+               select d.program_id, g.grain, g.partner_id, g.bucket, g.region_id, g.kind, g.segment, g.level, g.campaign_id, g.scheme_instance_id, d.unit, ${SUMS}
+                 from taken d cross join lateral (values
+                   ('DAY', 0::bigint, d.day, d.region_id, d.kind, d.segment, d.level, d.campaign_id, d.scheme_instance_id),
+                   ('MONTH', 0::bigint, date_trunc('month', d.day::timestamp)::date, d.region_id, d.kind, d.segment, d.level, d.campaign_id, d.scheme_instance_id),
+                   ('PROGRAM_DAY', 0::bigint, d.day, 0::bigint, ''::text, ''::text, 0, d.campaign_id, d.scheme_instance_id),
+                   ('PARTNER_DAY', d.partner_id, d.day, 0::bigint, ''::text, ''::text, 0, 0::bigint, 0::bigint),
+                   ('PARTNER_MONTH', d.partner_id, date_trunc('month', d.day::timestamp)::date, 0::bigint, ''::text, ''::text, 0, 0::bigint, 0::bigint))
+                   as g(grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id)
+                group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 order by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+               on conflict (program_id, grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit) do update set ${ADD}),
+             active as (
+               insert into analytics_activity (program_id, partner_id, region_id, kind, segment, level, first_day, last_day, days)
+               select program_id, partner_id, region_id, kind, segment, level, min(day), max(day), analytics_days(min(day), array_agg(distinct day))
+                 from taken where events > 0
+                group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+               on conflict (program_id, partner_id, region_id, kind, segment, level) do update
+                 set days = analytics_days_or(analytics_activity.first_day, analytics_activity.days, excluded.first_day, excluded.days),
+                     first_day = least(analytics_activity.first_day, excluded.first_day), last_day = greatest(analytics_activity.last_day, excluded.last_day))
+        select count(*) into folded from taken;
+        return folded;
+      end $$;`);
+  }
+}
