@@ -11,6 +11,9 @@ import { Migration } from '@mikro-orm/migrations';
  * batch). A figure is `analytics_total` plus the deltas not yet folded, so it is exact the
  * moment the recording transaction commits.
  *
+ * A delta counts on the local day its activity occurred: an event's occurred_at, a partner's
+ * joined_at, an answer's answered_at; a reward's, the day of the event it rewards, or the day
+ * it was written when it rewards no single event (a period close, a redemption).
  * A delta is sliced by the partner's region, kind, segment and level as they were when its
  * activity was recorded (the partner row at that moment), and, for rewards, by campaign and
  * scheme instance. The same slices are found again from the partners' history by
@@ -92,16 +95,16 @@ const SOURCE = `create function "analytics_source"(p_program bigint)
       from event e join program p on p.id = e.program_id cross join lateral analytics_partner_at(e.partner_id, e.recorded_at) s
      where e.program_id = p_program
     union all
-    select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
+    select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
            case when r.kind = 'MONEY' then r.unit else '' end,
            ${figures(Object.fromEntries(REWARD_FIGURES.map((figure) => [figure, `f.${figure}`])))}, now()
-      from reward r join program p on p.id = r.program_id cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
+      from reward r join program p on p.id = r.program_id left join event ev on ev.id = r.event_id cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
       cross join lateral analytics_reward_facts(r.kind, r.amount, r.corrects_id, r.status, 1) f
      where r.program_id = p_program
     union all
-    select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
+    select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
            '', ${figures({ perks_delivered: '1' })}, now()
-      from perk_fulfilment f join reward r on r.id = f.reward_id join program p on p.id = r.program_id
+      from perk_fulfilment f join reward r on r.id = f.reward_id join program p on p.id = r.program_id left join event ev on ev.id = r.event_id
       cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
      where r.program_id = p_program and f.state = 'DELIVERED'
     union all
@@ -155,11 +158,11 @@ export class Migration20261210100000_analytics extends Migration {
     const rewardDelta = (rows: string, sign: string, slice: string) => `
         insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit,
                                      money_pending, money_approved, money_paid, money_rejected, money_capped, money_reversed, points_earned, points_redeemed, perks, badges)
-        select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
+        select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
                case when r.kind = 'MONEY' then r.unit else '' end,
                sum(f.money_pending), sum(f.money_approved), sum(f.money_paid), sum(f.money_rejected), sum(f.money_capped), sum(f.money_reversed),
                sum(f.points_earned), sum(f.points_redeemed), sum(f.perks), sum(f.badges)
-          from ${rows} r join program p on p.id = r.program_id ${slice}
+          from ${rows} r join program p on p.id = r.program_id left join event ev on ev.id = r.event_id ${slice}
           cross join lateral analytics_reward_facts(r.kind, r.amount, r.corrects_id, r.status, ${sign}) f
          group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;`;
     const current = `cross join lateral (select coalesce(t.region_id, 0) as region_id, t.kind, coalesce(t.segment, '') as segment, t.level from partner t where t.id = r.partner_id) s`;
@@ -171,8 +174,8 @@ export class Migration20261210100000_analytics extends Migration {
         return null;
       end $$;`);
     this.addSql(`create trigger "reward_analytics" after insert on "reward" referencing new table as inserted for each statement execute function "analytics_rewards"();`);
-    // A status move takes the entry's former figures back and adds its new ones, on the day and
-    // slice it was recorded in: a period's reward figures are those of the entries it created.
+    // A status move takes the entry's former figures back and adds its new ones, on the entry's
+    // day and slice: a period's reward figures are those of the entries for its activity, as they stand.
     this.addSql(`create function "analytics_reward_moves"() returns trigger language plpgsql as $$
       begin
         ${rewardDelta('(select o.* from old_entries o join inserted n on n.id = o.id where o.status <> n.status)', '-1', recorded)}
@@ -184,8 +187,8 @@ export class Migration20261210100000_analytics extends Migration {
     this.addSql(`create function "analytics_perks"() returns trigger language plpgsql as $$
       begin
         insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, campaign_id, scheme_instance_id, perks_delivered)
-        select r.program_id, (r.created_at at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id, count(*)
-          from inserted f join reward r on r.id = f.reward_id join program p on p.id = r.program_id
+        select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id, count(*)
+          from inserted f join reward r on r.id = f.reward_id join program p on p.id = r.program_id left join event ev on ev.id = r.event_id
           cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
          where f.state = 'DELIVERED'
          group by 1, 2, 3, 4, 5, 6, 7, 8, 9;
