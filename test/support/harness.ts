@@ -11,6 +11,7 @@ import { readConfig, startEmbeddedPostgres, type CofactorConfig } from '../../se
 import { startCofactor, type RunningCofactor } from '../../server/src/index.js';
 import { newTokenSecret } from '../../server/src/auth/auth.service.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
+import { ANALYTICS_VALUES } from '../../server/src/analytics/rollups.js';
 import { BOARD_VALUES } from '../../server/src/leaderboards/board-totals.js';
 import { Program } from '../../server/src/programs/program.entity.js';
 
@@ -210,6 +211,8 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
 }
 
 const BOARD_TABLES = ['board_total', 'board_delta', 'board_size'];
+/** Analytics rollups change as a background fold moves deltas into totals; what they read does not. */
+const ANALYTICS_TABLES = ['analytics_total', 'analytics_delta', 'analytics_activity'];
 
 /**
  * Waits until the server has folded every board delta into the totals (it does, a second after
@@ -218,6 +221,11 @@ const BOARD_TABLES = ['board_total', 'board_delta', 'board_size'];
  */
 export async function boardDeltasFolded(server: Pick<TestServer, 'sql'>): Promise<void> {
   while ((await server.sql<{ left: number }>(`select count(*)::int as left from board_delta`))[0].left > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Waits until the server has folded every analytics delta into the rollups (it does, a second after each change). */
+export async function analyticsFolded(server: Pick<TestServer, 'sql'>): Promise<void> {
+  while ((await server.sql<{ left: number }>(`select count(*)::int as left from analytics_delta`))[0].left > 0) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /**
@@ -229,12 +237,14 @@ export async function tableFingerprints(server: Pick<TestServer, 'sql'>): Promis
   const fingerprint: Record<string, string> = {};
   for (const { name } of tables) {
     // Boards are fingerprinted by the values they read: a fold moving deltas into totals, at any moment, changes no value.
-    if (BOARD_TABLES.includes(name)) continue;
+    if (BOARD_TABLES.includes(name) || ANALYTICS_TABLES.includes(name)) continue;
     const rows = name === 'api_key' ? `(select id, program_id, name, prefix, secret_hash, scopes, created_at, revoked_at from api_key)` : `"${name}"`;
     const [row] = await server.sql<{ digest: string }>(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${rows} t`);
     fingerprint[name] = row.digest;
   }
   const [boards] = await server.sql<{ digest: string }>(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from (${BOARD_VALUES}) t`, [null]);
   fingerprint.boards = boards.digest;
+  const [analytics] = await server.sql<{ digest: string }>(`select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from (${ANALYTICS_VALUES}) t`, [null]);
+  fingerprint.analytics = analytics.digest;
   return fingerprint;
 }
