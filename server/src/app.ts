@@ -26,6 +26,7 @@ import { Rewarding } from './rewarding/rewarding.js';
 import { SimulationJobs } from './simulation/simulation-jobs.js';
 import { SimulationService } from './simulation/simulation.service.js';
 import { SurveyService } from './surveys/survey.service.js';
+import { AnalyticsService } from './analytics/analytics.service.js';
 
 /** The services of one server process, wired once. */
 export interface App {
@@ -56,6 +57,7 @@ export interface App {
   leaderboards: LeaderboardService;
   boardLinks: BoardLinks;
   surveys: SurveyService;
+  analytics: AnalyticsService;
   /** The boards this process's `leaderboardChanged` subscribers watch. */
   liveBoards: LiveBoards<BoardQuery, BoardViewer, ViewedBoard>;
   close(): Promise<void>;
@@ -111,6 +113,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     leaderboards,
     boardLinks: new BoardLinks(sql),
     surveys: new SurveyService(sql, config),
+    analytics: new AnalyticsService(sql),
     liveBoards,
     async close() {
       await notifications.close();

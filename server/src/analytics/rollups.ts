@@ -94,13 +94,20 @@ const NAMED = 5;
 const NONZERO = FIGURES.map((figure) => `${figure} <> 0`).join(' or ');
 const ROW = (alias: string) => `(${FIGURES.map((figure) => `${alias}.${figure}`).join(', ')})`;
 
+/**
+ * The rollup rows of every grain with the unfolded deltas added, rows of only zeros left out:
+ * what reads see, which a fold does not change. `$1` is a program id, or null for every program.
+ */
+export const ANALYTICS_VALUES = `select ${KEY}, ${SUMS}
+    from (select * from analytics_total where $1::bigint is null or program_id = $1
+          union all ${grainRows('(select * from analytics_delta where $1::bigint is null or program_id = $1)')}) t
+   group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 having ${FIGURES.map((figure) => `sum(${figure}) <> 0`).join(' or ')}`;
+
 /** Compares one program's rollups (and unfolded deltas) with its events and ledger; reads only. */
 export async function verifyAnalytics(sql: Sql, programId: string): Promise<AnalyticsCheck> {
-  const unfolded = `(select * from analytics_delta where program_id = $1)`;
   const rows = await sql.query<{ differing: number; examples: string[] | null }>(
     `with expected as (select * from (${grainRows('(select * from analytics_source($1))')}) x where ${NONZERO}),
-          actual as (select ${KEY}, ${SUMS} from (select * from analytics_total where program_id = $1 union all ${grainRows(unfolded)}) t
-                      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 having ${FIGURES.map((figure) => `sum(${figure}) <> 0`).join(' or ')}),
+          actual as (${ANALYTICS_VALUES}),
           differing as (select coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
                                coalesce(e.region_id, a.region_id) as region_id, coalesce(e.unit, a.unit) as unit, ${ROW('a')}::text as actual, ${ROW('e')}::text as expected
                           from expected e full join actual a using (${KEY})

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { createCofactorPubSub, type CofactorPubSub } from './pubsub.js';
+import { AnalyticsResolver } from '../analytics/analytics.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { CampaignResolver } from '../campaigns/campaign.resolver.js';
 import { SchemeInstanceResolver } from '../campaigns/scheme-instance.resolver.js';
@@ -52,6 +53,7 @@ export const resolvers = [
   SimulationResolver,
   SimulationJobResolver,
   SurveyResolver,
+  AnalyticsResolver,
 ] as const;
 
 /** The schema does not depend on which schemes are installed, so the committed SDL is stable. */

@@ -77,6 +77,12 @@ const PARTNER_AT = `create function "analytics_partner_at"(p_partner bigint, p_a
  * Every delta the program's events, ledger, perk deliveries, partners and survey answers
  * make, found again from the stored rows: what the triggers appended, for a rebuild or a check.
  */
+/**
+ * Events Cofactor records itself when a partner joins or is approved: not the partner's
+ * activity (a new partner is counted by `joined`), so they make no delta.
+ */
+const LIFECYCLE = `'PARTNER_JOINED', 'PARTNER_APPROVED'`;
+
 /** The figure columns in order, `values` where given and 0 elsewhere. */
 const figures = (values: Record<string, string>) => FIGURES.map((figure) => values[figure] ?? '0').join(', ');
 
@@ -93,7 +99,7 @@ const SOURCE = `create function "analytics_source"(p_program bigint)
              new_customers: 'e.first_purchase::int', leads: "(e.type = 'LEAD')::int",
            })}, now()
       from event e join program p on p.id = e.program_id cross join lateral analytics_partner_at(e.partner_id, e.recorded_at) s
-     where e.program_id = p_program
+     where e.program_id = p_program and e.type not in (${LIFECYCLE})
     union all
     select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
            case when r.kind = 'MONEY' then r.unit else '' end,
@@ -109,9 +115,16 @@ const SOURCE = `create function "analytics_source"(p_program bigint)
      where r.program_id = p_program and f.state = 'DELIVERED'
     union all
     select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
-           ${figures({ joined: '1', recruits: '(t.sponsor_id is not null)::int' })}, now()
+           ${figures({ joined: '1' })}, now()
       from partner t join program p on p.id = t.program_id cross join lateral analytics_partner_at(t.id, t.joined_at) s
      where t.program_id = p_program
+    union all
+    select t.program_id, (t.joined_at at time zone p.time_zone)::date, f.sponsor_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
+           ${figures({ recruits: '1' })}, now()
+      from partner t join program p on p.id = t.program_id
+      cross join lateral (select h.sponsor_id from partner_history h where h.partner_id = t.id order by h.valid_from, h.id limit 1) f
+      cross join lateral analytics_partner_at(f.sponsor_id, t.joined_at) s
+     where t.program_id = p_program and f.sponsor_id is not null
     union all
     select a.program_id, (a.answered_at at time zone p.time_zone)::date, a.partner_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
            ${figures({ responses: '1', score_sum: 'a.score', promoters: '(a.score >= 9)::int', detractors: '(a.score <= 6)::int' })}, now()
@@ -150,6 +163,7 @@ export class Migration20261210100000_analytics extends Migration {
                count(*) filter (where e.type in ('REFUND', 'CHARGEBACK')), coalesce(sum(e.amount) filter (where e.type in ('REFUND', 'CHARGEBACK')), 0),
                count(*) filter (where e.first_purchase), count(*) filter (where e.type = 'LEAD')
           from inserted e join program p on p.id = e.program_id join partner t on t.id = e.partner_id
+         where e.type not in (${LIFECYCLE})
          group by 1, 2, 3, 4, 5, 6, 7, 8;
         ${notify}
         return null;
@@ -199,8 +213,12 @@ export class Migration20261210100000_analytics extends Migration {
     this.addSql(`create function "analytics_partners"() returns trigger language plpgsql as $$
       begin
         insert into analytics_delta (program_id, day, partner_id, region_id, kind, segment, level, joined, recruits)
-        select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.id, coalesce(t.region_id, 0), t.kind, coalesce(t.segment, ''), t.level, 1, (t.sponsor_id is not null)::int
-          from inserted t join program p on p.id = t.program_id;
+        select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.id, coalesce(t.region_id, 0), t.kind, coalesce(t.segment, ''), t.level, 1, 0
+          from inserted t join program p on p.id = t.program_id
+        union all
+        -- A recruit counts for its sponsor: the downline growth of the sponsor's slice.
+        select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.sponsor_id, coalesce(s.region_id, 0), s.kind, coalesce(s.segment, ''), s.level, 0, 1
+          from inserted t join program p on p.id = t.program_id join partner s on s.id = t.sponsor_id;
         ${notify}
         return null;
       end $$;`);

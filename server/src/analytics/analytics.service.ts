@@ -1,0 +1,363 @@
+import type { Sql } from '../db/sql.js';
+import { errors, type InputIssue } from '../graphql/errors.js';
+import { isId } from '../graphql/ids.js';
+import { MAX_CODE_LENGTH } from '../validation.js';
+import { addSums, costOf, groupFigures, netOf, zeroSums, type Cumulative, type GroupFigures, type PartnerCounts, type Sums } from './figures.js';
+import { bucketsOf, dateOf, dayNumber, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
+import { activitySql, byCampaign, cumulativeSql, figuresSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
+
+export interface FilterInput {
+  campaignId?: string | null;
+  regionCode?: string | null;
+  kind?: string | null;
+  segment?: string | null;
+  level?: number | null;
+}
+
+/** What a group is a group of; a field is set when the figures are grouped by it. */
+export interface GroupKey {
+  regionCode?: string | null;
+  kind?: string;
+  segment?: string | null;
+  level?: number;
+  campaignId?: string;
+  schemeInstanceId?: string;
+  month?: string;
+}
+
+export interface StatsGroup extends GroupFigures {
+  key: GroupKey;
+}
+
+export interface ProgramStats {
+  period: Period;
+  total: StatsGroup;
+  groups: StatsGroup[];
+}
+
+/** The most dimensions figures are grouped by at once. */
+export const MAX_GROUP_DIMENSIONS = 2;
+/** The most buckets a time series has (a DAY series of about two years and nine months). */
+export const MAX_SERIES_BUCKETS = 1_000;
+/** The most buckets of a series of distinct active partners, each a pass over the program's partners. */
+export const MAX_ACTIVE_BUCKETS = 60;
+
+type Row = Record<string, string | null>;
+
+/**
+ * Program analytics from the rollups (see rollups.ts and stats-sql.ts): a period's figures,
+ * grouped or not, per region side by side, of one partner, and as time series.
+ */
+export class AnalyticsService {
+  constructor(private readonly sql: Sql) {}
+
+  /** The figures of a period, in total and per group of `groupBy`. */
+  async programStats(programId: string, input: { period: PeriodInput; filter?: FilterInput | null; groupBy?: Dimension[] | null }): Promise<ProgramStats> {
+    const period = checkedPeriod(input.period);
+    const dimensions = checkedDimensions(input.groupBy ?? [], 'groupBy');
+    const slice = await this.slice(programId, input.filter ?? {});
+    const base = { programId, period, slice };
+    const [total, groups] = await Promise.all([this.groups({ ...base, dimensions: [] }), dimensions.length ? this.groups({ ...base, dimensions }) : null]);
+    return { period, total: total[0], groups: groups ?? [] };
+  }
+
+  /** One partner's figures of a period. */
+  async partnerStats(programId: string, partnerId: string, periodInput: PeriodInput): Promise<{ period: Period; figures: GroupFigures }> {
+    const period = checkedPeriod(periodInput);
+    if (!isId(partnerId) || !(await this.sql.query(`select 1 from partner where program_id = $1 and id = $2`, [programId, partnerId])).length) {
+      throw errors.notFound('partner', partnerId);
+    }
+    const slice: Slice = { ...NO_SLICE, partnerId };
+    const [group] = await this.groups({ programId, period, slice, dimensions: [] });
+    return { period, figures: group };
+  }
+
+  /** Each region under `parentRegionCode` (the top regions without one), rolled up with its sub-regions, and their total. */
+  async regionComparison(programId: string, input: { period: PeriodInput; filter?: FilterInput | null; parentRegionCode?: string | null }): Promise<ProgramStats> {
+    const period = checkedPeriod(input.period);
+    if (input.filter?.regionCode != null) throw errors.badInput([{ path: 'filter.regionCode', message: 'a comparison chooses its regions by parentRegionCode' }]);
+    const slice = await this.slice(programId, { ...input.filter, regionCode: input.parentRegionCode ?? null }, 'parentRegionCode');
+    const regions = await this.sql.query<{ id: string; code: string; parentId: string | null }>(
+      `select id::text, code, parent_id::text as "parentId" from region where program_id = $1 order by code`,
+      [programId],
+    );
+    const parent = input.parentRegionCode == null ? null : regions.find((region) => region.code === input.parentRegionCode)!.id;
+    const children = regions.filter((region) => region.parentId === parent);
+    const tops = regionTops(regions, new Set(children.map((child) => child.id)));
+    const base = { programId, period, slice };
+    const [total, groups] = await Promise.all([this.groups({ ...base, dimensions: [] }), this.groups({ ...base, dimensions: ['REGION'], regionTops: tops })]);
+    const found = new Map(groups.map((group) => [group.key.regionCode, group]));
+    const empty = (code: string): StatsGroup => ({ key: { regionCode: code }, ...groupFigures(new Map(), null, ZERO_CUMULATIVE, byCampaign({ slice, dimensions: [] })) });
+    return { period, total: total[0], groups: children.map((child) => found.get(child.code) ?? empty(child.code)) };
+  }
+
+  /**
+   * The figures of each group of `query`: every group with a figure, a partner active now or
+   * before, or partners and points from earlier periods. Without dimensions, one: the total.
+   */
+  private async groups(query: StatsQuery): Promise<StatsGroup[]> {
+    const rewardsOnly = byCampaign(query);
+    const monthIndex = query.dimensions.indexOf('MONTH');
+    const ranges = monthIndex >= 0 ? monthRanges(query.period) : [rangeOf(query.period.from, query.period)];
+    const [figureRows, activityRows, cumulativeRows, codes] = await Promise.all([
+      this.rows(figuresSql(query)),
+      rewardsOnly ? [] : this.rows(activitySql(query, ranges)),
+      rewardsOnly ? [] : this.rows(cumulativeSql(query)),
+      this.regionCodes(query.programId),
+    ]);
+    // A group is known by its values of the dimensions but MONTH, and its month.
+    const groups = new Map<string, { values: Value[]; month: string | null; units: Map<string, Sums> }>();
+    const groupOf = (values: Value[], month: string | null) => {
+      const key = keyOf(values, month);
+      const group = groups.get(key) ?? { values, month, units: new Map<string, Sums>() };
+      groups.set(key, group);
+      return group;
+    };
+    for (const row of figureRows) {
+      const values = query.dimensions.flatMap((dimension, index) => (dimension === 'MONTH' ? [] : [row[`d${index}`]]));
+      const units = groupOf(values, monthIndex >= 0 ? row[`d${monthIndex}`] : null).units;
+      const sums = units.get(row.unit!) ?? zeroSums();
+      units.set(row.unit!, sums);
+      addSums(sums, row as Record<string, string>);
+    }
+    const counts = new Map<string, PartnerCounts>();
+    for (const row of activityRows) {
+      const month = monthIndex >= 0 ? row.bucket : null;
+      groupOf(valuesOf(row), month);
+      counts.set(keyOf(valuesOf(row), month), { active: Number(row.active), before: Number(row.before), retained: Number(row.retained) });
+    }
+    if (monthIndex < 0) for (const row of cumulativeRows) groupOf(valuesOf(row), null);
+    if (!query.dimensions.length) groupOf([], null);
+    const cumulative = rewardsOnly ? () => null : cumulativeOf(cumulativeRows);
+    return [...groups.values()].map(({ values, month, units }) => {
+      const through = month === null ? query.period.to : min(nextMonth(month), query.period.to);
+      return {
+        key: groupKey(query, values, month, codes),
+        ...groupFigures(units, counts.get(keyOf(values, month)) ?? null, cumulative(keyOf(values, null), through), rewardsOnly),
+      };
+    });
+  }
+
+  private async rows(statement: { text: string; values: unknown[] }): Promise<Row[]> {
+    return this.sql.query<Row>(statement.text, statement.values);
+  }
+
+  private async regionCodes(programId: string): Promise<Map<string, string>> {
+    const rows = await this.sql.query<{ id: string; code: string }>(`select id::text, code from region where program_id = $1`, [programId]);
+    return new Map(rows.map((row) => [row.id, row.code]));
+  }
+
+  /** The filter as a slice of the rollups; an unknown region or campaign is the caller's mistake, named by its path. */
+  private async slice(programId: string, filter: FilterInput, regionPath = 'filter.regionCode'): Promise<Slice> {
+    const issues: InputIssue[] = [];
+    const text = (value: string | null | undefined, path: string) => {
+      if (value != null && (value.length === 0 || value.length > MAX_CODE_LENGTH)) issues.push({ path, message: `must be 1–${MAX_CODE_LENGTH} characters` });
+      return value ?? null;
+    };
+    const kind = text(filter.kind, 'filter.kind');
+    const segment = text(filter.segment, 'filter.segment');
+    const regionCode = text(filter.regionCode, regionPath);
+    if (filter.level != null && (!Number.isInteger(filter.level) || filter.level < 1 || filter.level > 1000)) issues.push({ path: 'filter.level', message: 'must be a level from 1 to 1000' });
+    if (filter.campaignId != null && !isId(filter.campaignId)) issues.push({ path: 'filter.campaignId', message: `"${String(filter.campaignId).slice(0, MAX_CODE_LENGTH)}" is not an id` });
+    if (issues.length) throw errors.badInput(issues);
+    const [regions, campaigns] = await Promise.all([
+      regionCode === null ? null : this.regionAndBelow(programId, regionCode),
+      filter.campaignId == null ? [] : this.sql.query(`select 1 from campaign where program_id = $1 and id = $2`, [programId, filter.campaignId]),
+    ]);
+    if (regions?.length === 0) issues.push({ path: regionPath, message: `no region with code "${regionCode}" in this program` });
+    if (filter.campaignId != null && !campaigns.length) issues.push({ path: 'filter.campaignId', message: `no campaign with id "${filter.campaignId}" in this program` });
+    if (issues.length) throw errors.badInput(issues);
+    return { regionIds: regions, kind, segment, level: filter.level ?? null, campaignId: filter.campaignId ?? null, partnerId: null };
+  }
+
+  private async regionAndBelow(programId: string, code: string): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `with recursive area as (select id from region where program_id = $1 and code = $2
+                               union select r.id from region r join area a on r.parent_id = a.id)
+       select id::text from area`,
+      [programId, code],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** A time series of one metric: per bucket of `interval`, per group of `groupBy` and, for money, per currency; empty buckets are zeros. */
+  async timeSeries(programId: string, input: SeriesInput): Promise<Series[]> {
+    const period = checkedPeriod(input.period);
+    const dimensions = input.groupBy ? checkedDimensions([input.groupBy], 'groupBy') : [];
+    if (dimensions.includes('MONTH')) throw errors.badInput([{ path: 'groupBy', message: 'a series is cut by its interval; group it by another dimension' }]);
+    const buckets = bucketsOf(period, input.interval);
+    const metric = METRICS[input.metric];
+    const limit = metric.partners ? MAX_ACTIVE_BUCKETS : MAX_SERIES_BUCKETS;
+    if (buckets.length > limit) throw errors.badInput([{ path: 'interval', message: `the period has ${buckets.length} buckets of ${input.interval}; at most ${limit}` }]);
+    const slice = await this.slice(programId, input.filter ?? {});
+    const query: StatsQuery = { programId, period, slice, dimensions, interval: input.interval };
+    if (metric.partners && byCampaign(query)) throw errors.badInput([{ path: 'metric', message: 'partners are counted for the program, not for a campaign or scheme' }]);
+    const codes = await this.regionCodes(programId);
+    const points = new Map<string, { key: GroupKey; currency: string | null; values: Map<string, bigint> }>();
+    const add = (row: Row, bucket: string, currency: string | null, value: bigint) => {
+      // d0 is the group's value when grouped (the bucket's column comes after it).
+      const values = dimensions.length ? [row.d0] : [];
+      const id = keyOf(values, currency);
+      const series = points.get(id) ?? { key: groupKey(query, values, null, codes), currency, values: new Map<string, bigint>() };
+      points.set(id, series);
+      series.values.set(bucket, (series.values.get(bucket) ?? 0n) + value);
+    };
+    if (metric.partners) {
+      const ranges = buckets.map((bucket) => rangeOf(bucket, period, input.interval));
+      for (const row of await this.rows(activitySql(query, ranges))) add(row, row.bucket!, null, BigInt(row.active!));
+    } else {
+      for (const row of await this.rows(figuresSql(query))) {
+        const sums = zeroSums();
+        addSums(sums, row as Record<string, string>);
+        const value = metric.value(sums);
+        if (metric.money ? row.unit !== '' && value !== 0n : value !== 0n) add(row, row[`d${dimensions.length}`]!, metric.money ? row.unit : null, value);
+      }
+    }
+    if (!points.size && !dimensions.length && !metric.money) points.set('[]', { key: {}, currency: null, values: new Map() });
+    return [...points.values()].map((series) => ({ key: series.key, currency: series.currency, points: buckets.map((bucket) => ({ bucket, value: series.values.get(bucket) ?? 0n })) }));
+  }
+}
+
+export const METRIC_NAMES = ['EVENTS', 'SALES', 'GROSS_SALES', 'REFUNDED', 'NET_SALES', 'NEW_CUSTOMERS', 'LEADS', 'NEW_PARTNERS', 'RECRUITED_PARTNERS', 'ACTIVE_PARTNERS',
+  'REWARD_COST', 'POINTS_EARNED', 'POINTS_REDEEMED', 'PERKS_GRANTED', 'BADGES', 'SURVEY_RESPONSES'] as const;
+export type Metric = (typeof METRIC_NAMES)[number];
+
+export interface SeriesInput {
+  metric: Metric;
+  interval: Interval;
+  period: PeriodInput;
+  filter?: FilterInput | null;
+  groupBy?: Dimension | null;
+}
+
+export interface Series {
+  key: GroupKey;
+  /** The currency of a money metric; null for counts. */
+  currency: string | null;
+  points: { bucket: string; value: bigint }[];
+}
+
+interface MetricDefinition {
+  /** Per currency. */
+  money?: boolean;
+  /** Distinct active partners, not a sum. */
+  partners?: boolean;
+  value: (sums: Sums) => bigint;
+}
+
+/** What a time series can chart: each a figure of the rollups (see figures.ts), or distinct active partners. */
+export const METRICS: Record<Metric, MetricDefinition> = {
+  EVENTS: { value: (sums: Sums) => sums.events },
+  SALES: { value: (sums: Sums) => sums.sales },
+  GROSS_SALES: { money: true, value: (sums: Sums) => sums.gross },
+  REFUNDED: { money: true, value: (sums: Sums) => sums.refunded },
+  NET_SALES: { money: true, value: netOf },
+  NEW_CUSTOMERS: { value: (sums: Sums) => sums.new_customers },
+  LEADS: { value: (sums: Sums) => sums.leads },
+  NEW_PARTNERS: { value: (sums: Sums) => sums.joined },
+  RECRUITED_PARTNERS: { value: (sums: Sums) => sums.recruits },
+  ACTIVE_PARTNERS: { partners: true, value: () => 0n },
+  REWARD_COST: { money: true, value: costOf },
+  POINTS_EARNED: { value: (sums: Sums) => sums.points_earned },
+  POINTS_REDEEMED: { value: (sums: Sums) => sums.points_redeemed },
+  PERKS_GRANTED: { value: (sums: Sums) => sums.perks },
+  BADGES: { value: (sums: Sums) => sums.badges },
+  SURVEY_RESPONSES: { value: (sums: Sums) => sums.responses },
+};
+
+const NO_SLICE: Slice = { regionIds: null, kind: null, segment: null, level: null, campaignId: null, partnerId: null };
+const ZERO_CUMULATIVE: Cumulative = { joined: 0n, pointsEarned: 0n, pointsRedeemed: 0n };
+
+function checkedPeriod(input: PeriodInput): Period {
+  const period = resolvePeriod(input);
+  if (Array.isArray(period)) throw errors.badInput(period);
+  return period;
+}
+
+function checkedDimensions(dimensions: Dimension[], path: string): Dimension[] {
+  if (new Set(dimensions).size !== dimensions.length) throw errors.badInput([{ path, message: 'names a dimension twice' }]);
+  if (dimensions.length > MAX_GROUP_DIMENSIONS) throw errors.badInput([{ path, message: `at most ${MAX_GROUP_DIMENSIONS} dimensions` }]);
+  if (dimensions.includes('CAMPAIGN') && dimensions.includes('SCHEME')) throw errors.badInput([{ path, message: 'a scheme instance belongs to one campaign: group by SCHEME alone' }]);
+  return dimensions;
+}
+
+const min = (a: string, b: string) => (a < b ? a : b);
+const max = (a: string, b: string) => (a > b ? a : b);
+
+/** The part of the bucket starting at `bucket` inside the period, and the range of the same length before it. */
+function rangeOf(bucket: string, period: Period, interval: Interval | null = null): ActivityRange {
+  const end = interval === null ? period.to : interval === 'MONTH' ? nextMonth(bucket) : dateOf(dayNumber(bucket)! + (interval === 'WEEK' ? 7 : 1));
+  const from = max(bucket, period.from);
+  const to = min(end, period.to);
+  return { bucket, from, to, previousFrom: dateOf(2 * dayNumber(from)! - dayNumber(to)!) };
+}
+
+function monthRanges(period: Period): ActivityRange[] {
+  return bucketsOf(period, 'MONTH').map((month) => rangeOf(month, period, 'MONTH'));
+}
+
+/** Each region's id to the id of the region among `tops` it is in or under; regions outside them are left out. */
+function regionTops(regions: { id: string; parentId: string | null }[], tops: Set<string>): RegionTops {
+  const parentOf = new Map(regions.map((region) => [region.id, region.parentId]));
+  const result: RegionTops = new Map();
+  for (const region of regions) {
+    // Regions nest a few levels deep; the walk stops at a top or at the root.
+    for (let at: string | null = region.id, steps = 0; at !== null && steps <= regions.length; at = parentOf.get(at) ?? null, steps++) {
+      if (tops.has(at)) {
+        result.set(region.id, at);
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+/** Joined partners and points since the first day, summed per group over months before `through`. */
+function cumulativeOf(rows: Row[]): (key: string, through: string) => Cumulative {
+  const byGroup = new Map<string, { month: string; joined: bigint; earned: bigint; redeemed: bigint }[]>();
+  for (const row of rows) {
+    const key = keyOf(valuesOf(row), null);
+    const list = byGroup.get(key) ?? [];
+    byGroup.set(key, list);
+    list.push({ month: row.month!, joined: BigInt(row.joined!), earned: BigInt(row.points_earned!), redeemed: BigInt(row.points_redeemed!) });
+  }
+  return (key, through) => {
+    const total: Cumulative = { joined: 0n, pointsEarned: 0n, pointsRedeemed: 0n };
+    for (const month of byGroup.get(key) ?? []) {
+      if (month.month >= through) continue;
+      total.joined += month.joined;
+      total.pointsEarned += month.earned;
+      total.pointsRedeemed += month.redeemed;
+    }
+    return total;
+  };
+}
+
+function groupKey(query: StatsQuery, values: Value[], month: string | null, codes: Map<string, string>): GroupKey {
+  const key: GroupKey = {};
+  let next = 0;
+  for (const dimension of query.dimensions) {
+    const value = dimension === 'MONTH' ? month : values[next++];
+    if (dimension === 'REGION') key.regionCode = value === null || String(value) === '0' ? null : (codes.get(String(value)) ?? null);
+    else if (dimension === 'KIND') key.kind = String(value);
+    else if (dimension === 'SEGMENT') key.segment = value ? String(value) : null;
+    else if (dimension === 'LEVEL') key.level = Number(value);
+    else if (dimension === 'CAMPAIGN') key.campaignId = String(value);
+    else if (dimension === 'SCHEME') key.schemeInstanceId = String(value);
+    else key.month = String(value).slice(0, 7);
+  }
+  return key;
+}
+
+/** A dimension's value in a row: a region's, campaign's or scheme's id, a kind, a segment, a level or a month. */
+type Value = string | number | null;
+
+const keyOf = (values: Value[], month: string | null) => JSON.stringify([values, month]);
+
+/** The dimension columns of a row (d0, d1, ...), in order. */
+function valuesOf(row: Row): Value[] {
+  return Object.keys(row)
+    .filter((name) => /^d\d+$/.test(name))
+    .sort()
+    .map((name) => row[name]);
+}
