@@ -12,6 +12,7 @@ import { Sql, StatementCounter } from './db/sql.js';
 import type { InputIssue } from './graphql/errors.js';
 import { createSchema } from './graphql/schema.js';
 import { writeExport } from './exports/export.js';
+import { writeStatsExport } from './exports/stats-export.js';
 import { EXPORT_HELP, openOutput, parseExportCall, type ExportOptions } from './exports/export-command.js';
 import { startCofactor, type RunningCofactor } from './index.js';
 import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
@@ -342,13 +343,14 @@ program
 
 program
   .command('export')
-  .description('write the events, rewards or payouts of a span as CSV or JSON lines, streamed at any size ("stats": not yet)')
-  .argument('<what>', 'events, rewards or payouts')
+  .description("write the events, rewards or payouts of a span as CSV or JSON lines, streamed at any size, or the program's figures (stats)")
+  .argument('<what>', 'events, rewards, payouts or stats')
   .requiredOption('--from <date>', 'from (inclusive): 2026-11-01 (midnight UTC) or an ISO date-time')
   .requiredOption('--to <date>', '...to (exclusive)')
   .option('--program <id>', 'the program (default: the only one)')
   .option('--format <format>', 'csv or jsonl', 'csv')
   .option('--out <file>', 'write to this file instead of stdout')
+  .option('--group-by <dimensions>', 'stats only: one or two of region, kind, segment, level, campaign, scheme, month, e.g. region,month')
   .addHelpText('after', EXPORT_HELP)
   .action(async (what: string, options: ExportOptions) => {
     try {
@@ -358,7 +360,10 @@ program
         const output = await openOutput(call.out);
         const progress = progressReporter(process.stderr, { command: 'export', things: 'rows' });
         try {
-          const written = await writeExport(app.sql, { programId, ...call }, output.stream, (done, total) => progress.update({ eventsReplayed: done, eventsTotal: total }));
+          const written =
+            call.kind === 'stats'
+              ? await writeStatsExport(app.analytics, { programId, ...call }, output.stream)
+              : await writeExport(app.sql, { programId, ...call }, output.stream, (done, total) => progress.update({ eventsReplayed: done, eventsTotal: total }));
           await output.finish();
           return written;
         } catch (error) {

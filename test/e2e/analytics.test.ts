@@ -24,7 +24,9 @@
  * S-A2's point (20 000 of 50 000 returned: 100 × 2/5 = 40). Anna redeems a 1-point item today.
  * Survey answers: Anna 10 (Nov 20), Boris 6 (Nov 21), Vera 9 (Dec 2).
  */
-import { analyticsFolded, startTestServer, type GraphQLResponse, type TestServer } from '../support/harness.js';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT_DIR, analyticsFolded, startTestServer, type GraphQLResponse, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
 const ids: Record<string, string> = {};
@@ -338,3 +340,40 @@ describe('partnerStats and access', () => {
 function MSK_NOVEMBER_AS_PARTNER() {
   return { ...MSK_NOVEMBER, regionCode: null };
 }
+
+describe('cofactor export stats', () => {
+  /** Runs the real CLI on the test database, as with DATABASE_URL. */
+  const exportStats = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const env = { ...process.env, DATABASE_URL: server.appDatabaseUrl, DATABASE_OWNER_URL: server.databaseUrl, COFACTOR_ROOT: ROOT_DIR };
+      execFile(process.execPath, [join(ROOT_DIR, 'server', 'dist', 'cli.js'), 'export', 'stats', ...args], { env, cwd: ROOT_DIR, timeout: 120_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code) : 0, stdout, stderr }),
+      );
+    });
+
+  it("writes the API's figures: one JSON line per group, amounts as digit strings", async () => {
+    const run = await exportStats(['--from', '2026-11-01', '--to', '2026-12-01', '--group-by', 'region', '--format', 'jsonl']);
+    expect(run.code).toBe(0);
+    // The API's shape with the key's fields beside the figures and every digit string a number.
+    const asApi = (line: string) => {
+      const { key, ...figures } = JSON.parse(line, (_, value) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value));
+      return { ...NO_KEY, ...key, ...figures };
+    };
+    const groups = run.stdout.trim().split('\n').map(asApi);
+    expect(groups.sort((a, b) => a.regionCode.localeCompare(b.regionCode))).toEqual([KZ_NOVEMBER, MSK_NOVEMBER, SPB_NOVEMBER]);
+  }, 120_000);
+
+  it('writes a CSV column per figure, money per currency, the same figures', async () => {
+    const run = await exportStats(['--from', '2026-11-01', '--to', '2026-12-01']);
+    expect(run.code).toBe(0);
+    const [header, row, end] = run.stdout.split('\r\n');
+    expect(end).toBe('');
+    const cells = Object.fromEntries(header.split(',').map((name, index) => [name, row.split(',')[index]]));
+    // The November total above, column by column.
+    expect(cells).toMatchObject({
+      'partners.active': '2', 'partners.previouslyActive': '2', 'partners.retention': '0.5', 'activity.events': '6', 'activity.conversion': '1',
+      'sales.RUB.gross': '350000', 'sales.RUB.averageCheck': '116667', 'rewards.money.RUB.paid': '20000', 'rewards.money.RUB.costOfSales': '0.1',
+      'rewards.points.outstanding': '500', 'satisfaction.nps': '0', 'satisfaction.averageScore': '8',
+    });
+  }, 120_000);
+});

@@ -165,8 +165,19 @@ it('refuses a bad export, format, program or span in one line with exit code 2, 
     const run = await exportCli(args);
     return [run.code, run.stderr.trim(), run.stdout];
   };
-  expect(await refusal(['stats', ...NOVEMBER])).toEqual([2, 'cofactor export: stats: not yet; export events, rewards or payouts', '']);
-  expect(await refusal(['partners', ...NOVEMBER])).toEqual([2, 'cofactor export: "partners" is not an export; choose one of events, rewards, payouts', '']);
+  expect(await refusal(['partners', ...NOVEMBER])).toEqual([2, 'cofactor export: "partners" is not an export; choose one of events, rewards, payouts, stats', '']);
+  expect(await refusal(['stats', ...NOVEMBER, '--group-by', 'planet'])).toEqual([
+    2,
+    'cofactor export: --group-by: "planet" is not a dimension; choose from region, kind, segment, level, campaign, scheme, month',
+    '',
+  ]);
+  expect(await refusal(['stats', ...NOVEMBER, '--group-by', 'region,kind,month'])).toEqual([2, 'cofactor export: --group-by: at most 2 dimensions', '']);
+  expect(await refusal(['stats', '--from', '2026-11-01T00:00:00Z', '--to', '2026-12-01'])).toEqual([
+    2,
+    'cofactor export: --from: must be a date like 2026-03-01, of the years 2000–2100',
+    '',
+  ]);
+  expect(await refusal(['events', ...NOVEMBER, '--group-by', 'region'])).toEqual([2, 'cofactor export: --group-by: only stats are grouped', '']);
   expect(await refusal(['events', ...NOVEMBER, '--format', 'xlsx'])).toEqual([2, 'cofactor export: --format: must be csv or jsonl, not "xlsx"', '']);
   expect(await refusal(['events', '--from', '2026-12-01', '--to', '2026-11-01'])).toEqual([2, 'cofactor export: --to: must be after --from', '']);
   const unknown = await refusal(['events', ...NOVEMBER, '--program', '999999']);

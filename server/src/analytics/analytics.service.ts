@@ -274,7 +274,8 @@ function checkedPeriod(input: PeriodInput): Period {
   return period;
 }
 
-function checkedDimensions(dimensions: Dimension[], path: string): Dimension[] {
+/** The dimensions to group by, or BAD_USER_INPUT at `path`: at most two, none twice, not both CAMPAIGN and SCHEME. */
+export function checkedDimensions(dimensions: Dimension[], path: string): Dimension[] {
   if (new Set(dimensions).size !== dimensions.length) throw errors.badInput([{ path, message: 'names a dimension twice' }]);
   if (dimensions.length > MAX_GROUP_DIMENSIONS) throw errors.badInput([{ path, message: `at most ${MAX_GROUP_DIMENSIONS} dimensions` }]);
   if (dimensions.includes('CAMPAIGN') && dimensions.includes('SCHEME')) throw errors.badInput([{ path, message: 'a scheme instance belongs to one campaign: group by SCHEME alone' }]);

@@ -3,9 +3,7 @@ import { BigIntScalar } from '../graphql/scalars.js';
 import { SatisfactionType } from '../surveys/survey.types.js';
 import { MAX_PERIOD_DAYS } from './period.js';
 import { METRIC_NAMES, type Metric } from './analytics.service.js';
-import type { Dimension } from './stats-sql.js';
-
-const DIMENSIONS: Dimension[] = ['REGION', 'KIND', 'SEGMENT', 'LEVEL', 'CAMPAIGN', 'SCHEME', 'MONTH'];
+import { DIMENSIONS, type Dimension } from './stats-sql.js';
 export const AnalyticsDimensionEnum = Object.fromEntries(DIMENSIONS.map((dimension) => [dimension, dimension])) as Record<Dimension, Dimension>;
 registerEnumType(AnalyticsDimensionEnum, {
   name: 'AnalyticsDimension',

@@ -9,7 +9,8 @@ import { splitByMonths, type Interval, type Period } from './period.js';
  */
 
 /** What figures can be grouped by; MONTH and BUCKET (a time series' interval) cut the period. */
-export type Dimension = 'REGION' | 'KIND' | 'SEGMENT' | 'LEVEL' | 'CAMPAIGN' | 'SCHEME' | 'MONTH';
+export const DIMENSIONS = ['REGION', 'KIND', 'SEGMENT', 'LEVEL', 'CAMPAIGN', 'SCHEME', 'MONTH'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface Slice {
   /** A region and its sub-regions. */
