@@ -113,7 +113,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     leaderboards,
     boardLinks: new BoardLinks(sql),
     surveys: new SurveyService(sql, config),
-    analytics: new AnalyticsService(sql),
+    analytics: new AnalyticsService(sql, leaderboards),
     liveBoards,
     async close() {
       await notifications.close();

@@ -49,7 +49,9 @@ const COMPARE = `query($period: AnalyticsPeriodInput!, $parent: String) {
 const SERIES = `query($metric: AnalyticsMetric!, $interval: AnalyticsInterval!, $period: AnalyticsPeriodInput!, $groupBy: AnalyticsDimension) {
   timeSeries(metric: $metric, interval: $interval, period: $period, groupBy: $groupBy) { regionCode currency points { bucket value } }
 }`;
-const PARTNER = `query($id: ID!, $period: AnalyticsPeriodInput!) { partnerStats(partnerId: $id, period: $period) { partnerId from to figures { ${GROUP} } } }`;
+const PARTNER = `query($id: ID!, $period: AnalyticsPeriodInput!) {
+  partnerStats(partnerId: $id, period: $period) { partnerId from to figures { ${GROUP} } rank { regionCode period rank ranked } }
+}`;
 
 const NOVEMBER = { month: '2026-11' };
 const NO_KEY = { regionCode: null, kind: null, segment: null, level: null, campaignId: null, schemeInstanceId: null, month: null };
@@ -306,9 +308,22 @@ describe('timeSeries', () => {
 describe('partnerStats and access', () => {
   it("gives a partner its own figures, with its token or a reader's key", async () => {
     const own = await server.ok<{ partnerStats: any }>(PARTNER, { id: ids.Anna, period: NOVEMBER }, tokens.Anna);
-    expect(own.partnerStats).toEqual({ partnerId: ids.Anna, from: '2026-11-01', to: '2026-12-01', figures: MSK_NOVEMBER_AS_PARTNER() });
+    // November is a month, which boards rank: Anna is first of MSK's one partner with net sales.
+    const rank = { regionCode: 'MSK', period: 'MONTH', rank: 1, ranked: 1 };
+    expect(own.partnerStats).toEqual({ partnerId: ids.Anna, from: '2026-11-01', to: '2026-12-01', figures: MSK_NOVEMBER_AS_PARTNER(), rank });
     const read = await server.ok<{ partnerStats: any }>(PARTNER, { id: ids.Anna, period: NOVEMBER }, tokens.reader);
     expect(read.partnerStats).toEqual(own.partnerStats);
+  });
+
+  it('ranks a partner on its region\'s board only for a period a board ranks, unranked without net sales', async () => {
+    const stats = async (partner: string, period: Record<string, unknown>) => (await server.ok<{ partnerStats: any }>(PARTNER, { id: ids[partner], period }, tokens.reader)).partnerStats;
+    // Nov 1–19 is no day, week, month or quarter.
+    expect((await stats('Anna', { from: '2026-11-01', to: '2026-11-20' })).rank).toBeNull();
+    // Vera sold nothing in November (KZ's board is empty) but S-V1 in October; Q4 holds both.
+    expect((await stats('Vera', NOVEMBER)).rank).toEqual({ regionCode: 'KZ', period: 'MONTH', rank: null, ranked: 0 });
+    expect((await stats('Vera', { quarter: '2026-Q4' })).rank).toEqual({ regionCode: 'KZ', period: 'QUARTER', rank: 1, ranked: 1 });
+    // The week of Monday Nov 9: Boris's S-B1 (Sun Nov 15).
+    expect((await stats('Boris', { from: '2026-11-09', to: '2026-11-16' })).rank).toEqual({ regionCode: 'SPB', period: 'WEEK', rank: 1, ranked: 1 });
   });
 
   it("refuses a partner token another partner's stats or any program figures, and anyone without a credential", async () => {

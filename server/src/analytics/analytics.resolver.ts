@@ -58,7 +58,7 @@ export class AnalyticsResolver {
     @Arg('period', () => AnalyticsPeriodInput) period: AnalyticsPeriodInput,
   ): Promise<PartnerStatsType> {
     const stats = await ctx.app.analytics.partnerStats(requirePartnerAccess(ctx.principal, partnerId), partnerId, period);
-    return { partnerId, ...stats.period, figures: flat({ key: {}, ...stats.figures }) };
+    return { partnerId, ...stats.period, figures: flat({ key: {}, ...stats.figures }), rank: stats.rank };
   }
 
   @Query(() => [AnalyticsSeries], {

@@ -1,9 +1,11 @@
 import type { Sql } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
+import type { BoardPeriod } from '../leaderboards/board-query.js';
+import type { LeaderboardService } from '../leaderboards/leaderboard.service.js';
 import { MAX_CODE_LENGTH } from '../validation.js';
 import { addSums, costOf, groupFigures, netOf, zeroSums, type Cumulative, type GroupFigures, type PartnerCounts, type Sums } from './figures.js';
-import { bucketsOf, dateOf, dayNumber, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
+import { bucketOf, bucketsOf, dateOf, dayNumber, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
 import { activitySql, byCampaign, cumulativeSql, figuresSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
 
 export interface FilterInput {
@@ -29,6 +31,16 @@ export interface StatsGroup extends GroupFigures {
   key: GroupKey;
 }
 
+/** A partner's place on its region's board of net sales (the program's currency) for the period. */
+export interface RegionRank {
+  regionCode: string;
+  period: BoardPeriod;
+  /** Null when the partner has no net sales in the period. */
+  rank: number | null;
+  /** Partners on the board. */
+  ranked: number;
+}
+
 export interface ProgramStats {
   period: Period;
   total: StatsGroup;
@@ -49,7 +61,10 @@ type Row = Record<string, string | null>;
  * grouped or not, per region side by side, of one partner, and as time series.
  */
 export class AnalyticsService {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly leaderboards: LeaderboardService,
+  ) {}
 
   /** The figures of a period, in total and per group of `groupBy`. */
   async programStats(programId: string, input: { period: PeriodInput; filter?: FilterInput | null; groupBy?: Dimension[] | null }): Promise<ProgramStats> {
@@ -61,15 +76,26 @@ export class AnalyticsService {
     return { period, total: total[0], groups: groups ?? [] };
   }
 
-  /** One partner's figures of a period. */
-  async partnerStats(programId: string, partnerId: string, periodInput: PeriodInput): Promise<{ period: Period; figures: GroupFigures }> {
+  /** One partner's figures of a period, and its rank on its region's board of net sales when the period is one a board ranks. */
+  async partnerStats(programId: string, partnerId: string, periodInput: PeriodInput): Promise<{ period: Period; figures: GroupFigures; rank: RegionRank | null }> {
     const period = checkedPeriod(periodInput);
-    if (!isId(partnerId) || !(await this.sql.query(`select 1 from partner where program_id = $1 and id = $2`, [programId, partnerId])).length) {
-      throw errors.notFound('partner', partnerId);
-    }
+    const [partner] = isId(partnerId)
+      ? await this.sql.query<{ regionCode: string | null }>(`select r.code as "regionCode" from partner p left join region r on r.id = p.region_id where p.program_id = $1 and p.id = $2`, [
+          programId,
+          partnerId,
+        ])
+      : [];
+    if (!partner) throw errors.notFound('partner', partnerId);
     const slice: Slice = { ...NO_SLICE, partnerId };
-    const [group] = await this.groups({ programId, period, slice, dimensions: [] });
-    return { period, figures: group };
+    const [[group], rank] = await Promise.all([this.groups({ programId, period, slice, dimensions: [] }), this.regionRank(programId, partnerId, partner.regionCode, period)]);
+    return { period, figures: group, rank };
+  }
+
+  private async regionRank(programId: string, partnerId: string, regionCode: string | null, period: Period): Promise<RegionRank | null> {
+    const boardPeriod = boardPeriodOf(period);
+    if (regionCode === null || boardPeriod === null) return null;
+    const board = await this.leaderboards.board(programId, { metric: 'NET_SALES', period: boardPeriod, date: period.from, regionCode }, { kind: 'partner', partnerId }, 0);
+    return { regionCode, period: boardPeriod, rank: board.me?.rank ?? null, ranked: board.ranked };
   }
 
   /** Each region under `parentRegionCode` (the top regions without one), rolled up with its sub-regions, and their total. */
@@ -280,6 +306,18 @@ export function checkedDimensions(dimensions: Dimension[], path: string): Dimens
   if (dimensions.length > MAX_GROUP_DIMENSIONS) throw errors.badInput([{ path, message: `at most ${MAX_GROUP_DIMENSIONS} dimensions` }]);
   if (dimensions.includes('CAMPAIGN') && dimensions.includes('SCHEME')) throw errors.badInput([{ path, message: 'a scheme instance belongs to one campaign: group by SCHEME alone' }]);
   return dimensions;
+}
+
+/** The board period that is exactly `period` (a local day, ISO week, month or quarter), or null. */
+function boardPeriodOf(period: Period): BoardPeriod | null {
+  const from = dayNumber(period.from)!;
+  const to = dayNumber(period.to)!;
+  if (to - from === 1) return 'DAY';
+  if (to - from === 7 && bucketOf(from, 'WEEK') === from) return 'WEEK';
+  if (period.from.endsWith('-01') && period.to === nextMonth(period.from)) return 'MONTH';
+  const quarterStart = ['01', '04', '07', '10'].includes(period.from.slice(5, 7)) && period.from.endsWith('-01');
+  if (quarterStart && period.to === nextMonth(nextMonth(nextMonth(period.from)))) return 'QUARTER';
+  return null;
 }
 
 const min = (a: string, b: string) => (a < b ? a : b);

@@ -1,5 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BigIntScalar } from '../graphql/scalars.js';
+import type { BoardPeriod } from '../leaderboards/board-query.js';
+import { BoardPeriodEnum } from '../leaderboards/leaderboard.types.js';
 import { SatisfactionType } from '../surveys/survey.types.js';
 import { MAX_PERIOD_DAYS } from './period.js';
 import { METRIC_NAMES, type Metric } from './analytics.service.js';
@@ -214,6 +216,18 @@ export class ProgramStatsType {
   groups!: AnalyticsGroup[];
 }
 
+@ObjectType('PartnerRegionRank', { description: "A partner's place on its region's board of net sales in the program's currency (its region now, with sub-regions)." })
+export class PartnerRegionRank {
+  @Field()
+  regionCode!: string;
+  @Field(() => BoardPeriodEnum, { description: 'The board: the DAY, WEEK, MONTH or QUARTER that the period is.' })
+  period!: BoardPeriod;
+  @Field(() => Int, { nullable: true, description: 'Null when the partner has no net sales in the period.' })
+  rank!: number | null;
+  @Field(() => Int, { description: 'Partners on the board.' })
+  ranked!: number;
+}
+
 @ObjectType('PartnerStats')
 export class PartnerStatsType {
   @Field(() => ID)
@@ -224,6 +238,8 @@ export class PartnerStatsType {
   to!: string;
   @Field(() => AnalyticsGroup, { description: "The partner's figures: partners.active is 1 when it was active, partners.new 1 when it joined in the period." })
   figures!: AnalyticsGroup;
+  @Field(() => PartnerRegionRank, { nullable: true, description: 'When the partner has a region and the period is a local day, ISO week, month or quarter; else null.' })
+  rank!: PartnerRegionRank | null;
 }
 
 @ObjectType('AnalyticsPoint')
