@@ -26,6 +26,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { AnalyticsService } from '../../server/src/analytics/analytics.service.js';
 import { ROOT_DIR, analyticsFolded, startTestServer, type GraphQLResponse, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -331,7 +332,28 @@ describe('partnerStats and access', () => {
     expect(codeOf(await server.gql(STATS, { period: NOVEMBER }, tokens.Anna))).toBe('FORBIDDEN');
     expect(codeOf(await server.gql(COMPARE, { period: NOVEMBER }, tokens.Anna))).toBe('FORBIDDEN');
     expect(codeOf(await server.gql(SERIES, { metric: 'SALES', interval: 'DAY', period: NOVEMBER }, tokens.Anna))).toBe('FORBIDDEN');
-    expect(codeOf(await server.gql(STATS, { period: NOVEMBER }, null))).toBe('UNAUTHENTICATED');
+    // Without a credential an analytics query is over the anonymous cost limit (1,000) before it is run.
+    expect(codeOf(await server.gql(STATS, { period: NOVEMBER }, null))).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('refuses more groups or series points than its limits, naming groupBy', async () => {
+    // The server's limits (5,000 groups, 20,000 points) lowered to what this program reaches.
+    const { app } = server.running;
+    const small = new AnalyticsService(app.sql, app.leaderboards, { groups: 2, seriesPoints: 5 });
+    const refusal = (call: Promise<unknown>) => call.then(() => 'answered', (error) => [error.extensions.code, error.extensions.issues[0].path]);
+    // November by region is 3 groups (KZ, MSK, SPB); by region over three days, 3 series × 3 days.
+    expect(await refusal(small.programStats(server.programId, { period: NOVEMBER, groupBy: ['REGION'] }))).toEqual(['BAD_USER_INPUT', 'groupBy']);
+    expect(await refusal(small.programStats(server.programId, { period: NOVEMBER, groupBy: ['KIND'] }))).toBe('answered');
+    const series = { metric: 'NET_SALES', interval: 'DAY', period: { from: '2026-11-09', to: '2026-11-12' }, groupBy: 'REGION' } as const;
+    expect(await refusal(small.timeSeries(server.programId, { ...series, groupBy: null }))).toBe('answered');
+    expect(await refusal(small.timeSeries(server.programId, { ...series, period: NOVEMBER }))).toEqual(['BAD_USER_INPUT', 'groupBy']);
+  });
+
+  it('counts each analytics query as 2,500 in the query limits: twenty in one request are over 50,000', async () => {
+    const many = (count: number) => `{ ${Array.from({ length: count }, (_, i) => `q${i}: programStats(period: { month: "2026-11" }) { from }`).join(' ')} }`;
+    // 19 × (2,500 + 1) = 47,519 runs; 20 × 2,501 = 50,020 does not.
+    expect((await server.gql(many(19), {}, tokens.reader)).errors).toBeUndefined();
+    expect(codeOf(await server.gql(many(20), {}, tokens.reader))).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('names the field of a bad period, filter or grouping', async () => {

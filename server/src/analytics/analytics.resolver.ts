@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Extensions, ID, Query, Resolver } from 'type-graphql';
 import { requirePartnerAccess, requireReader } from '../auth/access.js';
 import type { RequestContext } from '../graphql/context.js';
 import { MAX_ACTIVE_BUCKETS, MAX_GROUP_DIMENSIONS, MAX_SERIES_BUCKETS, type Metric, type StatsGroup } from './analytics.service.js';
@@ -17,8 +17,16 @@ import type { Dimension } from './stats-sql.js';
 
 const flat = ({ key, ...figures }: StatsGroup) => ({ ...key, ...figures });
 
+/**
+ * What an analytics query costs by itself in the query limits (see graphql/cost.ts): a few
+ * statements over rollups, each a pass over up to a year of a program's slices or its partners'
+ * active days, where a field elsewhere reads a row. Twenty of them fill the budget of a request.
+ */
+export const ANALYTICS_QUERY_COST = 2_500;
+
 @Resolver()
 export class AnalyticsResolver {
+  @Extensions({ cost: ANALYTICS_QUERY_COST })
   @Query(() => ProgramStatsType, {
     description:
       `The program's figures over a period, in total and per group of up to ${MAX_GROUP_DIMENSIONS} dimensions, read from rollups. ` +
@@ -34,6 +42,7 @@ export class AnalyticsResolver {
     return { ...stats.period, total: flat(stats.total), groups: stats.groups.map(flat) };
   }
 
+  @Extensions({ cost: ANALYTICS_QUERY_COST })
   @Query(() => ProgramStatsType, {
     description:
       'Regions side by side: each child region of parentRegionCode (the top regions without it), with the figures of its partners and of its ' +
@@ -49,6 +58,7 @@ export class AnalyticsResolver {
     return { ...stats.period, total: flat(stats.total), groups: stats.groups.map(flat) };
   }
 
+  @Extensions({ cost: ANALYTICS_QUERY_COST })
   @Query(() => PartnerStatsType, {
     description: "One partner's figures over a period. An analytics:read or admin key, or that partner's own token (another partner's is FORBIDDEN).",
   })
@@ -61,6 +71,7 @@ export class AnalyticsResolver {
     return { partnerId, ...stats.period, figures: flat({ key: {}, ...stats.figures }), rank: stats.rank };
   }
 
+  @Extensions({ cost: ANALYTICS_QUERY_COST })
   @Query(() => [AnalyticsSeries], {
     description:
       `A metric per bucket of the period, for charts: one series per group of groupBy and, for money, per currency. At most ${MAX_SERIES_BUCKETS} ` +

@@ -51,6 +51,10 @@ export interface ProgramStats {
 export const MAX_GROUP_DIMENSIONS = 2;
 /** The most buckets a time series has (a DAY series of about two years and nine months). */
 export const MAX_SERIES_BUCKETS = 1_000;
+/** The most groups one programStats or regionComparison answers. */
+export const MAX_STATS_GROUPS = 5_000;
+/** The most points (series × buckets) one timeSeries answers. */
+export const MAX_SERIES_POINTS = 20_000;
 /** The most buckets of a series of distinct active partners, each a pass over the program's partners. */
 export const MAX_ACTIVE_BUCKETS = 60;
 
@@ -64,6 +68,7 @@ export class AnalyticsService {
   constructor(
     private readonly sql: Sql,
     private readonly leaderboards: LeaderboardService,
+    private readonly limits = { groups: MAX_STATS_GROUPS, seriesPoints: MAX_SERIES_POINTS },
   ) {}
 
   /** The figures of a period, in total and per group of `groupBy`. */
@@ -154,6 +159,7 @@ export class AnalyticsService {
     }
     if (monthIndex < 0) for (const row of cumulativeRows) groupOf(valuesOf(row), null);
     if (!query.dimensions.length) groupOf([], null);
+    if (groups.size > this.limits.groups) throw errors.badInput([{ path: 'groupBy', message: `gives ${groups.size} groups, more than ${this.limits.groups}: filter or group by less` }]);
     const cumulative = rewardsOnly ? () => null : cumulativeOf(cumulativeRows);
     return [...groups.values()].map(({ values, month, units }) => {
       const through = month === null ? query.period.to : min(nextMonth(month), query.period.to);
@@ -240,6 +246,10 @@ export class AnalyticsService {
       }
     }
     if (!points.size && !dimensions.length && !metric.money) points.set('[]', { key: {}, currency: null, values: new Map() });
+    if (points.size * buckets.length > this.limits.seriesPoints) {
+      const message = `gives ${points.size} series of ${buckets.length} buckets, more than ${this.limits.seriesPoints} points: filter, group by less or take a longer interval`;
+      throw errors.badInput([{ path: 'groupBy', message }]);
+    }
     return [...points.values()].map((series) => ({ key: series.key, currency: series.currency, points: buckets.map((bucket) => ({ bucket, value: series.values.get(bucket) ?? 0n })) }));
   }
 }

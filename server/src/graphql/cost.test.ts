@@ -8,9 +8,11 @@ const schema = buildSchema(`
   type Badge implements Reward { id: ID! holders(first: Int): [Holder!]! }
   type Holder { name: String! }
   input EventInput { externalId: String! amount: Int! }
-  type Query { rewards(first: Int): [Reward!]! }
+  type Query { rewards(first: Int): [Reward!]! stats: Holder! }
   type Mutation { record(events: [EventInput!]!, first: Int): [Reward!]! }
 `);
+// A field that declares what it costs by itself, as @Extensions({ cost }) does.
+(schema.getQueryType()!.getFields().stats as { extensions: unknown }).extensions = { cost: 500 };
 
 function cost(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
@@ -40,5 +42,10 @@ describe('measureCost', () => {
 
   it('answers null when a variable it depends on does not coerce', () => {
     expect(cost('query($n: Int) { rewards(first: $n) { id } }', { n: 'many' })).toBeNull();
+  });
+
+  it("adds a field's declared cost instead of 1", () => {
+    // 500 for stats, 1 for its name; twice with an alias.
+    expect(cost('{ stats { name } again: stats { name } }')).toEqual({ cost: 1002, rootFields: 2 });
   });
 });

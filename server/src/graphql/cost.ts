@@ -24,7 +24,8 @@ import {
 import { DEFAULT_PAGE_SIZE } from './connection.js';
 
 /**
- * The cost of an operation, measured on its document before it runs: every field costs 1; the
+ * The cost of an operation, measured on its document before it runs: every field costs 1 (or
+ * the cost its definition declares); the
  * fields under a field with a list argument cost that many times more (`first` absent on a
  * connection means the default page size). Where a selection set is on an interface or union,
  * the costliest of its object types counts.
@@ -95,10 +96,19 @@ function selectionCost(walk: Walk, selectionSet: SelectionSetNode, type: GraphQL
   return most;
 }
 
+/**
+ * What a field costs by itself: 1, or the `cost` its definition declares (`@Extensions({ cost })`)
+ * when it does more work than reading a row, such as an analytics query over rollups.
+ */
+function ownCost(def: GraphQLField<unknown, unknown>): number {
+  const declared = (def.extensions as { cost?: unknown } | undefined)?.cost;
+  return typeof declared === 'number' ? declared : 1;
+}
+
 function fieldCost(walk: Walk, node: FieldNode, def: GraphQLField<unknown, unknown>): number {
   const named = getNamedType(def.type);
   const children = node.selectionSet && isCompositeType(named) ? selectionCost(walk, node.selectionSet, named) : 0;
-  return 1 + listSize(walk, node, def) * children;
+  return ownCost(def) + listSize(walk, node, def) * children;
 }
 
 function listSize(walk: Walk, node: FieldNode, def: GraphQLField<unknown, unknown>): number {
