@@ -22,19 +22,21 @@ const KEY = 'program_id, grain, partner_id, bucket, region_id, kind, segment, le
 const SUMS = FIGURES.map((figure) => `sum(${figure}) as ${figure}`).join(', ');
 
 /**
- * The rows of the five grains that the deltas of `source` (a relation with analytics_delta's
- * columns) add up to, as `analytics_fold()` writes them.
+ * The rows of the four grains that the deltas of `source` (a relation with analytics_delta's
+ * columns) add up to, as `analytics_fold()` writes them: summed per slice and day, then spread
+ * over DAY, MONTH and PROGRAM_DAY, and per partner and day.
  */
 function grainRows(source: string): string {
-  return `select d.program_id, g.grain, g.partner_id, g.bucket, g.region_id, g.kind, g.segment, g.level, g.campaign_id, g.scheme_instance_id, d.unit, ${SUMS}
-    from ${source} d cross join lateral (values
-      ('DAY', 0::bigint, d.day, d.region_id, d.kind, d.segment, d.level, d.campaign_id, d.scheme_instance_id),
-      ('MONTH', 0::bigint, date_trunc('month', d.day::timestamp)::date, d.region_id, d.kind, d.segment, d.level, d.campaign_id, d.scheme_instance_id),
-      ('PROGRAM_DAY', 0::bigint, d.day, 0::bigint, ''::text, ''::text, 0, d.campaign_id, d.scheme_instance_id),
-      ('PARTNER_DAY', d.partner_id, d.day, 0::bigint, ''::text, ''::text, 0, 0::bigint, 0::bigint),
-      ('PARTNER_MONTH', d.partner_id, date_trunc('month', d.day::timestamp)::date, 0::bigint, ''::text, ''::text, 0, 0::bigint, 0::bigint))
-      as g(grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id)
-   group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+  return `with d as materialized (select * from ${source} s),
+         slices as (select program_id, day, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit, ${SUMS} from d group by 1, 2, 3, 4, 5, 6, 7, 8, 9)
+    select s.program_id, g.grain, 0::bigint as partner_id, g.bucket, g.region_id, g.kind, g.segment, g.level, s.campaign_id, s.scheme_instance_id, s.unit, ${SUMS}
+      from slices s cross join lateral (values
+        ('DAY', s.day, s.region_id, s.kind, s.segment, s.level),
+        ('MONTH', date_trunc('month', s.day::timestamp)::date, s.region_id, s.kind, s.segment, s.level),
+        ('PROGRAM_DAY', s.day, 0::bigint, ''::text, ''::text, 0)) as g(grain, bucket, region_id, kind, segment, level)
+     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    union all
+    select program_id, 'PARTNER_DAY', partner_id, day, 0, '', '', 0, 0, 0, unit, ${SUMS} from d group by program_id, partner_id, day, unit`;
 }
 
 /** Each partner's and slice's active days (with at least one event) among the deltas of `source`, as a bit string. */
@@ -100,7 +102,7 @@ const ROW = (alias: string) => `(${FIGURES.map((figure) => `${alias}.${figure}`)
  */
 export const ANALYTICS_VALUES = `select ${KEY}, ${SUMS}
     from (select * from analytics_total where $1::bigint is null or program_id = $1
-          union all ${grainRows('(select * from analytics_delta where $1::bigint is null or program_id = $1)')}) t
+          union all (${grainRows('(select * from analytics_delta where $1::bigint is null or program_id = $1)')})) t
    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 having ${FIGURES.map((figure) => `sum(${figure}) <> 0`).join(' or ')}`;
 
 /** Compares one program's rollups (and unfolded deltas) with its events and ledger; reads only. */

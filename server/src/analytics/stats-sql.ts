@@ -4,8 +4,7 @@ import { splitByMonths, type Interval, type Period } from './period.js';
 /**
  * The SQL of analytics reads. A figure of a period is the rollup rows of its whole months
  * (grain MONTH), of its other days (grain DAY) and the deltas not yet folded; without a slice
- * of partners, the program's days (grain PROGRAM_DAY); of one partner, its PARTNER_MONTH and
- * PARTNER_DAY rows. Distinct partners (active, retained) come from each partner's active days.
+ * of partners, the program's days (grain PROGRAM_DAY); of one partner, its PARTNER_DAY rows. Distinct partners (active, retained) come from each partner's active days.
  */
 
 /** What figures can be grouped by; MONTH and BUCKET (a time series' interval) cut the period. */
@@ -126,16 +125,17 @@ function legs(query: StatsQuery, from: string | null, params: Params): string {
   const total = (grain: string, range: string) =>
     `select ${top}${COLUMNS}, t.bucket as day from analytics_total t ${join} where ${where(`t.program_id = ${program} and t.grain = '${grain}' and t.partner_id = ${partner ?? '0'} and ${range}`)}`;
   const deltas = `select ${top}${COLUMNS}, t.day from analytics_delta t ${join} where ${where(`t.program_id = ${program} and ${since('t.day')} and t.day < ${to}${partner ? ` and t.partner_id = ${partner}` : ''}`)}`;
-  const grainOf = (grain: 'DAY' | 'MONTH') => (partner ? `PARTNER_${grain}` : grain);
-  if (!partner && !byPartnerSlice(query)) return [total('PROGRAM_DAY', `${since('t.bucket')} and t.bucket < ${to}`), deltas].join(' union all ');
+  const days = (grain: string) => [total(grain, `${since('t.bucket')} and t.bucket < ${to}`), deltas].join(' union all ');
+  if (partner) return days('PARTNER_DAY');
+  if (!byPartnerSlice(query)) return days('PROGRAM_DAY');
   // A series by day or week reads days; anything else whole months where it can.
-  if (query.interval === 'DAY' || query.interval === 'WEEK') return [total(grainOf('DAY'), `${since('t.bucket')} and t.bucket < ${to}`), deltas].join(' union all ');
+  if (query.interval === 'DAY' || query.interval === 'WEEK') return days('DAY');
   const { monthsFrom, monthsTo } = splitByMonths({ from: from ?? '1900-01-01', to: query.period.to });
   const first = params.add(monthsFrom, 'date');
   const last = params.add(monthsTo, 'date');
   return [
-    total(grainOf('MONTH'), `t.bucket >= ${first} and t.bucket < ${last}`),
-    total(grainOf('DAY'), `(${since('t.bucket')} and t.bucket < ${first} or t.bucket >= ${last} and t.bucket < ${to})`),
+    total('MONTH', `t.bucket >= ${first} and t.bucket < ${last}`),
+    total('DAY', `(${since('t.bucket')} and t.bucket < ${first} or t.bucket >= ${last} and t.bucket < ${to})`),
     deltas,
   ].join(' union all ');
 }
