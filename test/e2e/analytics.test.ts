@@ -439,3 +439,34 @@ describe('cofactor export stats', () => {
     });
   }, 120_000);
 });
+
+describe('a partner who moves', () => {
+  it('keeps its past figures where they were recorded, and counts once per named period, in its slice on its first active day', async () => {
+    // Gleb (RU) sells 10 000 on Nov 3, moves to KZ, sells 20 000 on Nov 25.
+    await server.ok(RECORD, { events: [sale('S-G1', 'Gleb', 10_000, '2026-11-03T09:00:00Z')] });
+    await server.ok(`mutation { updatePartner(id: "${ids.Gleb}", input: { regionCode: "KZ" }) { id } }`);
+    await server.ok(RECORD, { events: [sale('S-G2', 'Gleb', 20_000, '2026-11-25T09:00:00Z')] });
+    const summary = (groups: any[]) =>
+      Object.fromEntries(groups.map((group) => [group.regionCode, { active: group.partners.active, gross: group.sales[0]?.gross ?? 0 }]));
+
+    // November, a month: Gleb's sales where each was recorded, Gleb active once, in RU (Nov 3).
+    const november = await stats({ period: NOVEMBER, groupBy: ['REGION'] });
+    expect(summary(november.groups)).toEqual({ KZ: { active: 0, gross: 20_000 }, RU: { active: 1, gross: 10_000 }, MSK: { active: 1, gross: 150_000 }, SPB: { active: 1, gross: 200_000 } });
+    expect(november.total.partners.active).toBe(3);
+
+    // Nov 2–30 is no named period: a partner counts in each region it was active in, once in the total.
+    const days = await stats({ period: { from: '2026-11-02', to: '2026-12-01' }, groupBy: ['REGION'] });
+    expect(summary(days.groups)).toEqual({ KZ: { active: 1, gross: 20_000 }, RU: { active: 1, gross: 10_000 }, MSK: { active: 1, gross: 50_000 }, SPB: { active: 1, gross: 200_000 } });
+    expect(days.total.partners.active).toBe(3);
+
+    // Rebuilt from the partners' history, the rollups hold the same.
+    const owner = new Sql(server.databaseUrl, new StatementCounter(), 1);
+    try {
+      await rebuildAnalytics(owner, server.programId);
+      expect(await verifyAnalytics(owner, server.programId)).toEqual({ differing: 0, examples: [] });
+    } finally {
+      await owner.close();
+    }
+    expect(summary((await stats({ period: NOVEMBER, groupBy: ['REGION'] })).groups)).toEqual(summary(november.groups));
+  });
+});

@@ -4,9 +4,10 @@ import { isId } from '../graphql/ids.js';
 import type { BoardPeriod } from '../leaderboards/board-query.js';
 import type { LeaderboardService } from '../leaderboards/leaderboard.service.js';
 import { MAX_CODE_LENGTH } from '../validation.js';
+import { foldAnalyticsDeltas } from './rollups.js';
 import { addSums, costOf, groupFigures, netOf, zeroSums, type Cumulative, type GroupFigures, type PartnerCounts, type Sums } from './figures.js';
-import { bucketOf, bucketsOf, dateOf, dayNumber, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
-import { activitySql, byCampaign, cumulativeSql, figuresSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
+import { bucketOf, bucketsOf, dateOf, dayNumber, monthOf, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
+import { activitySql, byCampaign, cumulativeSql, figuresSql, periodCountsSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
 
 export interface FilterInput {
   campaignId?: string | null;
@@ -132,7 +133,7 @@ export class AnalyticsService {
     const ranges = monthIndex >= 0 ? monthRanges(query.period) : [rangeOf(query.period.from, query.period)];
     const [figureRows, activityRows, cumulativeRows, codes] = await Promise.all([
       this.rows(figuresSql(query)),
-      rewardsOnly ? [] : this.rows(activitySql(query, ranges)),
+      rewardsOnly ? [] : this.partnerCounts(query, ranges, monthIndex >= 0 ? 'MONTH' : null),
       rewardsOnly ? [] : this.rows(cumulativeSql(query)),
       this.regionCodes(query.programId),
     ]);
@@ -168,6 +169,19 @@ export class AnalyticsService {
         ...groupFigures(units, counts.get(keyOf(values, month)) ?? null, cumulative(keyOf(values, null), through), rewardsOnly),
       };
     });
+  }
+
+  /**
+   * Distinct active partners of each range: counted ahead when every range is a whole month,
+   * quarter or year (after folding what is committed, so the counts hold it), else from the
+   * partners' active days. `cut` is how the ranges cut the period (null: not at all).
+   */
+  private async partnerCounts(query: StatsQuery, ranges: ActivityRange[], cut: Interval | null): Promise<Row[]> {
+    const grain = query.slice.partnerId === null ? countedGrain(query.period, cut) : null;
+    if (grain === null) return this.rows(activitySql(query, ranges));
+    await foldAnalyticsDeltas(this.sql, { wait: true });
+    const periods = ranges.map((range) => ({ bucket: range.from, previous: previousBucket(range.from, grain) }));
+    return this.rows(periodCountsSql(query, grain, periods));
   }
 
   private async rows(statement: { text: string; values: unknown[] }): Promise<Row[]> {
@@ -236,7 +250,7 @@ export class AnalyticsService {
     };
     if (metric.partners) {
       const ranges = buckets.map((bucket) => rangeOf(bucket, period, input.interval));
-      for (const row of await this.rows(activitySql(query, ranges))) add(row, row.bucket!, null, BigInt(row.active!));
+      for (const row of await this.partnerCounts(query, ranges, input.interval)) add(row, row.bucket!, null, BigInt(row.active!));
     } else {
       for (const row of await this.rows(figuresSql(query))) {
         const sums = zeroSums();
@@ -316,6 +330,31 @@ export function checkedDimensions(dimensions: Dimension[], path: string): Dimens
   if (dimensions.length > MAX_GROUP_DIMENSIONS) throw errors.badInput([{ path, message: `at most ${MAX_GROUP_DIMENSIONS} dimensions` }]);
   if (dimensions.includes('CAMPAIGN') && dimensions.includes('SCHEME')) throw errors.badInput([{ path, message: 'a scheme instance belongs to one campaign: group by SCHEME alone' }]);
   return dimensions;
+}
+
+/**
+ * The period kind whose distinct partners are counted ahead that the ranges are, or null: a
+ * period cut by months that starts and ends on a month's first day (ranges of MONTH), a period
+ * that is one whole month, quarter or year (one range), or a partner's own figures (never).
+ */
+function countedGrain(period: Period, cut: Interval | null): 'MONTH' | 'QUARTER' | 'YEAR' | null {
+  const aligned = period.from === monthOf(period.from) && period.to === monthOf(period.to);
+  if (cut !== null) return cut === 'MONTH' && aligned ? 'MONTH' : null;
+  if (!aligned) return null;
+  const start = Number(period.from.slice(5, 7));
+  if (period.to === nextMonth(period.from)) return 'MONTH';
+  if ((start - 1) % 3 === 0 && period.to === addMonths(period.from, 3)) return 'QUARTER';
+  if (start === 1 && period.to === addMonths(period.from, 12)) return 'YEAR';
+  return null;
+}
+
+const addMonths = (month: string, count: number) => Array.from({ length: count }).reduce<string>((at) => nextMonth(at), month);
+
+function previousBucket(bucket: string, grain: 'MONTH' | 'QUARTER' | 'YEAR'): string {
+  const months = grain === 'MONTH' ? 1 : grain === 'QUARTER' ? 3 : 12;
+  const year = Number(bucket.slice(0, 4));
+  const month = Number(bucket.slice(5, 7)) - 1 - months;
+  return dateOf(Date.UTC(year, month, 1) / 86_400_000);
 }
 
 /** The board period that is exactly `period` (a local day, ISO week, month or quarter), or null. */

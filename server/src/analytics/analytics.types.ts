@@ -62,11 +62,18 @@ export class AnalyticsFilterInput {
 export class AnalyticsPartnerFigures {
   @Field(() => BigIntScalar, { description: 'Partners who joined in the period.' })
   new!: bigint;
-  @Field(() => Int, { description: 'Distinct partners with at least one event (of any type) that occurred in the period.' })
+  @Field(() => Int, {
+    description:
+      'Distinct partners with at least one event that occurred in the period (not the PARTNER_JOINED and PARTNER_APPROVED events Cofactor ' +
+      'records itself). In a month, quarter or year a partner counts once, in its slice on its first active day of it; in other periods, ' +
+      'once in each slice it was active in.',
+  })
   active!: number;
   @Field(() => BigIntScalar, { description: 'Partners who joined before the period ended (in a MONTH group: before that month ended).' })
   total!: bigint;
-  @Field(() => Int, { description: 'Partners active in the period of the same length just before.' })
+  @Field(() => Int, {
+    description: 'Partners active in the period before: the month, quarter or year before a month, quarter or year; else as many days just before.',
+  })
   previouslyActive!: number;
   @Field(() => Int, { description: 'Partners active both in the period and in the one before.' })
   retained!: number;

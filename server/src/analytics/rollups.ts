@@ -45,6 +45,31 @@ function activityRows(source: string): string {
     from ${source} d where events > 0 group by 1, 2, 3, 4, 5, 6`;
 }
 
+/**
+ * Each partner's first active day of each month, quarter and year among the deltas of `source`,
+ * with the slice of that day (of two on one day, the first in key order): where it counts.
+ */
+function periodRows(source: string): string {
+  return `select distinct on (d.program_id, g.grain, g.bucket, d.partner_id) d.program_id, g.grain, g.bucket, d.partner_id, d.day, d.region_id, d.kind, d.segment, d.level
+    from ${source} d cross join lateral (values ('MONTH', date_trunc('month', d.day::timestamp)::date), ('QUARTER', date_trunc('quarter', d.day::timestamp)::date),
+                                            ('YEAR', date_trunc('year', d.day::timestamp)::date)) as g(grain, bucket)
+   where d.events > 0
+   order by d.program_id, g.grain, g.bucket, d.partner_id, d.day, d.region_id, d.kind, d.segment, d.level`;
+}
+
+/** The active partners of each period and slice of program `program` counted from its partner periods, and how many are active in the next period too. */
+function activeCounts(program: string): string {
+  return `select p.program_id, p.grain, p.bucket, p.region_id, p.kind, p.segment, p.level, count(*), count(n.partner_id)
+    from analytics_partner_period p
+    left join analytics_partner_period n
+      on (n.program_id, n.grain, n.partner_id) = (p.program_id, p.grain, p.partner_id)
+     and n.bucket = (p.bucket + case p.grain when 'MONTH' then interval '1 month' when 'QUARTER' then interval '3 months' else interval '1 year' end)::date
+   where p.program_id = ${program}
+   group by 1, 2, 3, 4, 5, 6, 7`;
+}
+
+export const ANALYTICS_TABLES = ['analytics_delta', 'analytics_total', 'analytics_activity', 'analytics_partner_period', 'analytics_active'];
+
 /** The transaction advisory lock a fold or a rebuild holds. */
 const FOLD_LOCK = 'analytics-fold';
 /** The most deltas one fold transaction moves (see FOLD_BATCH of the board totals). */
@@ -53,13 +78,17 @@ export const ANALYTICS_FOLD_BATCH = 10_000;
 /**
  * Moves committed analytics deltas into the rollups, in transactions of at most `batch`
  * deltas, until none is left or `stopping()` says so; returns how many it folded. When another
- * process is folding, returns 0 at once.
+ * process is folding, returns 0 at once, or with `wait` waits for it and folds what is left.
  */
-export async function foldAnalyticsDeltas(sql: Sql, { batch = ANALYTICS_FOLD_BATCH, stopping = () => false }: { batch?: number; stopping?: () => boolean } = {}): Promise<number> {
+export async function foldAnalyticsDeltas(
+  sql: Sql,
+  { batch = ANALYTICS_FOLD_BATCH, stopping = () => false, wait = false }: { batch?: number; stopping?: () => boolean; wait?: boolean } = {},
+): Promise<number> {
   let total = 0;
   for (;;) {
     const folded = await sql.transaction(async (client) => {
-      const [{ locked }] = (await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [FOLD_LOCK])).rows;
+      if (wait) await client.query('select pg_advisory_xact_lock(hashtext($1))', [FOLD_LOCK]);
+      const [{ locked }] = wait ? [{ locked: true }] : (await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as locked', [FOLD_LOCK])).rows;
       if (!locked) return 0;
       return (await client.query<{ folded: number }>('select analytics_fold($1) as folded', [batch])).rows[0].folded;
     });
@@ -77,12 +106,14 @@ export async function rebuildAnalytics(sql: Sql, programId: string): Promise<num
   return sql.transaction(async (client) => {
     await client.query(`lock table event, reward, perk_fulfilment, partner, survey_response in share mode`);
     await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [FOLD_LOCK]);
-    for (const table of ['analytics_delta', 'analytics_total', 'analytics_activity']) await client.query(`delete from ${table} where program_id = $1`, [programId]);
+    for (const table of ANALYTICS_TABLES) await client.query(`delete from ${table} where program_id = $1`, [programId]);
     await client.query(`create temporary table analytics_rebuilt on commit drop as select * from analytics_source($1)`, [programId]);
     const totals = await client.query(`insert into analytics_total (${KEY}, ${FIGURES.join(', ')}) ${grainRows('analytics_rebuilt')}`);
     const activity = await client.query(`insert into analytics_activity (program_id, partner_id, region_id, kind, segment, level, first_day, last_day, days) ${activityRows('analytics_rebuilt')}`);
+    const periods = await client.query(`insert into analytics_partner_period ${periodRows('analytics_rebuilt')}`);
+    await client.query(`insert into analytics_active ${activeCounts('$1')}`, [programId]);
     await client.query(`select pg_notify($1, $2)`, [ANALYTICS_CHANNEL, programId]);
-    return (totals.rowCount ?? 0) + (activity.rowCount ?? 0);
+    return (totals.rowCount ?? 0) + (activity.rowCount ?? 0) + (periods.rowCount ?? 0);
   });
 }
 
@@ -120,7 +151,7 @@ export async function verifyAnalytics(sql: Sql, programId: string): Promise<Anal
        from differing`,
     [programId],
   );
-  const activity = await verifyActivity(sql, programId);
+  const activity = [...(await verifyActivity(sql, programId)), ...(await verifyPeriods(sql, programId))];
   return { differing: rows[0].differing + activity.length, examples: [...(rows[0].examples ?? []), ...activity].slice(0, NAMED) };
 }
 
@@ -139,6 +170,34 @@ async function verifyActivity(sql: Sql, programId: string): Promise<string[]> {
        from expected e full join actual a using (partner_id, region_id, kind, segment, level)
       where (e.first_day, e.days) is distinct from (a.first_day, a.days)
       order by 1 limit ${NAMED + 1}`,
+    [programId],
+  );
+  return rows.map((row) => row.example);
+}
+
+/**
+ * The partners whose periods (with unfolded deltas) differ from their events', and the counts
+ * that differ from the periods stored (the fold writes both in one statement).
+ */
+async function verifyPeriods(sql: Sql, programId: string): Promise<string[]> {
+  const key = 'program_id, grain, bucket, partner_id';
+  const rows = await sql.query<{ example: string }>(
+    `with expected as (${periodRows('(select * from analytics_source($1))')}),
+          actual as (select distinct on (${key}) * from (select * from analytics_partner_period where program_id = $1
+                       union all (${periodRows('(select * from analytics_delta where program_id = $1)')})) a
+                      order by ${key}, first_day, region_id, kind, segment, level)
+     select format('partner %s %s %s: the rollups count it from %s in region %s, its events from %s in region %s', coalesce(e.partner_id, a.partner_id), coalesce(e.grain, a.grain),
+                   coalesce(e.bucket, a.bucket), coalesce(a.first_day::text, 'nowhere'), a.region_id, coalesce(e.day::text, 'nowhere'), e.region_id) as example
+       from expected e full join actual a using (${key})
+      where (e.day, e.region_id, e.kind, e.segment, e.level) is distinct from (a.first_day, a.region_id, a.kind, a.segment, a.level)
+     union all
+     select format('%s %s region %s %s: %s active and %s retained counted, its partners give %s and %s', coalesce(c.grain, x.grain), coalesce(c.bucket, x.bucket),
+                   coalesce(c.region_id, x.region_id), coalesce(c.kind, x.kind), c.active, c.retained_next, x.count, x.count_1)
+       from (select * from analytics_active where program_id = $1 and (active <> 0 or retained_next <> 0)) c
+       full join (${activeCounts('$1')}) as x(program_id, grain, bucket, region_id, kind, segment, level, count, count_1)
+         using (program_id, grain, bucket, region_id, kind, segment, level)
+      where (c.active, c.retained_next) is distinct from (x.count, x.count_1)
+      limit ${NAMED + 1}`,
     [programId],
   );
   return rows.map((row) => row.example);

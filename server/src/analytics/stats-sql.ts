@@ -213,3 +213,35 @@ export function activitySql(query: StatsQuery, ranges: ActivityRange[]): { text:
      group by ${positions(outer.length + 1)}`;
   return { text, values: params.values };
 }
+
+/** A month, quarter or year whose distinct partners are counted ahead (analytics_active), with the one before it. */
+export interface CountedPeriod {
+  bucket: string;
+  previous: string;
+}
+
+/**
+ * Distinct partners per group (the dimensions without MONTH) and period of `grain`, read from
+ * the counts kept per period and slice: active in the period (in its slice there), active in the
+ * one before (in its slice then), and of those, active in both. Same columns as activitySql.
+ */
+export function periodCountsSql(query: StatsQuery, grain: 'MONTH' | 'QUARTER' | 'YEAR', periods: CountedPeriod[]): { text: string; values: unknown[] } {
+  const params = new Params();
+  const plain: StatsQuery = { ...query, dimensions: query.dimensions.filter((dimension) => dimension !== 'MONTH'), interval: undefined };
+  const program = params.add(query.programId, 'bigint');
+  const conditions = sliceConditions(plain, params);
+  const join = topJoin(query, params);
+  const buckets = params.add(periods.map((period) => period.bucket), 'date[]');
+  const previous = params.add(periods.map((period) => period.previous), 'date[]');
+  const groups = groupColumns(plain);
+  const keys = groups.map((column, index) => `${column} as d${index}`);
+  const text = `select ${[...keys, 'm.bucket::text as bucket'].join(', ')},
+           coalesce(sum(t.active) filter (where t.bucket = m.bucket), 0)::int as active,
+           coalesce(sum(t.active) filter (where t.bucket = m.previous), 0)::int as before,
+           coalesce(sum(t.retained_next) filter (where t.bucket = m.previous), 0)::int as retained
+      from analytics_active t ${join}
+      join unnest(${buckets}, ${previous}) as m(bucket, previous) on t.bucket in (m.bucket, m.previous)
+     where ${[`t.program_id = ${program}`, `t.grain = ${params.add(grain, 'text')}`, ...conditions].join(' and ')}
+     group by ${positions(groups.length + 1)}`;
+  return { text, values: params.values };
+}

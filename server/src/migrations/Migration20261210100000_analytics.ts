@@ -30,6 +30,12 @@ import { Migration } from '@mikro-orm/migrations';
  * `analytics_activity` keeps, per partner and slice, the local days with at least one event as
  * a bit string from `first_day`: how many partners were active in any range, and in the range
  * before it (retention), is one pass over a program's partners.
+ *
+ * Months, quarters and years have their distinct partners counted ahead, since a pass over a
+ * program's partners per read is too slow for them: `analytics_partner_period` holds each
+ * partner's first active day of each such period and its slice that day (where the partner
+ * counts), and `analytics_active` per period and slice the partners active in it and how many
+ * of those are active in the next period too (`retained_next`).
  */
 const FIGURES = [
   'events', 'sales', 'gross', 'refunds', 'refunded', 'new_customers', 'leads', 'joined', 'recruits',
@@ -134,6 +140,57 @@ const SOURCE = `create function "analytics_source"(p_program bigint)
      where a.program_id = p_program
   $$;`;
 
+const SLICE_COLUMNS = ['region_id', 'kind', 'segment', 'level'];
+const OLD_SLICE = SLICE_COLUMNS.map((column) => `old_${column}`).join(', ');
+const PREVIOUS_SLICE = SLICE_COLUMNS.map((column) => `previous_${column}`).join(', ');
+
+/**
+ * The fold's part for months, quarters and years (CTEs after \`taken\`). For each partner and
+ * period with events among the deltas: its earliest day there and the slice of that day. A
+ * period new to the partner, or an earlier day in another slice, changes its row and the
+ * counts: the partner is active in its slice (and no longer in the former one); it is retained
+ * by the period before when that one was active; and its period retains it into the next when
+ * that one was active already (a next period new in this fold counts that itself).
+ */
+const PERIOD_ACTIVITY = `,
+             candidates as (
+               select distinct on (t.program_id, g.grain, g.bucket, t.partner_id) t.program_id, g.grain, g.bucket, t.partner_id, t.day, t.region_id, t.kind, t.segment, t.level
+                 from taken t cross join lateral (values ('MONTH', date_trunc('month', t.day::timestamp)::date), ('QUARTER', date_trunc('quarter', t.day::timestamp)::date),
+                                                         ('YEAR', date_trunc('year', t.day::timestamp)::date)) as g(grain, bucket)
+                where t.events > 0
+                order by t.program_id, g.grain, g.bucket, t.partner_id, t.day, t.region_id, t.kind, t.segment, t.level),
+             changed as (
+               select c.*, o.partner_id is null as added, (c.region_id, c.kind, c.segment, c.level) is distinct from (o.region_id, o.kind, o.segment, o.level) as moved,
+                      ${SLICE_COLUMNS.map((column) => `o.${column} as old_${column}`).join(', ')},
+                      (c.bucket - s.step)::date as previous, (c.bucket + s.step)::date as next
+                 from candidates c left join analytics_partner_period o using (program_id, grain, bucket, partner_id)
+                 cross join lateral (select case c.grain when 'MONTH' then interval '1 month' when 'QUARTER' then interval '3 months' else interval '1 year' end as step) s
+                where o.partner_id is null or (c.day, c.region_id, c.kind, c.segment, c.level) < (o.first_day, o.region_id, o.kind, o.segment, o.level)),
+             periods as (
+               insert into analytics_partner_period as p (program_id, grain, bucket, partner_id, first_day, region_id, kind, segment, level)
+               select program_id, grain, bucket, partner_id, day, region_id, kind, segment, level from changed order by 1, 2, 3, 4
+               on conflict (program_id, grain, bucket, partner_id) do update
+                 set first_day = excluded.first_day, region_id = excluded.region_id, kind = excluded.kind, segment = excluded.segment, level = excluded.level),
+             linked as (
+               select c.*, ${SLICE_COLUMNS.map((column) => `coalesce(pc.${column}, po.${column}) as previous_${column}`).join(', ')},
+                      pc.partner_id is not null or po.partner_id is not null as previous_active, n.partner_id is not null as next_active
+                 from changed c
+                 left join changed pc on (pc.program_id, pc.grain, pc.bucket, pc.partner_id) = (c.program_id, c.grain, c.previous, c.partner_id)
+                 left join analytics_partner_period po on (po.program_id, po.grain, po.bucket, po.partner_id) = (c.program_id, c.grain, c.previous, c.partner_id)
+                 left join analytics_partner_period n on (n.program_id, n.grain, n.bucket, n.partner_id) = (c.program_id, c.grain, c.next, c.partner_id)),
+             steps as (
+               select program_id, grain, bucket, region_id, kind, segment, level, 1 as active, 0 as retained_next from linked where added or moved
+               union all select program_id, grain, bucket, ${OLD_SLICE}, -1, 0 from linked where moved and not added
+               union all select program_id, grain, previous, ${PREVIOUS_SLICE}, 0, 1 from linked where added and previous_active
+               union all select program_id, grain, bucket, region_id, kind, segment, level, 0, 1 from linked where next_active and (added or moved)
+               union all select program_id, grain, bucket, ${OLD_SLICE}, 0, -1 from linked where next_active and moved and not added),
+             counted as (
+               insert into analytics_active (program_id, grain, bucket, region_id, kind, segment, level, active, retained_next)
+               select program_id, grain, bucket, region_id, kind, segment, level, sum(active), sum(retained_next) from steps
+                group by 1, 2, 3, 4, 5, 6, 7 order by 1, 2, 3, 4, 5, 6, 7
+               on conflict (program_id, grain, bucket, region_id, kind, segment, level) do update
+                 set active = analytics_active.active + excluded.active, retained_next = analytics_active.retained_next + excluded.retained_next)`;
+
 export class Migration20261210100000_analytics extends Migration {
   override name = 'Migration20261210100000_analytics';
 
@@ -152,6 +209,13 @@ export class Migration20261210100000_analytics extends Migration {
       "segment" text collate "C" not null, "level" int not null, "first_day" date not null, "last_day" date not null, "days" varbit not null,
       primary key ("program_id", "partner_id", "region_id", "kind", "segment", "level"))
       with (fillfactor = 70);`);
+    this.addSql(`create table "analytics_partner_period" ("program_id" bigint not null, "grain" text collate "C" not null, "bucket" date not null, "partner_id" bigint not null,
+      "first_day" date not null, "region_id" bigint not null, "kind" text collate "C" not null, "segment" text collate "C" not null, "level" int not null,
+      primary key ("program_id", "grain", "bucket", "partner_id"));`);
+    this.addSql(`create table "analytics_active" ("program_id" bigint not null, "grain" text collate "C" not null, "bucket" date not null,
+      "region_id" bigint not null, "kind" text collate "C" not null, "segment" text collate "C" not null, "level" int not null,
+      "active" bigint not null default 0, "retained_next" bigint not null default 0,
+      primary key ("program_id", "grain", "bucket", "region_id", "kind", "segment", "level"));`);
     this.addSql(PARTNER_AT);
     this.addSql(SOURCE);
     this.addTriggers();
@@ -305,6 +369,7 @@ export class Migration20261210100000_analytics extends Migration {
                                  else analytics_days_or(a.first_day, a.days, excluded.first_day, excluded.days) end,
                      first_day = least(a.first_day, excluded.first_day), last_day = greatest(a.last_day, excluded.last_day)
                  where not (excluded.first_day = excluded.last_day and analytics_active(a.first_day, a.days, excluded.first_day, excluded.first_day + 1)))
+             ${PERIOD_ACTIVITY}
         select count(*) into folded from taken;
         return folded;
       end $$;`);
