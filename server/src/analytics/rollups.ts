@@ -21,8 +21,26 @@ export type Figure = (typeof FIGURES)[number];
 const KEY = 'program_id, grain, partner_id, bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit';
 const SUMS = FIGURES.map((figure) => `sum(${figure}) as ${figure}`).join(', ');
 
+/** The families of grains: the whole slice (no prefix), or rolled up over all dimensions (PROGRAM_) or all but one. */
+export const FAMILIES = ['', 'PROGRAM_', 'REGION_', 'KIND_', 'SEGMENT_', 'LEVEL_'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** The slice of row `s` projected for each family (see the analytics migration). */
+function projections(s: string): [Family, string][] {
+  const kept: Record<Family, (column: string) => boolean> = {
+    '': () => true,
+    PROGRAM_: () => false,
+    REGION_: (column) => column === 'region_id',
+    KIND_: (column) => column === 'kind',
+    SEGMENT_: (column) => column === 'segment',
+    LEVEL_: (column) => column === 'level',
+  };
+  const blank: Record<string, string> = { region_id: '0::bigint', kind: "''::text", segment: "''::text", level: '0' };
+  return FAMILIES.map((family) => [family, Object.keys(blank).map((column) => (kept[family](column) ? `${s}.${column}` : blank[column])).join(', ')]);
+}
+
 /**
- * The rows of the four grains that the deltas of `source` (a relation with analytics_delta's
+ * The rows of the grains that the deltas of `source` (a relation with analytics_delta's
  * columns) add up to, as `analytics_fold()` writes them: summed per slice and day, then spread
  * over DAY, MONTH and PROGRAM_DAY, and per partner and day.
  */
@@ -30,10 +48,9 @@ function grainRows(source: string): string {
   return `with d as materialized (select * from ${source} s),
          slices as (select program_id, day, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit, ${SUMS} from d group by 1, 2, 3, 4, 5, 6, 7, 8, 9)
     select s.program_id, g.grain, 0::bigint as partner_id, g.bucket, g.region_id, g.kind, g.segment, g.level, s.campaign_id, s.scheme_instance_id, s.unit, ${SUMS}
-      from slices s cross join lateral (values
-        ('DAY', s.day, s.region_id, s.kind, s.segment, s.level),
-        ('MONTH', date_trunc('month', s.day::timestamp)::date, s.region_id, s.kind, s.segment, s.level),
-        ('PROGRAM_DAY', s.day, 0::bigint, ''::text, ''::text, 0)) as g(grain, bucket, region_id, kind, segment, level)
+      from slices s cross join lateral (values ${projections('s')
+        .flatMap(([family, slice]) => [`('${family}DAY', s.day, ${slice})`, `('${family}MONTH', date_trunc('month', s.day::timestamp)::date, ${slice})`])
+        .join(', ')}) as g(grain, bucket, region_id, kind, segment, level)
      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
     union all
     select program_id, 'PARTNER_DAY', partner_id, day, 0, '', '', 0, 0, 0, unit, ${SUMS} from d group by program_id, partner_id, day, unit`;
@@ -59,11 +76,12 @@ function periodRows(source: string): string {
 
 /** The active partners of each period and slice of program `program` counted from its partner periods, and how many are active in the next period too. */
 function activeCounts(program: string): string {
-  return `select p.program_id, p.grain, p.bucket, p.region_id, p.kind, p.segment, p.level, count(*), count(n.partner_id)
+  return `select p.program_id, f.grain, p.bucket, f.region_id, f.kind, f.segment, f.level, count(*), count(n.partner_id)
     from analytics_partner_period p
     left join analytics_partner_period n
       on (n.program_id, n.grain, n.partner_id) = (p.program_id, p.grain, p.partner_id)
      and n.bucket = (p.bucket + case p.grain when 'MONTH' then interval '1 month' when 'QUARTER' then interval '3 months' else interval '1 year' end)::date
+    cross join lateral (values ${projections('p').map(([family, slice]) => `('${family}' || p.grain, ${slice})`).join(', ')}) as f(grain, region_id, kind, segment, level)
    where p.program_id = ${program}
    group by 1, 2, 3, 4, 5, 6, 7`;
 }
@@ -142,7 +160,8 @@ export async function verifyAnalytics(sql: Sql, programId: string): Promise<Anal
     `with expected as (select * from (${grainRows('(select * from analytics_source($1))')}) x where ${NONZERO}),
           actual as (${ANALYTICS_VALUES}),
           differing as (select coalesce(e.grain, a.grain) as grain, coalesce(e.bucket, a.bucket) as bucket, coalesce(e.partner_id, a.partner_id) as partner_id,
-                               coalesce(e.region_id, a.region_id) as region_id, coalesce(e.unit, a.unit) as unit, ${ROW('a')}::text as actual, ${ROW('e')}::text as expected
+                               coalesce(e.region_id, a.region_id) as region_id, coalesce(e.unit, a.unit) as unit,
+                               case when a.events is not null then ${ROW('a')}::text end as actual, case when e.events is not null then ${ROW('e')}::text end as expected
                           from expected e full join actual a using (${KEY})
                          where ${ROW('e')} is distinct from ${ROW('a')})
      select count(*)::int as differing,

@@ -1,4 +1,4 @@
-import { FIGURES } from './rollups.js';
+import { FIGURES, type Family } from './rollups.js';
 import { splitByMonths, type Interval, type Period } from './period.js';
 
 /**
@@ -52,9 +52,20 @@ export function byCampaign(query: Pick<StatsQuery, 'slice' | 'dimensions'>): boo
   return query.slice.campaignId !== null || query.dimensions.some((dimension) => CAMPAIGN_DIMENSIONS.includes(dimension));
 }
 
-function byPartnerSlice(query: StatsQuery): boolean {
+/**
+ * The family of grains a query reads: rolled up over every dimension of the partners' slice it
+ * neither filters nor groups by (PROGRAM_ for none used, REGION_ for the region alone, ...), or
+ * the whole slice ('') when it uses two or more.
+ */
+export function familyOf(query: Pick<StatsQuery, 'slice' | 'dimensions'>): Family {
   const { slice } = query;
-  return slice.regionIds !== null || slice.kind !== null || slice.segment !== null || slice.level !== null || query.dimensions.some((dimension) => PARTNER_DIMENSIONS.includes(dimension));
+  const used = new Set<Dimension>(query.dimensions.filter((dimension) => PARTNER_DIMENSIONS.includes(dimension)));
+  if (slice.regionIds !== null) used.add('REGION');
+  if (slice.kind !== null) used.add('KIND');
+  if (slice.segment !== null) used.add('SEGMENT');
+  if (slice.level !== null) used.add('LEVEL');
+  if (used.size === 0) return 'PROGRAM_';
+  return used.size === 1 ? (`${[...used][0]}_` as Family) : '';
 }
 
 /** The SQL of each dimension over a row `t` whose local day is `t.day`. */
@@ -127,15 +138,15 @@ function legs(query: StatsQuery, from: string | null, params: Params): string {
   const deltas = `select ${top}${COLUMNS}, t.day from analytics_delta t ${join} where ${where(`t.program_id = ${program} and ${since('t.day')} and t.day < ${to}${partner ? ` and t.partner_id = ${partner}` : ''}`)}`;
   const days = (grain: string) => [total(grain, `${since('t.bucket')} and t.bucket < ${to}`), deltas].join(' union all ');
   if (partner) return days('PARTNER_DAY');
-  if (!byPartnerSlice(query)) return days('PROGRAM_DAY');
+  const family = familyOf(query);
   // A series by day or week reads days; anything else whole months where it can.
-  if (query.interval === 'DAY' || query.interval === 'WEEK') return days('DAY');
+  if (query.interval === 'DAY' || query.interval === 'WEEK') return days(`${family}DAY`);
   const { monthsFrom, monthsTo } = splitByMonths({ from: from ?? '1900-01-01', to: query.period.to });
   const first = params.add(monthsFrom, 'date');
   const last = params.add(monthsTo, 'date');
   return [
-    total('MONTH', `t.bucket >= ${first} and t.bucket < ${last}`),
-    total('DAY', `(${since('t.bucket')} and t.bucket < ${first} or t.bucket >= ${last} and t.bucket < ${to})`),
+    total(`${family}MONTH`, `t.bucket >= ${first} and t.bucket < ${last}`),
+    total(`${family}DAY`, `(${since('t.bucket')} and t.bucket < ${first} or t.bucket >= ${last} and t.bucket < ${to})`),
     deltas,
   ].join(' union all ');
 }
@@ -241,7 +252,7 @@ export function periodCountsSql(query: StatsQuery, grain: 'MONTH' | 'QUARTER' | 
            coalesce(sum(t.retained_next) filter (where t.bucket = m.previous), 0)::int as retained
       from analytics_active t ${join}
       join unnest(${buckets}, ${previous}) as m(bucket, previous) on t.bucket in (m.bucket, m.previous)
-     where ${[`t.program_id = ${program}`, `t.grain = ${params.add(grain, 'text')}`, ...conditions].join(' and ')}
+     where ${[`t.program_id = ${program}`, `t.grain = ${params.add(familyOf(query) + grain, 'text')}`, ...conditions].join(' and ')}
      group by ${positions(groups.length + 1)}`;
   return { text, values: params.values };
 }

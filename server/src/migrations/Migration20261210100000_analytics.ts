@@ -21,9 +21,10 @@ import { Migration } from '@mikro-orm/migrations';
  * level history now says when each row was written (`recorded_at`), since a level earned at a
  * period close is valid from the period's end, before it was known.
  *
- * `analytics_total` holds four grains, each a sum of the same deltas:
+ * `analytics_total` holds these grains, each a sum of the same deltas:
  * - DAY and MONTH: per slice (region, kind, segment, level, campaign, scheme, unit);
- * - PROGRAM_DAY: the program's day per campaign, scheme and unit (the partners' slices summed);
+ * - PROGRAM_DAY and PROGRAM_MONTH: the program's, per campaign, scheme and unit;
+ * - REGION_, KIND_, SEGMENT_ and LEVEL_ DAY and MONTH: per that one dimension, campaign, scheme and unit;
  * - PARTNER_DAY: one partner's day per unit (a year of one partner is at most 366 rows of it).
  * Unused key columns hold 0 or ''. `unit` is the currency of money figures and '' for counts.
  *
@@ -34,8 +35,9 @@ import { Migration } from '@mikro-orm/migrations';
  * Months, quarters and years have their distinct partners counted ahead, since a pass over a
  * program's partners per read is too slow for them: `analytics_partner_period` holds each
  * partner's first active day of each such period and its slice that day (where the partner
- * counts), and `analytics_active` per period and slice the partners active in it and how many
- * of those are active in the next period too (`retained_next`).
+ * counts), and `analytics_active` per period and slice (and per one dimension of it, or none:
+ * grains REGION_MONTH, PROGRAM_YEAR, ...) the partners active in it and how many of those are
+ * active in the next period too (`retained_next`).
  */
 const FIGURES = [
   'events', 'sales', 'gross', 'refunds', 'refunded', 'new_customers', 'leads', 'joined', 'recruits',
@@ -72,14 +74,21 @@ const REWARD_FACTS = (r: string): Record<string, string> => {
 };
 const REWARD_FIGURES = Object.keys(REWARD_FACTS('r'));
 
-/** A partner's slice (region, kind, segment, level) as recorded at `p_at`, from its history. */
+/**
+ * A partner's slice (region, kind, segment, level) as recorded at `p_at`, from its history. Of
+ * the level rows written by then, the one valid from the latest date holds, and of two valid
+ * from the same date the one written last, as for the partner's level (CURRENT_LEVEL): a level
+ * earned for a period that ended before the partner joined is valid from its joining, as is its
+ * first level.
+ */
 const PARTNER_AT = `create function "analytics_partner_at"(p_partner bigint, p_at timestamptz)
   returns table (region_id bigint, kind text, segment text, level int) language sql stable as $$
     select coalesce(h.region_id, 0), h.kind, coalesce(h.segment, ''), coalesce(l.level, 1)
       from (select region_id, kind, segment from partner_history h where h.partner_id = p_partner
              order by h.valid_from <= p_at desc, case when h.valid_from <= p_at then h.valid_from end desc nulls last, h.valid_from, h.id desc limit 1) h
       left join lateral (select level from partner_level_history l where l.partner_id = p_partner
-             order by l.recorded_at <= p_at desc, case when l.recorded_at <= p_at then l.valid_from end desc nulls last, l.id limit 1) l on true
+             order by l.recorded_at <= p_at desc, case when l.recorded_at <= p_at then l.valid_from end desc nulls last,
+                      case when l.recorded_at <= p_at then l.id end desc nulls last, l.id limit 1) l on true
   $$;`;
 
 /**
@@ -141,6 +150,21 @@ const SOURCE = `create function "analytics_source"(p_program bigint)
   $$;`;
 
 const SLICE_COLUMNS = ['region_id', 'kind', 'segment', 'level'];
+
+/**
+ * The slice rolled up over all but one of its dimensions, or all of them: each a family of
+ * grains (REGION_MONTH, KIND_DAY, PROGRAM_DAY, ...; the family of the whole slice has no
+ * prefix: MONTH, DAY). A read by region alone then sums a region's rows, not those of every
+ * kind, segment and level in it. `s` is the row whose slice is projected.
+ */
+const PROJECTIONS = (s: string): [string, string][] => [
+  ['', `${s}.region_id, ${s}.kind, ${s}.segment, ${s}.level`],
+  ['PROGRAM_', `0::bigint, ''::text, ''::text, 0`],
+  ['REGION_', `${s}.region_id, ''::text, ''::text, 0`],
+  ['KIND_', `0::bigint, ${s}.kind, ''::text, 0`],
+  ['SEGMENT_', `0::bigint, ''::text, ${s}.segment, 0`],
+  ['LEVEL_', `0::bigint, ''::text, ''::text, ${s}.level`],
+];
 const OLD_SLICE = SLICE_COLUMNS.map((column) => `old_${column}`).join(', ');
 const PREVIOUS_SLICE = SLICE_COLUMNS.map((column) => `previous_${column}`).join(', ');
 
@@ -171,11 +195,14 @@ const PERIOD_ACTIVITY = `,
                select program_id, grain, bucket, partner_id, day, region_id, kind, segment, level from changed order by 1, 2, 3, 4
                on conflict (program_id, grain, bucket, partner_id) do update
                  set first_day = excluded.first_day, region_id = excluded.region_id, kind = excluded.kind, segment = excluded.segment, level = excluded.level),
+             ordered as (
+               -- The partner's changed period just before, if it is the previous period (a window, not a join of the CTE with itself).
+               select c.*, lag(c.bucket) over w = c.previous as previous_changed, ${SLICE_COLUMNS.map((column) => `lag(c.${column}) over w as changed_${column}`).join(', ')}
+                 from changed c window w as (partition by c.program_id, c.grain, c.partner_id order by c.bucket)),
              linked as (
-               select c.*, ${SLICE_COLUMNS.map((column) => `coalesce(pc.${column}, po.${column}) as previous_${column}`).join(', ')},
-                      pc.partner_id is not null or po.partner_id is not null as previous_active, n.partner_id is not null as next_active
-                 from changed c
-                 left join changed pc on (pc.program_id, pc.grain, pc.bucket, pc.partner_id) = (c.program_id, c.grain, c.previous, c.partner_id)
+               select c.*, ${SLICE_COLUMNS.map((column) => `case when c.previous_changed then c.changed_${column} else po.${column} end as previous_${column}`).join(', ')},
+                      coalesce(c.previous_changed, false) or po.partner_id is not null as previous_active, n.partner_id is not null as next_active
+                 from ordered c
                  left join analytics_partner_period po on (po.program_id, po.grain, po.bucket, po.partner_id) = (c.program_id, c.grain, c.previous, c.partner_id)
                  left join analytics_partner_period n on (n.program_id, n.grain, n.bucket, n.partner_id) = (c.program_id, c.grain, c.next, c.partner_id)),
              steps as (
@@ -186,7 +213,9 @@ const PERIOD_ACTIVITY = `,
                union all select program_id, grain, bucket, ${OLD_SLICE}, 0, -1 from linked where next_active and moved and not added),
              counted as (
                insert into analytics_active (program_id, grain, bucket, region_id, kind, segment, level, active, retained_next)
-               select program_id, grain, bucket, region_id, kind, segment, level, sum(active), sum(retained_next) from steps
+               select s.program_id, p.grain, s.bucket, p.region_id, p.kind, p.segment, p.level, sum(s.active), sum(s.retained_next)
+                 from steps s cross join lateral (values ${PROJECTIONS('s').map(([family, slice]) => `('${family}' || s.grain, ${slice})`).join(', ')})
+                   as p(grain, region_id, kind, segment, level)
                 group by 1, 2, 3, 4, 5, 6, 7 order by 1, 2, 3, 4, 5, 6, 7
                on conflict (program_id, grain, bucket, region_id, kind, segment, level) do update
                  set active = analytics_active.active + excluded.active, retained_next = analytics_active.retained_next + excluded.retained_next)`;
@@ -349,9 +378,9 @@ export class Migration20261210100000_analytics extends Migration {
                select * from (
                  select d.program_id, g.grain, 0::bigint, g.bucket, g.region_id, g.kind, g.segment, g.level, d.campaign_id, d.scheme_instance_id, d.unit, ${SUMS}
                    from slices d cross join lateral (values
-                     ('DAY', d.day, d.region_id, d.kind, d.segment, d.level),
-                     ('MONTH', date_trunc('month', d.day::timestamp)::date, d.region_id, d.kind, d.segment, d.level),
-                     ('PROGRAM_DAY', d.day, 0::bigint, ''::text, ''::text, 0)) as g(grain, bucket, region_id, kind, segment, level)
+                     ${PROJECTIONS('d')
+                       .flatMap(([family, slice]) => [`('${family}DAY', d.day, ${slice})`, `('${family}MONTH', date_trunc('month', d.day::timestamp)::date, ${slice})`])
+                       .join(',\n                     ')}) as g(grain, bucket, region_id, kind, segment, level)
                   group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
                  union all
                  select program_id, 'PARTNER_DAY', partner_id, day, 0, '', '', 0, 0, 0, unit, ${SUMS} from taken group by program_id, partner_id, day, unit) r
