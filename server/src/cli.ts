@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { createApp, type App } from './app.js';
+import { rebuildAnalytics, verifyAnalytics } from './analytics/rollups.js';
 import { API_SCOPES } from './auth/api-key.entity.js';
 import { readConfig } from './config.js';
 import { describeHolder, runningEmbeddedPostgres, startEmbeddedPostgres } from './db/embedded.js';
@@ -249,7 +250,7 @@ function optionError(error: unknown, options: Record<string, string>): unknown {
 
 program
   .command('verify')
-  .description('re-check the reward ledger on the database (only reads it) and name every entry that breaks a rule; exit code 1 if any does')
+  .description('re-check the reward ledger, the board totals and the analytics rollups on the database (only reads it) and name every entry that breaks a rule; exit code 1 if any does')
   .option('--program <id>', 'check only this program')
   .option('--json', 'print the result as JSON ({ checked, problems }) instead of the report')
   .action(async (options: { program?: string; json?: boolean }) => {
@@ -261,10 +262,14 @@ program
           programId: options.program,
           onStep: options.json ? undefined : (step, total, name, problems) => console.log(`[${step}/${total}] ${name} ... ${problems ? plural(problems, 'problem') : 'ok'}`),
         });
+        const problems = [...ledger.problems];
         const boards = await verifyBoardTotals(sql, options.program ?? null);
-        if (boards.differing === 0) return ledger;
-        const message = `board totals disagree with the events and rewards (${plural(boards.differing, 'total')}; cofactor leaderboards rebuild recomputes them): ${boards.examples.join('; ')}`;
-        return { ...ledger, problems: [...ledger.problems, { rule: 'board-totals', rewardIds: [], message }] };
+        if (boards.differing > 0) {
+          const message = `board totals disagree with the events and rewards (${plural(boards.differing, 'total')}; cofactor leaderboards rebuild recomputes them): ${boards.examples.join('; ')}`;
+          problems.push({ rule: 'board-totals', rewardIds: [], message });
+        }
+        problems.push(...(await analyticsProblems(sql, options.program)));
+        return { ...ledger, problems };
       } finally {
         await sql.close();
       }
@@ -301,6 +306,55 @@ program
     });
     console.log(`board totals rebuilt: ${plural(written, 'total')}`);
   });
+
+program
+  .command('analytics')
+  .description('analytics: `cofactor analytics rebuild` recomputes the analytics rollups from the events, the ledger, perk deliveries, partners and survey answers')
+  .argument('<action>', 'rebuild')
+  .option('--program <id>', 'only this program (default: every program, one after another)')
+  .action(async (action: string, options: { program?: string }) => {
+    if (action !== 'rebuild') throw new Error(`unknown action "${action}"; the action is: rebuild`);
+    if (options.program !== undefined && !/^[1-9][0-9]{0,18}$/.test(options.program)) throw new Error(`--program must be a program id, not "${options.program}"`);
+    const { programs, rows } = await withDatabase('analytics', async ({ ownerUrl }) => {
+      const sql = new Sql(ownerUrl, new StatementCounter(), 1);
+      try {
+        const ids = await programIds(sql, options.program);
+        let written = 0;
+        // One transaction per program: a program's writers wait only for its own rebuild.
+        for (const [index, id] of ids.entries()) {
+          process.stdout.write(`[${index + 1}/${ids.length}] program ${id} ... `);
+          const rebuilt = await rebuildAnalytics(sql, id);
+          console.log(counted(rebuilt, 'row'));
+          written += rebuilt;
+        }
+        return { programs: ids.length, rows: written };
+      } finally {
+        await sql.close();
+      }
+    });
+    console.log(`analytics rollups rebuilt: ${counted(rows, 'row')} in ${plural(programs, 'program')}`);
+  });
+
+/** The programs a command works on: the one given, or every program, by id. */
+async function programIds(sql: Sql, programId: string | undefined): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>('select id::text from program where $1::bigint is null or id = $1 order by id', [programId ?? null]);
+  if (programId !== undefined && rows.length === 0) throw new Error(`no program ${programId}`);
+  return rows.map((row) => row.id);
+}
+
+/** A problem for each program whose analytics rollups differ from what its stored rows give. */
+async function analyticsProblems(sql: Sql, programId: string | undefined): Promise<LedgerProblem[]> {
+  const problems: LedgerProblem[] = [];
+  for (const id of await programIds(sql, programId)) {
+    const { differing, examples } = await verifyAnalytics(sql, id);
+    if (differing === 0) continue;
+    const message =
+      `analytics rollups of program ${id} disagree with its events, ledger, perk deliveries, partners and survey answers ` +
+      `(${plural(differing, 'difference')}; cofactor analytics rebuild recomputes them): ${examples.join('; ')}`;
+    problems.push({ rule: 'analytics-rollups', rewardIds: [], message });
+  }
+  return problems;
+}
 
 program
   .command('simulate')
@@ -408,6 +462,11 @@ program
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+/** `1,234 rows`: a count that may be large, with thousands separated. */
+function counted(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
 
 /** `rule reversal-bound: reward 12, 40 — <message>`: the entries first, so they are easy to pick out. */

@@ -12,10 +12,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
+import { rebuildAnalytics } from '../../server/src/analytics/rollups.js';
 import { Sql, StatementCounter } from '../../server/src/db/sql.js';
-import { rebuildBoardTotals } from '../../server/src/leaderboards/board-totals.js';
+import { rebuildBoardTotals, verifyBoardTotals } from '../../server/src/leaderboards/board-totals.js';
 import { verifyLedger } from '../../server/src/ledger/verify.js';
-import { ROOT_DIR, startTestServer, type TestServer } from '../support/harness.js';
+import { ROOT_DIR, boardDeltasFolded, startTestServer, type TestServer } from '../support/harness.js';
 
 const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
 
@@ -91,8 +92,8 @@ const check = (programId: string | null = server.programId) => verifyLedger(veri
 
 /**
  * Runs SQL with triggers off (session_replication_role = replica): how a test gets past the
- * ledger's guards. The board totals' triggers are off too, so they are recomputed afterwards:
- * these tests break the ledger, not the boards.
+ * ledger's guards. The triggers of the board totals and the analytics rollups are off too, so
+ * they are recomputed afterwards: these tests break the ledger, not the boards or the rollups.
  */
 async function unguarded<R extends pg.QueryResultRow = any>(text: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: server.databaseUrl });
@@ -102,6 +103,7 @@ async function unguarded<R extends pg.QueryResultRow = any>(text: string, params
     await client.query('set session_replication_role = replica');
     const rows = (await client.query<R>(text, params)).rows;
     await rebuildBoardTotals(boards);
+    for (const { id } of await boards.query<{ id: string }>('select id::text from program')) await rebuildAnalytics(boards, id);
     return rows;
   } finally {
     await client.end();
@@ -388,6 +390,17 @@ it("partner-cap: per month and quarter in the program's time zone, and per campa
     await server.sql(`update campaign set partner_cap = null, cap_period = 'MONTH' where id = $1`, [campaignId]);
     await removeEntries(early, late);
   }
+});
+
+it('board totals: a bucket that a rebuild emptied keeps its size row, with no partners, and is no problem', async () => {
+  const extra = await addEntry(sale.Anna, { unit: 'KZT', idempotency_key: 'emptied:1' });
+  await boardDeltasFolded(server);
+  const kzt = `select min(partners)::int as least, max(partners)::int as most from board_size where unit = 'KZT'`;
+  // Anna alone on each KZT board.
+  expect(await server.sql(kzt)).toEqual([{ least: 1, most: 1 }]);
+  await removeEntries(extra);
+  expect(await server.sql(kzt)).toEqual([{ least: 0, most: 0 }]);
+  expect(await verifyBoardTotals(verifier, server.programId)).toEqual({ differing: 0, examples: [] });
 });
 
 describe('one program at a time, and the CLI', () => {

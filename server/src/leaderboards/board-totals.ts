@@ -81,13 +81,14 @@ export async function verifyBoardTotals(sql: Sql, programId: string | null = nul
        from differing`,
     [programId],
   );
+  // A bucket a rebuild emptied keeps its size row, with no partners (see resize): no totals is 0 partners.
   const sizes = await sql.query<{ example: string }>(
     `select format('program %s %s %s%s %s %s: %s partners counted, the totals hold %s', coalesce(s.program_id, e.program_id), coalesce(s.metric, e.metric), coalesce(s.unit, e.unit),
                    case when coalesce(s.campaign_id, e.campaign_id) <> 0 then ' campaign ' || coalesce(s.campaign_id, e.campaign_id) end,
                    coalesce(s.grain, e.grain), coalesce(s.bucket, e.bucket), coalesce(s.partners, 0), coalesce(e.partners, 0)) as example
        from (select * from board_size where $1::bigint is null or program_id = $1) s
        full join (${SIZES}) e using (program_id, metric, unit, campaign_id, grain, bucket)
-      where s.partners is distinct from e.partners`,
+      where coalesce(s.partners, 0) is distinct from coalesce(e.partners, 0)`,
     [programId],
   );
   const examples = [...(rows[0].examples ?? []), ...sizes.map((row) => row.example)];
