@@ -344,6 +344,10 @@ describe('every field a partner token can reach', () => {
       simulateCampaign: '(input: { from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z" })',
       simulation: '(id: "1")',
       satisfaction: '(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z")',
+      programStats: '(period: { month: "2026-11" })',
+      regionComparison: '(period: { month: "2026-11" })',
+      timeSeries: '(metric: SALES, interval: MONTH, period: { month: "2026-11" })',
+      partnerStats: `(partnerId: "${ids.Boris}", period: { month: "2026-11" })`,
     };
     return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
   };
@@ -422,8 +426,11 @@ describe('every field a partner token can reach', () => {
       }
     }
     expect(leaks).toEqual([]);
-    expect(refusedRoots.sort()).toEqual(['apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'publicLeaderboard', 'regions', 'satisfaction', 'simulateCampaign', 'simulation', 'simulations']);
-    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses']);
+    expect(refusedRoots.sort()).toEqual([
+      'apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'programStats', 'publicLeaderboard', 'regionComparison', 'regions', 'satisfaction',
+      'simulateCampaign', 'simulation', 'simulations', 'timeSeries',
+    ]);
+    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'partnerStats', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
     const visible = [...fields].filter((name) => !name.startsWith('Query.') && !hiddenFields().has(name));
