@@ -13,7 +13,7 @@ import pg from 'pg';
 import { rebuildAnalytics } from '../../server/dist/analytics/rollups.js';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 import { Sql, StatementCounter } from '../../server/dist/db/sql.js';
-import { LEVELS, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
+import { LEVELS, countBelow, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
 import { cleanupOnSignals, graphqlClient, preloadStatementStats, reportFailure, startServer, stopServer } from './server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -86,18 +86,6 @@ function weighted(pairs) {
   let seen = 0;
   const bounds = pairs.map(([value, weight]) => [value, (seen += weight) / total]);
   return (r) => bounds.find(([, bound]) => r < bound)?.[0] ?? bounds.at(-1)[0];
-}
-
-/** How many entries of the ascending array `sorted` are below `limit`. */
-function countBelow(sorted, limit) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 // ---------------------------------------------------------------------------------------

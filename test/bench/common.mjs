@@ -42,6 +42,18 @@ export function readArgs(usage, options) {
 }
 
 /** The p-th percentile of ascending `sorted` (nearest rank); NaN when there is nothing to rank. */
+/** How many entries of the ascending array `sorted` are below `limit`. */
+export function countBelow(sorted, limit) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
-import { LEVELS, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
+import { LEVELS, countBelow, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
 import { cpuSnapshot, graphqlClient, postgresRss, preloadStatementStats, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -110,18 +110,6 @@ function customerPlan(opts) {
   const newAt = []; // event indices that bring a new customer, ascending
   for (let i = 0; i < opts.events; i++) if (i < lookback || random() < NEW_CUSTOMER_SHARE) newAt.push(i);
   return { lookback, newAt };
-}
-
-/** How many entries of the ascending array `sorted` are below `limit`. */
-function countBelow(sorted, limit) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Batch `index` of the run, generated on demand and deterministic, so a resend is identical. */
