@@ -4,7 +4,7 @@ import { isId } from '../graphql/ids.js';
 import type { BoardPeriod } from '../leaderboards/board-query.js';
 import type { LeaderboardService } from '../leaderboards/leaderboard.service.js';
 import { MAX_CODE_LENGTH } from '../validation.js';
-import { foldAnalyticsDeltas } from './rollups.js';
+import { foldPendingAnalytics } from './rollups.js';
 import { addSums, costOf, groupFigures, netOf, zeroSums, type Cumulative, type GroupFigures, type PartnerCounts, type Sums } from './figures.js';
 import { bucketOf, bucketsOf, dateOf, dayNumber, monthOf, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
 import { activitySql, byCampaign, cumulativeSql, figuresSql, periodCountsSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
@@ -179,7 +179,7 @@ export class AnalyticsService {
   private async partnerCounts(query: StatsQuery, ranges: ActivityRange[], cut: Interval | null): Promise<Row[]> {
     const grain = query.slice.partnerId === null ? countedGrain(query.period, cut) : null;
     if (grain === null) return this.rows(activitySql(query, ranges));
-    await foldAnalyticsDeltas(this.sql, { wait: true });
+    await foldPendingAnalytics(this.sql, query.programId);
     const periods = ranges.map((range) => ({ bucket: range.from, previous: previousBucket(range.from, grain) }));
     return this.rows(periodCountsSql(query, grain, periods));
   }
@@ -400,7 +400,7 @@ function regionTops(regions: { id: string; parentId: string | null }[], tops: Se
   return result;
 }
 
-/** Joined partners and points since the first day, summed per group over months before `through`. */
+/** Joined partners and points since the first day, summed per group over months before `through` (rows of month '' are not by month: always). */
 function cumulativeOf(rows: Row[]): (key: string, through: string) => Cumulative {
   const byGroup = new Map<string, { month: string; joined: bigint; earned: bigint; redeemed: bigint }[]>();
   for (const row of rows) {

@@ -116,6 +116,16 @@ export async function foldAnalyticsDeltas(
 }
 
 /**
+ * Folds what is committed when program `programId` has deltas waiting, waiting for a fold under
+ * way: then counts kept ahead hold everything committed. A program with none waiting (the common
+ * case between writes) costs a look at the waiting deltas, not a fold statement.
+ */
+export async function foldPendingAnalytics(sql: Sql, programId: string): Promise<void> {
+  const [{ pending }] = await sql.query<{ pending: boolean }>('select exists (select 1 from analytics_delta where program_id = $1) as pending', [programId]);
+  if (pending) await foldAnalyticsDeltas(sql, { wait: true });
+}
+
+/**
  * Recomputes one program's rollups from its events, ledger, perk deliveries, partners and
  * survey answers, in one transaction; returns how many rollup rows it wrote. Writers of those
  * wait for it, and a fold for its end, so nothing is counted twice or lost.

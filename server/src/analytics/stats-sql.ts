@@ -84,13 +84,14 @@ function dimensionSql(dimension: Dimension, query: StatsQuery): string {
     case 'SCHEME':
       return 't.scheme_instance_id';
     case 'MONTH':
-      return `date_trunc('month', t.day)::date::text`;
+      return `date_trunc('month', t.day::timestamp)::date::text`;
   }
 }
 
 function groupColumns(query: StatsQuery): string[] {
   const columns = query.dimensions.map((dimension) => dimensionSql(dimension, query));
-  if (query.interval) columns.push(`date_trunc('${query.interval.toLowerCase()}', t.day)::date::text`);
+  // A date cast to timestamp, not timestamptz: no time zone to apply, and several times cheaper.
+  if (query.interval) columns.push(`date_trunc('${query.interval.toLowerCase()}', t.day::timestamp)::date::text`);
   return columns;
 }
 
@@ -169,13 +170,17 @@ export function figuresSql(query: StatsQuery): { text: string; values: unknown[]
   return { text, values: params.values };
 }
 
-/** Partners joined and points earned and redeemed since the start, per group (without MONTH) and month, up to the period's end. */
+/**
+ * Partners joined and points earned and redeemed since the start, up to the period's end, per
+ * group (without MONTH) and, when grouped by MONTH, per month (else month '').
+ */
 export function cumulativeSql(query: StatsQuery): { text: string; values: unknown[] } {
   const params = new Params();
   const plain = { ...query, dimensions: query.dimensions.filter((dimension) => dimension !== 'MONTH'), interval: undefined };
   const source = legs(plain, null, params);
   const groups = outerGroups(plain);
-  const text = `select ${[...groups, `date_trunc('month', x.day)::date::text as month`].join(', ')},
+  const month = query.dimensions.includes('MONTH') ? `date_trunc('month', x.day::timestamp)::date::text` : `''`;
+  const text = `select ${[...groups, `${month} as month`].join(', ')},
            sum(x.joined)::text as joined, sum(x.points_earned)::text as points_earned, sum(x.points_redeemed)::text as points_redeemed
       from (${source}) x group by ${positions(groups.length + 1)}`;
   return { text, values: params.values };
