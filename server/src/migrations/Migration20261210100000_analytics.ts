@@ -92,10 +92,6 @@ const PARTNER_AT = `create function "analytics_partner_at"(p_partner bigint, p_a
   $$;`;
 
 /**
- * Every delta the program's events, ledger, perk deliveries, partners and survey answers
- * make, found again from the stored rows: what the triggers appended, for a rebuild or a check.
- */
-/**
  * Events Cofactor records itself when a partner joins or is approved: not the partner's
  * activity (a new partner is counted by `joined`), so they make no delta.
  */
@@ -107,47 +103,50 @@ const figures = (values: Record<string, string>) => FIGURES.map((figure) => valu
 /**
  * Every delta the program's events, ledger, perk deliveries, partners and survey answers
  * make, found again from the stored rows: what the triggers appended, for a rebuild or a check.
+ * `sliceOf(partner, at)` joins the slice `s` of the partner as recorded at that moment;
+ * `prelude` is a WITH clause before it.
  */
-const SOURCE = `create function "analytics_source"(p_program bigint)
-  returns setof analytics_delta language sql stable as $$
+export const sourceFunction = (sliceOf: (partner: string, at: string) => string, prelude = '') => `create or replace function "analytics_source"(p_program bigint)
+  returns setof analytics_delta language sql stable as $$${prelude}
     select e.program_id, (e.occurred_at at time zone p.time_zone)::date, e.partner_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, coalesce(e.currency, ''),
            ${figures({
              events: '1', sales: "(e.type = 'SALE')::int", gross: "case when e.type = 'SALE' then e.amount else 0 end",
              refunds: "(e.type in ('REFUND', 'CHARGEBACK'))::int", refunded: "case when e.type in ('REFUND', 'CHARGEBACK') then e.amount else 0 end",
              new_customers: 'e.first_purchase::int', leads: "(e.type = 'LEAD')::int",
            })}, now()
-      from event e join program p on p.id = e.program_id cross join lateral analytics_partner_at(e.partner_id, e.recorded_at) s
+      from event e join program p on p.id = e.program_id ${sliceOf('e.partner_id', 'e.recorded_at')}
      where e.program_id = p_program and e.type not in (${LIFECYCLE})
     union all
     select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
            case when r.kind = 'MONEY' then r.unit else '' end,
            ${figures(REWARD_FACTS('r'))}, now()
-      from reward r join program p on p.id = r.program_id left join event ev on ev.id = r.event_id cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
+      from reward r join program p on p.id = r.program_id left join event ev on ev.id = r.event_id ${sliceOf('r.partner_id', 'r.created_at')}
      where r.program_id = p_program
     union all
     select r.program_id, (coalesce(ev.occurred_at, r.created_at) at time zone p.time_zone)::date, r.partner_id, s.region_id, s.kind, s.segment, s.level, r.campaign_id, r.scheme_instance_id,
            '', ${figures({ perks_delivered: '1' })}, now()
       from perk_fulfilment f join reward r on r.id = f.reward_id join program p on p.id = r.program_id left join event ev on ev.id = r.event_id
-      cross join lateral analytics_partner_at(r.partner_id, r.created_at) s
+      ${sliceOf('r.partner_id', 'r.created_at')}
      where r.program_id = p_program and f.state = 'DELIVERED'
     union all
     select t.program_id, (t.joined_at at time zone p.time_zone)::date, t.id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
            ${figures({ joined: '1' })}, now()
-      from partner t join program p on p.id = t.program_id cross join lateral analytics_partner_at(t.id, t.joined_at) s
+      from partner t join program p on p.id = t.program_id ${sliceOf('t.id', 't.joined_at')}
      where t.program_id = p_program
     union all
     select t.program_id, (t.joined_at at time zone p.time_zone)::date, f.sponsor_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
            ${figures({ recruits: '1' })}, now()
       from partner t join program p on p.id = t.program_id
       cross join lateral (select h.sponsor_id from partner_history h where h.partner_id = t.id order by h.valid_from, h.id limit 1) f
-      cross join lateral analytics_partner_at(f.sponsor_id, t.joined_at) s
+      ${sliceOf('f.sponsor_id', 't.joined_at')}
      where t.program_id = p_program and f.sponsor_id is not null
     union all
     select a.program_id, (a.answered_at at time zone p.time_zone)::date, a.partner_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, '',
            ${figures({ responses: '1', score_sum: 'a.score', promoters: '(a.score >= 9)::int', detractors: '(a.score <= 6)::int' })}, now()
-      from survey_response a join program p on p.id = a.program_id cross join lateral analytics_partner_at(a.partner_id, a.created_at) s
+      from survey_response a join program p on p.id = a.program_id ${sliceOf('a.partner_id', 'a.created_at')}
      where a.program_id = p_program
   $$;`;
+const SOURCE = sourceFunction((partner, at) => `cross join lateral analytics_partner_at(${partner}, ${at}) s`);
 
 const SLICE_COLUMNS = ['region_id', 'kind', 'segment', 'level'];
 
