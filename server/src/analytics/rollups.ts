@@ -25,8 +25,8 @@ const SUMS = FIGURES.map((figure) => `sum(${figure}) as ${figure}`).join(', ');
 export const FAMILIES = ['', 'PROGRAM_', 'REGION_', 'KIND_', 'SEGMENT_', 'LEVEL_'] as const;
 export type Family = (typeof FAMILIES)[number];
 
-/** The slice of row `s` projected for each family (see the analytics migration). */
-function projections(s: string): [Family, string][] {
+/** The slice of row `s` projected for each family (see the analytics migration), its columns `named` or not. */
+function projections(s: string, named = false): [Family, string][] {
   const kept: Record<Family, (column: string) => boolean> = {
     '': () => true,
     PROGRAM_: () => false,
@@ -36,24 +36,70 @@ function projections(s: string): [Family, string][] {
     LEVEL_: (column) => column === 'level',
   };
   const blank: Record<string, string> = { region_id: '0::bigint', kind: "''::text", segment: "''::text", level: '0' };
-  return FAMILIES.map((family) => [family, Object.keys(blank).map((column) => (kept[family](column) ? `${s}.${column}` : blank[column])).join(', ')]);
+  const project = (family: Family, column: string) => (kept[family](column) ? `${s}.${column}` : blank[column]) + (named ? ` as ${column}` : '');
+  return FAMILIES.map((family) => [family, Object.keys(blank).map((column) => project(family, column)).join(', ')]);
+}
+
+/** What one grain's rows are summed from: the deltas per slice and day (SLICES), the deltas themselves (DELTAS), or another grain's rows. */
+type GrainInput = 'SLICES' | 'DELTAS' | 'MONTH' | 'REGION_DAY';
+
+interface GrainRule {
+  grain: string;
+  from: GrainInput;
+  /** The bucket over a row `s` of the input, whose own bucket is `s.bucket`. */
+  bucket: string;
+  /** The family whose slice the grain keeps; PARTNER_DAY keeps none, but the partner. */
+  family: Family | 'PARTNER_';
+}
+
+const MONTH_OF = "date_trunc('month', s.bucket::timestamp)::date";
+
+/**
+ * Every grain and the rows it is summed from, each input before the grains summed from it: a
+ * grain of one dimension is summed from DAY or MONTH rows (a few per slice and day), not from
+ * the deltas, and the program's days from the regions' days. DAY is the deltas per slice and
+ * day as they are.
+ */
+const GRAIN_RULES: GrainRule[] = [
+  { grain: 'PARTNER_DAY', from: 'DELTAS', bucket: 's.bucket', family: 'PARTNER_' },
+  { grain: 'DAY', from: 'SLICES', bucket: 's.bucket', family: '' },
+  { grain: 'MONTH', from: 'SLICES', bucket: MONTH_OF, family: '' },
+  ...(['REGION_', 'KIND_', 'SEGMENT_', 'LEVEL_'] as const).map((family): GrainRule => ({ grain: `${family}DAY`, from: 'SLICES', bucket: 's.bucket', family })),
+  { grain: 'PROGRAM_DAY', from: 'REGION_DAY', bucket: 's.bucket', family: 'PROGRAM_' },
+  ...(['PROGRAM_', 'REGION_', 'KIND_', 'SEGMENT_', 'LEVEL_'] as const).map((family): GrainRule => ({ grain: `${family}MONTH`, from: 'MONTH', bucket: 's.bucket', family })),
+];
+
+/** A grain's rows (analytics_total's columns, in KEY order) summed by `rule` from `input`, whose rows have a `bucket`; DAY rows come as they are. */
+function grainSelect(rule: GrainRule, input: string): string {
+  const perPartner = rule.family === 'PARTNER_';
+  const slice = projections('s', true).find(([family]) => family === (perPartner ? 'PROGRAM_' : rule.family))![1];
+  const key = [
+    `s.program_id, '${rule.grain}'::text as grain, ${perPartner ? 's.partner_id' : '0::bigint'} as partner_id, ${rule.bucket} as bucket, ${slice}`,
+    perPartner ? '0::bigint as campaign_id, 0::bigint as scheme_instance_id' : 's.campaign_id, s.scheme_instance_id',
+    's.unit',
+  ].join(', ');
+  if (rule.grain === 'DAY') return `select ${key}, ${FIGURES.map((figure) => `s.${figure}`).join(', ')} from ${input} s`;
+  return `select ${key}, ${SUMS} from ${input} s group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
 }
 
 /**
- * The rows of the grains that the deltas of `source` (a relation with analytics_delta's
- * columns) add up to, as `analytics_fold()` writes them: summed per slice and day, then spread
- * over DAY, MONTH and PROGRAM_DAY, and per partner and day.
+ * The rows of every grain that the deltas of `source` (a relation with analytics_delta's
+ * columns) add up to, as `analytics_fold()` writes them, by the rules a rebuild follows.
  */
 function grainRows(source: string): string {
-  return `with d as materialized (select * from ${source} s),
-         slices as (select program_id, day, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit, ${SUMS} from d group by 1, 2, 3, 4, 5, 6, 7, 8, 9)
-    select s.program_id, g.grain, 0::bigint as partner_id, g.bucket, g.region_id, g.kind, g.segment, g.level, s.campaign_id, s.scheme_instance_id, s.unit, ${SUMS}
-      from slices s cross join lateral (values ${projections('s')
-        .flatMap(([family, slice]) => [`('${family}DAY', s.day, ${slice})`, `('${family}MONTH', date_trunc('month', s.day::timestamp)::date, ${slice})`])
-        .join(', ')}) as g(grain, bucket, region_id, kind, segment, level)
-     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-    union all
-    select program_id, 'PARTNER_DAY', partner_id, day, 0, '', '', 0, 0, 0, unit, ${SUMS} from d group by program_id, partner_id, day, unit`;
+  const inputs: Record<GrainInput, string> = { DELTAS: 'd', SLICES: 'slices', MONTH: 'grain_month', REGION_DAY: 'grain_region_day' };
+  const rule = (grain: string) => GRAIN_RULES.find((candidate) => candidate.grain === grain)!;
+  return `with d as materialized (select s.*, s.day as bucket from ${source} s),
+         slices as materialized (${sliceDays('d')}),
+         grain_month as materialized (${grainSelect(rule('MONTH'), 'slices')}),
+         grain_region_day as materialized (${grainSelect(rule('REGION_DAY'), 'slices')})
+    ${GRAIN_RULES.map((each) => grainSelect(each, inputs[each.from])).join('\n    union all ')}`;
+}
+
+/** Deltas of `source` (a relation with analytics_delta's columns) summed per slice and day, the day named `bucket`. */
+function sliceDays(source: string): string {
+  return `select program_id, day as bucket, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit, ${SUMS}
+    from ${source} d group by program_id, day, region_id, kind, segment, level, campaign_id, scheme_instance_id, unit`;
 }
 
 /** Each partner's and slice's active days (with at least one event) among the deltas of `source`, as a bit string. */
@@ -64,14 +110,18 @@ function activityRows(source: string): string {
 
 /**
  * Each partner's first active day of each month, quarter and year among the deltas of `source`,
- * with the slice of that day (of two on one day, the first in key order): where it counts.
+ * with the slice of that day (of two on one day, the first in key order): where it counts. A
+ * quarter's and a year's first day is the first of its months' first days, so those are found
+ * among the months' rows, a twelfth of the deltas.
  */
 function periodRows(source: string): string {
-  return `select distinct on (d.program_id, g.grain, g.bucket, d.partner_id) d.program_id, g.grain, g.bucket, d.partner_id, d.day, d.region_id, d.kind, d.segment, d.level
-    from ${source} d cross join lateral (values ('MONTH', date_trunc('month', d.day::timestamp)::date), ('QUARTER', date_trunc('quarter', d.day::timestamp)::date),
-                                            ('YEAR', date_trunc('year', d.day::timestamp)::date)) as g(grain, bucket)
-   where d.events > 0
-   order by d.program_id, g.grain, g.bucket, d.partner_id, d.day, d.region_id, d.kind, d.segment, d.level`;
+  const first = (grain: string, rows: string) => `select distinct on (d.program_id, g.bucket, d.partner_id) d.program_id, '${grain}'::text as grain, g.bucket, d.partner_id, d.day, d.region_id, d.kind, d.segment, d.level
+      from ${rows} d cross join lateral (select date_trunc('${grain.toLowerCase()}', d.day::timestamp)::date as bucket) g
+     order by d.program_id, g.bucket, d.partner_id, d.day, d.region_id, d.kind, d.segment, d.level`;
+  return `with months as materialized (${first('MONTH', `(select * from ${source} d where d.events > 0)`)})
+    select * from months
+    union all (${first('QUARTER', 'months')})
+    union all (${first('YEAR', 'months')})`;
 }
 
 /** The active partners of each period and slice of program `program` counted from its partner periods, and how many are active in the next period too. */
@@ -135,13 +185,29 @@ export async function rebuildAnalytics(sql: Sql, programId: string): Promise<num
     await client.query(`lock table event, reward, perk_fulfilment, partner, survey_response in share mode`);
     await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [FOLD_LOCK]);
     for (const table of ANALYTICS_TABLES) await client.query(`delete from ${table} where program_id = $1`, [programId]);
-    await client.query(`create temporary table analytics_rebuilt on commit drop as select * from analytics_source($1)`, [programId]);
-    const totals = await client.query(`insert into analytics_total (${KEY}, ${FIGURES.join(', ')}) ${grainRows('analytics_rebuilt')}`);
+    // Sorts and hashes of millions of rows: more memory than a request's, for this transaction only.
+    await client.query(`set local work_mem = '256MB'`);
+    await client.query(`create temporary table analytics_rebuilt on commit drop as select *, day as bucket from analytics_source($1)`, [programId]);
+    await client.query(`analyze analytics_rebuilt`);
+    // Deltas grouped per slice and day, or per partner and day, leave nearly as many groups as
+    // rows: sorting streams them, where a hash table of 24 sums per group spills (3× slower).
+    await client.query(`set local enable_hashagg = off`);
+    await client.query(`create temporary table analytics_rebuilt_slices on commit drop as ${sliceDays('analytics_rebuilt')}`);
+    await client.query(`analyze analytics_rebuilt_slices`);
+    const written = (grain: string) => `(select * from analytics_total where program_id = $1 and grain = '${grain}')`;
+    const inputs: Record<GrainInput, string> = { DELTAS: 'analytics_rebuilt', SLICES: 'analytics_rebuilt_slices', MONTH: written('MONTH'), REGION_DAY: written('REGION_DAY') };
+    let rows = 0;
+    for (const rule of GRAIN_RULES) {
+      await client.query(`set local enable_hashagg = ${rule.from === 'DELTAS' ? 'off' : 'on'}`);
+      // In the key's order, so the index grows at its end rather than splitting pages all over.
+      const insert = `insert into analytics_total (${KEY}, ${FIGURES.join(', ')}) ${grainSelect(rule, inputs[rule.from])} order by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11`;
+      rows += (await client.query(insert, rule.from === 'MONTH' || rule.from === 'REGION_DAY' ? [programId] : [])).rowCount ?? 0;
+    }
     const activity = await client.query(`insert into analytics_activity (program_id, partner_id, region_id, kind, segment, level, first_day, last_day, days) ${activityRows('analytics_rebuilt')}`);
     const periods = await client.query(`insert into analytics_partner_period ${periodRows('analytics_rebuilt')}`);
     await client.query(`insert into analytics_active ${activeCounts('$1')}`, [programId]);
     await client.query(`select pg_notify($1, $2)`, [ANALYTICS_CHANNEL, programId]);
-    return (totals.rowCount ?? 0) + (activity.rowCount ?? 0) + (periods.rowCount ?? 0);
+    return rows + (activity.rowCount ?? 0) + (periods.rowCount ?? 0);
   });
 }
 
