@@ -104,10 +104,10 @@ const figures = (values: Record<string, string>) => FIGURES.map((figure) => valu
  * Every delta the program's events, ledger, perk deliveries, partners and survey answers
  * make, found again from the stored rows: what the triggers appended, for a rebuild or a check.
  * `sliceOf(partner, at)` joins the slice `s` of the partner as recorded at that moment;
- * `prelude` is a WITH clause before it.
+ * `prelude` is a WITH clause before it, `settings` SET clauses of the function.
  */
-export const sourceFunction = (sliceOf: (partner: string, at: string) => string, prelude = '') => `create or replace function "analytics_source"(p_program bigint)
-  returns setof analytics_delta language sql stable as $$${prelude}
+export const sourceFunction = (sliceOf: (partner: string, at: string) => string, prelude = '', settings = '') => `create or replace function "analytics_source"(p_program bigint)
+  returns setof analytics_delta language sql stable${settings} as $$${prelude}
     select e.program_id, (e.occurred_at at time zone p.time_zone)::date, e.partner_id, s.region_id, s.kind, s.segment, s.level, 0::bigint, 0::bigint, coalesce(e.currency, ''),
            ${figures({
              events: '1', sales: "(e.type = 'SALE')::int", gross: "case when e.type = 'SALE' then e.amount else 0 end",
