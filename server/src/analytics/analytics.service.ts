@@ -4,7 +4,7 @@ import { isId } from '../graphql/ids.js';
 import type { BoardPeriod } from '../leaderboards/board-query.js';
 import type { LeaderboardService } from '../leaderboards/leaderboard.service.js';
 import { MAX_CODE_LENGTH } from '../validation.js';
-import { foldPendingAnalytics } from './rollups.js';
+import { foldPendingAnalytics, type Figure } from './rollups.js';
 import { addSums, costOf, groupFigures, netOf, zeroSums, type Cumulative, type GroupFigures, type PartnerCounts, type Sums } from './figures.js';
 import { bucketOf, bucketsOf, dateOf, dayNumber, monthOf, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
 import { activitySql, byCampaign, cumulativeSql, figuresSql, periodCountsSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
@@ -252,7 +252,7 @@ export class AnalyticsService {
       const ranges = buckets.map((bucket) => rangeOf(bucket, period, input.interval));
       for (const row of await this.partnerCounts(query, ranges, input.interval)) add(row, row.bucket!, null, BigInt(row.active!));
     } else {
-      for (const row of await this.rows(figuresSql(query))) {
+      for (const row of await this.rows(figuresSql(query, metric.figures))) {
         const sums = zeroSums();
         addSums(sums, row as Record<string, string>);
         const value = metric.value(sums);
@@ -292,27 +292,29 @@ interface MetricDefinition {
   money?: boolean;
   /** Distinct active partners, not a sum. */
   partners?: boolean;
+  /** The figures `value` reads: a series sums only those. */
+  figures: readonly Figure[];
   value: (sums: Sums) => bigint;
 }
 
 /** What a time series can chart: each a figure of the rollups (see figures.ts), or distinct active partners. */
 export const METRICS: Record<Metric, MetricDefinition> = {
-  EVENTS: { value: (sums: Sums) => sums.events },
-  SALES: { value: (sums: Sums) => sums.sales },
-  GROSS_SALES: { money: true, value: (sums: Sums) => sums.gross },
-  REFUNDED: { money: true, value: (sums: Sums) => sums.refunded },
-  NET_SALES: { money: true, value: netOf },
-  NEW_CUSTOMERS: { value: (sums: Sums) => sums.new_customers },
-  LEADS: { value: (sums: Sums) => sums.leads },
-  NEW_PARTNERS: { value: (sums: Sums) => sums.joined },
-  RECRUITED_PARTNERS: { value: (sums: Sums) => sums.recruits },
-  ACTIVE_PARTNERS: { partners: true, value: () => 0n },
-  REWARD_COST: { money: true, value: costOf },
-  POINTS_EARNED: { value: (sums: Sums) => sums.points_earned },
-  POINTS_REDEEMED: { value: (sums: Sums) => sums.points_redeemed },
-  PERKS_GRANTED: { value: (sums: Sums) => sums.perks },
-  BADGES: { value: (sums: Sums) => sums.badges },
-  SURVEY_RESPONSES: { value: (sums: Sums) => sums.responses },
+  EVENTS: { figures: ['events'], value: (sums: Sums) => sums.events },
+  SALES: { figures: ['sales'], value: (sums: Sums) => sums.sales },
+  GROSS_SALES: { money: true, figures: ['gross'], value: (sums: Sums) => sums.gross },
+  REFUNDED: { money: true, figures: ['refunded'], value: (sums: Sums) => sums.refunded },
+  NET_SALES: { money: true, figures: ['gross', 'refunded'], value: netOf },
+  NEW_CUSTOMERS: { figures: ['new_customers'], value: (sums: Sums) => sums.new_customers },
+  LEADS: { figures: ['leads'], value: (sums: Sums) => sums.leads },
+  NEW_PARTNERS: { figures: ['joined'], value: (sums: Sums) => sums.joined },
+  RECRUITED_PARTNERS: { figures: ['recruits'], value: (sums: Sums) => sums.recruits },
+  ACTIVE_PARTNERS: { partners: true, figures: [], value: () => 0n },
+  REWARD_COST: { money: true, figures: ['money_pending', 'money_approved', 'money_paid', 'money_reversed'], value: costOf },
+  POINTS_EARNED: { figures: ['points_earned'], value: (sums: Sums) => sums.points_earned },
+  POINTS_REDEEMED: { figures: ['points_redeemed'], value: (sums: Sums) => sums.points_redeemed },
+  PERKS_GRANTED: { figures: ['perks'], value: (sums: Sums) => sums.perks },
+  BADGES: { figures: ['badges'], value: (sums: Sums) => sums.badges },
+  SURVEY_RESPONSES: { figures: ['responses'], value: (sums: Sums) => sums.responses },
 };
 
 const NO_SLICE: Slice = { regionIds: null, kind: null, segment: null, level: null, campaignId: null, partnerId: null };

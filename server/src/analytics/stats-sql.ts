@@ -1,4 +1,4 @@
-import { FIGURES, type Family } from './rollups.js';
+import { FIGURES, type Family, type Figure } from './rollups.js';
 import { splitByMonths, type Interval, type Period } from './period.js';
 
 /**
@@ -152,7 +152,7 @@ function legs(query: StatsQuery, from: string | null, params: Params): string {
   ].join(' union all ');
 }
 
-const SUMS = FIGURES.map((figure) => `sum(x.${figure})::text as ${figure}`).join(', ');
+const sums = (figures: readonly Figure[]) => figures.map((figure) => `sum(x.${figure})::text as ${figure}`).join(', ');
 
 /** The group columns over the legs' rows `x`, named d0, d1, ... */
 function outerGroups(query: StatsQuery): string[] {
@@ -161,12 +161,12 @@ function outerGroups(query: StatsQuery): string[] {
 
 const positions = (count: number) => Array.from({ length: count }, (_, index) => index + 1).join(', ');
 
-/** The period's figures per group and unit: columns d0, d1, ... (the dimensions, then the bucket), unit and every figure as text. */
-export function figuresSql(query: StatsQuery): { text: string; values: unknown[] } {
+/** The period's figures per group and unit: columns d0, d1, ... (the dimensions, then the bucket), unit and each of `figures` as text. */
+export function figuresSql(query: StatsQuery, figures: readonly Figure[] = FIGURES): { text: string; values: unknown[] } {
   const params = new Params();
   const source = legs(query, query.period.from, params);
   const groups = outerGroups(query);
-  const text = `select ${[...groups, 'x.unit', SUMS].join(', ')} from (${source}) x group by ${positions(groups.length + 1)}`;
+  const text = `select ${[...groups, 'x.unit', sums(figures)].join(', ')} from (${source}) x group by ${positions(groups.length + 1)}`;
   return { text, values: params.values };
 }
 
