@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -86,6 +86,9 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       // Apollo's Sandbox page loads its code from an external CDN.
       ApolloServerPluginLandingPageDisabled(),
+      // Responses are never cached by HTTP caches (they depend on the credential); left on, the
+      // cache-control plugin wraps every field's resolver: 3 ms of a read of 80 groups.
+      ApolloServerPluginCacheControlDisabled(),
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
     ],
   });
