@@ -7,7 +7,7 @@ import { MAX_CODE_LENGTH } from '../validation.js';
 import { foldPendingAnalytics, type Figure } from './rollups.js';
 import { addSums, costOf, groupFigures, netOf, zeroSums, type Cumulative, type GroupFigures, type PartnerCounts, type Sums } from './figures.js';
 import { bucketOf, bucketsOf, dateOf, dayNumber, monthOf, nextMonth, resolvePeriod, type Interval, type Period, type PeriodInput } from './period.js';
-import { activitySql, byCampaign, cumulativeSql, figuresSql, periodCountsSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
+import { activitySql, byCampaign, earlierSql, figuresSql, periodCountsSql, type ActivityRange, type Dimension, type RegionTops, type Slice, type StatsQuery } from './stats-sql.js';
 
 export interface FilterInput {
   campaignId?: string | null;
@@ -78,7 +78,8 @@ export class AnalyticsService {
     const dimensions = checkedDimensions(input.groupBy ?? [], 'groupBy');
     const slice = await this.slice(programId, input.filter ?? {});
     const base = { programId, period, slice };
-    const [total, groups] = await Promise.all([this.groups({ ...base, dimensions: [] }), dimensions.length ? this.groups({ ...base, dimensions }) : null]);
+    const read = new ReadOnce(this.sql, programId);
+    const [total, groups] = await Promise.all([this.groups({ ...base, dimensions: [] }, read), dimensions.length ? this.groups({ ...base, dimensions }, read) : null]);
     return { period, total: total[0], groups: groups ?? [] };
   }
 
@@ -93,7 +94,7 @@ export class AnalyticsService {
       : [];
     if (!partner) throw errors.notFound('partner', partnerId);
     const slice: Slice = { ...NO_SLICE, partnerId };
-    const [[group], rank] = await Promise.all([this.groups({ programId, period, slice, dimensions: [] }), this.regionRank(programId, partnerId, partner.regionCode, period)]);
+    const [[group], rank] = await Promise.all([this.groups({ programId, period, slice, dimensions: [] }, new ReadOnce(this.sql, programId)), this.regionRank(programId, partnerId, partner.regionCode, period)]);
     return { period, figures: group, rank };
   }
 
@@ -117,7 +118,8 @@ export class AnalyticsService {
     const children = regions.filter((region) => region.parentId === parent);
     const tops = regionTops(regions, new Set(children.map((child) => child.id)));
     const base = { programId, period, slice };
-    const [total, groups] = await Promise.all([this.groups({ ...base, dimensions: [] }), this.groups({ ...base, dimensions: ['REGION'], regionTops: tops })]);
+    const read = new ReadOnce(this.sql, programId);
+    const [total, groups] = await Promise.all([this.groups({ ...base, dimensions: [] }, read), this.groups({ ...base, dimensions: ['REGION'], regionTops: tops }, read)]);
     const found = new Map(groups.map((group) => [group.key.regionCode, group]));
     const empty = (code: string): StatsGroup => ({ key: { regionCode: code }, ...groupFigures(new Map(), null, ZERO_CUMULATIVE, byCampaign({ slice, dimensions: [] })) });
     return { period, total: total[0], groups: children.map((child) => found.get(child.code) ?? empty(child.code)) };
@@ -127,15 +129,15 @@ export class AnalyticsService {
    * The figures of each group of `query`: every group with a figure, a partner active now or
    * before, or partners and points from earlier periods. Without dimensions, one: the total.
    */
-  private async groups(query: StatsQuery): Promise<StatsGroup[]> {
+  private async groups(query: StatsQuery, read: ReadOnce): Promise<StatsGroup[]> {
     const rewardsOnly = byCampaign(query);
     const monthIndex = query.dimensions.indexOf('MONTH');
     const ranges = monthIndex >= 0 ? monthRanges(query.period) : [rangeOf(query.period.from, query.period)];
-    const [figureRows, activityRows, cumulativeRows, codes] = await Promise.all([
+    const [figureRows, activityRows, earlierRows, codes] = await Promise.all([
       this.rows(figuresSql(query)),
-      rewardsOnly ? [] : this.partnerCounts(query, ranges, monthIndex >= 0 ? 'MONTH' : null),
-      rewardsOnly ? [] : this.rows(cumulativeSql(query)),
-      this.regionCodes(query.programId),
+      rewardsOnly ? [] : this.partnerCounts(query, ranges, monthIndex >= 0 ? 'MONTH' : null, read),
+      rewardsOnly ? [] : this.rows(earlierSql(query)),
+      read.regionCodes(),
     ]);
     // A group is known by its values of the dimensions but MONTH, and its month.
     const groups = new Map<string, { values: Value[]; month: string | null; units: Map<string, Sums> }>();
@@ -158,10 +160,10 @@ export class AnalyticsService {
       groupOf(valuesOf(row), month);
       counts.set(keyOf(valuesOf(row), month), { active: Number(row.active), before: Number(row.before), retained: Number(row.retained) });
     }
-    if (monthIndex < 0) for (const row of cumulativeRows) groupOf(valuesOf(row), null);
+    if (monthIndex < 0) for (const row of earlierRows) groupOf(valuesOf(row), null);
     if (!query.dimensions.length) groupOf([], null);
     if (groups.size > this.limits.groups) throw errors.badInput([{ path: 'groupBy', message: `gives ${groups.size} groups, more than ${this.limits.groups}: filter or group by less` }]);
-    const cumulative = rewardsOnly ? () => null : cumulativeOf(cumulativeRows);
+    const cumulative = rewardsOnly ? () => null : cumulativeOf(earlierRows, groups.values());
     return [...groups.values()].map(({ values, month, units }) => {
       const through = month === null ? query.period.to : min(nextMonth(month), query.period.to);
       return {
@@ -176,21 +178,16 @@ export class AnalyticsService {
    * quarter or year (after folding what is committed, so the counts hold it), else from the
    * partners' active days. `cut` is how the ranges cut the period (null: not at all).
    */
-  private async partnerCounts(query: StatsQuery, ranges: ActivityRange[], cut: Interval | null): Promise<Row[]> {
+  private async partnerCounts(query: StatsQuery, ranges: ActivityRange[], cut: Interval | null, read: ReadOnce): Promise<Row[]> {
     const grain = query.slice.partnerId === null ? countedGrain(query.period, cut) : null;
     if (grain === null) return this.rows(activitySql(query, ranges));
-    await foldPendingAnalytics(this.sql, query.programId);
+    await read.folded();
     const periods = ranges.map((range) => ({ bucket: range.from, previous: previousBucket(range.from, grain) }));
     return this.rows(periodCountsSql(query, grain, periods));
   }
 
   private async rows(statement: { text: string; values: unknown[] }): Promise<Row[]> {
     return this.sql.query<Row>(statement.text, statement.values);
-  }
-
-  private async regionCodes(programId: string): Promise<Map<string, string>> {
-    const rows = await this.sql.query<{ id: string; code: string }>(`select id::text, code from region where program_id = $1`, [programId]);
-    return new Map(rows.map((row) => [row.id, row.code]));
   }
 
   /** The filter as a slice of the rollups; an unknown region or campaign is the caller's mistake, named by its path. */
@@ -238,7 +235,8 @@ export class AnalyticsService {
     const slice = await this.slice(programId, input.filter ?? {});
     const query: StatsQuery = { programId, period, slice, dimensions, interval: input.interval };
     if (metric.partners && byCampaign(query)) throw errors.badInput([{ path: 'metric', message: 'partners are counted for the program, not for a campaign or scheme' }]);
-    const codes = await this.regionCodes(programId);
+    const read = new ReadOnce(this.sql, programId);
+    const codes = await read.regionCodes();
     const points = new Map<string, { key: GroupKey; currency: string | null; values: Map<string, bigint> }>();
     const add = (row: Row, bucket: string, currency: string | null, value: bigint) => {
       // d0 is the group's value when grouped (the bucket's column comes after it).
@@ -250,7 +248,7 @@ export class AnalyticsService {
     };
     if (metric.partners) {
       const ranges = buckets.map((bucket) => rangeOf(bucket, period, input.interval));
-      for (const row of await this.partnerCounts(query, ranges, input.interval)) add(row, row.bucket!, null, BigInt(row.active!));
+      for (const row of await this.partnerCounts(query, ranges, input.interval, read)) add(row, row.bucket!, null, BigInt(row.active!));
     } else {
       for (const row of await this.rows(figuresSql(query, metric.figures))) {
         const sums = zeroSums();
@@ -316,6 +314,32 @@ export const METRICS: Record<Metric, MetricDefinition> = {
   BADGES: { figures: ['badges'], value: (sums: Sums) => sums.badges },
   SURVEY_RESPONSES: { figures: ['responses'], value: (sums: Sums) => sums.responses },
 };
+
+/**
+ * What the statements of one read share, asked once however many of them need it: the
+ * program's region codes, and the fold of committed deltas before counts kept ahead are read.
+ */
+class ReadOnce {
+  private codes: Promise<Map<string, string>> | null = null;
+  private fold: Promise<void> | null = null;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly programId: string,
+  ) {}
+
+  regionCodes(): Promise<Map<string, string>> {
+    this.codes ??= this.sql
+      .query<{ id: string; code: string }>(`select id::text, code from region where program_id = $1`, [this.programId])
+      .then((rows) => new Map(rows.map((row) => [row.id, row.code])));
+    return this.codes;
+  }
+
+  folded(): Promise<void> {
+    this.fold ??= foldPendingAnalytics(this.sql, this.programId);
+    return this.fold;
+  }
+}
 
 const NO_SLICE: Slice = { regionIds: null, kind: null, segment: null, level: null, campaignId: null, partnerId: null };
 const ZERO_CUMULATIVE: Cumulative = { joined: 0n, pointsEarned: 0n, pointsRedeemed: 0n };
@@ -403,21 +427,34 @@ function regionTops(regions: { id: string; parentId: string | null }[], tops: Se
 }
 
 /** Joined partners and points since the first day, summed per group over months before `through` (rows of month '' are not by month: always). */
-function cumulativeOf(rows: Row[]): (key: string, through: string) => Cumulative {
-  const byGroup = new Map<string, { month: string; joined: bigint; earned: bigint; redeemed: bigint }[]>();
-  for (const row of rows) {
-    const key = keyOf(valuesOf(row), null);
-    const list = byGroup.get(key) ?? [];
-    byGroup.set(key, list);
-    list.push({ month: row.month!, joined: BigInt(row.joined!), earned: BigInt(row.points_earned!), redeemed: BigInt(row.points_redeemed!) });
+/**
+ * Partners joined and points earned and redeemed from the first day up to `through`, per group:
+ * what came before the period (`earlier`), and the group's figures of the period's months
+ * before `through` (all of them when not grouped by month).
+ */
+function cumulativeOf(earlier: Row[], groups: Iterable<{ values: Value[]; month: string | null; units: Map<string, Sums> }>): (key: string, through: string) => Cumulative {
+  const before = new Map<string, Cumulative>();
+  for (const row of earlier) before.set(keyOf(valuesOf(row), null), { joined: BigInt(row.joined ?? 0), pointsEarned: BigInt(row.points_earned ?? 0), pointsRedeemed: BigInt(row.points_redeemed ?? 0) });
+  const months = new Map<string, { month: string | null; sums: Cumulative }[]>();
+  for (const { values, month, units } of groups) {
+    const sums: Cumulative = { joined: 0n, pointsEarned: 0n, pointsRedeemed: 0n };
+    for (const unit of units.values()) {
+      sums.joined += unit.joined;
+      sums.pointsEarned += unit.points_earned;
+      sums.pointsRedeemed += unit.points_redeemed;
+    }
+    const key = keyOf(values, null);
+    const list = months.get(key) ?? [];
+    months.set(key, list);
+    list.push({ month, sums });
   }
   return (key, through) => {
-    const total: Cumulative = { joined: 0n, pointsEarned: 0n, pointsRedeemed: 0n };
-    for (const month of byGroup.get(key) ?? []) {
-      if (month.month >= through) continue;
-      total.joined += month.joined;
-      total.pointsEarned += month.earned;
-      total.pointsRedeemed += month.redeemed;
+    const total: Cumulative = { ...(before.get(key) ?? ZERO_CUMULATIVE) };
+    for (const { month, sums } of months.get(key) ?? []) {
+      if (month !== null && month >= through) continue;
+      total.joined += sums.joined;
+      total.pointsEarned += sums.pointsEarned;
+      total.pointsRedeemed += sums.pointsRedeemed;
     }
     return total;
   };

@@ -171,18 +171,16 @@ export function figuresSql(query: StatsQuery, figures: readonly Figure[] = FIGUR
 }
 
 /**
- * Partners joined and points earned and redeemed since the start, up to the period's end, per
- * group (without MONTH) and, when grouped by MONTH, per month (else month '').
+ * Partners joined and points earned and redeemed before the period, since the first day, per
+ * group (the dimensions without MONTH): with the period's own figures, the totals at any day of it.
  */
-export function cumulativeSql(query: StatsQuery): { text: string; values: unknown[] } {
+export function earlierSql(query: StatsQuery): { text: string; values: unknown[] } {
   const params = new Params();
-  const plain = { ...query, dimensions: query.dimensions.filter((dimension) => dimension !== 'MONTH'), interval: undefined };
+  const plain = { ...query, period: { ...query.period, to: query.period.from }, dimensions: query.dimensions.filter((dimension) => dimension !== 'MONTH'), interval: undefined };
   const source = legs(plain, null, params);
   const groups = outerGroups(plain);
-  const month = query.dimensions.includes('MONTH') ? `date_trunc('month', x.day::timestamp)::date::text` : `''`;
-  const text = `select ${[...groups, `${month} as month`].join(', ')},
-           sum(x.joined)::text as joined, sum(x.points_earned)::text as points_earned, sum(x.points_redeemed)::text as points_redeemed
-      from (${source}) x group by ${positions(groups.length + 1)}`;
+  const text = `select ${[...groups, 'sum(x.joined)::text as joined', 'sum(x.points_earned)::text as points_earned', 'sum(x.points_redeemed)::text as points_redeemed'].join(', ')}
+      from (${source}) x${groups.length ? ` group by ${positions(groups.length)}` : ''}`;
   return { text, values: params.values };
 }
 
