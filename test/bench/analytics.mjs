@@ -22,7 +22,10 @@ const { from: copyFrom } = createRequire(join(ROOT, 'server', 'package.json'))('
 
 const PROGRAM_ID = '1'; // the demo program (RUB, Europe/Moscow)
 const YEAR = 2025; // a whole past year
-const WARMUPS = 3;
+// The target is for a server in service. A fresh process's first reads of a shape run before V8
+// has compiled their code: seen 145 ms for the first, 30–45 ms for the next ten, then a steady
+// ~22 ms. The first read's time is reported apart.
+const WARMUPS = 20;
 const TARGET_P95_MS = 50;
 const CHUNK = 10_000; // events per generated COPY chunk
 const REWARD_EVERY = 10; // one sale in this many gets a reward
@@ -298,8 +301,10 @@ const QUERIES = [
 ];
 
 async function timeQuery(graphql, db, opts, { label, query, variables, size }) {
-  let data;
-  for (let i = 0; i < WARMUPS; i++) data = await graphql(query, variables);
+  const started = performance.now();
+  let data = await graphql(query, variables);
+  const first = performance.now() - started;
+  for (let i = 1; i < WARMUPS; i++) data = await graphql(query, variables);
   await db.query('select pg_stat_statements_reset()');
   const times = [];
   for (let i = 0; i < opts.runs; i++) {
@@ -308,8 +313,8 @@ async function timeQuery(graphql, db, opts, { label, query, variables, size }) {
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  const result = { label, size: size(data), data, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1), statements: await statementTimes(db, 'cofactor_app', 3) };
-  log(`${label} (${result.size}): p50 ${ms(result.p50)}, p95 ${ms(result.p95)}, max ${ms(result.max)}`);
+  const result = { label, size: size(data), data, first, p50: percentile(times, 50), p95: percentile(times, 95), max: times.at(-1), statements: await statementTimes(db, 'cofactor_app', 3) };
+  log(`${label} (${result.size}): first ${ms(first)}, then p50 ${ms(result.p50)}, p95 ${ms(result.p95)}, max ${ms(result.max)}`);
   return result;
 }
 
@@ -346,7 +351,7 @@ function report(opts, load, built, reads, check, loads) {
     ...built.sizes.map((size) => row(`  ${size.table}`, `${fmt(size.rows)} rows, ${mib(size.bytes)}`)),
     `  reads over HTTP, ${opts.runs} after ${WARMUPS} warm-ups, one at a time     p50 / p95 / max   (target p95 ≤ ${TARGET_P95_MS} ms)`,
     ...reads.flatMap((read) => [
-      row(`  ${read.label}`, `${ms(read.p50)} / ${ms(read.p95)} / ${ms(read.max)}   ${read.p95 <= TARGET_P95_MS ? 'within target' : 'OVER TARGET'}   (${read.size})`),
+      row(`  ${read.label}`, `${ms(read.p50)} / ${ms(read.p95)} / ${ms(read.max)}   ${read.p95 <= TARGET_P95_MS ? 'within target' : 'OVER TARGET'}   (${read.size}; the first read ${ms(read.first)})`),
       ...read.statements.map((statement) => `      ${ms(statement.mean).padStart(7)} × ${(statement.calls / opts.runs).toFixed(1)} a request  ${statement.query}`),
     ]),
     row('figures against the events', check.problems.length ? `NO — ${check.problems.join('; ')}` : `agree: ${fmt(Number(check.sales))} sales, net ${fmt(Number(check.net) / 100)} RUB`),
