@@ -1,4 +1,4 @@
-import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from 'graphql';
+import { GraphQLInt, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, GraphQLString, parse } from 'graphql';
 import { subscribeShared } from './shared-subscribe.js';
 
 /** A schema whose `board` subscription yields what `events` holds, counting how often its `title` field runs. */
@@ -53,6 +53,20 @@ it('executes a shared payload once per document and variables, however many subs
   // graphql-js's results are null-prototype objects; a shared one is made plain, which serializes faster.
   const [shared] = first as { data: { board: object } }[];
   expect([Object.getPrototypeOf(shared.data), Object.getPrototypeOf(shared.data.board)]).toEqual([Object.prototype, Object.prototype]);
+});
+
+it('keeps a scalar that serializes to an object as it is, so JSON writes it as the scalar says', async () => {
+  const at = new Date('2026-12-05T10:00:00.000Z');
+  const Stamp = new GraphQLScalarType({ name: 'Stamp', serialize: (value) => value });
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: { changed: { type: new GraphQLObjectType({ name: 'Changed', fields: { at: { type: Stamp } } }), subscribe: async function* () { yield { at, shared: {} }; }, resolve: (payload) => payload } },
+    }),
+  });
+  const [result] = await all(await subscribeShared({ schema, document: parse('subscription { changed { at } } ') }));
+  expect(JSON.stringify(result)).toBe('{"data":{"changed":{"at":"2026-12-05T10:00:00.000Z"}}}');
 });
 
 it('executes a payload without a shared object for every subscriber, as graphql-js does', async () => {

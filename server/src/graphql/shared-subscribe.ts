@@ -72,7 +72,9 @@ async function plainResult(result: Result): Promise<ExecutionResult> {
 
 function plain(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(plain);
-  if (typeof value !== 'object' || value === null) return value;
+  // Only graphql-js's own objects are copied: a scalar may serialize to any object (a Date
+  // becomes its ISO text in JSON), which a copy of its own properties would empty.
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== null) return value;
   const copy: Record<string, unknown> = {};
   for (const key in value) copy[key] = plain((value as Record<string, unknown>)[key]);
   return copy;
