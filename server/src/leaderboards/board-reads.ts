@@ -47,6 +47,8 @@ interface Slice {
 
 /** A board and the previous period's, ranked, with what partners may see of each other. */
 export interface ReadBoard {
+  /** What values are in: a currency, an event type, or '' for counts. */
+  unit: string;
   current: RankedBoard;
   previous: RankedBoard | null;
   names: BoardNames;
@@ -209,5 +211,5 @@ function rankedBoard(state: BoardState, deltas: Record<Which, BoardValue[]>, sli
   };
   const board = (totals: BoardTotals, which: Which) =>
     new RankedBoard(narrowed(totals), slice ? deltas[which].filter((delta) => slice.members.has(delta.partnerId)) : deltas[which]);
-  return { current: board(current, 'current'), previous: previous && board(previous, 'previous'), names: state.names, values: state.values };
+  return { unit: state.unit, current: board(current, 'current'), previous: previous && board(previous, 'previous'), names: state.names, values: state.values };
 }

@@ -25,6 +25,8 @@ export interface BoardEntry {
 }
 
 export interface Board {
+  /** What values are in: a currency, an event type, or '' for counts. */
+  unit: string;
   entries: BoardEntry[];
   hasNextPage: boolean;
   /** The viewer's own entry when the viewer is a partner ranked on this board. */
@@ -103,7 +105,7 @@ function viewed(read: ReadBoard, page: RankedEntry[], own: (RankedEntry | null)[
   const top = page.slice(0, first);
   // What admins see, and what partners see of each other: each made once, however many viewers.
   const seenBy = { admin: top.map((entry) => toEntry(entry, { kind: 'admin' })), partner: top.map((entry) => toEntry(entry, PUBLIC_VIEWER)) };
-  const board = (entries: BoardEntry[], me: BoardEntry | null): Board => ({ entries, hasNextPage: page.length > first, me, ranked: read.current.ranked, changedAt: read.current.changedAt === null ? null : new Date(read.current.changedAt) });
+  const board = (entries: BoardEntry[], me: BoardEntry | null): Board => ({ unit: read.unit, entries, hasNextPage: page.length > first, me, ranked: read.current.ranked, changedAt: read.current.changedAt === null ? null : new Date(read.current.changedAt) });
   const forAdmins = board(seenBy.admin, null);
   return request.viewers.map((viewer, index) => {
     if (viewer.kind === 'admin') return forAdmins;

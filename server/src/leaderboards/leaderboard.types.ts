@@ -95,6 +95,9 @@ export class Leaderboard extends Connection(LeaderboardEntry, 'LeaderboardEntry'
   @Field(() => Int, { description: 'How many partners are ranked.' })
   ranked!: number;
 
+  @Field(() => String, { nullable: true, description: 'What values count in: the currency of NET_SALES and REWARD_MONEY (values in its minor units), the event type of EVENTS; null for other counts.' })
+  unit!: string | null;
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'When a total on this board last changed.' })
   changedAt!: Date | null;
 }
