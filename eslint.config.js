@@ -14,8 +14,8 @@ const NODE_GLOBALS = Object.fromEntries(
 const COMMONJS_GLOBALS = { module: 'writable', require: 'readonly', exports: 'writable', __dirname: 'readonly', __filename: 'readonly' };
 
 export default defineConfig(
-  // web/public is the browser client's static files, plain JavaScript served as written.
-  globalIgnores(['**/dist/', '**/node_modules/', '**/.cofactor/', '**/coverage/', 'web/public/']),
+  // web/src/gql is generated from the schema by the web client's build.
+  globalIgnores(['**/dist/', '**/node_modules/', '**/.cofactor/', '**/coverage/', 'web/src/gql/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

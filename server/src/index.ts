@@ -28,8 +28,8 @@ export interface RunningCofactor {
   stop(): Promise<void>;
 }
 
-/** The web client's static files, next to the server package in the workspace. */
-export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'public');
+/** The web client as built (`pnpm build`), next to the server package in the workspace. */
+export const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 /**
  * Starts everything `cofactor start` starts: PostgreSQL (embedded unless DATABASE_URL is

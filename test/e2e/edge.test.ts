@@ -358,7 +358,7 @@ describe('headers', () => {
   it('serves a web page that loads nothing from outside', async () => {
     const response = await fetch(server.url.replace(/\/graphql$/, '/'));
     const html = await response.text();
-    expect(html).toContain('<script type="module" src="/schemes.js"></script>');
+    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     const policy = response.headers.get('content-security-policy') ?? '';
     for (const directive of policy.split(';').map((part) => part.trim())) {

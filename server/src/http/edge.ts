@@ -1,5 +1,6 @@
+import { join, sep } from 'node:path';
 import cors from 'cors';
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import helmet from 'helmet';
 import type { CofactorConfig } from '../config.js';
@@ -26,6 +27,21 @@ export function securityHeaders(): RequestHandler {
         // The server speaks plain HTTP unless a proxy in front adds TLS; upgrading would break the page.
         'upgrade-insecure-requests': null,
       },
+    },
+  });
+}
+
+/**
+ * The built web client. Files under assets/ are named by their content's hash: browsers keep
+ * them for a year without asking again. Everything else (index.html, which names the current
+ * assets) is revalidated on every visit, so a new build reaches browsers at once.
+ */
+export function webClient(dir: string): RequestHandler {
+  const assets = join(dir, 'assets') + sep;
+  return express.static(dir, {
+    index: 'index.html',
+    setHeaders: (res, path) => {
+      res.setHeader('Cache-Control', path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 }

@@ -20,7 +20,7 @@ import { formatClientError } from '../graphql/error-policy.js';
 import { limitsFor } from '../graphql/limits.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { createSchema } from '../graphql/schema.js';
-import { corsPolicy, operationOf, requestErrorHandler, securityHeaders, unknownPath } from './edge.js';
+import { corsPolicy, operationOf, requestErrorHandler, securityHeaders, unknownPath, webClient } from './edge.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -118,7 +118,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   http.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  if (webDir && existsSync(join(webDir, 'index.html'))) http.use(express.static(webDir));
+  if (webDir && existsSync(join(webDir, 'index.html'))) http.use(webClient(webDir));
   http.use(unknownPath());
   http.use(requestErrorHandler(app.config, policy));
 

@@ -1,0 +1,111 @@
+/**
+ * The live leaderboard page in a real browser against a real server: a partner opens its board,
+ * a sale is recorded through the API, and the page shows the new ranking within a second, with
+ * the move marked and the partner's own row highlighted; in English and in Russian.
+ *
+ * Net sales of all time, in kopecks: Anna 300 000, Boris 200 000, Vera 100 000. Vera then sells
+ * 250 000 more: 350 000, first; Anna and Boris each move one place down.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../support/harness.js';
+import { launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+
+const RECORD = 'mutation Record($events: [EventInput!]!) { recordEvents(events: $events) { accepted } }';
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+const ids: Record<string, string> = {};
+
+async function sale(externalId: string, partner: string, amount: number) {
+  await server.ok(RECORD, { events: [{ externalId, type: 'SALE', partnerId: ids[partner], amount, currency: 'RUB' }] });
+}
+
+/** The rows on screen: rank, move, name and value cells as shown, each space (no-break ones too) as ' '. */
+async function rows(page: Page): Promise<string[][]> {
+  const cells = await page.locator('table.ranking tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+  return cells.map((row) => row.map((cell) => cell.replace(/\s+/g, ' ').trim()));
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ boardPushMs: 250 });
+  const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
+  for (const name of ['Anna', 'Boris', 'Vera']) {
+    ids[name] = (await server.ok(create, { input: { name, kind: 'AMBASSADOR', referralCode: name.toUpperCase() } })).createPartner.id;
+  }
+  await sale('S-1', 'Anna', 300_000);
+  await sale('S-2', 'Boris', 200_000);
+  await sale('S-3', 'Vera', 100_000);
+  // Partners see each other's names and values on this program's boards.
+  await server.ok('mutation { setLeaderboardVisibility(names: FULL, values: true) { names } }');
+  browser = await launchBrowser();
+  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1000, height: 700 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+it("shows Vera's board live: her own row marked, and her new first place within a second of the sale", async () => {
+  const { issuePartnerToken } = await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Vera}") { token } }`);
+  const page = await context.newPage();
+  await page.goto(`${server.running.webUrl}#/board?token=${issuePartnerToken.token}&metric=NET_SALES&period=ALL`);
+  await page.locator('.status.live').waitFor();
+  await page.locator('table.ranking tbody tr').nth(2).waitFor();
+  expect(await rows(page)).toEqual([
+    ['1', '', 'Anna', 'RUB 3,000.00'],
+    ['2', '', 'Boris', 'RUB 2,000.00'],
+    ['3', '', 'Vera (you)', 'RUB 1,000.00'],
+  ]);
+  expect(await page.locator('tr[aria-current="true"]').getAttribute('data-partner')).toBe(ids.Vera);
+  await expect(page.locator('.board-me').textContent()).resolves.toBe('Your place: 3 of 3');
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await sale('S-4', 'Vera', 250_000);
+  const recorded = Date.now();
+  await page.locator('table.ranking tbody tr').first().locator('td.name', { hasText: 'Vera' }).waitFor({ timeout: 5_000 });
+  const shownAfter = Date.now() - recorded;
+  expect(await rows(page)).toEqual([
+    ['1', '▲ up 2', 'Vera (you)', 'RUB 3,500.00'],
+    ['2', '▼ down 1', 'Anna', 'RUB 3,000.00'],
+    ['3', '▼ down 1', 'Boris', 'RUB 2,000.00'],
+  ]);
+  await expect(page.locator('.board-me').textContent()).resolves.toBe('Your place: 1 of 3');
+  // The push window is 250 ms (changes gathered for half of it): a second is four windows.
+  expect(shownAfter).toBeLessThan(1_000);
+  await screenshot(page, 'board-en');
+  await page.close();
+});
+
+it('switches to Russian, formatting money for it, and keeps the choice on reload', async () => {
+  const { issuePartnerToken } = await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Anna}") { token } }`);
+  const page = await context.newPage();
+  await page.goto(`${server.running.webUrl}#/board?token=${issuePartnerToken.token}&period=ALL`);
+  await page.locator('table.ranking tbody tr').nth(2).waitFor();
+  await page.getByLabel('Language').selectOption('ru');
+  await expect(page.locator('h1').textContent()).resolves.toBe('Рейтинг');
+  // Russian groups thousands with a (no-break) space and puts the sign after: 3 000,00 ₽.
+  expect((await rows(page)).map((row) => [row[0], row[2], row[3]])).toEqual([
+    ['1', 'Vera', '3 500,00 ₽'],
+    ['2', 'Anna (вы)', '3 000,00 ₽'],
+    ['3', 'Boris', '2 000,00 ₽'],
+  ]);
+  await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
+  expect(await seriousViolations(page)).toEqual([]);
+  await screenshot(page, 'board-ru');
+  await page.reload();
+  await expect(page.locator('.board-heading').textContent()).resolves.toBe('Чистые продажи · За всё время');
+  await page.close();
+});
+
+it('says in words what is wrong when the link has no token, or a withdrawn one', async () => {
+  const english = await browser.newContext({ locale: 'en-US' });
+  const page = await english.newPage();
+  await page.goto(`${server.running.webUrl}#/board`);
+  await expect(page.locator('main p').first().textContent()).resolves.toContain('Open it from your partner cabinet');
+  await page.goto(`${server.running.webUrl}#/board?token=cfp_not-a-token&period=ALL`);
+  await expect(page.locator('[role="alert"]').textContent()).resolves.toBe(
+    'Your link has expired or was withdrawn. Open the page again from your partner cabinet to get a fresh one.',
+  );
+  await english.close();
+});

@@ -1,0 +1,183 @@
+import { useEffect, useState } from 'preact/hooks';
+
+/**
+ * The client's two languages. Russian is the default for a browser that prefers it, English
+ * otherwise; a choice made with the switch is kept in this browser. Numbers, money and dates are
+ * formatted by `Intl` for the language.
+ */
+export const LOCALES = ['ru', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const STORED = 'cofactor.locale';
+
+const en = {
+  'app.name': 'Cofactor',
+  'lang.switch': 'Language',
+  'home.title': 'Partner program',
+  'home.api': 'The GraphQL API (HTTP and WebSocket) is at /graphql.',
+  'home.pages': 'Pages',
+  'home.board': 'Live leaderboard: /#/board?token=<partner token>&metric=NET_SALES&period=MONTH',
+  'home.schemes': 'Installed reward schemes',
+  'board.title': 'Leaderboard',
+  'board.rank': 'Rank',
+  'board.partner': 'Partner',
+  'board.value': 'Result',
+  'board.move': 'Change',
+  'board.you': 'you',
+  'board.hidden': 'hidden',
+  'board.unnamed': 'Partner without a public name',
+  'board.ranked': '{count} partners ranked',
+  'board.updated': 'Updated {time}',
+  'board.empty': 'Nobody is ranked yet in this period.',
+  'board.me': 'Your place: {rank} of {count}',
+  'board.notRanked': 'You are not ranked in this period yet.',
+  'board.up': 'up {n}',
+  'board.down': 'down {n}',
+  'board.new': 'new',
+  'board.live': 'Live',
+  'board.connecting': 'Connecting…',
+  'board.needsToken': 'This page shows a board to a partner. Open it from your partner cabinet, or add ?token=<partner token> to its address.',
+  'board.region': 'Region {code}',
+  'metric.EVENTS': 'Events',
+  'metric.EVENTS_HOSTED': 'Events hosted',
+  'metric.LEADS': 'Leads',
+  'metric.NET_SALES': 'Net sales',
+  'metric.NEW_CUSTOMERS': 'New customers',
+  'metric.POINTS': 'Points',
+  'metric.RECRUITS': 'Recruited partners',
+  'metric.REWARD_MONEY': 'Rewards earned',
+  'metric.SALES': 'Sales',
+  'period.DAY': 'Today',
+  'period.WEEK': 'This week',
+  'period.MONTH': 'This month',
+  'period.QUARTER': 'This quarter',
+  'period.CAMPAIGN': 'The campaign',
+  'period.ALL': 'All time',
+  'error.UNAUTHENTICATED': 'Your link has expired or was withdrawn. Open the page again from your partner cabinet to get a fresh one.',
+  'error.FORBIDDEN': 'This link does not give access to this page. Ask the program manager for the right one.',
+  'error.BAD_USER_INPUT': 'The page address has a mistake: {message}.',
+  'error.RATE_LIMITED': 'Too many requests from here. Wait a minute, then reload the page.',
+  'error.QUERY_TOO_COMPLEX': 'The page asked for too much at once. Reduce the number of rows shown.',
+  'error.NETWORK': 'The server cannot be reached. Check the connection; the page keeps trying.',
+  'error.INTERNAL_SERVER_ERROR': 'The server could not answer. Try again in a moment; if it keeps failing, tell the program manager.',
+};
+
+export type MessageKey = keyof typeof en;
+
+const ru: Record<MessageKey, string> = {
+  'app.name': 'Cofactor',
+  'lang.switch': 'Язык',
+  'home.title': 'Партнёрская программа',
+  'home.api': 'GraphQL API (HTTP и WebSocket) — по адресу /graphql.',
+  'home.pages': 'Страницы',
+  'home.board': 'Живой рейтинг: /#/board?token=<токен партнёра>&metric=NET_SALES&period=MONTH',
+  'home.schemes': 'Установленные схемы вознаграждения',
+  'board.title': 'Рейтинг',
+  'board.rank': 'Место',
+  'board.partner': 'Партнёр',
+  'board.value': 'Результат',
+  'board.move': 'Изменение',
+  'board.you': 'вы',
+  'board.hidden': 'скрыто',
+  'board.unnamed': 'Партнёр без публичного имени',
+  'board.ranked': 'Участников в рейтинге: {count}',
+  'board.updated': 'Обновлено {time}',
+  'board.empty': 'В этом периоде в рейтинге пока никого нет.',
+  'board.me': 'Ваше место: {rank} из {count}',
+  'board.notRanked': 'В этом периоде вас пока нет в рейтинге.',
+  'board.up': 'вверх на {n}',
+  'board.down': 'вниз на {n}',
+  'board.new': 'новый',
+  'board.live': 'В эфире',
+  'board.connecting': 'Подключение…',
+  'board.needsToken': 'Эта страница показывает рейтинг партнёру. Откройте её из личного кабинета или добавьте к адресу ?token=<токен партнёра>.',
+  'board.region': 'Регион {code}',
+  'metric.EVENTS': 'События',
+  'metric.EVENTS_HOSTED': 'Проведённые мероприятия',
+  'metric.LEADS': 'Заявки',
+  'metric.NET_SALES': 'Чистые продажи',
+  'metric.NEW_CUSTOMERS': 'Новые клиенты',
+  'metric.POINTS': 'Баллы',
+  'metric.RECRUITS': 'Приглашённые партнёры',
+  'metric.REWARD_MONEY': 'Начисленные вознаграждения',
+  'metric.SALES': 'Продажи',
+  'period.DAY': 'Сегодня',
+  'period.WEEK': 'Эта неделя',
+  'period.MONTH': 'Этот месяц',
+  'period.QUARTER': 'Этот квартал',
+  'period.CAMPAIGN': 'Кампания',
+  'period.ALL': 'За всё время',
+  'error.UNAUTHENTICATED': 'Срок действия ссылки истёк или она отозвана. Откройте страницу заново из личного кабинета.',
+  'error.FORBIDDEN': 'Эта ссылка не даёт доступа к странице. Попросите нужную ссылку у менеджера программы.',
+  'error.BAD_USER_INPUT': 'В адресе страницы ошибка: {message}.',
+  'error.RATE_LIMITED': 'Слишком много запросов. Подождите минуту и обновите страницу.',
+  'error.QUERY_TOO_COMPLEX': 'Страница запросила слишком много сразу. Уменьшите число строк.',
+  'error.NETWORK': 'Сервер недоступен. Проверьте подключение — страница продолжает попытки.',
+  'error.INTERNAL_SERVER_ERROR': 'Сервер не смог ответить. Попробуйте чуть позже; если ошибка повторяется, сообщите менеджеру программы.',
+};
+
+const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ru };
+
+export function isLocale(value: unknown): value is Locale {
+  return LOCALES.includes(value as Locale);
+}
+
+/** The language to start in: the one chosen before in this browser, else Russian for a browser that prefers it. */
+export function initialLocale(): Locale {
+  const stored = localStorage.getItem(STORED);
+  if (isLocale(stored)) return stored;
+  return navigator.languages.some((language) => language.toLowerCase().startsWith('ru')) ? 'ru' : 'en';
+}
+
+let current: Locale = initialLocale();
+const listeners = new Set<(locale: Locale) => void>();
+
+export function setLocale(locale: Locale): void {
+  current = locale;
+  localStorage.setItem(STORED, locale);
+  document.documentElement.lang = locale;
+  for (const listener of listeners) listener(locale);
+}
+
+/** The current language; the component renders again when it changes. */
+export function useLocale(): Locale {
+  const [locale, setState] = useState(current);
+  useEffect(() => {
+    listeners.add(setState);
+    return () => void listeners.delete(setState);
+  }, []);
+  return locale;
+}
+
+/** A message in `locale`, with `{name}` placeholders filled. */
+export function t(locale: Locale, key: MessageKey, values: Record<string, string | number> = {}): string {
+  return MESSAGES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+/** A whole number sent as a JSON number, or as a string beyond 2^53. */
+export type Whole = number | string;
+
+export function formatCount(locale: Locale, value: Whole): string {
+  return new Intl.NumberFormat(locale).format(BigInt(value));
+}
+
+/**
+ * An amount in a currency's minor units, exactly: the units are split by the currency's own
+ * number of decimals and formatted from the decimal string, never through a float.
+ */
+export function formatMoney(locale: Locale, minor: Whole, currency: string): string {
+  const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  const amount = BigInt(minor);
+  const sign = amount < 0n ? '-' : '';
+  const units = (amount < 0n ? -amount : amount).toString().padStart(digits + 1, '0');
+  const decimal = digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units;
+  // Intl formats a decimal string exactly; its types still say number.
+  return format.format(`${sign}${decimal}` as unknown as number);
+}
+
+/** A moment's local time of day; '' for what is not a moment. */
+export function formatTime(locale: Locale, iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? '' : new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+}

@@ -1,0 +1,177 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, subscribe } from '../api';
+import { graphql } from '../gql';
+import type { BoardMetric, BoardPeriod, LiveBoardSubscription } from '../gql/graphql';
+import { formatCount, formatMoney, formatTime, t, type Locale, type Whole } from '../i18n';
+import { ErrorNote } from './error-note';
+
+const LiveBoardDocument = graphql(`
+  subscription LiveBoard($input: LeaderboardInput!, $top: Int!) {
+    leaderboardChanged(input: $input, top: $top) {
+      unit
+      ranked
+      changedAt
+      edges {
+        node {
+          rank
+          value
+          partner {
+            id
+            name
+          }
+        }
+      }
+      me {
+        rank
+        value
+        partner {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+type Board = LiveBoardSubscription['leaderboardChanged'];
+
+const MONEY_METRICS = new Set<BoardMetric>(['NET_SALES', 'REWARD_MONEY']);
+const DEFAULT_TOP = 10;
+
+/** How a partner's rank moved since the board was last pushed. */
+type Move = { kind: 'up' | 'down'; by: number } | { kind: 'new' };
+
+function movesOf(before: Map<string, number> | null, board: Board): Map<string, Move> {
+  const moves = new Map<string, Move>();
+  if (!before) return moves;
+  for (const { node } of board.edges) {
+    const was = before.get(node.partner.id);
+    if (was === undefined) moves.set(node.partner.id, { kind: 'new' });
+    else if (was !== node.rank) moves.set(node.partner.id, { kind: was > node.rank ? 'up' : 'down', by: Math.abs(was - node.rank) });
+  }
+  return moves;
+}
+
+/** The board the address asks for: `metric`, `period`, `region`, `kind`, `unit`, `date`, `campaign`, `top`. */
+function boardInput(params: URLSearchParams) {
+  const optional = (name: string) => params.get(name) || undefined;
+  return {
+    input: {
+      metric: (params.get('metric') ?? 'NET_SALES') as BoardMetric,
+      period: (params.get('period') ?? 'MONTH') as BoardPeriod,
+      regionCode: optional('region'),
+      partnerKind: optional('kind'),
+      unit: optional('unit'),
+      date: optional('date'),
+      campaignId: optional('campaign'),
+    },
+    top: Number(params.get('top') ?? DEFAULT_TOP),
+  };
+}
+
+/**
+ * A live board: pushed by the server whenever its top or the viewer's own entry changes, and
+ * drawn in place, with each partner's move since the last push and the viewer's own row marked.
+ */
+export function BoardPage({ locale, params }: { locale: Locale; params: URLSearchParams }) {
+  const token = params.get('token');
+  const variables = boardInput(params);
+  const key = JSON.stringify(variables);
+  const [board, setBoard] = useState<Board | null>(null);
+  const [moves, setMoves] = useState<Map<string, Move>>(new Map());
+  const [live, setLive] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const ranks = useRef<Map<string, number> | null>(null);
+
+  useEffect(() => {
+    if (!token) return;
+    ranks.current = null;
+    setBoard(null);
+    setError(null);
+    return subscribe(LiveBoardDocument, variables, token, {
+      next: (data) => {
+        const next = data.leaderboardChanged;
+        setMoves(movesOf(ranks.current, next));
+        ranks.current = new Map(next.edges.map(({ node }) => [node.partner.id, node.rank]));
+        setBoard(next);
+        setError(null);
+      },
+      error: setError,
+      connected: setLive,
+    });
+  }, [token, key]);
+
+  const { metric, period, regionCode } = variables.input;
+  const value = (amount: Whole | null | undefined) => {
+    if (amount === null || amount === undefined) return t(locale, 'board.hidden');
+    return board?.unit && MONEY_METRICS.has(metric) ? formatMoney(locale, amount, board.unit) : formatCount(locale, amount);
+  };
+  const heading = [t(locale, `metric.${metric}`), t(locale, `period.${period}`), regionCode && t(locale, 'board.region', { code: regionCode })].filter(Boolean).join(' · ');
+
+  if (!token) {
+    return (
+      <section class="page board">
+        <h1>{t(locale, 'board.title')}</h1>
+        <p>{t(locale, 'board.needsToken')}</p>
+      </section>
+    );
+  }
+  const me = board?.me;
+  return (
+    <section class="page board" aria-busy={!board && !error}>
+      <h1>{t(locale, 'board.title')}</h1>
+      <p class="board-heading">{heading}</p>
+      <p class="board-status">
+        <span class={live ? 'status live' : 'status'}>{t(locale, live ? 'board.live' : 'board.connecting')}</span>
+        {board && <span>{t(locale, 'board.ranked', { count: formatCount(locale, board.ranked) })}</span>}
+        {board?.changedAt && <span>{t(locale, 'board.updated', { time: formatTime(locale, board.changedAt) })}</span>}
+      </p>
+      {error && <ErrorNote locale={locale} error={error} />}
+      {board && (
+        <p class="board-me">{me ? t(locale, 'board.me', { rank: me.rank, count: formatCount(locale, board.ranked) }) : t(locale, 'board.notRanked')}</p>
+      )}
+      {board && board.edges.length === 0 && <p>{t(locale, 'board.empty')}</p>}
+      {board && board.edges.length > 0 && (
+        <table class="ranking">
+          <thead>
+            <tr>
+              <th scope="col">{t(locale, 'board.rank')}</th>
+              <th scope="col">{t(locale, 'board.move')}</th>
+              <th scope="col">{t(locale, 'board.partner')}</th>
+              <th scope="col" class="number">
+                {t(locale, 'board.value')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {board.edges.map(({ node }) => {
+              const own = me?.partner.id === node.partner.id;
+              const move = moves.get(node.partner.id);
+              return (
+                <tr key={node.partner.id} class={[own && 'own', move && `moved-${move.kind}`].filter(Boolean).join(' ')} aria-current={own ? 'true' : undefined} data-partner={node.partner.id}>
+                  <td class="rank">{node.rank}</td>
+                  <td class="move">{move && <MoveMark locale={locale} move={move} />}</td>
+                  <td class="name">
+                    {node.partner.name ?? t(locale, 'board.unnamed')}
+                    {own && <span class="you"> ({t(locale, 'board.you')})</span>}
+                  </td>
+                  <td class="number">{value(node.value)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function MoveMark({ locale, move }: { locale: Locale; move: Move }) {
+  if (move.kind === 'new') return <span class="mark new">{t(locale, 'board.new')}</span>;
+  const label = t(locale, move.kind === 'up' ? 'board.up' : 'board.down', { n: move.by });
+  return (
+    <span class={`mark ${move.kind}`} title={label}>
+      <span aria-hidden="true">{move.kind === 'up' ? '▲' : '▼'}</span> {label}
+    </span>
+  );
+}

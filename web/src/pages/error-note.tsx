@@ -1,0 +1,15 @@
+import type { ApiError } from '../api';
+import { t, type Locale, type MessageKey } from '../i18n';
+
+const KNOWN = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX', 'NETWORK']);
+
+/** An API error in words a person can act on; a wrong input names its field. */
+export function ErrorNote({ locale, error }: { locale: Locale; error: ApiError }) {
+  const code = KNOWN.has(error.code) ? error.code : 'INTERNAL_SERVER_ERROR';
+  const message = error.path ? `${error.path}: ${error.message}` : error.message;
+  return (
+    <p class="error" role="alert">
+      {t(locale, `error.${code}` as MessageKey, { message })}
+    </p>
+  );
+}
