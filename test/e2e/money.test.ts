@@ -188,6 +188,18 @@ describe('a sale that paid three upline levels, refunded in part after the payou
     const batch = await server.gql(`mutation { createPayoutBatch(currency: "RUB", minimumAmount: 0) { id } }`, {}, token);
     expect(batch.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
+
+  it("lists a partner's statements by currency: its own to a partner token, anyone's to an admin", async () => {
+    const token = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Dima}") { token } }`))
+      .issuePartnerToken.token;
+    const mine = await server.ok<{ me: { statements: unknown[] } }>('{ me { statements { currency paid reversed available } } }', {}, token);
+    // Dima's RUB rewards only, as above: paid 70 000, 15 000 taken back.
+    expect(mine.me.statements).toEqual([{ currency: 'RUB', paid: 70_000, reversed: 15_000, available: 0 }]);
+    const veras = await server.ok<{ partner: { statements: unknown[] } }>(`{ partner(id: "${ids.Vera}") { statements { currency } } }`);
+    expect(veras.partner.statements).toEqual([{ currency: 'RUB' }]);
+    const other = await server.gql(`{ partner(id: "${ids.Vera}") { statements { currency } } }`, {}, token);
+    expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
 });
 
 describe('partial refunds', () => {

@@ -11,7 +11,7 @@ import { LeaderboardResolver } from '../leaderboards/leaderboard.resolver.js';
 import { LeaderboardLiveResolver } from '../leaderboards/leaderboard-live.resolver.js';
 import { LifecycleResolver } from '../ledger/lifecycle.resolver.js';
 import { RewardResolver } from '../ledger/reward.resolver.js';
-import { StatementResolver } from '../ledger/statement.resolver.js';
+import { PartnerStatementsResolver, StatementResolver } from '../ledger/statement.resolver.js';
 import { PayoutBatchResolver, PayoutResolver } from '../payouts/payout.resolver.js';
 import { DownlineResolver, PartnerResolver } from '../partners/partner.resolver.js';
 import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
@@ -47,6 +47,7 @@ export const resolvers = [
   PartnerBadgesResolver,
   LifecycleResolver,
   StatementResolver,
+  PartnerStatementsResolver,
   PayoutBatchResolver,
   PayoutResolver,
   ProgramResolver,

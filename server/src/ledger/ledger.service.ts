@@ -131,6 +131,12 @@ export class LedgerService {
     );
   }
 
+  /** The currencies a partner has money rewards in, by code. */
+  async currencies(programId: string, partnerId: string): Promise<string[]> {
+    const rows = await this.sql.query<{ unit: string }>(`select distinct unit from reward where program_id = $1 and partner_id = $2 and kind = 'MONEY' order by unit`, [programId, partnerId]);
+    return rows.map((row) => row.unit);
+  }
+
   async statement(programId: string, partnerId: string, currency: string): Promise<StatementFigures> {
     const [row] = await this.sql.query<Record<keyof Omit<StatementFigures, 'available'>, string>>(
       `select coalesce(sum(amount) filter (where status = 'PENDING'), 0)::text as pending,

@@ -45,6 +45,18 @@ export class StatementType {
   partnerId!: string;
 }
 
+@Resolver(() => PartnerType)
+export class PartnerStatementsResolver {
+  @FieldResolver(() => [StatementType], {
+    description: "The partner's statement in each currency it has money rewards in, by currency code; none before its first. A partner token reads its own.",
+  })
+  async statements(@Root() partner: PartnerType, @Ctx() ctx: RequestContext): Promise<StatementType[]> {
+    const programId = requirePartnerAccess(ctx.principal, partner.id);
+    const currencies = await ctx.app.ledger.currencies(programId, partner.id);
+    return Promise.all(currencies.map(async (currency) => ({ ...(await ctx.app.ledger.statement(programId, partner.id, currency)), currency, programId, partnerId: partner.id })));
+  }
+}
+
 @Resolver(() => StatementType)
 export class StatementResolver {
   @Query(() => StatementType, { description: "A partner's statement in one currency. A partner token reads its own." })
