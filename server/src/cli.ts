@@ -18,7 +18,7 @@ import { EXPORT_HELP, openOutput, parseExportCall, type ExportOptions } from './
 import { startCofactor, type RunningCofactor } from './index.js';
 import { verifyLedger, type LedgerProblem } from './ledger/verify.js';
 import { rebuildBoardTotals, verifyBoardTotals } from './leaderboards/board-totals.js';
-import { demoBoardLink, seedDemo } from './programs/demo-seed.js';
+import { demoPartnerLinks, seedDemo } from './programs/demo-seed.js';
 import { UsageError, parseDate, progressReporter, readCampaignFile, summaryJson, usageErrorOf } from './simulation/simulate-command.js';
 import { formatSimulation } from './simulation/simulation-table.js';
 
@@ -162,8 +162,8 @@ async function printBanner(running: RunningCofactor): Promise<void> {
   if (seed?.adminKey) console.log(`  Demo admin API key   ${seed.adminKey}\n                       send it as "Authorization: Bearer <key>"`);
   else if (seed) console.log('  Demo admin API key   not in this data directory; create one with `pnpm cofactor api-key`');
   else if ((await app.programs.list()).length === 0) console.log(`  No program yet       create one with ${INIT_EXAMPLE}`);
-  const board = seed && (await demoBoardLink(app, seed.programId, running.webUrl));
-  if (board) console.log(`  Demo partner board   ${board}\n                       Oleg's live leaderboard, as his cabinet would open it (the link lives a day)`);
+  const links = seed && (await demoPartnerLinks(app, seed.programId, running.webUrl));
+  if (links) console.log(`  Demo partner         ${links.cabinet}\n                       ${links.board}\n                       Oleg's cabinet and live board, as the brand's site would open them (the links live a day)`);
   console.log('Press Ctrl-C to stop.');
 }
 

@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { approveIfAlone, APPROVAL_LOCK } from '../../server/src/ledger/approval-job.js';
-import { collect, startTestServer, wsClient, type TestServer } from '../support/harness.js';
+import { annaRecruitsBoris, collect, startTestServer, wsClient, type TestServer } from '../support/harness.js';
 
 const RECORD = 'mutation Record($events: [EventInput!]!) { recordEvents(events: $events) { rewardsCreated } }';
 /** A board is pushed at most once this long, changes gathered half of it: wide enough for a burst on a loaded machine. */
@@ -29,17 +29,7 @@ async function statuses(): Promise<string[]> {
 
 beforeAll(async () => {
   server = await startTestServer({ boardPushMs: PUSH_MS });
-  const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
-  ids.Anna = (await server.ok(create, { input: { name: 'Anna', kind: 'AMBASSADOR', referralCode: 'ANNA' } })).createPartner.id;
-  ids.Boris = (await server.ok(create, { input: { name: 'Boris', kind: 'COFACTOR', referralCode: 'BORIS', sponsorReferralCode: 'ANNA' } })).createPartner.id;
-  const schemes = [
-    { code: 'percentage-of-sales', args: { percent: '5' } },
-    { code: 'multi-level', args: { levels: ['3'] } },
-  ];
-  const campaign = await server.ok(`mutation Create($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
-    input: { name: 'Live', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', holdDays: 0, schemes },
-  });
-  await server.ok(`mutation { activateCampaign(id: "${campaign.createCampaign.id}") { status } }`);
+  Object.assign(ids, await annaRecruitsBoris(server, 'Live'));
 });
 
 afterAll(async () => {

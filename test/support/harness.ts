@@ -247,3 +247,23 @@ export async function tableFingerprints(server: Pick<TestServer, 'sql'>): Promis
   fingerprint.analytics = analytics.digest;
   return fingerprint;
 }
+
+/**
+ * The smallest program that pays two partners: Anna recruits Boris, and an ACTIVE campaign
+ * (`name`) pays 5 % of each sale to the seller and 3 % to the seller's sponsor, with no hold
+ * days. Returns their ids.
+ */
+export async function annaRecruitsBoris(server: TestServer, name: string): Promise<{ Anna: string; Boris: string }> {
+  const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
+  const Anna = (await server.ok(create, { input: { name: 'Anna', kind: 'AMBASSADOR', referralCode: 'ANNA' } })).createPartner.id;
+  const Boris = (await server.ok(create, { input: { name: 'Boris', kind: 'COFACTOR', referralCode: 'BORIS', sponsorReferralCode: 'ANNA' } })).createPartner.id;
+  const schemes = [
+    { code: 'percentage-of-sales', args: { percent: '5' } },
+    { code: 'multi-level', args: { levels: ['3'] } },
+  ];
+  const campaign = await server.ok(`mutation Create($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: { name, startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', holdDays: 0, schemes },
+  });
+  await server.ok(`mutation { activateCampaign(id: "${campaign.createCampaign.id}") { status } }`);
+  return { Anna, Boris };
+}

@@ -18,6 +18,31 @@ const en = {
   'home.pages': 'Pages',
   'home.board': 'Live leaderboard: /#/board?token=<partner token>&metric=NET_SALES&period=MONTH',
   'home.schemes': 'Installed reward schemes',
+  'home.cabinet': 'Partner cabinet: /#/cabinet?token=<partner token>',
+  'cabinet.title': 'Partner cabinet',
+  'cabinet.needsToken': "This is a partner's own cabinet. Open it from the brand's site, or add ?token=<partner token> to its address.",
+  'cabinet.level': 'level {level}',
+  'cabinet.balances': 'Balances',
+  'cabinet.noMoney': 'No money rewards yet.',
+  'cabinet.points': 'Points',
+  'cabinet.pointsAmount': '{points} points',
+  'cabinet.downline': 'Partners recruited',
+  'cabinet.downlineLevel': 'level {depth}: {count}',
+  'cabinet.badges': 'Badges',
+  'cabinet.rewards': 'Rewards',
+  'cabinet.status': 'Status',
+  'cabinet.allStatuses': 'All',
+  'cabinet.noRewards': 'No rewards here yet.',
+  'cabinet.more': 'Show more',
+  'balance.pending': 'Pending',
+  'balance.approved': 'Approved',
+  'balance.available': 'Available for payout',
+  'balance.paid': 'Paid',
+  'status.PENDING': 'pending',
+  'status.APPROVED': 'approved',
+  'status.PAID': 'paid',
+  'status.REJECTED': 'rejected',
+  'status.CAPPED': 'over a limit',
   'board.title': 'Leaderboard',
   'board.rank': 'Rank',
   'board.partner': 'Partner',
@@ -72,6 +97,31 @@ const ru: Record<MessageKey, string> = {
   'home.pages': 'Страницы',
   'home.board': 'Живой рейтинг: /#/board?token=<токен партнёра>&metric=NET_SALES&period=MONTH',
   'home.schemes': 'Установленные схемы вознаграждения',
+  'home.cabinet': 'Кабинет партнёра: /#/cabinet?token=<токен партнёра>',
+  'cabinet.title': 'Кабинет партнёра',
+  'cabinet.needsToken': 'Это личный кабинет партнёра. Откройте его с сайта бренда или добавьте к адресу ?token=<токен партнёра>.',
+  'cabinet.level': 'уровень {level}',
+  'cabinet.balances': 'Балансы',
+  'cabinet.noMoney': 'Денежных вознаграждений пока нет.',
+  'cabinet.points': 'Баллы',
+  'cabinet.pointsAmount': 'баллов: {points}',
+  'cabinet.downline': 'Приглашённые партнёры',
+  'cabinet.downlineLevel': 'уровень {depth}: {count}',
+  'cabinet.badges': 'Значки',
+  'cabinet.rewards': 'Вознаграждения',
+  'cabinet.status': 'Статус',
+  'cabinet.allStatuses': 'Все',
+  'cabinet.noRewards': 'Здесь пока нет вознаграждений.',
+  'cabinet.more': 'Показать ещё',
+  'balance.pending': 'В ожидании',
+  'balance.approved': 'Одобрено',
+  'balance.available': 'Доступно к выплате',
+  'balance.paid': 'Выплачено',
+  'status.PENDING': 'в ожидании',
+  'status.APPROVED': 'одобрено',
+  'status.PAID': 'выплачено',
+  'status.REJECTED': 'отклонено',
+  'status.CAPPED': 'сверх лимита',
   'board.title': 'Рейтинг',
   'board.rank': 'Место',
   'board.partner': 'Партнёр',
@@ -174,6 +224,21 @@ export function formatMoney(locale: Locale, minor: Whole, currency: string): str
   const decimal = digits ? `${units.slice(0, -digits)}.${units.slice(-digits)}` : units;
   // Intl formats a decimal string exactly; its types still say number.
   return format.format(`${sign}${decimal}` as unknown as number);
+}
+
+/** Points are kept in hundredths of a point: 150 is 1.5 points. */
+export function formatPoints(locale: Locale, hundredths: Whole): string {
+  const value = BigInt(hundredths);
+  const sign = value < 0n ? '-' : '';
+  const digits = (value < 0n ? -value : value).toString().padStart(3, '0');
+  // Intl formats a decimal string exactly; its types still say number.
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(`${sign}${digits.slice(0, -2)}.${digits.slice(-2)}` as unknown as number);
+}
+
+/** A moment's local date; '' for what is not a moment. */
+export function formatDate(locale: Locale, iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? '' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(at);
 }
 
 /** A moment's local time of day; '' for what is not a moment. */

@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { LOCALES, setLocale, t, useLocale, type Locale } from './i18n';
 import { BoardPage } from './pages/board';
+import { CabinetPage } from './pages/cabinet';
 import { HomePage } from './pages/home';
 import { useRoute } from './route';
 import './styles.css';
@@ -20,6 +21,12 @@ function LanguageSwitch({ locale }: { locale: Locale }) {
   );
 }
 
+function Page({ locale, path, params }: { locale: Locale; path: string; params: URLSearchParams }) {
+  if (path === '/board') return <BoardPage locale={locale} params={params} />;
+  if (path === '/cabinet') return <CabinetPage locale={locale} params={params} />;
+  return <HomePage locale={locale} />;
+}
+
 function App() {
   const locale = useLocale();
   const route = useRoute();
@@ -32,7 +39,9 @@ function App() {
         </a>
         <LanguageSwitch locale={locale} />
       </header>
-      <main>{route.path === '/board' ? <BoardPage locale={locale} params={route.params} /> : <HomePage locale={locale} />}</main>
+      <main>
+        <Page locale={locale} path={route.path} params={route.params} />
+      </main>
     </>
   );
 }

@@ -60,16 +60,16 @@ export async function seedDemo(app: App): Promise<DemoSeed> {
   return { programId: program.id, created: true, adminKey: key };
 }
 
-/** How long the demo partner's board link printed at start lives. */
+/** How long the demo partner's links printed at start live. */
 const DEMO_LINK_TTL_SECONDS = 24 * 3600;
 
 /**
- * The demo partner Oleg's live board in the web client, with a partner token in the link as a
- * brand's backend would put it; null if Oleg is gone or no longer ACTIVE.
+ * The demo partner Oleg's cabinet and live board in the web client, with a partner token in the
+ * links as a brand's backend would put it; null if Oleg is gone or no longer ACTIVE.
  */
-export async function demoBoardLink(app: App, programId: string, webUrl: string): Promise<string | null> {
+export async function demoPartnerLinks(app: App, programId: string, webUrl: string): Promise<{ cabinet: string; board: string } | null> {
   const [oleg] = await app.sql.query<{ id: string }>(`select id::text from partner where program_id = $1 and referral_code = 'OLEG' and status = 'ACTIVE'`, [programId]);
   if (!oleg) return null;
   const { token } = await app.auth.issuePartnerToken(programId, oleg.id, DEMO_LINK_TTL_SECONDS);
-  return `${webUrl}#/board?token=${token}&metric=NET_SALES&period=MONTH`;
+  return { cabinet: `${webUrl}#/cabinet?token=${token}`, board: `${webUrl}#/board?token=${token}&metric=NET_SALES&period=MONTH` };
 }

@@ -3,7 +3,7 @@ import { ApiError, subscribe } from '../api';
 import { graphql } from '../gql';
 import type { BoardMetric, BoardPeriod, LiveBoardSubscription } from '../gql/graphql';
 import { formatCount, formatMoney, formatTime, t, type Locale, type Whole } from '../i18n';
-import { ErrorNote } from './error-note';
+import { ErrorNote, NeedsToken } from './notes';
 
 const LiveBoardDocument = graphql(`
   subscription LiveBoard($input: LeaderboardInput!, $top: Int!) {
@@ -108,14 +108,7 @@ export function BoardPage({ locale, params }: { locale: Locale; params: URLSearc
   };
   const heading = [t(locale, `metric.${metric}`), t(locale, `period.${period}`), regionCode && t(locale, 'board.region', { code: regionCode })].filter(Boolean).join(' · ');
 
-  if (!token) {
-    return (
-      <section class="page board">
-        <h1>{t(locale, 'board.title')}</h1>
-        <p>{t(locale, 'board.needsToken')}</p>
-      </section>
-    );
-  }
+  if (!token) return <NeedsToken locale={locale} title="board.title" help="board.needsToken" />;
   const me = board?.me;
   return (
     <section class="page board" aria-busy={!board && !error}>

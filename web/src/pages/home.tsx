@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
 import { t, type Locale } from '../i18n';
-import { ErrorNote } from './error-note';
+import { ErrorNote } from './notes';
 
 const SchemesDocument = graphql(`
   query InstalledSchemes {
@@ -29,9 +29,14 @@ export function HomePage({ locale }: { locale: Locale }) {
       <h1>{t(locale, 'home.title')}</h1>
       <p>{t(locale, 'home.api')}</p>
       <h2>{t(locale, 'home.pages')}</h2>
-      <p>
-        <code>{t(locale, 'home.board')}</code>
-      </p>
+      <ul class="plain">
+        <li>
+          <code>{t(locale, 'home.cabinet')}</code>
+        </li>
+        <li>
+          <code>{t(locale, 'home.board')}</code>
+        </li>
+      </ul>
       <h2>{t(locale, 'home.schemes')}</h2>
       {error && <ErrorNote locale={locale} error={error} />}
       <ul class="schemes">

@@ -13,3 +13,13 @@ export function ErrorNote({ locale, error }: { locale: Locale; error: ApiError }
     </p>
   );
 }
+
+/** A page that needs a partner token, opened without one: what it is and how to open it. */
+export function NeedsToken({ locale, title, help }: { locale: Locale; title: MessageKey; help: MessageKey }) {
+  return (
+    <section class="page">
+      <h1>{t(locale, title)}</h1>
+      <p>{t(locale, help)}</p>
+    </section>
+  );
+}
