@@ -27,7 +27,8 @@ async function rows(page: Page): Promise<string[][]> {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ boardPushMs: 250 });
+  // Links are re-checked every second, so a revoked one closes its screens within the test.
+  server = await startTestServer({ boardPushMs: 250, credentialRecheckSeconds: 1 });
   const create = 'mutation Create($input: CreatePartnerInput!) { createPartner(input: $input) { id } }';
   for (const name of ['Anna', 'Boris', 'Vera']) {
     ids[name] = (await server.ok(create, { input: { name, kind: 'AMBASSADOR', referralCode: name.toUpperCase() } })).createPartner.id;
@@ -96,6 +97,36 @@ it('switches to Russian, formatting money for it, and keeps the choice on reload
   await page.reload();
   await expect(page.locator('.board-heading').textContent()).resolves.toBe('Чистые продажи · За всё время');
   await page.close();
+});
+
+it('shows a published link on a screen with no credential, live, until the link is revoked', async () => {
+  const PUBLISH = 'mutation($i: LeaderboardInput!) { publishLeaderboard(name: "Shop screen", input: $i) { link { id } token } }';
+  const { publishLeaderboard } = await server.ok<{ publishLeaderboard: { link: { id: string }; token: string } }>(PUBLISH, { i: { metric: 'SALES', period: 'ALL' } });
+  const screen = await browser.newContext({ locale: 'en-US', viewport: { width: 1920, height: 1080 } });
+  const page = await screen.newPage();
+  await page.goto(`${server.running.webUrl}#/board?link=${publishLeaderboard.token}`);
+  await page.locator('table.ranking tbody tr').nth(2).waitFor();
+  // Sales counted: Vera 2 (S-3, S-4); Anna and Boris 1 each, tied for second place, listed by id.
+  await expect(page.locator('.board-heading').textContent()).resolves.toBe('Sales · All time');
+  expect(await rows(page)).toEqual([
+    ['1', '', 'Vera', '2'],
+    ['2', '', 'Anna', '1'],
+    ['2', '', 'Boris', '1'],
+  ]);
+  expect(await page.locator('.board-me').count()).toBe(0);
+  await sale('S-5', 'Boris', 1_000);
+  await sale('S-6', 'Boris', 1_000);
+  await page.locator('table.ranking tbody tr').first().locator('td.name', { hasText: 'Boris' }).waitFor({ timeout: 5_000 });
+  expect((await rows(page)).map((row) => [row[0], row[2], row[3]])).toEqual([
+    ['1', 'Boris', '3'],
+    ['2', 'Vera', '2'],
+    ['3', 'Anna', '1'],
+  ]);
+  await screenshot(page, 'board-link-wall');
+
+  await server.ok(`mutation { revokeLeaderboardLink(id: "${publishLeaderboard.link.id}") { revokedAt } }`);
+  await expect(page.locator('[role="alert"]').textContent({ timeout: 10_000 })).resolves.toBe('This link does not give access to this page. Ask the program manager for the right one.');
+  await screen.close();
 });
 
 it('says in words what is wrong when the link has no token, or a withdrawn one', async () => {

@@ -65,17 +65,20 @@ export interface Subscription<Result> {
   connected?(up: boolean): void;
 }
 
+/** Who opens a subscription's connection: a credential (a partner token or an API key), or a published board link. */
+export type Opener = { credential: string } | { boardLink: string };
+
 /** Pushes each result of a subscription to `sink` until the returned function is called; reconnects after a lost connection. */
 export function subscribe<Result, Variables extends Record<string, unknown>>(
   document: TypedDocumentString<Result, Variables>,
   variables: Variables,
-  credential: string,
+  opener: Opener,
   sink: Subscription<Result>,
 ): () => void {
   const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${GRAPHQL_PATH}`;
   const client: Client = createClient({
     url,
-    connectionParams: { authorization: `Bearer ${credential}` },
+    connectionParams: 'credential' in opener ? { authorization: `Bearer ${opener.credential}` } : { boardLink: opener.boardLink },
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: (event) => !(event instanceof CloseEvent && event.code in CLOSE_CODES),
     on: {

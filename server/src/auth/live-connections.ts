@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import type { Context } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { BoardLinks } from '../leaderboards/board-links.js';
 import { isReaderKey } from './access.js';
 import type { AuthService, Principal } from './auth.service.js';
 
@@ -14,12 +15,18 @@ const WS_INTERNAL_ERROR = 1011;
 const MAX_REASON_BYTES = 123;
 
 /** What graphql-ws hands `onConnect`: the socket and its upgrade request, and where the caller is kept. */
-export type ConnectionExtra = { socket: WebSocket; request: IncomingMessage; principal?: Principal | null };
+export type ConnectionExtra = { socket: WebSocket; request: IncomingMessage; principal?: Principal | null; boardLink?: string };
 
 interface Held {
   socket: WebSocket;
   credential: string;
   principal: Principal;
+}
+
+/** A connection opened with a published board link: it may watch that board and nothing else. */
+interface HeldLink {
+  socket: WebSocket;
+  token: string;
 }
 
 /**
@@ -28,13 +35,19 @@ interface Held {
  * `credentialRecheckSeconds` all open connections are checked again in two reads (keys
  * revoked, partners no longer ACTIVE, token secrets rotated — by this process or any other
  * sharing the database), and those no longer accepted are closed with 4401.
+ *
+ * A connection may instead be opened with a published board link (`connectionParams.boardLink`,
+ * no credential): it is anonymous and can only watch that board (`publicLeaderboardChanged`).
+ * It is closed with 4403 once the link is revoked, at the next recheck.
  */
 export class LiveConnections {
   private readonly held = new Set<Held>();
+  private readonly links = new Set<HeldLink>();
   private readonly recheckTimer: NodeJS.Timeout | null;
 
   constructor(
     private readonly auth: AuthService,
+    private readonly boardLinks: BoardLinks,
     recheckSeconds: number,
     wsServer: WebSocketServer,
   ) {
@@ -49,6 +62,8 @@ export class LiveConnections {
   async admit(ctx: Context<Record<string, unknown> | undefined, ConnectionExtra>): Promise<boolean> {
     const { socket, request } = ctx.extra;
     const authorization = ctx.connectionParams?.authorization;
+    const boardLink = ctx.connectionParams?.boardLink;
+    if (authorization === undefined && typeof boardLink === 'string') return this.admitLink(ctx.extra, boardLink);
     try {
       const principal = await this.auth.authenticate(authorization, request);
       if (!principal) {
@@ -71,6 +86,24 @@ export class LiveConnections {
     }
   }
 
+  private async admitLink(extra: ConnectionExtra, token: string): Promise<boolean> {
+    try {
+      if (!(await this.boardLinks.open(token))) {
+        close(extra.socket, WS_FORBIDDEN, 'FORBIDDEN: this board link is unknown or was revoked');
+        return false;
+      }
+    } catch {
+      close(extra.socket, WS_INTERNAL_ERROR, 'INTERNAL_SERVER_ERROR: could not open the board link');
+      return false;
+    }
+    extra.principal = null;
+    extra.boardLink = token;
+    const entry = { socket: extra.socket, token };
+    this.links.add(entry);
+    extra.socket.once('close', () => this.links.delete(entry));
+    return true;
+  }
+
   private hold(entry: Held): void {
     this.held.add(entry);
     const expiry =
@@ -84,6 +117,22 @@ export class LiveConnections {
   }
 
   private async recheck(): Promise<void> {
+    await Promise.all([this.recheckCredentials(), this.recheckLinks()]);
+  }
+
+  private async recheckLinks(): Promise<void> {
+    const entries = [...this.links];
+    try {
+      // One read per link, however many screens show it.
+      const open = new Map<string, Promise<unknown>>();
+      for (const { token } of entries) if (!open.has(token)) open.set(token, this.boardLinks.open(token));
+      for (const entry of entries) if (!(await open.get(entry.token))) close(entry.socket, WS_FORBIDDEN, 'FORBIDDEN: the board link was revoked');
+    } catch (error) {
+      console.error(`cofactor: re-checking board links failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async recheckCredentials(): Promise<void> {
     const entries = [...this.held];
     if (entries.length === 0) return;
     try {

@@ -10,6 +10,8 @@ export interface RequestContext {
   principal: Principal | null;
   em: EntityManager;
   loaders: Loaders;
+  /** A WebSocket connection opened with a published board link instead of a credential: that link's token. */
+  boardLink?: string;
 }
 
 export async function createRequestContext(app: App, authorization: unknown, from: IncomingMessage): Promise<RequestContext> {

@@ -43,8 +43,8 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   // Upgrades are handed over by hand (`noServer`): attached to the HTTP server, ws would re-emit
   // its errors, and graphql-ws print a taken port as an internal error with a stack trace.
   server.on('upgrade', (request, socket, head) => wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request)));
-  const connections = new LiveConnections(app.auth, app.config.credentialRecheckSeconds, wsServer);
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null }>(
+  const connections = new LiveConnections(app.auth, app.boardLinks, app.config.credentialRecheckSeconds, wsServer);
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal | null; boardLink?: string }>(
     {
       schema,
       // A live board pushed to many subscribers is executed once per document, not per subscriber.
@@ -67,7 +67,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
       context: (ctx): RequestContext => {
         const principal = ctx.extra.principal ?? null;
         const em = app.orm.em.fork();
-        return { app, principal, em, loaders: createLoaders(app, em, principal?.programId ?? null) };
+        return { app, principal, em, loaders: createLoaders(app, em, principal?.programId ?? null), boardLink: ctx.extra.boardLink };
       },
     },
     wsServer,

@@ -1,7 +1,7 @@
 import { Arg, Int, Resolver, Root, Subscription } from 'type-graphql';
 import type { RequestContext } from '../graphql/context.js';
 import { errors } from '../graphql/errors.js';
-import type { Board } from './leaderboard.service.js';
+import { PUBLIC_VIEWER, type Board } from './leaderboard.service.js';
 import { boardAccess, toLeaderboard } from './leaderboard.resolver.js';
 import { Leaderboard, LeaderboardInput } from './leaderboard.types.js';
 import { MAX_LIVE_TOP, type ViewedBoard } from './live.js';
@@ -17,17 +17,40 @@ export class LeaderboardLiveResolver {
     @Arg('input') _input: LeaderboardInput,
     @Arg('top', () => Int, { defaultValue: 10 }) _top: number,
   ): Leaderboard {
-    // Subscribers who see the same board (admins, say) share one board object: shaped once.
-    const shaped = shapedBoards.get(view.board) ?? toLeaderboard(view.board);
-    shapedBoards.set(view.board, shaped);
-    return shaped;
+    return shaped(view);
+  }
+
+  @Subscription(() => Leaderboard, {
+    subscribe: ({ args, context }) => watchLink(context as RequestContext, args.top as number),
+    description: `The board of the published link the WebSocket connection was opened with (connectionParams.boardLink, no credential), its top \`top\` (at most ${MAX_LIVE_TOP}) pushed as leaderboardChanged pushes, as partners see each other; the connection is closed (4403) once the link is revoked.`,
+  })
+  publicLeaderboardChanged(@Root() view: ViewedBoard, @Arg('top', () => Int, { defaultValue: 10 }) _top: number): Leaderboard {
+    return shaped(view);
   }
 }
 
 const shapedBoards = new WeakMap<Board, Leaderboard>();
 
+/** Subscribers who see the same board (admins, or screens of one link) share one board object: shaped once. */
+function shaped(view: ViewedBoard): Leaderboard {
+  const board = shapedBoards.get(view.board) ?? toLeaderboard(view.board);
+  shapedBoards.set(view.board, board);
+  return board;
+}
+
+async function watchLink(ctx: RequestContext, top: number) {
+  const opened = ctx.boardLink ? await ctx.app.boardLinks.open(ctx.boardLink) : null;
+  if (!opened) throw errors.forbidden('open the WebSocket connection with connectionParams.boardLink set to a published board link');
+  checkTop(top);
+  return ctx.app.liveBoards.subscribe(opened.programId, opened.input, top, PUBLIC_VIEWER);
+}
+
+function checkTop(top: number): void {
+  if (!Number.isInteger(top) || top < 1 || top > MAX_LIVE_TOP) throw errors.badInput([{ path: 'top', message: `must be from 1 to ${MAX_LIVE_TOP}` }]);
+}
+
 async function watch(ctx: RequestContext, input: LeaderboardInput, top: number) {
   const { programId, viewer } = await boardAccess(ctx, input);
-  if (!Number.isInteger(top) || top < 1 || top > MAX_LIVE_TOP) throw errors.badInput([{ path: 'top', message: `must be from 1 to ${MAX_LIVE_TOP}` }]);
+  checkTop(top);
   return ctx.app.liveBoards.subscribe(programId, input, top, viewer);
 }

@@ -95,7 +95,7 @@ export async function boardAccess(ctx: RequestContext, input: LeaderboardInput):
 /** A board in GraphQL's shape; its entries are already as its viewer may see them. */
 export function toLeaderboard(board: Board): Leaderboard {
   const edges = board.entries.map((entry) => toEntry(entry)).map((node) => ({ cursor: encodeCursor(node.id), node }));
-  return { unit: board.unit || null, edges, pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, me: board.me && toEntry(board.me), ranked: board.ranked, changedAt: board.changedAt };
+  return { metric: board.metric, period: board.period, unit: board.unit || null, edges, pageInfo: { hasNextPage: board.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, me: board.me && toEntry(board.me), ranked: board.ranked, changedAt: board.changedAt };
 }
 
 /** An entry in GraphQL's shape, as `viewer` may see it (by default, as the viewer the board was read for). */

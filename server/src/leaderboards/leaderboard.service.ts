@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import { BoardReads, type ReadBoard } from './board-reads.js';
 import { BOARD_NAMES_SQL } from './board-sql.js';
-import type { BoardNames, BoardQuery } from './board-query.js';
+import type { BoardMetric, BoardNames, BoardPeriod, BoardQuery } from './board-query.js';
 import type { RankedEntry } from './ranked-board.js';
 
 /** Who reads a board: an admin sees everyone, a partner also gets its own entry. */
@@ -25,6 +25,9 @@ export interface BoardEntry {
 }
 
 export interface Board {
+  /** What the board ranks by, and over which period. */
+  metric: BoardMetric;
+  period: BoardPeriod;
   /** What values are in: a currency, an event type, or '' for counts. */
   unit: string;
   entries: BoardEntry[];
@@ -105,7 +108,7 @@ function viewed(read: ReadBoard, page: RankedEntry[], own: (RankedEntry | null)[
   const top = page.slice(0, first);
   // What admins see, and what partners see of each other: each made once, however many viewers.
   const seenBy = { admin: top.map((entry) => toEntry(entry, { kind: 'admin' })), partner: top.map((entry) => toEntry(entry, PUBLIC_VIEWER)) };
-  const board = (entries: BoardEntry[], me: BoardEntry | null): Board => ({ unit: read.unit, entries, hasNextPage: page.length > first, me, ranked: read.current.ranked, changedAt: read.current.changedAt === null ? null : new Date(read.current.changedAt) });
+  const board = (entries: BoardEntry[], me: BoardEntry | null): Board => ({ metric: request.input.metric, period: request.input.period, unit: read.unit, entries, hasNextPage: page.length > first, me, ranked: read.current.ranked, changedAt: read.current.changedAt === null ? null : new Date(read.current.changedAt) });
   const forAdmins = board(seenBy.admin, null);
   return request.viewers.map((viewer, index) => {
     if (viewer.kind === 'admin') return forAdmins;

@@ -95,6 +95,12 @@ export class Leaderboard extends Connection(LeaderboardEntry, 'LeaderboardEntry'
   @Field(() => Int, { description: 'How many partners are ranked.' })
   ranked!: number;
 
+  @Field(() => BoardMetricEnum, { description: 'What the board ranks partners by.' })
+  metric!: BoardMetric;
+
+  @Field(() => BoardPeriodEnum)
+  period!: BoardPeriod;
+
   @Field(() => String, { nullable: true, description: 'What values count in: the currency of NET_SALES and REWARD_MONEY (values in its minor units), the event type of EVENTS; null for other counts.' })
   unit!: string | null;
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, subscribe } from '../api';
+import { ApiError, subscribe, type Subscription } from '../api';
 import { graphql } from '../gql';
 import type { BoardMetric, BoardPeriod, LiveBoardSubscription } from '../gql/graphql';
 import { formatCount, formatMoney, formatTime, t, type Locale, type Whole } from '../i18n';
@@ -8,6 +8,8 @@ import { ErrorNote, NeedsToken } from './notes';
 const LiveBoardDocument = graphql(`
   subscription LiveBoard($input: LeaderboardInput!, $top: Int!) {
     leaderboardChanged(input: $input, top: $top) {
+      metric
+      period
       unit
       ranked
       changedAt
@@ -27,6 +29,28 @@ const LiveBoardDocument = graphql(`
         partner {
           id
           name
+        }
+      }
+    }
+  }
+`);
+
+const PublicBoardDocument = graphql(`
+  subscription PublicBoard($top: Int!) {
+    publicLeaderboardChanged(top: $top) {
+      metric
+      period
+      unit
+      ranked
+      changedAt
+      edges {
+        node {
+          rank
+          value
+          partner {
+            id
+            name
+          }
         }
       }
     }
@@ -69,14 +93,25 @@ function boardInput(params: URLSearchParams) {
   };
 }
 
+/** The board's pushes: a partner's own view (`token`), or a published link's (`link`), which has no own entry. */
+function watchBoard(params: URLSearchParams, variables: ReturnType<typeof boardInput>, sink: Subscription<Board>): (() => void) | undefined {
+  const token = params.get('token');
+  const link = params.get('link');
+  if (token) return subscribe(LiveBoardDocument, variables, { credential: token }, { ...sink, next: (data) => sink.next(data.leaderboardChanged) });
+  if (link) return subscribe(PublicBoardDocument, { top: variables.top }, { boardLink: link }, { ...sink, next: (data) => sink.next({ ...data.publicLeaderboardChanged, me: null }) });
+  return undefined;
+}
+
 /**
  * A live board: pushed by the server whenever its top or the viewer's own entry changes, and
  * drawn in place, with each partner's move since the last push and the viewer's own row marked.
+ * A published link's board (`link`, for a screen in a shop) is the one the link names.
  */
 export function BoardPage({ locale, params }: { locale: Locale; params: URLSearchParams }) {
   const token = params.get('token');
+  const link = params.get('link');
   const variables = boardInput(params);
-  const key = JSON.stringify(variables);
+  const key = JSON.stringify([variables, token, link]);
   const [board, setBoard] = useState<Board | null>(null);
   const [moves, setMoves] = useState<Map<string, Move>>(new Map());
   const [live, setLive] = useState(false);
@@ -84,13 +119,11 @@ export function BoardPage({ locale, params }: { locale: Locale; params: URLSearc
   const ranks = useRef<Map<string, number> | null>(null);
 
   useEffect(() => {
-    if (!token) return;
     ranks.current = null;
     setBoard(null);
     setError(null);
-    return subscribe(LiveBoardDocument, variables, token, {
-      next: (data) => {
-        const next = data.leaderboardChanged;
+    return watchBoard(params, variables, {
+      next: (next) => {
         setMoves(movesOf(ranks.current, next));
         ranks.current = new Map(next.edges.map(({ node }) => [node.partner.id, node.rank]));
         setBoard(next);
@@ -99,16 +132,19 @@ export function BoardPage({ locale, params }: { locale: Locale; params: URLSearc
       error: setError,
       connected: setLive,
     });
-  }, [token, key]);
+  }, [key]);
 
-  const { metric, period, regionCode } = variables.input;
+  // What the board ranks is what the server says: a published link names its own board.
+  const metric = board?.metric ?? variables.input.metric;
+  const period = board?.period ?? variables.input.period;
+  const regionCode = link ? undefined : variables.input.regionCode;
   const value = (amount: Whole | null | undefined) => {
     if (amount === null || amount === undefined) return t(locale, 'board.hidden');
     return board?.unit && MONEY_METRICS.has(metric) ? formatMoney(locale, amount, board.unit) : formatCount(locale, amount);
   };
-  const heading = [t(locale, `metric.${metric}`), t(locale, `period.${period}`), regionCode && t(locale, 'board.region', { code: regionCode })].filter(Boolean).join(' · ');
+  const heading = link && !board ? '' : [t(locale, `metric.${metric}`), t(locale, `period.${period}`), regionCode && t(locale, 'board.region', { code: regionCode })].filter(Boolean).join(' · ');
 
-  if (!token) return <NeedsToken locale={locale} title="board.title" help="board.needsToken" />;
+  if (!token && !link) return <NeedsToken locale={locale} title="board.title" help="board.needsToken" />;
   const me = board?.me;
   return (
     <section class="page board" aria-busy={!board && !error}>
@@ -120,7 +156,7 @@ export function BoardPage({ locale, params }: { locale: Locale; params: URLSearc
         {board?.changedAt && <span>{t(locale, 'board.updated', { time: formatTime(locale, board.changedAt) })}</span>}
       </p>
       {error && <ErrorNote locale={locale} error={error} />}
-      {board && (
+      {board && !link && (
         <p class="board-me">{me ? t(locale, 'board.me', { rank: me.rank, count: formatCount(locale, board.ranked) }) : t(locale, 'board.notRanked')}</p>
       )}
       {board && board.edges.length === 0 && <p>{t(locale, 'board.empty')}</p>}
