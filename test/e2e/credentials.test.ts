@@ -77,11 +77,15 @@ function closing(client: Client): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => client.on('closed', (event) => resolve({ code: (event as { code: number }).code, reason: (event as { reason: string }).reason })));
 }
 
-/** A raw graphql-ws `connection_init` with optional extra headers: the first message the server answers, or how it closed. */
-function connectionInit(url: string, token: string | null, headers: Record<string, string> = {}): Promise<{ type?: string; code?: number; reason?: string }> {
+/**
+ * A raw graphql-ws `connection_init` (with `token` as its authorization, or the payload given)
+ * and optional extra headers: the first message the server answers, or how it closed.
+ */
+function connectionInit(url: string, token: string | null | { payload: Record<string, unknown> }, headers: Record<string, string> = {}): Promise<{ type?: string; code?: number; reason?: string }> {
+  const payload = token && typeof token === 'object' ? token.payload : token ? { authorization: `Bearer ${token}` } : {};
   return new Promise((resolve) => {
     const socket = new WebSocket(url, 'graphql-transport-ws', { headers });
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: token ? { authorization: `Bearer ${token}` } : {} })));
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
     socket.on('message', (data) => {
       resolve({ type: JSON.parse(data.toString()).type });
       socket.close();
@@ -351,5 +355,19 @@ describe('failed authentications', () => {
     const wsBlocked = await connectionInit(limited.wsUrl, limited.adminKey, { 'x-forwarded-for': attacker });
     expect(wsBlocked).toMatchObject({ code: 4429, reason: expect.stringMatching(/^RATE_LIMITED: too many failed authentications/) });
     expect(await connectionInit(limited.wsUrl, limited.adminKey, { 'x-forwarded-for': '198.51.100.2' })).toEqual({ type: 'connection_ack' });
+  });
+
+  it('count a WebSocket opened with a wrong board link, as a wrong credential would be', async () => {
+    const PUBLISH = 'mutation { publishLeaderboard(name: "Screen", input: { metric: SALES, period: MONTH }) { token } }';
+    const { publishLeaderboard } = await limited.ok<{ publishLeaderboard: { token: string } }>(PUBLISH);
+    const guesser = { 'x-forwarded-for': '203.0.113.9' };
+    const guess = (n: number) => ({ payload: { boardLink: `cfb_00000000000${n}_${'x'.repeat(43)}` } });
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(await connectionInit(limited.wsUrl, guess(attempt), guesser)).toEqual({ code: 4403, reason: 'FORBIDDEN: this board link is unknown or was revoked' });
+    }
+    expect(await connectionInit(limited.wsUrl, guess(4), guesser)).toMatchObject({ code: 4429, reason: expect.stringMatching(/^RATE_LIMITED/) });
+    // The right link is refused from that address too, and opens from another.
+    expect(await connectionInit(limited.wsUrl, { payload: { boardLink: publishLeaderboard.token } }, guesser)).toMatchObject({ code: 4429 });
+    expect(await connectionInit(limited.wsUrl, { payload: { boardLink: publishLeaderboard.token } }, { 'x-forwarded-for': '198.51.100.3' })).toEqual({ type: 'connection_ack' });
   });
 });

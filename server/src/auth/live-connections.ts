@@ -86,14 +86,19 @@ export class LiveConnections {
     }
   }
 
+  /** A link is guessed no more cheaply than a credential: a wrong one counts as a failed authentication of the address. */
   private async admitLink(extra: ConnectionExtra, token: string): Promise<boolean> {
+    const address = this.auth.failures.clientAddress(extra.request);
     try {
+      await this.auth.failures.refuseIfBlocked(address);
       if (!(await this.boardLinks.open(token))) {
+        await this.auth.failures.record(address);
         close(extra.socket, WS_FORBIDDEN, 'FORBIDDEN: this board link is unknown or was revoked');
         return false;
       }
-    } catch {
-      close(extra.socket, WS_INTERNAL_ERROR, 'INTERNAL_SERVER_ERROR: could not open the board link');
+    } catch (error) {
+      if ((error as GraphQLError).extensions?.code === 'RATE_LIMITED') close(extra.socket, WS_RATE_LIMITED, `RATE_LIMITED: ${(error as Error).message}`);
+      else close(extra.socket, WS_INTERNAL_ERROR, 'INTERNAL_SERVER_ERROR: could not open the board link');
       return false;
     }
     extra.principal = null;
