@@ -5,24 +5,31 @@ import type { BoardMetric, BoardPeriod, LiveBoardSubscription } from '../gql/gra
 import { formatCount, formatMoney, formatTime, t, type Locale, type Whole } from '../i18n';
 import { ErrorNote, NeedsToken } from './notes';
 
+// What both kinds of board page draw, shared by their subscriptions.
+graphql(`
+  fragment BoardView on Leaderboard {
+    metric
+    period
+    unit
+    ranked
+    changedAt
+    edges {
+      node {
+        rank
+        value
+        partner {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
 const LiveBoardDocument = graphql(`
   subscription LiveBoard($input: LeaderboardInput!, $top: Int!) {
     leaderboardChanged(input: $input, top: $top) {
-      metric
-      period
-      unit
-      ranked
-      changedAt
-      edges {
-        node {
-          rank
-          value
-          partner {
-            id
-            name
-          }
-        }
-      }
+      ...BoardView
       me {
         rank
         value
@@ -38,21 +45,7 @@ const LiveBoardDocument = graphql(`
 const PublicBoardDocument = graphql(`
   subscription PublicBoard($top: Int!) {
     publicLeaderboardChanged(top: $top) {
-      metric
-      period
-      unit
-      ranked
-      changedAt
-      edges {
-        node {
-          rank
-          value
-          partner {
-            id
-            name
-          }
-        }
-      }
+      ...BoardView
     }
   }
 `);
