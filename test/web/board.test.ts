@@ -51,7 +51,7 @@ it("shows Vera's board live: her own row marked, and her new first place within 
   const { issuePartnerToken } = await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Vera}") { token } }`);
   const page = await context.newPage();
   await page.goto(`${server.running.webUrl}#/board?token=${issuePartnerToken.token}&metric=NET_SALES&period=ALL`);
-  await page.locator('.status.live').waitFor();
+  await page.locator('.live-status.live').waitFor();
   await page.locator('table.ranking tbody tr').nth(2).waitFor();
   expect(await rows(page)).toEqual([
     ['1', '', 'Anna', 'RUB 3,000.00'],

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     message: string,
     /** The input field the error is about, as the server names it (`input.metric`). */
     readonly path: string | null = null,
+    /** Every wrong input field the server named, with what is wrong with it. */
+    readonly issues: readonly { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -28,7 +30,7 @@ interface GraphQLErrorJson {
 function apiError(errors: readonly GraphQLErrorJson[]): ApiError {
   const [first] = errors;
   const issue = first.extensions?.issues?.[0];
-  return new ApiError(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', issue?.message ?? first.message, issue?.path ?? null);
+  return new ApiError(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', issue?.message ?? first.message, issue?.path ?? null, first.extensions?.issues ?? []);
 }
 
 export async function request<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables: Variables, credential: string | null): Promise<Result> {

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { LOCALES, setLocale, t, useLocale, type Locale } from './i18n';
 import { BoardPage } from './pages/board';
 import { CabinetPage } from './pages/cabinet';
+import { ConsolePage } from './pages/console';
 import { HomePage } from './pages/home';
 import { useRoute } from './route';
 import './styles.css';
@@ -24,6 +25,7 @@ function LanguageSwitch({ locale }: { locale: Locale }) {
 function Page({ locale, path, params }: { locale: Locale; path: string; params: URLSearchParams }) {
   if (path === '/board') return <BoardPage locale={locale} params={params} />;
   if (path === '/cabinet') return <CabinetPage locale={locale} params={params} />;
+  if (path === '/console') return <ConsolePage locale={locale} />;
   return <HomePage locale={locale} />;
 }
 

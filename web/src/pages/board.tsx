@@ -144,7 +144,7 @@ export function BoardPage({ locale, params }: { locale: Locale; params: URLSearc
       <h1>{t(locale, 'board.title')}</h1>
       <p class="board-heading">{heading}</p>
       <p class="board-status">
-        <span class={live ? 'status live' : 'status'}>{t(locale, live ? 'board.live' : 'board.connecting')}</span>
+        <span class={live ? 'live-status live' : 'live-status'}>{t(locale, live ? 'board.live' : 'board.connecting')}</span>
         {board && <span>{t(locale, 'board.ranked', { count: formatCount(locale, board.ranked) })}</span>}
         {board?.changedAt && <span>{t(locale, 'board.updated', { time: formatTime(locale, board.changedAt) })}</span>}
       </p>

@@ -36,6 +36,9 @@ export function HomePage({ locale }: { locale: Locale }) {
         <li>
           <code>{t(locale, 'home.board')}</code>
         </li>
+        <li>
+          <code>{t(locale, 'home.console')}</code>
+        </li>
       </ul>
       <h2>{t(locale, 'home.schemes')}</h2>
       {error && <ErrorNote locale={locale} error={error} />}
