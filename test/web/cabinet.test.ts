@@ -5,7 +5,9 @@
  * The tree: Anna → Boris. The campaign: percentage-of-sales 5 %, multi-level 3 % to the sponsor,
  * no hold days. Boris sells 10 000,00 ₽ (Boris 50 000 kopecks, Anna 30 000), approved; then
  * 2 000,00 ₽ (Boris 10 000, pending) and 24 sales of 10,00 ₽ (Boris 50 each, pending). Boris:
- * pending 10 000 + 24 × 50 = 11 200, approved = available = 50 000, paid 0; 26 rewards.
+ * pending 10 000 + 24 × 50 = 11 200, approved = available = 50 000, paid 0; 26 rewards. Boris
+ * is the only partner in region MSK: this month's net sales 10 000 + 2 000 + 24 × 10 = 12 240,00 ₽
+ * in 26 sales, first of 1 on the region's board.
  */
 import type { Browser, Page } from 'playwright-core';
 import { annaRecruitsBoris, startTestServer, type TestServer } from '../support/harness.js';
@@ -28,6 +30,8 @@ const shown = async (page: Page, selector: string) => (await page.locator(select
 beforeAll(async () => {
   server = await startTestServer();
   Object.assign(ids, await annaRecruitsBoris(server, 'Cabinet'));
+  await server.ok('mutation { createRegion(input: { code: "MSK", name: "Moscow" }) { id } }');
+  await server.ok(`mutation { updatePartner(id: "${ids.Boris}", input: { regionCode: "MSK" }) { id } }`);
   await server.ok(RECORD, { events: [sale('S-1', 1_000_000)] });
   await server.ok('mutation { approveDueRewards { approved } }');
   await server.ok(RECORD, { events: [sale('S-2', 200_000), ...Array.from({ length: 24 }, (_, i) => sale(`S-${i + 3}`, 1_000))] });
@@ -44,12 +48,15 @@ it("shows Boris's balances, and every reward with the API's explanation, loading
   const api = await server.ok<{ me: { statements: unknown[] } }>('{ me { statements { currency pending approved available paid } } }', {}, boris);
   expect(api.me.statements).toEqual([{ currency: 'RUB', pending: 11_200, approved: 50_000, available: 50_000, paid: 0 }]);
 
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1000, height: 800 } });
+  // The program's time zone: the page names this month by the browser's clock, the program counts it in Moscow time.
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Moscow', viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();
   await page.goto(`${server.running.webUrl}#/cabinet?token=${boris}`);
   await page.locator('dl.balances').waitFor();
   await expect(page.locator('h1').textContent()).resolves.toBe('Boris');
   expect(await shown(page, 'dl.balances[data-currency="RUB"] div')).toEqual(['Pending RUB 112.00', 'Approved RUB 500.00', 'Available for payout RUB 500.00', 'Paid RUB 0.00']);
+  await page.locator('.month-rank').waitFor();
+  expect(await shown(page, '.this-month li')).toEqual(['Net sales RUB 12,240.00 (26 sales)', 'Your place in region MSK: 1 of 1. Open the live board']);
 
   // The newest 20 first; the rest when the end of the list scrolls into view.
   await page.locator('ul.rewards li').nth(19).waitFor();
@@ -70,6 +77,11 @@ it("shows Boris's balances, and every reward with the API's explanation, loading
   await page.getByLabel('Status').selectOption('APPROVED');
   await page.locator('ul.rewards li').nth(1).waitFor({ state: 'detached' });
   expect(await shown(page, 'ul.rewards .amount')).toEqual(['RUB 500.00']);
+
+  // The rank links to the live board of the region, as Boris sees it.
+  await page.getByRole('link', { name: 'Open the live board' }).click();
+  await page.locator('table.ranking tbody tr[aria-current="true"]').waitFor();
+  await expect(page.locator('.board-heading').textContent()).resolves.toBe('Net sales · This month · Region MSK');
   await context.close();
 });
 

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
-import type { CabinetQuery, CabinetRewardsQuery } from '../gql/graphql';
+import type { CabinetMonthQuery, CabinetQuery, CabinetRewardsQuery } from '../gql/graphql';
 import { formatCount, formatDate, formatMoney, formatPoints, t, type Locale, type MessageKey } from '../i18n';
 import { ErrorNote, NeedsToken } from './notes';
 
@@ -66,7 +66,27 @@ const CabinetRewardsDocument = graphql(`
   }
 `);
 
+const MonthDocument = graphql(`
+  query CabinetMonth($partnerId: ID!, $month: String!) {
+    partnerStats(partnerId: $partnerId, period: { month: $month }) {
+      rank {
+        regionCode
+        rank
+        ranked
+      }
+      figures {
+        sales {
+          currency
+          count
+          net
+        }
+      }
+    }
+  }
+`);
+
 type Partner = NonNullable<CabinetQuery['me']>;
+type Month = CabinetMonthQuery['partnerStats'];
 type Reward = CabinetRewardsQuery['rewards']['edges'][number]['node'];
 
 const PAGE = 20;
@@ -94,6 +114,7 @@ export function CabinetPage({ locale, params }: { locale: Locale; params: URLSea
             {[partner.kind, t(locale, 'cabinet.level', { level: partner.level }), partner.region?.name].filter(Boolean).join(' · ')}
           </p>
           <Balances locale={locale} partner={partner} />
+          <ThisMonth locale={locale} token={token} partnerId={partner.id} />
           <div class="facts">
             <Fact label={t(locale, 'cabinet.points')} value={formatPoints(locale, partner.pointsBalance)} />
             <Fact label={t(locale, 'cabinet.downline')} value={formatCount(locale, partner.downline.total)}>
@@ -136,6 +157,38 @@ function Balances({ locale, partner }: { locale: Locale; partner: Partner }) {
         </dl>
       ))}
     </>
+  );
+}
+
+/**
+ * This month's net sales and the partner's place on its region's board of them, with a link to
+ * that board live. The month is the browser's; the program counts months in its own time zone,
+ * so for a few hours at a month's edge the two may name different months.
+ */
+function ThisMonth({ locale, token, partnerId }: { locale: Locale; token: string; partnerId: string }) {
+  const [month, setMonth] = useState<Month | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const now = new Date();
+  const name = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  useEffect(() => void request(MonthDocument, { partnerId, month: name }, token).then((data) => setMonth(data.partnerStats), setError), [token, partnerId, name]);
+  if (error) return <ErrorNote locale={locale} error={error} />;
+  if (!month) return null;
+  const { rank } = month;
+  return (
+    <section class="this-month">
+      <h2>{t(locale, 'cabinet.thisMonth', { month: name })}</h2>
+      <ul class="plain">
+        {(month.figures.sales ?? []).map((sales) => (
+          <li key={sales.currency}>{t(locale, 'cabinet.monthSales', { net: formatMoney(locale, sales.net, sales.currency), count: formatCount(locale, sales.count) })}</li>
+        ))}
+        {rank && (
+          <li class="month-rank">
+            {rank.rank === null ? t(locale, 'cabinet.notRankedIn', { region: rank.regionCode }) : t(locale, 'cabinet.rankIn', { region: rank.regionCode, rank: rank.rank, count: formatCount(locale, rank.ranked) })}{' '}
+            <a href={`#/board?token=${encodeURIComponent(token)}&metric=NET_SALES&period=MONTH&region=${encodeURIComponent(rank.regionCode)}`}>{t(locale, 'cabinet.openBoard')}</a>
+          </li>
+        )}
+      </ul>
+    </section>
   );
 }
 
