@@ -313,6 +313,31 @@ describe('the error policy', () => {
     }
   });
 
+  it("answers a subscription's refused variable as BAD_USER_INPUT, as over HTTP, and logs nothing", async () => {
+    const client = wsClient(server.wsUrl, readKey);
+    try {
+      const { result: errors, logged } = await capturingStderr(
+        () =>
+          new Promise<{ message: string; extensions?: Record<string, unknown> }[]>((resolve) => {
+            client.subscribe(
+              { query: 'subscription($i: LeaderboardInput!) { leaderboardChanged(input: $i) { ranked } }', variables: { i: { metric: 'TURNOVER', period: 'MONTH' } } },
+              { next: (value) => resolve((value.errors ?? []) as never), error: (error) => resolve(error as never), complete: () => {} },
+            );
+          }),
+      );
+      expect(errors).toEqual([
+        {
+          message: 'Variable "$i" got invalid value "TURNOVER" at "i.metric"; Value "TURNOVER" does not exist in "BoardMetric" enum.',
+          locations: [{ line: 1, column: 14 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ]);
+      expect(logged).not.toContain('internal error');
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('passes the errors a client caused through with their code', async () => {
     const unknown = await query('{ regions { colour } }');
     expect(unknown.body.errors?.[0].extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });

@@ -44,6 +44,16 @@ export function formatClientError(formatted: GraphQLFormattedError, error: unkno
   return { ...masked, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
 }
 
+/**
+ * An error of a subscription that never started and names no field (no `path`): a variable the
+ * schema refuses, or no operation to run. Over HTTP Apollo calls those BAD_USER_INPUT; graphql-ws
+ * leaves them without a code, which the policy would mask as internal.
+ */
+export function asRequestError(error: GraphQLError): GraphQLError {
+  if (error.path || error.extensions?.code) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: 'BAD_USER_INPUT' } });
+}
+
 /** One line on stderr, so a log collector keeps it whole. */
 export function logInternalError(errorId: string, error: unknown): void {
   const original = originalOf(error);

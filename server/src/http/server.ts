@@ -16,7 +16,7 @@ import { LiveConnections } from '../auth/live-connections.js';
 import { admitOperation, validationRules } from '../graphql/admission.js';
 import { subscribeShared } from '../graphql/shared-subscribe.js';
 import { createRequestContext, type RequestContext } from '../graphql/context.js';
-import { formatClientError } from '../graphql/error-policy.js';
+import { asRequestError, formatClientError } from '../graphql/error-policy.js';
 import { limitsFor } from '../graphql/limits.js';
 import { createLoaders } from '../graphql/loaders.js';
 import { createSchema } from '../graphql/schema.js';
@@ -61,8 +61,11 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
           return [error instanceof GraphQLError ? error : new GraphQLError('admission failed', { originalError: error as Error })];
         }
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatClientError(error.toJSON(), error, policy)) } : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return undefined;
+        const started = result.data !== undefined;
+        return { ...result, errors: result.errors.map((error) => (started ? error : asRequestError(error))).map((error) => formatClientError(error.toJSON(), error, policy)) };
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatClientError(error.toJSON(), error, policy)),
       context: (ctx): RequestContext => {
         const principal = ctx.extra.principal ?? null;
