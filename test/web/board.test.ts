@@ -134,6 +134,10 @@ it('says in words what is wrong when the link has no token, or a withdrawn one',
   const page = await english.newPage();
   await page.goto(`${server.running.webUrl}#/board`);
   await expect(page.locator('main p').first().textContent()).resolves.toContain('Open it from your partner cabinet');
+  const { issuePartnerToken } = await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Vera}") { token } }`);
+  // A metric the API does not know: its refusal, in words, naming the field.
+  await page.goto(`${server.running.webUrl}#/board?token=${issuePartnerToken.token}&metric=TURNOVER`);
+  await expect(page.locator('[role="alert"]').textContent()).resolves.toMatch(/^The page address has a mistake: .*TURNOVER.*\.$/);
   await page.goto(`${server.running.webUrl}#/board?token=cfp_not-a-token&period=ALL`);
   await expect(page.locator('[role="alert"]').textContent()).resolves.toBe(
     'Your link has expired or was withdrawn. Open the page again from your partner cabinet to get a fresh one.',

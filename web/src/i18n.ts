@@ -283,9 +283,12 @@ export function useLocale(): Locale {
   return locale;
 }
 
-/** A message in `locale`, with `{name}` placeholders filled. */
+/**
+ * A message in `locale`, with `{name}` placeholders filled. A key made from the address or the
+ * server (`metric.${metric}`) may name no message: then the key itself is shown, not a crash.
+ */
 export function t(locale: Locale, key: MessageKey, values: Record<string, string | number> = {}): string {
-  return MESSAGES[locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+  return (MESSAGES[locale][key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
 }
 
 /** A whole number sent as a JSON number, or as a string beyond 2^53. */
