@@ -116,3 +116,25 @@ it('creates a campaign through the form generated from the scheme, a wrong value
   expect(campaign).toEqual({ status: 'DRAFT', hold_days: 0, args: { percent: '5', tiers: [{ from: '100000', percent: '7' }], kindRates: [{ kind: 'DEALER', percent: '10' }] } });
 });
 
+it('pays everyone owed at least the minimum in one batch, and downloads its CSV as the API gives it', async () => {
+  // Approved above: Boris 5 000 and Anna 3 000 kopecks; nothing is paid yet.
+  await page.getByLabel('Pay partners owed at least (RUB)').fill('ten');
+  await page.getByRole('button', { name: 'Create a payout batch' }).click();
+  await expect(page.locator('#payout-minimumAmount-error').textContent()).resolves.toBe('enter an amount such as 100.00');
+  expect(await server.sql('select 1 from payout')).toEqual([]);
+
+  await page.getByLabel('Pay partners owed at least (RUB)').fill('10');
+  await page.getByRole('button', { name: 'Create a payout batch' }).click();
+  await expect(page.locator('.batch p').innerText()).resolves.toMatch(/^Batch made: 2 payouts, RUB\s80\.00 in all\./);
+  const [batch] = await server.sql<{ id: string }>('select id::text from payout_batch');
+  const { payoutBatch } = await server.ok<{ payoutBatch: { csv: string } }>(`{ payoutBatch(id: "${batch.id}") { csv } }`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the CSV for the bank' }).click()]);
+  expect(download.suggestedFilename()).toBe(`payout-batch-${batch.id}.csv`);
+  const saved = await download.createReadStream();
+  let csv = '';
+  for await (const chunk of saved) csv += chunk;
+  expect(csv).toBe(payoutBatch.csv);
+  expect(csv.split('\r\n').filter(Boolean)).toHaveLength(3);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+

@@ -87,7 +87,7 @@ type Draft = string | boolean | Draft[] | { [name: string]: Draft };
 type Problems = Map<string, string>;
 
 /** Minor units per major unit of a currency (RUB: 2 decimals), as Intl knows it. */
-function currencyDigits(currency: string): number {
+export function currencyDigits(currency: string): number {
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {
@@ -96,7 +96,7 @@ function currencyDigits(currency: string): number {
 }
 
 /** "500.5" in a 2-decimal currency is "50050" minor units, exactly; null for what is not such an amount. */
-function toMinor(text: string, digits: number): string | null {
+export function toMinor(text: string, digits: number): string | null {
   const match = /^(-?)(\d+)(?:[.,](\d+))?$/.exec(text.trim());
   if (!match || (match[3] ?? '').length > digits) return null;
   const minor = BigInt(`${match[2]}${(match[3] ?? '').padEnd(digits, '0')}`);

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
-import type { ConsoleCampaignsQuery, ConsoleQueueQuery } from '../gql/graphql';
+import type { ConsoleCampaignsQuery, ConsolePayoutBatchMutation, ConsoleQueueQuery } from '../gql/graphql';
 import { formatDate, formatMoney, t, type Locale, type MessageKey } from '../i18n';
-import { CampaignEditor } from './campaign-editor';
+import { CampaignEditor, currencyDigits, toMinor } from './campaign-editor';
 import { ErrorNote } from './notes';
 
 const CampaignsDocument = graphql(`
@@ -84,6 +84,27 @@ const RejectDocument = graphql(`
   }
 `);
 
+const PayoutBatchDocument = graphql(`
+  mutation ConsolePayoutBatch($currency: String!, $minimumAmount: BigInt!, $idempotencyKey: String!) {
+    createPayoutBatch(currency: $currency, minimumAmount: $minimumAmount, idempotencyKey: $idempotencyKey) {
+      id
+      currency
+      total
+      csv
+      payouts {
+        id
+        amount
+        entries
+        status
+        partner {
+          name
+        }
+      }
+    }
+  }
+`);
+
+type Batch = ConsolePayoutBatchMutation['createPayoutBatch'];
 type Campaign = ConsoleCampaignsQuery['campaigns']['edges'][number]['node'];
 type Pending = ConsoleQueueQuery['rewards']['edges'][number]['node'];
 
@@ -110,6 +131,7 @@ export function ConsolePage({ locale }: { locale: Locale }) {
       <Campaigns locale={locale} adminKey={key} version={campaignsVersion} />
       <CampaignEditor locale={locale} adminKey={key} onCreated={() => setCampaignsVersion((version) => version + 1)} />
       <ApprovalQueue locale={locale} adminKey={key} />
+      <Payouts locale={locale} adminKey={key} />
     </section>
   );
 }
@@ -250,5 +272,85 @@ function ApprovalQueue({ locale, adminKey }: { locale: Locale; adminKey: string 
         </div>
       )}
     </>
+  );
+}
+
+/** 128 random bits; `crypto.randomUUID` needs a secure context, which a server on a LAN address over HTTP is not. */
+function newIdempotencyKey(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A payout batch of every partner owed at least the minimum in a currency, and its CSV for the
+ * bank. The idempotency key is made once per batch, so a retried or doubled click returns the
+ * same batch; a new key is made after each batch.
+ */
+function Payouts({ locale, adminKey }: { locale: Locale; adminKey: string }) {
+  const [currency, setCurrency] = useState('RUB');
+  const [minimum, setMinimum] = useState('0');
+  const [attempt, setAttempt] = useState(() => newIdempotencyKey());
+  const [batch, setBatch] = useState<Batch | null>(null);
+  const [problem, setProblem] = useState<{ path: string; message: string } | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [csvUrl, setCsvUrl] = useState<string | null>(null);
+  useEffect(() => () => void (csvUrl && URL.revokeObjectURL(csvUrl)), [csvUrl]);
+  const digits = currencyDigits(currency);
+  const create = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    const minimumAmount = toMinor(minimum, digits);
+    if (minimumAmount === null) return setProblem({ path: 'minimumAmount', message: t(locale, 'payouts.badAmount', { example: '100.00' }) });
+    setProblem(null);
+    try {
+      const { createPayoutBatch } = await request(PayoutBatchDocument, { currency: currency.trim(), minimumAmount, idempotencyKey: attempt }, adminKey);
+      setBatch(createPayoutBatch);
+      setCsvUrl(URL.createObjectURL(new Blob([createPayoutBatch.csv], { type: 'text/csv' })));
+      setAttempt(newIdempotencyKey());
+    } catch (failure) {
+      const apiError = failure as ApiError;
+      if (apiError.path) setProblem({ path: apiError.path, message: apiError.message });
+      else setError(apiError);
+    }
+  };
+  const field = (path: string, label: string, value: string, set: (value: string) => void) => (
+    <div class="field">
+      <label for={`payout-${path}`}>{label}</label>
+      <input id={`payout-${path}`} value={value} aria-invalid={problem?.path === path ? 'true' : undefined} onInput={(event) => set((event.target as HTMLInputElement).value)} />
+      {problem?.path === path && (
+        <p id={`payout-${path}-error`} class="field-error" role="alert">
+          {problem.message}
+        </p>
+      )}
+    </div>
+  );
+  return (
+    <form class="payouts" onSubmit={create} noValidate>
+      <h2>{t(locale, 'payouts.title')}</h2>
+      {error && <ErrorNote locale={locale} error={error} />}
+      <div class="queue-actions">
+        {field('currency', t(locale, 'payouts.currency'), currency, setCurrency)}
+        {field('minimumAmount', t(locale, 'payouts.minimum', { currency }), minimum, setMinimum)}
+        <button type="submit">{t(locale, 'payouts.create')}</button>
+      </div>
+      {batch && (
+        <div class="batch" data-batch={batch.id}>
+          <p>
+            {t(locale, 'payouts.made', { count: batch.payouts.length, total: formatMoney(locale, batch.total, batch.currency) })}{' '}
+            {csvUrl && batch.payouts.length > 0 && (
+              <a href={csvUrl} download={`payout-batch-${batch.id}.csv`}>
+                {t(locale, 'payouts.csv')}
+              </a>
+            )}
+          </p>
+          <ul class="plain">
+            {batch.payouts.map((payout) => (
+              <li key={payout.id}>
+                {payout.partner.name}: {formatMoney(locale, payout.amount, batch.currency)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </form>
   );
 }
