@@ -3,8 +3,9 @@
  * once, campaigns paused and activated, and the approval queue, whose API errors appear beside
  * the field they name.
  *
- * Anna recruits Boris (5 % to the seller, 3 % to the sponsor, no hold days). Boris sells
- * 1 000,00 ₽ and 400,00 ₽: pending rewards Boris 5 000 and 2 000, Anna 3 000 and 1 200 kopecks.
+ * Anna (region NORTH) recruits Boris (region SOUTH); 5 % to the seller, 3 % to the sponsor, no
+ * hold days. Boris sells 1 000,00 ₽ and 400,00 ₽: pending rewards Boris 5 000 and 2 000, Anna
+ * 3 000 and 1 200 kopecks.
  */
 import type { Browser, Page } from 'playwright-core';
 import { annaRecruitsBoris, startTestServer, type TestServer } from '../support/harness.js';
@@ -24,6 +25,10 @@ async function statuses(): Promise<Record<string, string>> {
 beforeAll(async () => {
   server = await startTestServer();
   const ids = await annaRecruitsBoris(server, 'Spring');
+  for (const [code, partner] of [['NORTH', ids.Anna], ['SOUTH', ids.Boris]]) {
+    await server.ok(`mutation { createRegion(input: { code: "${code}", name: "${code}" }) { id } }`);
+    await server.ok(`mutation { updatePartner(id: "${partner}", input: { regionCode: "${code}" }) { id } }`);
+  }
   await server.ok('mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }', {
     e: [
       { externalId: 'S-1', type: 'SALE', partnerId: ids.Boris, amount: 100_000, currency: 'RUB' },
@@ -31,7 +36,8 @@ beforeAll(async () => {
     ],
   });
   browser = await launchBrowser();
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 900 } });
+  // The program's time zone: the console names this month by the browser's clock, the program counts it in Moscow time.
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Moscow', viewport: { width: 1100, height: 900 } });
   page = await context.newPage();
 });
 
@@ -136,5 +142,18 @@ it('pays everyone owed at least the minimum in one batch, and downloads its CSV 
   expect(csv).toBe(payoutBatch.csv);
   expect(csv.split('\r\n').filter(Boolean)).toHaveLength(3);
   expect(await seriousViolations(page)).toEqual([]);
+});
+
+it("compares the regions' net sales this month, as bars and as a table", async () => {
+  // SOUTH: Boris's 1 000,00 + 400,00 ₽, one active partner; NORTH: Anna, who sold nothing.
+  await page.locator('table.region-table tbody tr').nth(1).waitFor();
+  const rows = await page.locator('table.region-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').replace(/\s+/g, ' ').trim())));
+  expect(rows).toEqual([
+    ['NORTH', 'RUB 0.00', '0'],
+    ['SOUTH', 'RUB 1,400.00', '1'],
+  ]);
+  await expect(page.locator('svg.bars').getAttribute('aria-label')).resolves.toBe('Net sales by region, RUB');
+  expect(await seriousViolations(page)).toEqual([]);
+  await screenshot(page, 'console-regions');
 });
 

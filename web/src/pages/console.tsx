@@ -5,6 +5,7 @@ import type { ConsoleCampaignsQuery, ConsolePayoutBatchMutation, ConsoleQueueQue
 import { formatDate, formatMoney, t, type Locale, type MessageKey } from '../i18n';
 import { CampaignEditor, currencyDigits, toMinor } from './campaign-editor';
 import { ErrorNote } from './notes';
+import { RegionChart } from './region-chart';
 
 const CampaignsDocument = graphql(`
   query ConsoleCampaigns {
@@ -132,6 +133,7 @@ export function ConsolePage({ locale }: { locale: Locale }) {
       <CampaignEditor locale={locale} adminKey={key} onCreated={() => setCampaignsVersion((version) => version + 1)} />
       <ApprovalQueue locale={locale} adminKey={key} />
       <Payouts locale={locale} adminKey={key} />
+      <RegionChart locale={locale} adminKey={key} />
     </section>
   );
 }
