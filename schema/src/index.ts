@@ -5,3 +5,4 @@ export * from './stats-window.js';
 export * from './drafts.js';
 export * from './ranking.js';
 export * from './terms.js';
+export * from './progress.js';

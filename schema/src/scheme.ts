@@ -290,6 +290,50 @@ export interface CatalogItem {
   cost: bigint;
 }
 
+/**
+ * One target a partner is working towards in a campaign, as the scheme pays by it: "3 of 5 new
+ * customers" is `current` 3, `threshold` 5, `unit` COUNT. Reached when `current` ≥ `threshold`.
+ */
+export interface ProgressTarget {
+  /** Unique among the targets one scheme instance reports for a partner, e.g. `goal`, `level:3`, `place:1`. */
+  key: string;
+  /** What is measured, and over what span: "New customers in the campaign", "Net sales this month". */
+  label: LocalizedText;
+  /** How far the partner is, in `unit`; never negative (net sales below zero count as 0). */
+  current: bigint;
+  /** Where the target is, in `unit`; positive. */
+  threshold: bigint;
+  /** COUNT for a number of things, an ISO currency for money (minor units), POINTS (hundredths of a point). */
+  unit: string;
+  /** What reaching it gives, e.g. "Bonus RUB 5,000.00", "Level 3 (Gold)". */
+  reward: LocalizedText;
+  /** When the count is judged: the end of the open period for a period scheme, the campaign's end, or null for none. */
+  endsAt: Date | null;
+}
+
+/** The unit of a ProgressTarget that counts things (customers, leads, recruits, sales). */
+export const COUNT_UNIT = 'COUNT';
+
+/**
+ * What `progress` may look up: a SchemeContext whose windows are around `now()` (the time of
+ * the read), so `stats(partnerId, 'MONTH')` is this month so far, plus the open periods that
+ * period schemes pay at their close, counted as the close will count them.
+ */
+export interface ProgressContext extends SchemeContext {
+  /** The month or quarter `now()` falls in, in the program's time zone: the one the next close of that unit pays. */
+  period(unit: PeriodUnit): Period;
+  /**
+   * One partner's stats in `period` so far (and the `periods` − 1 before it), inside the
+   * campaign's dates: what that partner's Participant will hold when the period closes.
+   */
+  periodStats(partnerId: string, period: Period, options?: { periods?: number }): Promise<PartnerStats>;
+  /**
+   * Every participant of `period` so far, as `PeriodContext.participants` will find them at its
+   * close. It reads the whole period: only a scheme that ranks partners (a contest) needs it.
+   */
+  participants(period: Period, options?: ParticipantOptions): Promise<Participant[]>;
+}
+
 export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
   /** kebab-case, unique in a registry, e.g. `percentage-of-sales`. */
   code: string;
@@ -324,6 +368,13 @@ export interface RewardScheme<A extends ArgDefinitions = ArgDefinitions> {
    * as a negative POINTS entry; the scheme itself still only computes.
    */
   catalog?(args: ArgValues<A>): CatalogItem[];
+  /**
+   * Optional. The targets a partner is working towards under this instance and how far it is,
+   * computed from the same stats `evaluate` or `closePeriod` pays by, so the partner sees what
+   * will be paid: each goal, volume tier, KPI, next level, badge or prize place still open or
+   * already reached. Read-only like the other hooks; an empty list when nothing applies.
+   */
+  progress?(partner: PartnerSnapshot, args: ArgValues<A>, ctx: ProgressContext): Promise<ProgressTarget[]> | ProgressTarget[];
   /**
    * Period rewards (volume bonuses, contests, KPIs), computed when an admin closes a period
    * of the campaign. Closing again is safe: drafts whose keys exist are not written twice,

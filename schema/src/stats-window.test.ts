@@ -1,6 +1,6 @@
 import { parseArgs } from './args.js';
 import { MAX_ROLLING_DAYS, rollingDaysArg, type StatsWindow } from './scheme.js';
-import { statsWindowProblem, statsWindowSpan, type StatsSpan } from './stats-window.js';
+import { periodAt, statsWindowProblem, statsWindowSpan, type StatsSpan } from './stats-window.js';
 
 const campaign: StatsSpan = { startsAt: new Date('2026-01-01T00:00:00Z'), endsAt: null };
 const iso = (span: StatsSpan) => [span.startsAt.toISOString(), span.endsAt?.toISOString() ?? null];
@@ -79,5 +79,15 @@ describe('rollingDaysArg', () => {
     expect(parseArgs(args, { windowDays: 366 }).ok).toBe(true);
     expect(parseArgs(args, { windowDays: 367 })).toMatchObject({ ok: false, issues: [{ path: 'args.windowDays' }] });
     expect(parseArgs(args, { windowDays: 0 })).toMatchObject({ ok: false, issues: [{ path: 'args.windowDays' }] });
+  });
+});
+
+describe('periodAt', () => {
+  it('is the local month or quarter, keyed as closes name it', () => {
+    // 2026-03-31 22:30 UTC is already April 1st in Moscow (UTC+3).
+    const at = new Date('2026-03-31T22:30:00.000Z');
+    expect(periodAt('MONTH', at, 'UTC')).toEqual({ key: '2026-03', unit: 'MONTH', startsAt: new Date('2026-03-01T00:00:00.000Z'), endsAt: new Date('2026-04-01T00:00:00.000Z') });
+    expect(periodAt('MONTH', at, 'Europe/Moscow')).toEqual({ key: '2026-04', unit: 'MONTH', startsAt: new Date('2026-03-31T21:00:00.000Z'), endsAt: new Date('2026-04-30T21:00:00.000Z') });
+    expect(periodAt('QUARTER', at, 'Europe/Moscow')).toEqual({ key: '2026-Q2', unit: 'QUARTER', startsAt: new Date('2026-03-31T21:00:00.000Z'), endsAt: new Date('2026-06-30T21:00:00.000Z') });
   });
 });

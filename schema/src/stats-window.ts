@@ -4,7 +4,7 @@
  * sees the stats the engine gives it.
  */
 import type { ArgIssue } from './args.js';
-import { MAX_ROLLING_DAYS, STATS_WINDOWS, type StatsWindow } from './scheme.js';
+import { MAX_ROLLING_DAYS, STATS_WINDOWS, type Period, type PeriodUnit, type StatsWindow } from './scheme.js';
 
 /** A stretch of time: from `startsAt` (inclusive) to `endsAt` (exclusive), open-ended when null. */
 export interface StatsSpan {
@@ -47,6 +47,13 @@ export function statsWindowSpan(campaign: StatsSpan, window: StatsWindow, at: Da
     startsAt: span.startsAt > campaign.startsAt ? span.startsAt : campaign.startsAt,
     endsAt: campaign.endsAt && campaign.endsAt < span.endsAt ? campaign.endsAt : span.endsAt,
   };
+}
+
+/** The month or quarter `at` falls in, in `timeZone`, keyed as period closes name it: '2026-03', '2026-Q1'. */
+export function periodAt(unit: PeriodUnit, at: Date, timeZone: string): Period {
+  const { year, month } = localParts(at, timeZone);
+  const key = unit === 'MONTH' ? `${year}-${String(month).padStart(2, '0')}` : `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
+  return { key, unit, ...localSpan(at, unit, timeZone) };
 }
 
 /** (at − days × 24 h, at], as a half-open span of whole milliseconds, the precision of event times. */

@@ -19,6 +19,8 @@
  */
 import { parseArgs, type ArgDefinition, type ArgDefinitions, type ArgIssue, type JsonObject, type JsonValue } from '../args.js';
 import { validateDrafts } from '../drafts.js';
+import { progressProblems } from '../progress.js';
+import { compareIds } from '../ranking.js';
 import { formatDecimal, parseDecimal } from '../money.js';
 import {
   EVENT_TYPE_PATTERN,
@@ -31,6 +33,8 @@ import {
   type PartnerStats,
   type Period,
   type PeriodContext,
+  type ProgressContext,
+  type ProgressTarget,
   type RewardDraft,
   type RewardScheme,
   type SchemeContext,
@@ -38,7 +42,7 @@ import {
   type UplineMember,
   parseSchemeArgs,
 } from '../scheme.js';
-import { statsWindowSpan, type StatsSpan } from '../stats-window.js';
+import { periodAt, statsWindowSpan, type StatsSpan } from '../stats-window.js';
 
 /** The clock of a test context unless a test sets its own. */
 export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -261,6 +265,55 @@ export function createTestPeriodContext(options: TestPeriodContextOptions): Peri
   };
 }
 
+export interface TestProgressContextOptions extends Omit<TestContextOptions, 'batch'> {
+  /**
+   * Stats per partner id that `periodStats` and `participants` give for any period, on top of
+   * the stored events dated in it. A partner with neither is not a participant.
+   */
+  periodStats?: Readonly<Record<string, Partial<PartnerStats>>>;
+}
+
+/**
+ * A ProgressContext backed by memory, read at `now`: `stats` windows are around `now`,
+ * `period(unit)` is the month or quarter of `now` in the time zone, and a period's stats are the
+ * given `periodStats` plus the `storedEvents` dated in it (and in the campaign). `participants`
+ * are the listed ACTIVE partners with any of those, ordered by id; its `everyone` adds the rest.
+ */
+export function createTestProgressContext(options: TestProgressContextOptions = {}): ProgressContext {
+  const base = createTestContext(options);
+  const timeZone = options.timeZone ?? 'UTC';
+  const campaign = base.campaign;
+  const periodStats = (partnerId: string, period: Period, periods = 1): PartnerStats => {
+    let from = period.startsAt;
+    for (let back = 1; back < periods; back++) from = periodAt(period.unit, new Date(from.getTime() - 1), timeZone).startsAt;
+    const span: StatsSpan = { startsAt: from > campaign.startsAt ? from : campaign.startsAt, endsAt: campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt };
+    const given = options.periodStats?.[partnerId] ?? {};
+    const count: Record<string, number> = { ...given.count };
+    const amount: Record<string, bigint> = { ...given.amount };
+    let newCustomers = given.newCustomers ?? 0;
+    for (const event of options.storedEvents ?? []) {
+      if (event.partner.id !== partnerId || !inSpan(span, event.occurredAt)) continue;
+      count[event.type] = (count[event.type] ?? 0) + 1;
+      amount[event.type] ??= 0n;
+      if (event.amount !== null && event.currency === campaign.currency) amount[event.type] += event.amount;
+      if (event.firstPurchase) newCustomers += 1;
+    }
+    return Object.freeze({ count: Object.freeze(count), amount: Object.freeze(amount), newCustomers });
+  };
+  const active = (options.partners ?? []).filter((partner) => partner.status === 'ACTIVE');
+  return {
+    ...base,
+    period: (unit) => periodAt(unit, base.now(), timeZone),
+    periodStats: async (partnerId, period, periodOptions) => periodStats(partnerId, period, periodOptions?.periods),
+    async participants(period, participantOptions = {}) {
+      return active
+        .map((partner) => ({ partner, stats: periodStats(partner.id, period, participantOptions.periods) }))
+        .filter(({ partner, stats }) => participantOptions.everyone || options.periodStats?.[partner.id] !== undefined || Object.keys(stats.count).length > 0)
+        .sort((a, b) => compareIds(a.partner.id, b.partner.id));
+    },
+  };
+}
+
 export interface ConformanceSample {
   /** Shown in the test names; defaults to the event's type and external id. */
   name?: string;
@@ -295,6 +348,16 @@ export interface StackSample {
   context?: SchemeContext;
 }
 
+export interface ProgressSample {
+  /** Shown in the test names; defaults to the partner's id. */
+  name?: string;
+  partner: PartnerSnapshot;
+  /** Raw JSON args as a campaign stores them; defaults to the first of `validArgs`. */
+  args?: JsonObject;
+  /** What the partner has done so far; see `createTestProgressContext`. */
+  context: ProgressContext;
+}
+
 export interface InvalidArgs {
   /** Shown in the test name; defaults to the args. */
   name?: string;
@@ -314,6 +377,8 @@ export interface ConformanceOptions {
   samples?: readonly ConformanceSample[];
   /** Periods to close (required when the scheme has `closePeriod`); together they must produce a draft. */
   periodSamples?: readonly PeriodSample[];
+  /** Partners to report progress for (required when the scheme has `progress`); together they must give a target. */
+  progressSamples?: readonly ProgressSample[];
   /** Drafts to stack on (required when the scheme has `stack`); together they must produce a draft. */
   stackSamples?: readonly StackSample[];
 }
@@ -500,6 +565,35 @@ export function describeRewardSchemeConformance<A extends ArgDefinitions>(
         let drafts = 0;
         for (const sample of samples) drafts += (await run(sample)).length;
         expect(drafts).toBeGreaterThan(0);
+      });
+    });
+
+    if (scheme.progress) describe('progress', () => {
+      const run = (sample: ProgressSample) => progressSample(scheme, sample, baseArgs);
+      const samples = options.progressSamples ?? [];
+
+      it('is given partners to report progress for', () => {
+        expect(samples.length).toBeGreaterThan(0);
+      });
+
+      for (const sample of samples) {
+        const label = sample.name ?? sample.partner.id;
+
+        it(`gives the same targets twice, leaves its inputs alone and reads nothing outside ctx: ${label}`, async () => {
+          const first = await run(sample);
+          const second = await run(sample);
+          expect(second).toStrictEqual(first);
+        });
+
+        it(`returns well-formed targets with unique keys: ${label}`, async () => {
+          expect(progressProblems(await run(sample))).toEqual([]);
+        });
+      }
+
+      it('reports at least one target for the partners, so the target checks are not vacuous', async () => {
+        let targets = 0;
+        for (const sample of samples) targets += (await run(sample)).length;
+        expect(targets).toBeGreaterThan(0);
       });
     });
 
@@ -697,6 +791,15 @@ async function closeSample<A extends ArgDefinitions>(
   }
   const period = deepFreeze({ ...sample.period, startsAt: new Date(sample.period.startsAt.getTime()), endsAt: new Date(sample.period.endsAt.getTime()) });
   return withoutAmbientInputs(() => scheme.closePeriod!(period, deepFreeze(parsed.values), sample.context));
+}
+
+/** Reports a frozen copy of the sample's partner's progress, with the ambient clock and network off. */
+async function progressSample<A extends ArgDefinitions>(scheme: RewardScheme<A>, sample: ProgressSample, baseArgs: JsonObject): Promise<ProgressTarget[]> {
+  const parsed = parseSchemeArgs(scheme, sample.args ?? baseArgs);
+  if (!parsed.ok) {
+    throw new Error(`the sample's args do not parse: ${parsed.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  }
+  return withoutAmbientInputs(() => scheme.progress!(deepFreeze({ ...sample.partner }), deepFreeze(parsed.values), sample.context));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { defineRewardScheme } from '../scheme.js';
-import { createTestBatch, createTestContext, testEvent, testPartner } from './index.js';
+import { createTestBatch, createTestContext, createTestProgressContext, testEvent, testPartner } from './index.js';
 
 // Dan sells; Carl sponsored Dan, Bea sponsored Carl, Ada sponsored Bea.
 const ada = testPartner({ id: 'ada', name: 'Ada' });
@@ -199,5 +199,35 @@ describe('test factories', () => {
       sponsorId: null,
     });
     expect(testPartner({ id: 'p-7' }).referralCode).toBe('REF-P-7');
+  });
+});
+
+describe('createTestProgressContext', () => {
+  // Now is 2026-06-01 12:00 UTC: June is the open month, Q2 the open quarter.
+  const sale = (id: string, partner: typeof ada, at: string, amount: bigint) => testEvent({ id, externalId: id, partner, occurredAt: new Date(at), amount });
+  const storedEvents = [
+    sale('s1', ada, '2026-04-10T00:00:00Z', 100_00n),
+    sale('s2', ada, '2026-05-31T23:59:59Z', 200_00n),
+    sale('s3', ada, '2026-06-01T08:00:00Z', 400_00n),
+    sale('s4', carl, '2026-06-01T09:00:00Z', 800_00n),
+  ];
+  const ctx = createTestProgressContext({ partners: [ada, bea, carl, dan], storedEvents, periodStats: { dan: { newCustomers: 2 } } });
+
+  it('opens the month and quarter of now', () => {
+    expect(ctx.period('MONTH')).toEqual({ key: '2026-06', unit: 'MONTH', startsAt: new Date('2026-06-01T00:00:00Z'), endsAt: new Date('2026-07-01T00:00:00Z') });
+    expect(ctx.period('QUARTER').key).toBe('2026-Q2');
+  });
+
+  it("counts a partner's events in the open period, or in the periods before it too", async () => {
+    expect((await ctx.periodStats('ada', ctx.period('MONTH'))).amount.SALE).toBe(400_00n);
+    expect((await ctx.periodStats('ada', ctx.period('MONTH'), { periods: 2 })).amount.SALE).toBe(600_00n);
+    expect((await ctx.periodStats('ada', ctx.period('QUARTER'))).amount.SALE).toBe(700_00n);
+    expect((await ctx.stats('ada', 'MONTH')).amount.SALE).toBe(400_00n);
+  });
+
+  it('lists as participants those with events or given stats in the period, by id; everyone adds the rest', async () => {
+    const ids = async (options?: { everyone?: boolean }) => (await ctx.participants(ctx.period('MONTH'), options)).map(({ partner }) => partner.id);
+    expect(await ids()).toEqual(['ada', 'carl', 'dan']);
+    expect(await ids({ everyone: true })).toEqual(['ada', 'bea', 'carl', 'dan']);
   });
 });
