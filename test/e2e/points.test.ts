@@ -138,3 +138,20 @@ it("lets a partner redeem its own points and no one else's", async () => {
     { code: 'TRAINING', kind: 'TRAINING', cost: 300_000 },
   ]);
 });
+
+it("shows a partner's token the catalogs of the active campaigns, and only its own partner's", async () => {
+  const pavel = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${otherId}") { token } }`)).issuePartnerToken.token;
+  const own = await server.ok<{ me: { pointsCatalog: unknown[] } }>('{ me { pointsCatalog { campaignId campaignName item { code name cost } } } }', {}, pavel);
+  expect(own.me.pointsCatalog).toEqual([
+    { campaignId, campaignName: 'Points', item: { code: 'GIFT-1000', name: 'Gift certificate 1 000 ₽', cost: 500_000 } },
+    { campaignId, campaignName: 'Points', item: { code: 'TRAINING', name: 'Sales training', cost: 300_000 } },
+  ]);
+  const foreign = await server.gql(`{ partner(id: "${partnerId}") { pointsCatalog { campaignId } } }`, {}, pavel);
+  expect(foreign.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+  // A paused campaign's catalog is not on offer.
+  await server.ok(`mutation { pauseCampaign(id: "${campaignId}") { id } }`);
+  const paused = await server.ok<{ me: { pointsCatalog: unknown[] } }>('{ me { pointsCatalog { campaignId } } }', {}, pavel);
+  expect(paused.me.pointsCatalog).toEqual([]);
+  await server.ok(`mutation { activateCampaign(id: "${campaignId}") { id } }`);
+});

@@ -104,6 +104,8 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
       }),
     ),
     /** Spendable points per partner, in hundredths. */
+    /** Key: the program id; one read however many partners' catalogs a request asks for. */
+    activeCatalog: new DataLoader<string, Awaited<ReturnType<App['points']['activeCatalog']>>>((programs) => Promise.all(programs.map((program) => app.points.activeCatalog(program)))),
     pointsBalance: new DataLoader<string, bigint>(
       inProgram(async (program, ids) => {
         const balances = await app.points.balances(program, ids);

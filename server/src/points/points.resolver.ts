@@ -57,12 +57,32 @@ export class PointsResolver {
   }
 }
 
+@ObjectType('CatalogOffer', { description: 'An item points can be redeemed for, and the campaign whose catalog offers it (what redeemPoints names).' })
+export class CatalogOfferType {
+  @Field(() => ID)
+  campaignId!: string;
+
+  @Field()
+  campaignName!: string;
+
+  @Field(() => CatalogItemType)
+  item!: CatalogItemType;
+}
+
 @Resolver(() => PartnerType)
 export class PartnerPointsResolver {
   @FieldResolver(() => BigIntScalar, { description: 'Spendable points, in hundredths (pending ones included).' })
   async pointsBalance(@Root() partner: PartnerRow, @Ctx() ctx: RequestContext): Promise<bigint> {
     requirePartnerAccess(ctx.principal, partner.id);
     return ctx.loaders.pointsBalance.load(partner.id);
+  }
+
+  @FieldResolver(() => [CatalogOfferType], {
+    description: "What the partner's points can be redeemed for now: the catalogs of the program's ACTIVE campaigns, by campaign. A partner token reads its own.",
+  })
+  async pointsCatalog(@Root() partner: PartnerRow, @Ctx() ctx: RequestContext): Promise<CatalogOfferType[]> {
+    const programId = requirePartnerAccess(ctx.principal, partner.id);
+    return (await ctx.loaders.activeCatalog.load(programId)).map(({ campaignId, campaignName, item }) => ({ campaignId, campaignName, item }));
   }
 }
 

@@ -57,6 +57,17 @@ export class PointsService {
     return this.catalogOf(instances);
   }
 
+  /** What points can be spent on now: the catalogs of the program's ACTIVE campaigns, by campaign, then instance order. */
+  async activeCatalog(programId: string): Promise<(CatalogOffer & { campaignId: string; campaignName: string })[]> {
+    const instances = await this.sql.query<InstanceTerms & { campaignId: string; campaignName: string }>(
+      `select i.id, i.key, i.scheme_code as "schemeCode", i.args, c.id::text as "campaignId", c.name as "campaignName"
+         from scheme_instance i join campaign c on c.id = i.campaign_id
+        where c.program_id = $1 and c.status = 'ACTIVE' and i.retired_at is null order by c.id, i.position`,
+      [programId],
+    );
+    return instances.flatMap((instance) => this.catalogOf([instance]).map((offer) => ({ ...offer, campaignId: instance.campaignId, campaignName: instance.campaignName })));
+  }
+
   /** The items offered by these scheme instances (a campaign's active ones, in order). */
   catalogOf(instances: readonly InstanceTerms[]): CatalogOffer[] {
     return instances.flatMap((instance) => {
