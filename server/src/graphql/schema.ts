@@ -18,6 +18,7 @@ import { PeriodCloseResolver } from '../periods/period-close.resolver.js';
 import { SchemeResolver } from '../plugins/scheme.resolver.js';
 import { PerkResolver } from '../perks/perk.resolver.js';
 import { ProgramResolver } from '../programs/program.resolver.js';
+import { PartnerProgressResolver } from '../progress/progress.resolver.js';
 import { PartnerBadgesResolver } from '../badges/badge.resolver.js';
 import { CampaignCatalogResolver, PartnerPointsResolver, PointsResolver } from '../points/points.resolver.js';
 import { RegionResolver } from '../regions/region.resolver.js';
@@ -45,6 +46,7 @@ export const resolvers = [
   CampaignCatalogResolver,
   PerkResolver,
   PartnerBadgesResolver,
+  PartnerProgressResolver,
   LifecycleResolver,
   StatementResolver,
   PartnerStatementsResolver,

@@ -1,9 +1,14 @@
 import {
   ledgerKey,
+  periodAt,
+  progressProblems,
   validateDrafts,
   type JsonObject,
   type Period,
+  type PartnerSnapshot,
   type PeriodContext,
+  type ProgressContext,
+  type ProgressTarget,
   type RewardDraft,
   type SchemeContext,
   type SchemeEvent,
@@ -83,6 +88,55 @@ export class SchemeEvaluator {
       });
     return toEntries(lookups, clock, await Promise.all(runs));
   }
+
+  /**
+   * What each scheme instance with a `progress` hook reports for the partner at the clock, in
+   * the program's ACTIVE campaigns (or the one asked for) that target it as it is now, by
+   * campaign, then instance order. Nothing is written.
+   */
+  async progress(store: SchemeStore, programId: string, partnerId: string, which: { active: true } | { id: string }, clock: Date): Promise<InstanceProgress[]> {
+    const campaigns = runnable(await store.campaigns(programId, which), this.registry);
+    if (!campaigns.some((campaign) => campaign.instances.some((instance) => instance.scheme.progress))) return [];
+    const timeZone = await store.timeZone(programId);
+    const lookups = store.lookups(programId, [], clock, timeZone);
+    const partner = await lookups.partner(partnerId, clock);
+    if (!partner) return [];
+    const runs = campaigns
+      .filter((campaign) => targets(campaign, partner))
+      .flatMap((campaign) => {
+        const ctx: ProgressContext = {
+          ...lookups.atClock(campaign.snapshot),
+          period: (unit) => periodAt(unit, clock, timeZone),
+          periodStats: (id, period, options) => lookups.periodStats(campaign.snapshot, id, period, options?.periods),
+          participants: (period, options) => lookups.participants(campaign.snapshot, period, (candidate) => targets(campaign, candidate), options),
+        };
+        return campaign.instances.filter((instance) => instance.scheme.progress).map((instance) => instanceProgress(campaign, instance, partner, ctx));
+      });
+    return (await Promise.all(runs)).filter((progress) => progress.targets.length > 0);
+  }
+}
+
+/** One instance's progress for the partner, held to the contract like its drafts. */
+async function instanceProgress(campaign: RunnableCampaign, instance: RunnableInstance, partner: PartnerSnapshot, ctx: ProgressContext): Promise<InstanceProgress> {
+  let targets: ProgressTarget[];
+  try {
+    targets = await instance.scheme.progress!(partner, instance.args as never, ctx);
+  } catch (error) {
+    throw failed(instance, partner.id, 'progress of partner', error);
+  }
+  const problems = progressProblems(targets);
+  if (problems.length > 0) {
+    throw new Error(`scheme ${instance.scheme.code} failed on progress of partner ${partner.id}: it returned an invalid target (${problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ')})`);
+  }
+  return { campaignId: campaign.snapshot.id, campaignName: campaign.snapshot.name, schemeCode: instance.scheme.code, targets };
+}
+
+/** The targets one scheme instance of a campaign reports for a partner. */
+export interface InstanceProgress {
+  campaignId: string;
+  campaignName: string;
+  schemeCode: string;
+  targets: ProgressTarget[];
 }
 
 /** One campaign's chain of instances under way for one event: the drafts so far and what each instance proposed. */

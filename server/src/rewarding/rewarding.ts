@@ -7,7 +7,7 @@ import { compensations } from '../ledger/reversals.js';
 import type { PeriodCloseRow } from '../periods/period-close.entity.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { attribute } from './attribute.js';
-import { SchemeEvaluator } from './evaluate.js';
+import { SchemeEvaluator, type InstanceProgress } from './evaluate.js';
 import type { EventInput, EventLimits, RecordEventsResult } from './event.js';
 import { storeEvents } from './store-events.js';
 import type { RewardingStorage, RewardingStore } from './store.js';
@@ -129,6 +129,15 @@ export class Rewarding {
     });
     if (result.fresh) this.publish([result.reward]);
     return { reward: result.reward, balance: result.balance };
+  }
+
+  /**
+   * The targets the partner is working towards now in the program's ACTIVE campaigns (or the one
+   * campaign asked for) and how far it is, as each scheme's `progress` reports them. Reads only.
+   */
+  progress(programId: string, partnerId: string, which: { active: true } | { id: string }): Promise<InstanceProgress[]> {
+    const clock = new Date();
+    return this.storage.transaction((store) => this.evaluator.progress(store.schemes, programId, partnerId, which, clock));
   }
 
   /** Tells subscribers about rewards; call only after the unit of work that wrote them committed. */

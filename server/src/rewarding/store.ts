@@ -1,4 +1,4 @@
-import type { CampaignSnapshot, DownlineSummary, JsonObject, Participant, ParticipantOptions, PartnerSnapshot, Period, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
+import type { CampaignSnapshot, DownlineSummary, JsonObject, Participant, ParticipantOptions, PartnerSnapshot, PartnerStats, Period, SchemeContext, SchemeEvent, UplineMember } from '@cofactor/schema';
 import type { Targeting } from '../campaigns/campaign.entity.js';
 import type { LedgerEntry } from '../ledger/entry.js';
 import type { RewardRow } from '../ledger/ledger.service.js';
@@ -129,6 +129,10 @@ export interface StoredCampaigns {
  */
 export interface SchemeLookups {
   forEvent(campaign: CampaignSnapshot, index: number): SchemeContext;
+  /** The context `progress` reads: the program as it is at the clock, stats windows around the clock. */
+  atClock(campaign: CampaignSnapshot): SchemeContext;
+  /** One partner's stored stats over a close's span (`periodSpan`): what its Participant would hold. */
+  periodStats(campaign: CampaignSnapshot, partnerId: string, period: Period, periods?: number): Promise<PartnerStats>;
   participants(campaign: CampaignSnapshot, period: Period, targets: (partner: PartnerSnapshot) => boolean, options?: ParticipantOptions): Promise<Participant[]>;
   /** The partner as it was at `at`. */
   partner(id: string, at: Date): Promise<PartnerSnapshot | null>;

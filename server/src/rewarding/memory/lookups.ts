@@ -11,9 +11,8 @@ import type {
   StatsWindow,
   UplineMember,
 } from '@cofactor/schema';
-import { parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
 import { closesAt } from '../campaigns.js';
-import { rollingDaysOf, windowOf, within, type Span } from '../stats-window.js';
+import { periodSpan, rollingDaysOf, windowOf, within, type Span } from '../stats-window.js';
 import type { SchemeLookups } from '../store.js';
 import { SlidingStats } from './sliding-stats.js';
 import type { MemoryEvent, ProgramState, StatsTally } from './state.js';
@@ -120,15 +119,29 @@ export class MemoryLookups implements SchemeLookups {
       partner: (id) => this.partner(id, at),
       upline: (partnerId, levels) => this.upline(partnerId, levels, at),
       downline: (partnerId, depth) => this.downline(partnerId, depth, at),
-      stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, index, window),
+      stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, index, windowOf(campaign, window, at, this.timeZone), window),
       now: () => new Date(this.clock),
     };
   }
 
+  atClock(campaign: CampaignSnapshot): SchemeContext {
+    const at = this.clock;
+    return {
+      campaign,
+      partner: (id) => this.partner(id, at),
+      upline: (partnerId, levels) => this.upline(partnerId, levels, at),
+      downline: (partnerId, depth) => this.downline(partnerId, depth, at),
+      stats: async (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, -1, windowOf(campaign, window, at, this.timeZone), window),
+      now: () => new Date(at),
+    };
+  }
+
+  async periodStats(campaign: CampaignSnapshot, partnerId: string, period: Period, periods?: number): Promise<PartnerStats> {
+    return copy(this.base(campaign.currency, partnerId, periodSpan(campaign, period, periods, this.timeZone)));
+  }
+
   async participants(campaign: CampaignSnapshot, period: Period, targets: (partner: PartnerSnapshot) => boolean, options: ParticipantOptions = {}): Promise<Participant[]> {
-    const periods = Math.max(1, Math.floor(options.periods ?? 1));
-    const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
-    const span = { startsAt: from > campaign.startsAt ? from : campaign.startsAt, endsAt: campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt };
+    const span = periodSpan(campaign, period, options.periods, this.timeZone);
     const stats = new Map<string, Tally>();
     for (const event of this.state.events) {
       if (!within(span, event.occurredAt)) continue;
@@ -149,8 +162,8 @@ export class MemoryLookups implements SchemeLookups {
     });
   }
 
-  private stats(campaign: CampaignSnapshot, partnerId: string, index: number, window: StatsWindow): PartnerStats {
-    const span = windowOf(campaign, window, this.batch[index].occurredAt, this.timeZone);
+  /** Stored stats in the window's span from before the batch, plus the batch's own events up to `index` (none for -1). */
+  private stats(campaign: CampaignSnapshot, partnerId: string, index: number, span: Span, window: StatsWindow): PartnerStats {
     const days = rollingDaysOf(window);
     const stats = copy(days === null ? this.base(campaign.currency, partnerId, span) : this.rolling(campaign, days, partnerId, span));
     for (const { index: position, event } of this.batchByPartner.get(partnerId) ?? []) {

@@ -11,8 +11,7 @@ import type {
   SchemeEvent,
   UplineMember,
 } from '@cofactor/schema';
-import { parsePeriodKey, shiftPeriodKey } from '../../periods/period.js';
-import { windowOf, within, type Span } from '../stats-window.js';
+import { periodSpan, windowOf, within, type Span } from '../stats-window.js';
 import type { QueryResultRow } from 'pg';
 import type { SqlClient } from '../../db/sql.js';
 import {
@@ -232,10 +231,7 @@ export class BatchContext implements SchemeLookups {
     targets: (partner: PartnerSnapshot) => boolean,
     options: ParticipantOptions = {},
   ): Promise<Participant[]> {
-    const periods = Math.max(1, Math.floor(options.periods ?? 1));
-    const from = periods === 1 ? period.startsAt : parsePeriodKey(shiftPeriodKey(period.key, 1 - periods), this.timeZone)!.startsAt;
-    const startsAt = from > campaign.startsAt ? from : campaign.startsAt;
-    const endsAt = campaign.endsAt && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
+    const { startsAt, endsAt } = periodSpan(campaign, period, options.periods, this.timeZone);
     const { rows } = await this.client.query<{ key: string; type: string; count: number; amount: string; newCustomers: number }>(
       `select partner_id as key, type, count(*)::int as count,
               coalesce(sum(amount) filter (where currency = $4), 0)::text as amount,
@@ -282,6 +278,24 @@ export class BatchContext implements SchemeLookups {
         this.stats(campaign, partnerId, index, windowOf(campaign, window, this.batchEvents[index].occurredAt, this.timeZone)),
       now: () => new Date(this.clock),
     };
+  }
+
+  atClock(campaign: CampaignSnapshot): SchemeContext {
+    this.campaigns.set(campaign.id, campaign);
+    const at = this.clock;
+    return {
+      campaign,
+      partner: (id) => this.partnerAt(id, at),
+      upline: (partnerId, levels) => this.uplineAt(partnerId, levels, at),
+      downline: (partnerId, depth) => this.downlineAt(partnerId, depth, at),
+      stats: (partnerId, window = 'CAMPAIGN') => this.stats(campaign, partnerId, -1, windowOf(campaign, window, at, this.timeZone)),
+      now: () => new Date(at),
+    };
+  }
+
+  periodStats(campaign: CampaignSnapshot, partnerId: string, period: Period, periods?: number): Promise<PartnerStats> {
+    this.campaigns.set(campaign.id, campaign);
+    return this.stats(campaign, partnerId, -1, periodSpan(campaign, period, periods, this.timeZone));
   }
 
   /** Stored stats in the span from before this batch, plus the batch's own events up to `index`. */
