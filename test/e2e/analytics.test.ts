@@ -124,6 +124,7 @@ beforeAll(async () => {
     ],
   });
   tokens.Anna = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Anna}") { token } }`)).issuePartnerToken.token;
+  tokens.Boris = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Boris}") { token } }`)).issuePartnerToken.token;
   tokens.reader = (await server.ok<{ createApiKey: { key: string } }>(`mutation { createApiKey(name: "dashboards", scopes: ["analytics:read"]) { key } }`)).createApiKey.key;
 }, 120_000);
 
@@ -350,6 +351,20 @@ describe('partnerStats and access', () => {
     expect((await stats('Vera', { quarter: '2026-Q4' })).rank).toEqual({ regionCode: 'KZ', period: 'QUARTER', rank: 1, ranked: 1 });
     // The week of Monday Nov 9: Boris's S-B1 (Sun Nov 15).
     expect((await stats('Boris', { from: '2026-11-09', to: '2026-11-16' })).rank).toEqual({ regionCode: 'SPB', period: 'WEEK', rank: 1, ranked: 1 });
+  });
+
+  it("charts a partner's own net sales and leads by month for its token, and refuses another partner's", async () => {
+    const PARTNER_SERIES = `query($id: ID!, $metric: AnalyticsMetric!) {
+      partnerSeries(partnerId: $id, metric: $metric, interval: MONTH, period: { quarter: "2026-Q4" }) { currency points { bucket value } }
+    }`;
+    const chart = async (metric: string, token = tokens.Anna) => (await server.ok<{ partnerSeries: any[] }>(PARTNER_SERIES, { id: ids.Anna, metric }, token)).partnerSeries;
+    // Anna: S-A1 100 000 + S-A2 50 000 in November, the refund of 20 000 on Dec 1; her leads L-A1 and L-A2 in November.
+    const months = (oct: number, nov: number, dec: number) => [{ bucket: '2026-10-01', value: oct }, { bucket: '2026-11-01', value: nov }, { bucket: '2026-12-01', value: dec }];
+    expect(await chart('NET_SALES')).toEqual([{ currency: 'RUB', points: months(0, 150_000, -20_000) }]);
+    expect(await chart('LEADS', tokens.reader)).toEqual([{ currency: null, points: months(0, 2, 0) }]);
+    expect(codeOf(await server.gql(PARTNER_SERIES, { id: ids.Anna, metric: 'NET_SALES' }, tokens.Boris))).toBe('FORBIDDEN');
+    const active = await server.gql(PARTNER_SERIES, { id: ids.Anna, metric: 'ACTIVE_PARTNERS' }, tokens.Anna);
+    expect(active.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'metric', message: "counts the program's active partners; a partner's series has one at most" }] });
   });
 
   it("refuses a partner token another partner's stats or any program figures, and anyone without a credential", async () => {

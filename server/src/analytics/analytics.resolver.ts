@@ -88,4 +88,21 @@ export class AnalyticsResolver {
     const series = await ctx.app.analytics.timeSeries(requireReader(ctx.principal), { metric, interval, period, filter, groupBy });
     return series.map(({ key, currency, points }) => ({ ...key, currency, points }));
   }
+
+  @Extensions({ cost: ANALYTICS_QUERY_COST })
+  @Query(() => [AnalyticsSeries], {
+    description:
+      "One partner's metric per bucket of the period — its net sales, its rewards' cost (what it earned), its points — for its own chart: for money, one series " +
+      `per currency. At most ${MAX_SERIES_BUCKETS} buckets; not ACTIVE_PARTNERS. An analytics:read or admin key, or that partner's own token (another partner's is FORBIDDEN).`,
+  })
+  async partnerSeries(
+    @Ctx() ctx: RequestContext,
+    @Arg('partnerId', () => ID) partnerId: string,
+    @Arg('metric', () => AnalyticsMetricEnum) metric: Metric,
+    @Arg('interval', () => AnalyticsIntervalEnum) interval: Interval,
+    @Arg('period', () => AnalyticsPeriodInput) period: AnalyticsPeriodInput,
+  ): Promise<AnalyticsSeries[]> {
+    const series = await ctx.app.analytics.partnerSeries(requirePartnerAccess(ctx.principal, partnerId), partnerId, { metric, interval, period });
+    return series.map(({ key, currency, points }) => ({ ...key, currency, points }));
+  }
 }

@@ -86,6 +86,20 @@ export class AnalyticsService {
   /** One partner's figures of a period, and its rank on its region's board of net sales when the period is one a board ranks. */
   async partnerStats(programId: string, partnerId: string, periodInput: PeriodInput): Promise<{ period: Period; figures: GroupFigures; rank: RegionRank | null }> {
     const period = checkedPeriod(periodInput);
+    const partner = await this.partner(programId, partnerId);
+    const slice: Slice = { ...NO_SLICE, partnerId };
+    const [[group], rank] = await Promise.all([this.groups({ programId, period, slice, dimensions: [] }, new ReadOnce(this.sql, programId)), this.regionRank(programId, partnerId, partner.regionCode, period)]);
+    return { period, figures: group, rank };
+  }
+
+  /** One partner's series of a metric — its sales, earnings, points — for its own chart; NOT_FOUND for no such partner. */
+  async partnerSeries(programId: string, partnerId: string, input: Omit<SeriesInput, 'filter' | 'groupBy'>): Promise<Series[]> {
+    await this.partner(programId, partnerId);
+    if (METRICS[input.metric].partners) throw errors.badInput([{ path: 'metric', message: "counts the program's active partners; a partner's series has one at most" }]);
+    return this.series(programId, input, { ...NO_SLICE, partnerId });
+  }
+
+  private async partner(programId: string, partnerId: string): Promise<{ regionCode: string | null }> {
     const [partner] = isId(partnerId)
       ? await this.sql.query<{ regionCode: string | null }>(`select r.code as "regionCode" from partner p left join region r on r.id = p.region_id where p.program_id = $1 and p.id = $2`, [
           programId,
@@ -93,9 +107,7 @@ export class AnalyticsService {
         ])
       : [];
     if (!partner) throw errors.notFound('partner', partnerId);
-    const slice: Slice = { ...NO_SLICE, partnerId };
-    const [[group], rank] = await Promise.all([this.groups({ programId, period, slice, dimensions: [] }, new ReadOnce(this.sql, programId)), this.regionRank(programId, partnerId, partner.regionCode, period)]);
-    return { period, figures: group, rank };
+    return partner;
   }
 
   private async regionRank(programId: string, partnerId: string, regionCode: string | null, period: Period): Promise<RegionRank | null> {
@@ -225,6 +237,11 @@ export class AnalyticsService {
 
   /** A time series of one metric: per bucket of `interval`, per group of `groupBy` and, for money, per currency; empty buckets are zeros. */
   async timeSeries(programId: string, input: SeriesInput): Promise<Series[]> {
+    checkedPeriod(input.period);
+    return this.series(programId, input, await this.slice(programId, input.filter ?? {}));
+  }
+
+  private async series(programId: string, input: SeriesInput, slice: Slice): Promise<Series[]> {
     const period = checkedPeriod(input.period);
     const dimensions = input.groupBy ? checkedDimensions([input.groupBy], 'groupBy') : [];
     if (dimensions.includes('MONTH')) throw errors.badInput([{ path: 'groupBy', message: 'a series is cut by its interval; group it by another dimension' }]);
@@ -232,7 +249,6 @@ export class AnalyticsService {
     const metric = METRICS[input.metric];
     const limit = metric.partners ? MAX_ACTIVE_BUCKETS : MAX_SERIES_BUCKETS;
     if (buckets.length > limit) throw errors.badInput([{ path: 'interval', message: `the period has ${buckets.length} buckets of ${input.interval}; at most ${limit}` }]);
-    const slice = await this.slice(programId, input.filter ?? {});
     const query: StatsQuery = { programId, period, slice, dimensions, interval: input.interval };
     if (metric.partners && byCampaign(query)) throw errors.badInput([{ path: 'metric', message: 'partners are counted for the program, not for a campaign or scheme' }]);
     const read = new ReadOnce(this.sql, programId);
