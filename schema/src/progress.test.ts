@@ -1,4 +1,3 @@
-import { describe, expect, it } from '@jest/globals';
 import { progressProblems } from './progress.js';
 import type { ProgressTarget } from './scheme.js';
 

@@ -56,6 +56,16 @@ export function periodAt(unit: PeriodUnit, at: Date, timeZone: string): Period {
   return { key, unit, ...localSpan(at, unit, timeZone) };
 }
 
+/**
+ * When an open period's targets are judged (a progress target's `endsAt`): at its close, or at
+ * the campaign's end if that comes first. Null when the campaign does not run in the period,
+ * so no close of it pays anything.
+ */
+export function periodJudgedAt(campaign: StatsSpan, period: Period): Date | null {
+  if (campaign.startsAt >= period.endsAt || (campaign.endsAt !== null && campaign.endsAt <= period.startsAt)) return null;
+  return campaign.endsAt !== null && campaign.endsAt < period.endsAt ? campaign.endsAt : period.endsAt;
+}
+
 /** (at − days × 24 h, at], as a half-open span of whole milliseconds, the precision of event times. */
 function rollingSpan(at: Date, days: number): { startsAt: Date; endsAt: Date } {
   return { startsAt: new Date(at.getTime() - days * DAY_MS + 1), endsAt: new Date(at.getTime() + 1) };

@@ -1,5 +1,5 @@
-import { parseArgs, type JsonObject, type PartnerStats } from '@cofactor/schema';
-import { createTestContext, describeRewardSchemeConformance, testEvent, testPartner } from '@cofactor/schema/testing';
+import { parseArgs, type JsonObject, type PartnerStats, type ProgressContext } from '@cofactor/schema';
+import { createTestContext, createTestProgressContext, describeRewardSchemeConformance, testEvent, testPartner } from '@cofactor/schema/testing';
 import { scheme } from './index.js';
 
 /** 10 leads pay 5 000,00 ₽. */
@@ -24,6 +24,15 @@ describeRewardSchemeConformance(scheme, {
     { name: 'lead below the target', event: lead, context: statsOf({ count: { LEAD: 9 } }) },
     { name: 'first purchase', event: firstSale, args: CUSTOMER_GOAL, context: statsOf({ newCustomers: 3 }) },
     { name: 'event hosted', event: hosted, args: EVENT_GOAL, context: statsOf({ count: { EVENT_HOSTED: 1 } }) },
+  ],
+  progressSamples: [
+    { name: '7 of 10 leads', partner: testPartner(), context: createTestProgressContext({ stats: { 'partner-1': { count: { LEAD: 7 } } } }) },
+    {
+      name: 'new customers goal reached',
+      partner: testPartner(),
+      args: CUSTOMER_GOAL,
+      context: createTestProgressContext({ stats: { 'partner-1': { newCustomers: 3 } } }),
+    },
   ],
 });
 
@@ -120,5 +129,68 @@ describe('fixed-goal', () => {
   ])('writes a goal of %i as "%s" / "%s"', async (target, en, ru) => {
     const [draft] = await evaluate({ ...LEAD_GOAL, target }, lead, statsOf({ count: { LEAD: target } }));
     expect(draft.explanation).toEqual({ en: `Goal reached: ${en} (lead L-10)`, ru: `Цель достигнута: ${ru} (лид L-10)` });
+  });
+});
+
+async function progress(raw: JsonObject, ctx: ProgressContext) {
+  const parsed = parseArgs(scheme.args, raw);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return scheme.progress!(testPartner(), parsed.values, ctx);
+}
+
+describe('fixed-goal progress', () => {
+  it('reports 3 of 5 new customers in the campaign, counting first purchases in its dates only', async () => {
+    const sale = (id: string, at: string, overrides: Parameters<typeof testEvent>[0] = {}) =>
+      testEvent({ id, externalId: id, occurredAt: new Date(at), firstPurchase: true, ...overrides });
+    const ctx = createTestProgressContext({
+      campaign: { endsAt: new Date('2027-01-01T00:00:00Z') },
+      storedEvents: [
+        // Three first purchases in the campaign: 3 new customers.
+        sale('A-1', '2026-02-10T09:00:00Z'),
+        sale('A-2', '2026-04-01T09:00:00Z'),
+        sale('A-3', '2026-05-31T09:00:00Z'),
+        // A repeat purchase, a first purchase before the campaign began and another partner's: none count.
+        sale('A-4', '2026-05-31T10:00:00Z', { firstPurchase: false }),
+        sale('A-5', '2025-12-31T23:00:00Z'),
+        sale('A-6', '2026-05-01T09:00:00Z', { partner: testPartner({ id: 'partner-2' }) }),
+      ],
+    });
+    expect(await progress({ metric: 'NEW_CUSTOMERS', target: 5, amount: '300000' }, ctx)).toEqual([
+      {
+        key: 'goal',
+        label: { en: 'New customers in the campaign', ru: 'Новые клиенты за кампанию' },
+        current: 3n,
+        threshold: 5n,
+        unit: 'COUNT',
+        reward: { en: 'Bonus RUB 3,000.00', ru: 'Бонус 3\u00a0000,00\u00a0₽' },
+        endsAt: new Date('2027-01-01T00:00:00Z'),
+      },
+    ]);
+  });
+
+  it('says the goal is reached exactly when evaluate pays it: 9 of 10 leads not, 10 and 12 of 10 yes', async () => {
+    const reachedAndPaid = async (leads: number) => {
+      const stats = { 'partner-1': { count: { LEAD: leads } } };
+      const [target] = await progress(LEAD_GOAL, createTestProgressContext({ stats }));
+      const paid = await evaluate(LEAD_GOAL, lead, createTestContext({ stats }));
+      return [target.current, target.threshold, target.current >= target.threshold, paid.length === 1];
+    };
+    expect(await reachedAndPaid(9)).toEqual([9n, 10n, false, false]);
+    expect(await reachedAndPaid(10)).toEqual([10n, 10n, true, true]);
+    // Past the target stays reached (the engine keeps the one payment).
+    expect(await reachedAndPaid(12)).toEqual([12n, 10n, true, true]);
+  });
+
+  it('reports the bonus in the campaign currency, and no end for a campaign without one', async () => {
+    const ctx = createTestProgressContext({ campaign: { currency: 'USD' }, stats: { 'partner-1': { count: { EVENT_HOSTED: 1 } } } });
+    const [target] = await progress(EVENT_GOAL, ctx);
+    // 1 event hosted of 1: 100 000 cents = USD 1,000.00
+    expect([target.label.en, target.current, target.threshold, target.reward.en, target.endsAt]).toEqual([
+      'Events hosted in the campaign',
+      1n,
+      1n,
+      'Bonus USD 1,000.00',
+      null,
+    ]);
   });
 });

@@ -9,10 +9,13 @@
  * scheme, e.g. when the scheme was added to a running campaign.
  */
 import {
+  COUNT_UNIT,
   defineRewardScheme,
+  formatMoney,
   type ArgDefinitions,
   type Locale,
   type PartnerStats,
+  type ProgressTarget,
   type RewardDraft,
   type SchemeEvent,
 } from '@cofactor/schema';
@@ -27,6 +30,8 @@ interface MetricRule {
   goal(target: number, locale: Locale): string;
   /** What the event is called in the explanation: "order A-17", "lead L-9". */
   source: Record<Locale, string>;
+  /** What the counter counts, as a progress target's label. */
+  counted: Record<Locale, string>;
 }
 
 const METRICS: Readonly<Record<Metric, MetricRule>> = {
@@ -38,6 +43,7 @@ const METRICS: Readonly<Record<Metric, MetricRule>> = {
         ? `${n} new ${n === 1 ? 'customer' : 'customers'}`
         : `${n} ${russianPlural(n, 'новый клиент', 'новых клиента', 'новых клиентов')}`,
     source: { en: 'order', ru: 'заказ' },
+    counted: { en: 'New customers in the campaign', ru: 'Новые клиенты за кампанию' },
   },
   LEADS: {
     eventType: 'LEAD',
@@ -45,6 +51,7 @@ const METRICS: Readonly<Record<Metric, MetricRule>> = {
     goal: (n, locale) =>
       locale === 'en' ? `${n} ${n === 1 ? 'lead' : 'leads'}` : `${n} ${russianPlural(n, 'лид', 'лида', 'лидов')}`,
     source: { en: 'lead', ru: 'лид' },
+    counted: { en: 'Leads in the campaign', ru: 'Лиды за кампанию' },
   },
   EVENTS_HOSTED: {
     eventType: 'EVENT_HOSTED',
@@ -54,6 +61,7 @@ const METRICS: Readonly<Record<Metric, MetricRule>> = {
         ? `${n} ${n === 1 ? 'event' : 'events'} hosted`
         : `${n} ${russianPlural(n, 'проведённое мероприятие', 'проведённых мероприятия', 'проведённых мероприятий')}`,
     source: { en: 'event', ru: 'мероприятие' },
+    counted: { en: 'Events hosted in the campaign', ru: 'Проведённые мероприятия за кампанию' },
   },
 };
 
@@ -102,7 +110,7 @@ const argDefinitions = {
 
 export const scheme = defineRewardScheme({
   code: 'fixed-goal',
-  version: '1.1.0',
+  version: '1.2.0',
   name: { en: 'Fixed bonus for a goal', ru: 'Фиксированный бонус за цель' },
   description: {
     en: 'Pays a fixed bonus once, when a partner reaches a number of new customers, leads or events hosted within the campaign.',
@@ -129,6 +137,23 @@ export const scheme = defineRewardScheme({
         details: { metric: args.metric, target: args.target, reached },
         // The goal was reached by a count; refunding one sale's money does not undo it.
         reversal: 'NONE',
+      },
+    ];
+  },
+
+  /** The one goal, counted by the same counter over the same campaign stats `evaluate` pays by. */
+  async progress(partner, args, ctx): Promise<ProgressTarget[]> {
+    const rule = METRICS[args.metric];
+    const bonus = (locale: Locale) => formatMoney(args.amount, ctx.campaign.currency, locale);
+    return [
+      {
+        key: 'goal',
+        label: { ...rule.counted },
+        current: BigInt(rule.counter(await ctx.stats(partner.id))),
+        threshold: BigInt(args.target),
+        unit: COUNT_UNIT,
+        reward: { en: `Bonus ${bonus('en')}`, ru: `Бонус ${bonus('ru')}` },
+        endsAt: ctx.campaign.endsAt,
       },
     ];
   },

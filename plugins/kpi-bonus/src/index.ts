@@ -8,9 +8,14 @@
  * 1 sale of 8 leads and not by 12.499999 %. A KPI that is undefined (a conversion without
  * leads, an average check without sales) reaches nothing. The bonus is a fixed amount, so
  * nothing is rounded; the 4-decimal KPI in the explanation and details is for reading only.
+ *
+ * Progress shows the KPI (and the sales minimum, where it applies) in whole units, rounded so
+ * that a target shows as reached exactly when the close would count it reached.
  */
 import {
+  COUNT_UNIT,
   defineRewardScheme,
+  periodJudgedAt,
   divideRoundHalfEven,
   formatDecimal,
   formatMoney,
@@ -21,6 +26,8 @@ import {
   type JsonValue,
   type Locale,
   type PartnerStats,
+  type PeriodUnit,
+  type ProgressTarget,
   type RewardDraft,
   periodArg,
 } from '@cofactor/schema';
@@ -31,6 +38,12 @@ type Kpi = 'CONVERSION' | 'AVERAGE_CHECK' | 'NEW_CUSTOMERS' | 'EVENTS_HOSTED';
 interface Ratio {
   numerator: bigint;
   denominator: bigint;
+}
+
+/** A KPI and its target in whole units of a progress target; reached when current ≥ threshold. */
+interface Gauge {
+  current: bigint;
+  threshold: bigint;
 }
 
 interface KpiRule {
@@ -44,6 +57,18 @@ interface KpiRule {
   target(target: string, locale: Locale, currency: string): string;
   /** The stats the KPI was computed from, for the entry's details. */
   figures(stats: PartnerStats): Record<string, JsonValue>;
+  /**
+   * The KPI as a progress target, reached exactly when `reaches` says so; null when there is
+   * nothing to work towards (a target of 0 that every participant reaches, no leads to convert).
+   * By default `wholeUnits` of `measure`.
+   */
+  gauge?(stats: PartnerStats, target: Decimal): Gauge | null;
+  /** Whether the gauge is in minor units of the campaign currency rather than a count. */
+  inCurrency: boolean;
+  /** What the gauge measures, with the shown target and the span ("this month"): "Average check this month". */
+  measured(stats: PartnerStats, target: string, locale: Locale, span: string): string;
+  /** The KPI reaching the shown target, as the bonus's condition: "a conversion of at least 20%" / "конверсия не ниже 20%". */
+  condition(target: string, locale: Locale): string;
 }
 
 /** Places the KPI keeps when shown; comparisons never use this rounding. */
@@ -82,6 +107,25 @@ function leadsWord(n: number, locale: Locale): string {
 
 const sales = (stats: PartnerStats) => stats.count.SALE ?? 0;
 
+function divideRoundingUp(numerator: bigint, denominator: bigint): bigint {
+  return (numerator + denominator - 1n) / denominator;
+}
+
+/**
+ * A KPI and its target in whole units: the target rounded up (2.5 new customers → 3) and the
+ * KPI down, except that a KPI that reaches a fractional target but is still under the rounded-up
+ * threshold shows as the threshold (an average check of 150 000.7 kopecks reaches 150 000.5 and
+ * pays), so current ≥ threshold exactly when `reaches`. Null for a target of 0, which every
+ * participant reaches.
+ */
+function wholeUnits(value: Ratio | null, target: Decimal): Gauge | null {
+  const threshold = divideRoundingUp(target.units, 10n ** BigInt(target.scale));
+  if (threshold === 0n) return null;
+  if (!value) return { current: 0n, threshold };
+  const current = value.numerator / value.denominator;
+  return { current: current < threshold && reaches(value, target) ? threshold : current, threshold };
+}
+
 const KPIS: Readonly<Record<Kpi, KpiRule>> = {
   CONVERSION: {
     measure(stats) {
@@ -94,6 +138,19 @@ const KPIS: Readonly<Record<Kpi, KpiRule>> = {
       `(${salesWord(sales(stats), locale)} / ${leadsWord(stats.count.LEAD ?? 0, locale)})`,
     target: (target, locale) => formatPercent(target, locale),
     figures: (stats) => ({ sales: sales(stats), leads: stats.count.LEAD ?? 0 }),
+    // In sales: those the leads so far need, ⌈target × leads / 100⌉, so it is exact. Without
+    // leads the conversion is undefined and pays nothing, and no number of sales changes that.
+    gauge(stats, target) {
+      const leads = BigInt(stats.count.LEAD ?? 0);
+      const needed = divideRoundingUp(target.units * leads, 100n * 10n ** BigInt(target.scale));
+      return needed === 0n ? null : { current: BigInt(sales(stats)), threshold: needed };
+    },
+    inCurrency: false,
+    measured: (stats, target, locale, span) =>
+      locale === 'en'
+        ? `Sales ${span} for a ${target} conversion of ${leadsWord(stats.count.LEAD ?? 0, locale)}`
+        : `Продажи ${span} для конверсии ${target} (лидов: ${stats.count.LEAD ?? 0})`,
+    condition: (target, locale) => (locale === 'en' ? `a conversion of at least ${target}` : `конверсия не ниже ${target}`),
   },
   AVERAGE_CHECK: {
     measure(stats) {
@@ -109,6 +166,9 @@ const KPIS: Readonly<Record<Kpi, KpiRule>> = {
       return moneyOf(units, 10n ** BigInt(scale), currency, locale);
     },
     figures: (stats) => ({ sales: sales(stats), salesAmount: (stats.amount.SALE ?? 0n).toString() }),
+    inCurrency: true,
+    measured: (_stats, _target, locale, span) => (locale === 'en' ? `Average check ${span}` : `Средний чек ${span}`),
+    condition: (target, locale) => (locale === 'en' ? `an average check of at least ${target}` : `средний чек не ниже ${target}`),
   },
   NEW_CUSTOMERS: {
     measure: (stats) => ({ numerator: BigInt(stats.newCustomers), denominator: 1n }),
@@ -121,6 +181,10 @@ const KPIS: Readonly<Record<Kpi, KpiRule>> = {
     },
     target: countTarget,
     figures: (stats) => ({ newCustomers: stats.newCustomers }),
+    inCurrency: false,
+    measured: (_stats, _target, locale, span) => (locale === 'en' ? `New customers ${span}` : `Новые клиенты ${span}`),
+    condition: (target, locale) =>
+      locale === 'en' ? `at least ${target} new ${target === '1' ? 'customer' : 'customers'}` : `новых клиентов не меньше ${target}`,
   },
   EVENTS_HOSTED: {
     measure: (stats) => ({ numerator: BigInt(stats.count.EVENT_HOSTED ?? 0), denominator: 1n }),
@@ -133,6 +197,10 @@ const KPIS: Readonly<Record<Kpi, KpiRule>> = {
     },
     target: countTarget,
     figures: (stats) => ({ eventsHosted: stats.count.EVENT_HOSTED ?? 0 }),
+    inCurrency: false,
+    measured: (_stats, _target, locale, span) => (locale === 'en' ? `Events hosted ${span}` : `Проведённые мероприятия ${span}`),
+    condition: (target, locale) =>
+      locale === 'en' ? `at least ${target} ${target === '1' ? 'event' : 'events'} hosted` : `проведённых мероприятий не меньше ${target}`,
   },
 };
 
@@ -140,6 +208,12 @@ const KPIS: Readonly<Record<Kpi, KpiRule>> = {
 function reaches(value: Ratio, target: Decimal): boolean {
   return value.numerator * 10n ** BigInt(target.scale) >= target.units * value.denominator;
 }
+
+/** The open period in a progress target's label. */
+const SPANS: Readonly<Record<PeriodUnit, Record<Locale, string>>> = {
+  MONTH: { en: 'this month', ru: 'в этом месяце' },
+  QUARTER: { en: 'this quarter', ru: 'в этом квартале' },
+};
 
 const argDefinitions = {
   period: periodArg,
@@ -189,7 +263,7 @@ const argDefinitions = {
 
 export const scheme = defineRewardScheme({
   code: 'kpi-bonus',
-  version: '1.0.0',
+  version: '1.1.0',
   name: { en: 'KPI bonus', ru: 'Бонус за KPI' },
   description: {
     en: 'At the close of each month or quarter, pays a fixed bonus to partners whose conversion, average check, new customers or events hosted reached the target.',
@@ -231,6 +305,45 @@ export const scheme = defineRewardScheme({
       });
     }
     return drafts;
+  },
+
+  /**
+   * One target per condition the close checks: the KPI, and the sales minimum where it
+   * applies. Both name the whole rule as their reward, since the bonus needs every one.
+   */
+  async progress(partner, args, ctx): Promise<ProgressTarget[]> {
+    const rule = KPIS[args.kpi];
+    const period = ctx.period(args.period);
+    const endsAt = periodJudgedAt(ctx.campaign, period);
+    if (endsAt === null) return [];
+    const stats = await ctx.periodStats(partner.id, period);
+    const currency = ctx.campaign.currency;
+    const minimum = rule.countsSales && args.minimumSales > 0 ? args.minimumSales : null;
+    const text = (say: (locale: Locale) => string) => ({ en: say('en'), ru: say('ru') });
+    const reward = text((locale) => {
+      const money = formatMoney(args.amount, currency, locale);
+      const condition = rule.condition(rule.target(args.target, locale, currency), locale);
+      if (locale === 'en') return `Bonus ${money} for ${condition}${minimum === null ? '' : ` on at least ${salesWord(minimum, locale)}`}`;
+      return `Бонус ${money}, если ${condition}${minimum === null ? '' : ` и продаж не меньше ${minimum}`}`;
+    });
+    const targets: ProgressTarget[] = [];
+    const target = parseDecimal(args.target)!;
+    const gauge = rule.gauge ? rule.gauge(stats, target) : wholeUnits(rule.measure(stats), target);
+    if (gauge) {
+      targets.push({
+        key: `kpi:${args.kpi}`,
+        label: text((locale) => rule.measured(stats, rule.target(args.target, locale, currency), locale, SPANS[period.unit][locale])),
+        ...gauge,
+        unit: rule.inCurrency ? currency : COUNT_UNIT,
+        reward,
+        endsAt,
+      });
+    }
+    if (minimum !== null) {
+      const label = text((locale) => `${locale === 'en' ? 'Sales' : 'Продажи'} ${SPANS[period.unit][locale]}`);
+      targets.push({ key: 'minimum-sales', label, current: BigInt(sales(stats)), threshold: BigInt(minimum), unit: COUNT_UNIT, reward: { ...reward }, endsAt });
+    }
+    return targets;
   },
 });
 

@@ -1,5 +1,13 @@
-import { createTestPeriodContext, describeRewardSchemeConformance, testPartner, testPeriod } from '@cofactor/schema/testing';
-import { parseArgs, type JsonObject, type Period, type PartnerStats } from '@cofactor/schema';
+import {
+  createTestPeriodContext,
+  createTestProgressContext,
+  describeRewardSchemeConformance,
+  testEvent,
+  testPartner,
+  testPeriod,
+  type TestProgressContextOptions,
+} from '@cofactor/schema/testing';
+import { parseArgs, type JsonObject, type Period, type PartnerStats, type SchemeEvent } from '@cofactor/schema';
 import { scheme } from './index.js';
 
 const anna = testPartner({ id: '1', name: 'Anna' });
@@ -50,6 +58,19 @@ describeRewardSchemeConformance(scheme, {
         period: testPeriod('2026-Q1'),
         participants: [{ partner: anna, stats: { count: { EVENT_HOSTED: 2 } } }],
       }),
+    },
+  ],
+  progressSamples: [
+    {
+      name: '3 sales of 20 leads',
+      partner: anna,
+      context: createTestProgressContext({ partners: [anna], periodStats: { '1': { count: { SALE: 3, LEAD: 20 } } } }),
+    },
+    {
+      name: 'an average check on too few sales this quarter',
+      partner: anna,
+      args: { kpi: 'AVERAGE_CHECK', target: '150000.5', amount: '100000', minimumSales: 3, period: 'QUARTER' },
+      context: createTestProgressContext({ partners: [anna], periodStats: { '1': { count: { SALE: 2 }, amount: { SALE: 400_000n } } } }),
     },
   ],
 });
@@ -213,5 +234,169 @@ describe('kpi-bonus', () => {
     expect(await close({ ...CONVERSION, period: 'QUARTER' }, annaConverts, march)).toEqual([]);
     const quarter = await close({ ...CONVERSION, period: 'QUARTER' }, annaConverts, testPeriod('2026-Q1'));
     expect(quarter.map((draft) => [draft.key, draft.amount])).toEqual([['kpi:2026-Q1:1', 300_000n]]);
+  });
+});
+
+describe('kpi-bonus progress', () => {
+  // Now is 15 June 2026: June is the open month, 2026-Q2 the open quarter.
+  const now = new Date('2026-06-15T12:00:00Z');
+  const june = testPeriod('2026-06');
+  const july = new Date('2026-07-01T00:00:00Z');
+  const events = (type: string, n: number, at: string): SchemeEvent[] =>
+    Array.from({ length: n }, (_, i) =>
+      testEvent({ id: `${type}-${at}-${i}`, externalId: `${type}-${i}`, type, partner: anna, occurredAt: new Date(at), amount: null }),
+    );
+
+  async function progress(args: JsonObject, options: TestProgressContextOptions) {
+    const parsed = parseArgs(scheme.args, args);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    return scheme.progress!(anna, parsed.values, createTestProgressContext({ partners: [anna], now, ...options }));
+  }
+
+  /** Each target as [key, current, threshold], and whether the close of June pays on the same stats. */
+  async function targetsAndPaid(args: JsonObject, stats: Stats) {
+    const targets = await progress(args, { periodStats: { '1': stats } });
+    return {
+      targets: targets.map((t) => [t.key, t.current, t.threshold]),
+      paid: (await paid(args, [[anna, stats]], june)).length === 1,
+    };
+  }
+
+  it("reports 3 of the 4 sales 20 leads need for 20%, and 3 of the 5 sales needed; May's events do not count", async () => {
+    const storedEvents = [
+      ...events('SALE', 5, '2026-05-31T23:00:00Z'),
+      ...events('LEAD', 5, '2026-05-31T23:00:00Z'),
+      ...events('LEAD', 20, '2026-06-02T10:00:00Z'),
+      ...events('SALE', 3, '2026-06-10T10:00:00Z'),
+    ];
+    // 20 % of 20 leads = 4 sales; 3 sales so far. Paid on 5 sales at the least.
+    const reward = {
+      en: 'Bonus RUB 3,000.00 for a conversion of at least 20% on at least 5 sales',
+      ru: 'Бонус 3\u00a0000,00\u00a0₽, если конверсия не ниже 20% и продаж не меньше 5',
+    };
+    expect(await progress({ ...CONVERSION, minimumSales: 5 }, { storedEvents })).toEqual([
+      {
+        key: 'kpi:CONVERSION',
+        label: { en: 'Sales this month for a 20% conversion of 20 leads', ru: 'Продажи в этом месяце для конверсии 20% (лидов: 20)' },
+        current: 3n,
+        threshold: 4n,
+        unit: 'COUNT',
+        reward,
+        endsAt: july,
+      },
+      {
+        key: 'minimum-sales',
+        label: { en: 'Sales this month', ru: 'Продажи в этом месяце' },
+        current: 3n,
+        threshold: 5n,
+        unit: 'COUNT',
+        reward,
+        endsAt: july,
+      },
+    ]);
+  });
+
+  it('says a conversion and the sales minimum are reached exactly when the close pays', async () => {
+    const args = { ...CONVERSION, minimumSales: 5 };
+    // 5 of 20 leads = 25 %: 5 ≥ 4 sales needed and 5 ≥ 5 sales; paid.
+    expect(await targetsAndPaid(args, { count: { SALE: 5, LEAD: 20 } })).toEqual({
+      targets: [
+        ['kpi:CONVERSION', 5n, 4n],
+        ['minimum-sales', 5n, 5n],
+      ],
+      paid: true,
+    });
+    // 4 of 20 = 20 %, reached, but 4 < 5 sales: not paid.
+    expect(await targetsAndPaid(args, { count: { SALE: 4, LEAD: 20 } })).toEqual({
+      targets: [
+        ['kpi:CONVERSION', 4n, 4n],
+        ['minimum-sales', 4n, 5n],
+      ],
+      paid: false,
+    });
+    // 5 of 26 = 19.23 %: 26 leads need ⌈5.2⌉ = 6 sales; not paid.
+    expect(await targetsAndPaid(args, { count: { SALE: 5, LEAD: 26 } })).toEqual({
+      targets: [
+        ['kpi:CONVERSION', 5n, 6n],
+        ['minimum-sales', 5n, 5n],
+      ],
+      paid: false,
+    });
+    // 12.5 % of 8 leads is exactly 1 sale, with no minimum: paid.
+    expect(await targetsAndPaid({ ...CONVERSION, target: '12.5' }, { count: { SALE: 1, LEAD: 8 } })).toEqual({
+      targets: [['kpi:CONVERSION', 1n, 1n]],
+      paid: true,
+    });
+  });
+
+  it('reports no conversion before the first lead, since no number of sales makes it pay', async () => {
+    expect(await targetsAndPaid({ ...CONVERSION, minimumSales: 5 }, { count: { SALE: 6 } })).toEqual({
+      targets: [['minimum-sales', 6n, 5n]],
+      paid: false,
+    });
+    expect(await progress(CONVERSION, { periodStats: { '1': { count: { SALE: 6 } } } })).toEqual([]);
+  });
+
+  it('shows the average check in kopecks, a fractional target rounded up, reached exactly when the close pays', async () => {
+    const args = { kpi: 'AVERAGE_CHECK', target: '150000.5', amount: '100000' };
+    // 1 500 007 / 10 = 150 000.7 ≥ 150 000.5: paid, shown as the threshold ⌈150 000.5⌉ = 150 001.
+    expect(await targetsAndPaid(args, { count: { SALE: 10 }, amount: { SALE: 1_500_007n } })).toEqual({
+      targets: [['kpi:AVERAGE_CHECK', 150_001n, 150_001n]],
+      paid: true,
+    });
+    // 1 500 004 / 10 = 150 000.4 < 150 000.5: not paid, shown rounded down.
+    expect(await targetsAndPaid(args, { count: { SALE: 10 }, amount: { SALE: 1_500_004n } })).toEqual({
+      targets: [['kpi:AVERAGE_CHECK', 150_000n, 150_001n]],
+      paid: false,
+    });
+    // No sales: no average, 0.
+    expect(await targetsAndPaid(args, { count: { LEAD: 3 } })).toEqual({ targets: [['kpi:AVERAGE_CHECK', 0n, 150_001n]], paid: false });
+    const [target] = await progress(args, { periodStats: { '1': { count: { SALE: 1 }, amount: { SALE: 90_000n } } } });
+    // The target as a partner reads it: 150 000.5 kopecks to the kopeck, half to even: RUB 1,500.00.
+    expect([target.unit, target.label.en, target.reward.en, target.reward.ru]).toEqual([
+      'RUB',
+      'Average check this month',
+      'Bonus RUB 1,000.00 for an average check of at least RUB 1,500.00',
+      'Бонус 1\u00a0000,00\u00a0₽, если средний чек не ниже 1\u00a0500,00\u00a0₽',
+    ]);
+  });
+
+  it('counts new customers against a target rounded up, and a target of 0 is none', async () => {
+    const args = { kpi: 'NEW_CUSTOMERS', target: '10', amount: '300000', minimumSales: 50 };
+    // minimumSales is for ratios over sales: no sales target here.
+    expect(await progress(args, { periodStats: { '1': { newCustomers: 3, count: { SALE: 4 } } } })).toEqual([
+      {
+        key: 'kpi:NEW_CUSTOMERS',
+        label: { en: 'New customers this month', ru: 'Новые клиенты в этом месяце' },
+        current: 3n,
+        threshold: 10n,
+        unit: 'COUNT',
+        reward: {
+          en: 'Bonus RUB 3,000.00 for at least 10 new customers',
+          ru: 'Бонус 3\u00a0000,00\u00a0₽, если новых клиентов не меньше 10',
+        },
+        endsAt: july,
+      },
+    ]);
+    // 2.5 new customers take 3; 3 of them pay.
+    expect(await targetsAndPaid({ ...args, target: '2.5' }, { newCustomers: 3 })).toEqual({ targets: [['kpi:NEW_CUSTOMERS', 3n, 3n]], paid: true });
+    expect(await progress({ ...args, target: '0' }, { periodStats: { '1': { newCustomers: 3 } } })).toEqual([]);
+  });
+
+  it("counts events hosted this quarter, until the campaign's end when it comes first", async () => {
+    const campaignEnd = new Date('2026-06-20T00:00:00Z');
+    // The March event is in the previous quarter; the May one counts: 1 of 1.
+    const storedEvents = [...events('EVENT_HOSTED', 1, '2026-03-31T10:00:00Z'), ...events('EVENT_HOSTED', 1, '2026-05-05T10:00:00Z')];
+    const targets = await progress({ kpi: 'EVENTS_HOSTED', target: '1', amount: '500000', period: 'QUARTER' }, { storedEvents, campaign: { endsAt: campaignEnd } });
+    expect(targets.map((t) => [t.key, t.label.en, t.current, t.threshold, t.reward.en, t.endsAt])).toEqual([
+      ['kpi:EVENTS_HOSTED', 'Events hosted this quarter', 1n, 1n, 'Bonus RUB 5,000.00 for at least 1 event hosted', campaignEnd],
+    ]);
+  });
+
+  it('reports nothing when the campaign does not run in the open month, since its close pays nothing', async () => {
+    const periodStats = { '1': { count: { SALE: 5, LEAD: 20 } } };
+    // Ended on 1 June 00:00, before any of June; or starting in July.
+    expect(await progress(CONVERSION, { periodStats, campaign: { endsAt: new Date('2026-06-01T00:00:00Z') } })).toEqual([]);
+    expect(await progress(CONVERSION, { periodStats, campaign: { startsAt: july } })).toEqual([]);
   });
 });

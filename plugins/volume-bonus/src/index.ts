@@ -12,6 +12,7 @@
 import {
   netSales,
   defineRewardScheme,
+  periodJudgedAt,
   divideRoundHalfEven,
   formatMoney,
   formatPercent,
@@ -19,6 +20,8 @@ import {
   type ArgDefinitions,
   type ArgValues,
   type Locale,
+  type PeriodUnit,
+  type ProgressTarget,
   type RewardDraft,
   periodArg,
 } from '@cofactor/schema';
@@ -73,6 +76,7 @@ const argDefinitions = {
 } as const satisfies ArgDefinitions;
 
 type Step = ArgValues<typeof argDefinitions>['steps'][number];
+type Mode = ArgValues<typeof argDefinitions>['mode'];
 
 /** Σ band × percent / 100 over the bands, exact, then rounded once. */
 function percentOfBands(bands: { amount: bigint; percent: string }[]): bigint {
@@ -82,14 +86,75 @@ function percentOfBands(bands: { amount: bigint; percent: string }[]): bigint {
   return divideRoundHalfEven(numerator, 100n * 10n ** BigInt(scale));
 }
 
-const WORDS: Record<Locale, { title: string; volume: string; reached: string; allVolume: string; bands: string; bonus: string }> = {
-  en: { title: 'Volume bonus for', volume: 'sales', reached: 'reached the step from', allVolume: 'of all volume', bands: 'by step', bonus: 'bonus' },
-  ru: { title: 'Бонус за объём за', volume: 'продажи', reached: 'достигли ступени от', allVolume: 'от всего объёма', bands: 'по ступеням', bonus: 'бонус' },
+/** The ladder from the lowest threshold up. */
+function ladder(steps: readonly Step[]): Step[] {
+  return [...steps].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+}
+
+/** The steps of the ladder that `volume` reaches, lowest first: the last one is the step paid by. */
+function reachedSteps(steps: readonly Step[], volume: bigint): Step[] {
+  return steps.filter((step) => step.from <= volume);
+}
+
+interface Words {
+  title: string;
+  volume: string;
+  reached: string;
+  allVolume: string;
+  bands: string;
+  bonus: string;
+  /** A progress target's label: net sales in the open period. */
+  netSales: Record<PeriodUnit, string>;
+  /** ABOVE_THRESHOLD: a step's own part of the volume, up to the next step or without one. */
+  band: (from: string, upTo: string | null) => string;
+}
+
+const WORDS: Record<Locale, Words> = {
+  en: {
+    title: 'Volume bonus for',
+    volume: 'sales',
+    reached: 'reached the step from',
+    allVolume: 'of all volume',
+    bands: 'by step',
+    bonus: 'bonus',
+    netSales: { MONTH: 'Net sales this month', QUARTER: 'Net sales this quarter' },
+    band: (from, upTo) => (upTo === null ? `of the volume above ${from}` : `of the volume from ${from} to ${upTo}`),
+  },
+  ru: {
+    title: 'Бонус за объём за',
+    volume: 'продажи',
+    reached: 'достигли ступени от',
+    allVolume: 'от всего объёма',
+    bands: 'по ступеням',
+    bonus: 'бонус',
+    netSales: { MONTH: 'Чистые продажи в этом месяце', QUARTER: 'Чистые продажи в этом квартале' },
+    band: (from, upTo) => (upTo === null ? `с объёма свыше ${from}` : `с объёма от ${from} до ${upTo}`),
+  },
 };
+
+/**
+ * What reaching `steps[index]` pays, as the close computes it: "2% of all volume + bonus
+ * RUB 20,000.00"; in ABOVE_THRESHOLD, its percent of its own band. The percent is named even
+ * at 0% when the step has no bonus, so the text is never empty.
+ */
+function stepReward(steps: readonly Step[], index: number, mode: Mode, currency: string, locale: Locale): string {
+  const words = WORDS[locale];
+  const step = steps[index];
+  const money = (value: bigint) => formatMoney(value, currency, locale);
+  const parts = [];
+  if (parseDecimal(step.percent)!.units !== 0n || step.bonus === 0n) {
+    const next = steps[index + 1];
+    const base = mode === 'ALL_VOLUME' ? words.allVolume : words.band(money(step.from), next ? money(next.from) : null);
+    parts.push(`${formatPercent(step.percent, locale)} ${base}`);
+  }
+  if (step.bonus > 0n) parts.push(`${words.bonus} ${money(step.bonus)}`);
+  const text = parts.join(' + ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 export const scheme = defineRewardScheme({
   code: 'volume-bonus',
-  version: '1.1.0',
+  version: '1.2.0',
   name: { en: 'Volume threshold bonus', ru: 'Бонус за объём продаж' },
   description: {
     en: 'At the close of each month or quarter, pays partners whose sales volume reached a step of the ladder.',
@@ -117,11 +182,11 @@ export const scheme = defineRewardScheme({
   async closePeriod(period, args, ctx): Promise<RewardDraft[]> {
     if (period.unit !== args.period) return [];
     const currency = ctx.campaign.currency;
-    const steps = [...args.steps].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    const steps = ladder(args.steps);
     const drafts: RewardDraft[] = [];
     for (const { partner, stats } of await ctx.participants()) {
       const volume = netSales(stats);
-      const reached = steps.filter((step) => step.from <= volume);
+      const reached = reachedSteps(steps, volume);
       if (reached.length === 0) continue;
       const top: Step = reached[reached.length - 1];
       const fromPercent =
@@ -168,6 +233,33 @@ export const scheme = defineRewardScheme({
       });
     }
     return drafts;
+  },
+
+  /**
+   * The highest step reached (the one the close would pay by now) and the next step up (the
+   * one worth working towards). Lower reached steps are left out: the higher step's bonus
+   * replaces theirs, so listing them would read as bonuses paid on top. Steps past the next
+   * one are left out too: the next one up is the partner's goal for this period.
+   */
+  async progress(partner, args, ctx): Promise<ProgressTarget[]> {
+    const period = ctx.period(args.period);
+    const endsAt = periodJudgedAt(ctx.campaign, period);
+    if (endsAt === null) return [];
+    const currency = ctx.campaign.currency;
+    const volume = netSales(await ctx.periodStats(partner.id, period));
+    const steps = ladder(args.steps);
+    const reached = reachedSteps(steps, volume).length;
+    return [reached - 1, reached]
+      .filter((index) => index >= 0 && index < steps.length)
+      .map((index) => ({
+        key: `step:${index + 1}`,
+        label: { en: WORDS.en.netSales[period.unit], ru: WORDS.ru.netSales[period.unit] },
+        current: volume > 0n ? volume : 0n,
+        threshold: steps[index].from,
+        unit: currency,
+        reward: { en: stepReward(steps, index, args.mode, currency, 'en'), ru: stepReward(steps, index, args.mode, currency, 'ru') },
+        endsAt,
+      }));
   },
 });
 
