@@ -1,7 +1,8 @@
-import { parseArgs, type JsonObject, type PartnerSnapshot, type PartnerStats, type Period, type SchemeEvent } from '@cofactor/schema';
+import { parseArgs, type JsonObject, type PartnerSnapshot, type PartnerStats, type Period, type ProgressContext, type SchemeEvent } from '@cofactor/schema';
 import {
   createTestContext,
   createTestPeriodContext,
+  createTestProgressContext,
   describeRewardSchemeConformance,
   testEvent,
   testPartner,
@@ -99,6 +100,38 @@ async function close(raw: JsonObject, participants: Participant[], period: Perio
   return scheme.closePeriod!(period, parsed(raw), periodContext(participants, period));
 }
 
+// --- progress ---
+
+/** March 20th, 2026: March is the open month. */
+const MARCH_20 = new Date('2026-03-20T12:00:00.000Z');
+const APRIL_1 = new Date('2026-04-01T00:00:00.000Z');
+
+const stored = (id: string, partner: PartnerSnapshot, type: string, at: string, amount: bigint, currency = 'RUB') =>
+  testEvent({ id, externalId: id, type, partner, occurredAt: new Date(at), amount, currency });
+
+/** Anna's campaign so far: three sales (one in USD) and a refund. */
+const ANNA_EVENTS = [
+  stored('a-1', anna, 'SALE', '2026-01-15T10:00:00Z', 4_000_000n),
+  stored('a-2', anna, 'SALE', '2026-02-10T10:00:00Z', 50_000n, 'USD'),
+  stored('a-3', anna, 'SALE', '2026-03-05T10:00:00Z', 3_000_000n),
+  stored('a-4', anna, 'REFUND', '2026-03-06T10:00:00Z', 1_000_000n),
+];
+const annaProgress = (campaign: { endsAt?: Date } = {}) => createTestProgressContext({ partners: [anna], storedEvents: ANNA_EVENTS, now: MARCH_20, campaign });
+
+/** The March figures of the close above, so far; Gleb's February sale is not March's. */
+const marchProgress = (campaign: { endsAt?: Date } = {}) =>
+  createTestProgressContext({
+    partners: MARCH.map(([partner]) => partner),
+    periodStats: Object.fromEntries(MARCH.map(([partner, stats]) => [partner.id, stats])),
+    storedEvents: [stored('g-feb', gleb, 'SALE', '2026-02-27T10:00:00Z', 20_000_000n)],
+    now: MARCH_20,
+    campaign,
+  });
+
+async function progress(raw: JsonObject, partner: PartnerSnapshot, ctx: ProgressContext) {
+  return scheme.progress!(partner, parsed(raw), ctx);
+}
+
 describeRewardSchemeConformance(scheme, {
   validArgs: [
     ALL,
@@ -113,6 +146,11 @@ describeRewardSchemeConformance(scheme, {
     { name: 'tenth recruit joined', event: joined(), context: createTestContext({ partners: team(9) }) },
     { name: 'ninth recruit approved', event: approved(), context: createTestContext({ partners: team(8) }) },
     { name: 'a recruit without a sponsor', event: joined(anna), context: createTestContext({ partners: [anna] }) },
+  ],
+  progressSamples: [
+    { name: 'Anna, every badge', partner: anna, context: annaProgress() },
+    { name: 'Gleb, fourth in region 7', partner: gleb, context: marchProgress() },
+    { name: 'Sergey, ten recruits', partner: sergey, args: { badges: [TEAM_BUILDER, TOP_3] }, context: createTestProgressContext({ partners: team(9), now: MARCH_20 }) },
   ],
   periodSamples: [
     { period: march, context: periodContext(MARCH) },
@@ -342,6 +380,76 @@ describe('badges', () => {
     it('gives nothing per event, and per-event badges nothing at a close', async () => {
       expect(await evaluate({ badges: [TOP_3] }, testEvent(), annaStats(1, 1_200_000n))).toEqual([]);
       expect(await close({ badges: [FIRST_SALE, TEN_SALES] }, MARCH)).toEqual([]);
+    });
+  });
+
+  describe('progress', () => {
+    it('reports every badge in order: per-event ones over the campaign so far, the top over the open month', async () => {
+      // Sales: 3 (the USD one counts as a sale). Amount: 40 000,00 + 30 000,00 = 70 000,00 ₽ (the
+      // USD sale has no RUB amount, the refund is not subtracted). Recruits: none. Anna has no
+      // region and is alone there: her March volume 30 000,00 − 10 000,00 = 20 000,00 ₽ of 0,01 ₽.
+      const targets = await progress(ALL, anna, annaProgress());
+      expect(targets.map((t) => [t.key, t.current, t.threshold, t.unit, t.label.en, t.reward.en, t.endsAt])).toEqual([
+        ['badge:FIRST-SALE', 3n, 1n, 'COUNT', 'Sales in the campaign', 'First sale', null],
+        ['badge:TEN-SALES', 3n, 10n, 'COUNT', 'Sales in the campaign', 'Ten sales', null],
+        ['badge:BIG-SELLER', 7_000_000n, 10_000_000n, 'RUB', 'Sales amount in the campaign', 'Big seller', null],
+        ['badge:TEAM-BUILDER', 0n, 10n, 'COUNT', 'Active direct recruits', 'Team builder', null],
+        ['badge:TOP-REGION', 2_000_000n, 1n, 'RUB', 'Sales volume, top 3 among partners without a region for 2026-03', 'Top 3 in region', APRIL_1],
+      ]);
+      expect(targets.map((t) => t.label.ru)).toEqual([
+        'Продажи в кампании',
+        'Продажи в кампании',
+        'Сумма продаж в кампании',
+        'Активные приглашённые партнёры',
+        'Объём продаж, топ-3 среди партнёров без региона за 2026-03',
+      ]);
+      expect(targets[0].reward).toEqual({ en: 'First sale', ru: 'First sale' });
+    });
+
+    it('counts active direct recruits as ctx.downline does', async () => {
+      // Ivan and 9 others: 10 of 10, reached; Ivan and 8 others: 9 of 10
+      const recruits = async (others: number) =>
+        (await progress({ badges: [TEAM_BUILDER] }, sergey, createTestProgressContext({ partners: team(others), now: MARCH_20 }))).map((t) => [t.key, t.current, t.threshold]);
+      expect(await recruits(9)).toEqual([['badge:TEAM-BUILDER', 10n, 10n]]);
+      expect(await recruits(8)).toEqual([['badge:TEAM-BUILDER', 9n, 10n]]);
+    });
+
+    it('reads thresholds as the rules compare them: 2.5 sales is 3, and 0 is the first sale or kopeck', async () => {
+      const raw = { badges: [{ code: 'X', name: 'Half', rule: 'SALES_COUNT', threshold: '2.5' }, { ...TEN_SALES, threshold: '0' }, { ...BIG_SELLER, threshold: '0' }] };
+      const targets = await progress(raw, anna, annaProgress());
+      expect(targets.map((t) => [t.key, t.current, t.threshold])).toEqual([
+        ['badge:X', 3n, 3n],
+        ['badge:TEN-SALES', 3n, 1n],
+        ['badge:BIG-SELLER', 7_000_000n, 1n],
+      ]);
+    });
+
+    it('puts the top threshold at the volume in the last place of the region, ties included', async () => {
+      const top = async (partner: PartnerSnapshot, places = 3) =>
+        (await progress({ badges: [{ ...TOP_3, places }] }, partner, marchProgress())).map((t) => [t.current, t.threshold, t.label.en]);
+      // Region 7 in March: Vera 500 000,00, Boris 500 000,00, Dina 400 000,00, Gleb 300 000,00 ₽.
+      // Dina holds place 3 herself: her own volume, reached.
+      expect(await top(dina)).toEqual([[40_000_000n, 40_000_000n, 'Sales volume, top 3 in region 7 for 2026-03']]);
+      // Gleb, 4th, needs Dina's 400 000,00 ₽ (a tie with her is place 3); his February sale does not count.
+      expect(await top(gleb)).toEqual([[30_000_000n, 40_000_000n, 'Sales volume, top 3 in region 7 for 2026-03']]);
+      // Top 1: Boris ties Vera at 500 000,00 ₽, so he is at place 1 too, reached as at the close.
+      expect(await top(boris, 1)).toEqual([[50_000_000n, 50_000_000n, 'Sales volume, top 1 in region 7 for 2026-03']]);
+      // Region 8 ranks only Oleg and Mia: place 3 is empty, so any volume above 0 (0,01 ₽) takes
+      // it; Zoe's refunds only (−1 000,00 ₽) count as 0.
+      expect(await top(zoe)).toEqual([[0n, 1n, 'Sales volume, top 3 in region 8 for 2026-03']]);
+    });
+
+    it('ends the top at the campaign’s end, and leaves it out when the campaign does not run this month', async () => {
+      const endsAt = new Date('2026-03-25T00:00:00.000Z');
+      const [first, , , , top] = await progress(ALL, anna, annaProgress({ endsAt }));
+      expect([first.endsAt, top.endsAt]).toEqual([endsAt, endsAt]);
+      const ended = await progress(ALL, anna, annaProgress({ endsAt: new Date('2026-03-01T00:00:00.000Z') }));
+      expect(ended.map((t) => t.key)).toEqual(['badge:FIRST-SALE', 'badge:TEN-SALES', 'badge:BIG-SELLER', 'badge:TEAM-BUILDER']);
+    });
+
+    it('reports a code shared by two badges once, for the first', async () => {
+      const twice = { badges: [FIRST_SALE, { ...TEN_SALES, code: 'FIRST-SALE' }, { ...FIRST_SALE, code: '  ' }] };
+      expect((await progress(twice, anna, annaProgress())).map((t) => [t.key, t.threshold])).toEqual([['badge:FIRST-SALE', 1n]]);
     });
   });
 

@@ -15,18 +15,30 @@
  * once per partner and period (key `badge:<code>:<period key>:<partner id>`). The ledger
  * refuses a key it already holds, so a badge proposed again is never given twice. A badge is
  * a count of 1: nothing is computed, so nothing is rounded.
+ *
+ * Progress reports every badge (key `badge:<code>`) with the figure its rule reads and the
+ * threshold it compares with: per-event badges over the campaign so far (an earned one is
+ * simply reached), top badges over the open period against the volume at the last place.
  */
 import {
+  COUNT_UNIT,
   netSales,
   defineRewardScheme,
+  periodJudgedAt,
   formatDecimal,
   formatMoney,
   parseDecimal,
   type ArgDefinitions,
   type ArgValues,
+  type CampaignSnapshot,
   type Decimal,
   type Locale,
+  type Participant,
+  type PartnerSnapshot,
   type PartnerStats,
+  type Period,
+  type ProgressContext,
+  type ProgressTarget,
   type RewardDraft,
   type SchemeContext,
   type SchemeEvent,
@@ -103,8 +115,11 @@ const argDefinitions = {
   period: periodArg,
 } as const satisfies ArgDefinitions;
 
-type Badge = ArgValues<typeof argDefinitions>['badges'][number];
+type Args = ArgValues<typeof argDefinitions>;
+type Badge = Args['badges'][number];
 type Rule = Badge['rule'];
+
+const RULES: readonly Rule[] = argDefinitions.badges.fields.rule.options.map((option) => option.value);
 
 /** A badge with its code trimmed, its name (or code) to show, and its threshold parsed. */
 interface Configured {
@@ -166,9 +181,20 @@ const RECRUITS: { en: [string, string]; ru: [string, string, string] } = {
   ru: ['активный приглашённый партнёр', 'активных приглашённых партнёра', 'активных приглашённых партнёров'],
 };
 
-const WORDS: Readonly<
-  Record<Locale, { badge: string; order: string; firstSale: string; threshold: string; sales: string; joined: string; approved: string }>
-> = {
+interface Words {
+  badge: string;
+  order: string;
+  firstSale: string;
+  threshold: string;
+  sales: string;
+  joined: string;
+  approved: string;
+  /** What each rule's progress target measures. */
+  measured: Readonly<Record<Exclude<Rule, 'TOP_IN_REGION'>, string>>;
+  volume: string;
+}
+
+const WORDS: Readonly<Record<Locale, Words>> = {
   en: {
     badge: 'Badge',
     order: 'order',
@@ -177,6 +203,13 @@ const WORDS: Readonly<
     sales: 'sales',
     joined: 'joined',
     approved: 'approved',
+    measured: {
+      FIRST_SALE: 'Sales in the campaign',
+      SALES_COUNT: 'Sales in the campaign',
+      SALES_AMOUNT: 'Sales amount in the campaign',
+      RECRUITS: 'Active direct recruits',
+    },
+    volume: 'Sales volume',
   },
   ru: {
     badge: 'Значок',
@@ -186,6 +219,13 @@ const WORDS: Readonly<
     sales: 'продажи',
     joined: 'регистрация',
     approved: 'одобрение',
+    measured: {
+      FIRST_SALE: 'Продажи в кампании',
+      SALES_COUNT: 'Продажи в кампании',
+      SALES_AMOUNT: 'Сумма продаж в кампании',
+      RECRUITS: 'Активные приглашённые партнёры',
+    },
+    volume: 'Объём продаж',
   },
 };
 
@@ -321,6 +361,23 @@ function volume(stats: PartnerStats): bigint {
   return netSales(stats);
 }
 
+function regionOf(partner: PartnerSnapshot): string {
+  return partner.regionId ?? NO_REGION;
+}
+
+/** The participants who take part in a top, by region: only a positive volume, so a partner who sold nothing is never on top. */
+function byRegion(participants: readonly Participant[]): Map<string, RankEntry[]> {
+  const groups = new Map<string, RankEntry[]>();
+  for (const { partner, stats } of participants) {
+    const value = volume(stats);
+    if (value <= 0n) continue;
+    const members = groups.get(regionOf(partner)) ?? [];
+    members.push({ partner, value });
+    groups.set(regionOf(partner), members);
+  }
+  return groups;
+}
+
 /** "top 3 in region 7 for 2026-03" / "топ-3 в регионе 7 за 2026-03". */
 function describeTop(places: number, group: string, periodKey: string, locale: Locale): string {
   if (locale === 'en') return `top ${places} ${group === NO_REGION ? 'among partners without a region' : `in region ${group}`} for ${periodKey}`;
@@ -336,9 +393,85 @@ function describePlace({ place, sharedBy }: Ranked, locale: Locale): string {
     : `${base}, делят ${sharedBy} ${russianPlural(BigInt(sharedBy), 'участник', 'участника', 'участников')}`;
 }
 
+/** A badge's target: the badge's name is what reaching it gives. */
+function badgeTarget(item: Configured, label: ProgressTarget['label'], figures: Pick<ProgressTarget, 'current' | 'threshold' | 'unit' | 'endsAt'>): ProgressTarget {
+  return { key: `badge:${item.code}`, label, reward: { en: item.name, ru: item.name }, ...figures, current: figures.current < 0n ? 0n : figures.current };
+}
+
+/** What the per-event rules read: campaign stats (every SALE counted, the SALE amount in the campaign currency) and ACTIVE direct recruits as they are now. */
+interface EventFigures {
+  sales: bigint;
+  amount: bigint;
+  recruits: bigint;
+}
+
+/** A per-event badge's target; `needed` is the threshold `reached` compares with, as a whole number. */
+function eventTarget(item: Configured, rule: Exclude<Rule, 'TOP_IN_REGION'>, figures: EventFigures, campaign: CampaignSnapshot): ProgressTarget {
+  const label = { en: WORDS.en.measured[rule], ru: WORDS.ru.measured[rule] };
+  const endsAt = campaign.endsAt;
+  if (rule === 'FIRST_SALE') return badgeTarget(item, label, { current: figures.sales, threshold: 1n, unit: COUNT_UNIT, endsAt });
+  if (rule === 'SALES_COUNT') return badgeTarget(item, label, { current: figures.sales, threshold: needed(item.threshold), unit: COUNT_UNIT, endsAt });
+  if (rule === 'SALES_AMOUNT') return badgeTarget(item, label, { current: figures.amount, threshold: needed(item.threshold), unit: campaign.currency, endsAt });
+  return badgeTarget(item, label, { current: figures.recruits, threshold: needed(item.threshold), unit: COUNT_UNIT, endsAt });
+}
+
+/**
+ * A top badge's target over the open period, ranked as its close ranks: the partner's volume
+ * against the volume at place `places` of its region now (its own when it is there), or 1 (the
+ * least volume that takes part) while fewer are ranked. Reached exactly when the partner would
+ * be placed within `places`, a tie for the last place included.
+ */
+function topTarget(item: Configured, top: RegionRanking, endsAt: Date, currency: string): ProgressTarget {
+  const label = (locale: Locale) => `${WORDS[locale].volume}, ${describeTop(item.badge.places, top.region, top.period.key, locale)}`;
+  const threshold = top.ranked[item.badge.places - 1]?.value ?? 1n;
+  return badgeTarget(item, { en: label('en'), ru: label('ru') }, { current: top.own, threshold, unit: currency, endsAt });
+}
+
+/** The partner's region ranked over the open period so far, and the partner's own volume in it. */
+interface RegionRanking {
+  period: Period;
+  region: string;
+  ranked: Ranked[];
+  own: bigint;
+}
+
+/** Ranks the partner's region as the close will, the partner counted with its own stats so far. */
+async function rankRegion(partner: PartnerSnapshot, period: Period, ctx: ProgressContext): Promise<RegionRanking> {
+  const [participants, stats] = await Promise.all([ctx.participants(period), ctx.periodStats(partner.id, period)]);
+  const field = [...participants.filter((participant) => participant.partner.id !== partner.id), { partner, stats }];
+  const region = regionOf(partner);
+  return { period, region, ranked: rankByCompetition(byRegion(field).get(region) ?? []), own: volume(stats) };
+}
+
+/** Every badge with the partner's figure and its threshold, in the badges' order; a code shared by two badges is the first's. */
+async function badgeProgress(partner: PartnerSnapshot, args: Args, ctx: ProgressContext): Promise<ProgressTarget[]> {
+  const items = configured(args.badges, RULES);
+  const uses = (rule: Rule) => items.some((item) => item.badge.rule === rule);
+  const period = ctx.period(args.period);
+  const endsAt = periodJudgedAt(ctx.campaign, period);
+  // Started together, the look-ups are answered by batched queries; each only when a badge reads it.
+  const [stats, downline, top] = await Promise.all([
+    uses('FIRST_SALE') || uses('SALES_COUNT') || uses('SALES_AMOUNT') ? ctx.stats(partner.id) : null,
+    uses('RECRUITS') ? ctx.downline(partner.id, 1) : null,
+    uses('TOP_IN_REGION') && endsAt !== null ? rankRegion(partner, period, ctx) : null,
+  ]);
+  const figures: EventFigures = { sales: BigInt(stats?.count.SALE ?? 0), amount: stats?.amount.SALE ?? 0n, recruits: BigInt(downline?.byDepth[0] ?? 0) };
+  const seen = new Set<string>();
+  const targets: ProgressTarget[] = [];
+  for (const item of items) {
+    if (seen.has(item.code)) continue;
+    seen.add(item.code);
+    const rule = item.badge.rule;
+    if (rule !== 'TOP_IN_REGION') targets.push(eventTarget(item, rule, figures, ctx.campaign));
+    // No close in the campaign's dates pays the open period's top.
+    else if (top !== null && endsAt !== null) targets.push(topTarget(item, top, endsAt, ctx.campaign.currency));
+  }
+  return targets;
+}
+
 export const scheme = defineRewardScheme({
   code: 'badges',
-  version: '1.1.0',
+  version: '1.2.0',
   name: { en: 'Badges', ru: 'Значки' },
   description: {
     en: 'Gives partners achievement badges, shown on their profile: for the first sale, a number or amount of sales, a number of active direct recruits, or a top place in their region for a month or quarter.',
@@ -359,16 +492,7 @@ export const scheme = defineRewardScheme({
     if (rules.length === 0) return [];
     const currency = ctx.campaign.currency;
 
-    const groups = new Map<string, RankEntry[]>();
-    for (const { partner, stats } of await ctx.participants()) {
-      const value = volume(stats);
-      // Only a positive volume takes part: a partner who sold nothing is never on top.
-      if (value <= 0n) continue;
-      const group = partner.regionId ?? NO_REGION;
-      const members = groups.get(group) ?? [];
-      members.push({ partner, value });
-      groups.set(group, members);
-    }
+    const groups = byRegion(await ctx.participants());
 
     const drafts: RewardDraft[] = [];
     for (const item of rules) {
@@ -401,6 +525,8 @@ export const scheme = defineRewardScheme({
     }
     return uniqueByKey(drafts);
   },
+
+  progress: badgeProgress,
 });
 
 export default scheme;

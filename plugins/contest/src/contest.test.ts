@@ -1,5 +1,5 @@
-import { createTestPeriodContext, describeRewardSchemeConformance, testPartner, testPeriod } from '@cofactor/schema/testing';
-import { parseArgs, type JsonObject, type PartnerSnapshot, type PartnerStats, type Period } from '@cofactor/schema';
+import { createTestPeriodContext, createTestProgressContext, describeRewardSchemeConformance, testEvent, testPartner, testPeriod } from '@cofactor/schema/testing';
+import { parseArgs, type JsonObject, type PartnerSnapshot, type PartnerStats, type Period, type ProgressContext } from '@cofactor/schema';
 import { scheme } from './index.js';
 
 const march = testPeriod('2026-03');
@@ -39,6 +39,33 @@ async function awarded(args: JsonObject, participants: Participant[]) {
   return (await close(args, participants)).map((draft) => [draft.partnerId, draft.details?.place, draft.amount]);
 }
 
+// --- progress ---
+
+/** March 20th, 2026: March is the open month. */
+const MARCH_20 = new Date('2026-03-20T12:00:00.000Z');
+const APRIL_1 = new Date('2026-04-01T00:00:00.000Z');
+
+/** March so far as MARCH_SALES, and a 200 000,00 ₽ sale of Gleb's in February, which is not March's. */
+const marchSoFar = (participants: Participant[] = MARCH_SALES, campaign: { endsAt?: Date } = {}) =>
+  createTestProgressContext({
+    partners: participants.map(([partner]) => partner),
+    periodStats: Object.fromEntries(participants.map(([partner, stats]) => [partner.id, stats])),
+    storedEvents: [testEvent({ id: 'g-feb', externalId: 'g-feb', partner: gleb, amount: 20_000_000n, occurredAt: new Date('2026-02-27T10:00:00Z') })],
+    now: MARCH_20,
+    campaign,
+  });
+
+async function progress(args: JsonObject, partner: PartnerSnapshot, ctx: ProgressContext) {
+  const parsed = parseArgs(scheme.args, args);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return scheme.progress!(partner, parsed.values, ctx);
+}
+
+/** [key, current, threshold] of each target. */
+async function standing(args: JsonObject, partner: PartnerSnapshot, ctx: ProgressContext = marchSoFar()) {
+  return (await progress(args, partner, ctx)).map((target) => [target.key, target.current, target.threshold]);
+}
+
 describeRewardSchemeConformance(scheme, {
   validArgs: [
     PODIUM,
@@ -50,6 +77,15 @@ describeRewardSchemeConformance(scheme, {
       prizes: [{ kind: 'PERK', perk: 'CLOSED-EVENT' }, { kind: 'POINTS', amount: '15050' }, { kind: 'MONEY', amount: '0' }],
     },
     { metric: 'EVENTS_HOSTED', groupBy: 'KIND', prizes: [{ kind: 'PERK' }] },
+  ],
+  progressSamples: [
+    { name: 'Vera, third by sales volume', partner: vera, context: marchSoFar() },
+    {
+      name: 'Dina, leads per region',
+      partner: dina,
+      args: { metric: 'LEADS', groupBy: 'REGION', minimum: '2.5', prizes: [{ kind: 'PERK', perk: 'CLOSED-EVENT' }, { kind: 'POINTS', amount: '15050' }] },
+      context: marchSoFar(),
+    },
   ],
   periodSamples: [
     { period: march, context: createTestPeriodContext({ period: march, participants: MARCH_SALES.map(([partner, stats]) => ({ partner, stats })) }) },
@@ -233,5 +269,128 @@ describe('contest', () => {
     expect(await close({ ...PODIUM, period: 'QUARTER' }, MARCH_SALES, march)).toEqual([]);
     const quarter = await close({ ...PODIUM, period: 'QUARTER' }, MARCH_SALES, testPeriod('2026-Q1'));
     expect(quarter.map((draft) => draft.key)).toEqual(['contest:2026-Q1:all:1', 'contest:2026-Q1:all:2', 'contest:2026-Q1:all:3']);
+  });
+});
+
+describe('contest: progress', () => {
+  it('sets each place’s threshold at the metric holding it now, written out with its prize', async () => {
+    // March so far: Anna 500 000,00, Boris 500 000,00 (520 000,00 − 20 000,00), Vera 400 000,00,
+    // Gleb 300 000,00 ₽. Vera holds place 3 (her own volume); places 1 and 2 are Anna's and Boris's.
+    expect(await progress(PODIUM, vera, marchSoFar())).toEqual([
+      {
+        key: 'place:1',
+        label: { en: 'Sales volume in 2026-03: place 1', ru: 'Объём продаж за 2026-03: 1-е место' },
+        current: 40_000_000n,
+        threshold: 50_000_000n,
+        unit: 'RUB',
+        reward: { en: 'Prize: RUB 10,000.00', ru: 'Приз: 10\u00a0000,00\u00a0₽' },
+        endsAt: APRIL_1,
+      },
+      {
+        key: 'place:2',
+        label: { en: 'Sales volume in 2026-03: place 2', ru: 'Объём продаж за 2026-03: 2-е место' },
+        current: 40_000_000n,
+        threshold: 50_000_000n,
+        unit: 'RUB',
+        reward: { en: 'Prize: RUB 5,000.00', ru: 'Приз: 5\u00a0000,00\u00a0₽' },
+        endsAt: APRIL_1,
+      },
+      {
+        key: 'place:3',
+        label: { en: 'Sales volume in 2026-03: place 3', ru: 'Объём продаж за 2026-03: 3-е место' },
+        current: 40_000_000n,
+        threshold: 40_000_000n,
+        unit: 'RUB',
+        reward: { en: 'Prize: RUB 2,000.00', ru: 'Приз: 2\u00a0000,00\u00a0₽' },
+        endsAt: APRIL_1,
+      },
+    ]);
+  });
+
+  it('counts only the open period: Gleb’s February sale does not lift him to place 3', async () => {
+    // Gleb: 300 000,00 ₽ in March (500 000,00 ₽ with February's), Vera's 400 000,00 ₽ holds place 3.
+    expect(await standing(PODIUM, gleb)).toEqual([
+      ['place:1', 30_000_000n, 50_000_000n],
+      ['place:2', 30_000_000n, 50_000_000n],
+      ['place:3', 30_000_000n, 40_000_000n],
+    ]);
+  });
+
+  it('lets a tie take the place: Boris ties Anna for place 1', async () => {
+    expect(await standing(PODIUM, boris)).toEqual([
+      ['place:1', 50_000_000n, 50_000_000n],
+      ['place:2', 50_000_000n, 50_000_000n],
+      ['place:3', 50_000_000n, 40_000_000n],
+    ]);
+  });
+
+  it('reaches first the place whose prize the close pays, on "1 2 2 2 5"', async () => {
+    const prizes = ['500', '400', '300', '200', '100'].map((amount) => ({ amount }));
+    const sales = (partner: PartnerSnapshot, SALE: number): Participant => [partner, { count: { SALE } }];
+    const ctx = marchSoFar([sales(anna, 9), sales(boris, 7), sales(vera, 7), sales(gleb, 7), sales(dina, 5)]);
+    // Gleb, one of three at 7 sales, is placed 2: places 2 to 5 are reached, place 1 needs Anna's 9.
+    expect(await standing({ metric: 'SALES_COUNT', prizes }, gleb, ctx)).toEqual([
+      ['place:1', 7n, 9n],
+      ['place:2', 7n, 7n],
+      ['place:3', 7n, 7n],
+      ['place:4', 7n, 7n],
+      ['place:5', 7n, 5n],
+    ]);
+    // Dina, 5 sales, is placed 5: only place 5 (her own) is reached.
+    expect(await standing({ metric: 'SALES_COUNT', prizes }, dina, ctx)).toEqual([
+      ['place:1', 5n, 9n],
+      ['place:2', 5n, 7n],
+      ['place:3', 5n, 7n],
+      ['place:4', 5n, 7n],
+      ['place:5', 5n, 5n],
+    ]);
+    const [target] = await progress({ metric: 'SALES_COUNT', prizes }, dina, ctx);
+    expect([target.unit, target.label.en, target.reward.en]).toEqual(['COUNT', 'Sales in 2026-03: place 1', 'Prize: RUB 5.00']);
+  });
+
+  it('ranks only within the partner’s region or kind; an empty place takes anything above the minimum', async () => {
+    // Region 8: Vera alone (Dina sold nothing). Place 2 is empty: 0,01 ₽ above the minimum 0 takes it.
+    const region = await progress({ ...PODIUM, groupBy: 'REGION' }, vera, marchSoFar());
+    expect(region.map((t) => [t.key, t.current, t.threshold, t.label.en])).toEqual([
+      ['place:1', 40_000_000n, 40_000_000n, 'Sales volume in 2026-03: place 1 (region 8)'],
+      ['place:2', 40_000_000n, 1n, 'Sales volume in 2026-03: place 2 (region 8)'],
+      ['place:3', 40_000_000n, 1n, 'Sales volume in 2026-03: place 3 (region 8)'],
+    ]);
+    expect(region[0].label.ru).toBe('Объём продаж за 2026-03: 1-е место (регион 8)');
+    // AMBASSADOR: Boris 500 000,00 ₽, then Gleb 300 000,00 ₽.
+    const kind = await progress({ ...PODIUM, groupBy: 'KIND' }, gleb, marchSoFar());
+    expect(kind.map((t) => [t.key, t.current, t.threshold, t.label.en])).toEqual([
+      ['place:1', 30_000_000n, 50_000_000n, 'Sales volume in 2026-03: place 1 among AMBASSADOR partners'],
+      ['place:2', 30_000_000n, 30_000_000n, 'Sales volume in 2026-03: place 2 among AMBASSADOR partners'],
+      ['place:3', 30_000_000n, 1n, 'Sales volume in 2026-03: place 3 among AMBASSADOR partners'],
+    ]);
+  });
+
+  it('counts a count metric strictly above the minimum, and words perks, points and places without a prize', async () => {
+    const args: JsonObject = { metric: 'LEADS', minimum: '2.5', prizes: [{ kind: 'PERK', perk: 'CLOSED-EVENT' }, { kind: 'POINTS', amount: '15050' }, { amount: '0' }] };
+    const ctx = marchSoFar([[dina, { count: { LEAD: 10 } }], [anna, { count: { LEAD: 2 } }]]);
+    // Dina's 10 leads hold place 1; Anna's 2 are not above 2.5, so places 2 and 3 are empty: 3 leads take them.
+    const targets = await progress(args, anna, ctx);
+    expect(targets.map((t) => [t.key, t.current, t.threshold, t.unit, t.label.en, t.reward.en, t.reward.ru])).toEqual([
+      ['place:1', 2n, 10n, 'COUNT', 'Leads in 2026-03: place 1', 'Prize: perk CLOSED-EVENT', 'Приз: привилегия CLOSED-EVENT'],
+      ['place:2', 2n, 3n, 'COUNT', 'Leads in 2026-03: place 2', 'Prize: 150.5 points', 'Приз: 150,5 балла'],
+      ['place:3', 2n, 3n, 'COUNT', 'Leads in 2026-03: place 3', 'No prize', 'Без приза'],
+    ]);
+    // A whole minimum: 3 leads are not above 3, 4 are.
+    expect((await standing({ ...args, minimum: '3' }, anna, ctx)).map(([, , threshold]) => threshold)).toEqual([10n, 4n, 4n]);
+  });
+
+  it('counts net sales below zero as 0', async () => {
+    const ctx = marchSoFar([[anna, { amount: { SALE: 100n } }], [boris, { amount: { REFUND: 5_000n } }]]);
+    expect(await standing({ metric: 'SALES_AMOUNT', prizes: [{ amount: '100' }, { amount: '50' }] }, boris, ctx)).toEqual([
+      ['place:1', 0n, 100n],
+      ['place:2', 0n, 1n],
+    ]);
+  });
+
+  it('ends at the campaign’s end when it comes first, and reports nothing when the campaign does not run this month', async () => {
+    const endsAt = new Date('2026-03-25T00:00:00.000Z');
+    expect((await progress(PODIUM, vera, marchSoFar(MARCH_SALES, { endsAt }))).map((t) => t.endsAt)).toEqual([endsAt, endsAt, endsAt]);
+    expect(await progress(PODIUM, vera, marchSoFar(MARCH_SALES, { endsAt: new Date('2026-03-01T00:00:00.000Z') }))).toEqual([]);
   });
 });

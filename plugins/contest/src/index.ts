@@ -13,11 +13,16 @@
  * Only a metric strictly above `minimum` (default 0) takes part, so a participant who did
  * nothing the contest measures never wins a place. Prizes are fixed amounts: nothing is
  * computed, so nothing is rounded.
+ *
+ * Progress reports each prize place (key `place:<n>`): the partner's metric in the open period
+ * so far against the metric that holds that place in its group now.
  */
 import {
+  COUNT_UNIT,
   netSales,
   POINTS_UNIT,
   defineRewardScheme,
+  periodJudgedAt,
   formatMoney,
   formatPoints,
   parseDecimal,
@@ -25,8 +30,11 @@ import {
   type ArgValues,
   type Decimal,
   type Locale,
+  type Participant,
   type PartnerSnapshot,
   type PartnerStats,
+  type ProgressContext,
+  type ProgressTarget,
   type RewardDraft,
   compareIds,
   rankByCompetition,
@@ -53,6 +61,10 @@ function counted(n: number, locale: Locale, en: [string, string], ru: [string, s
 }
 
 interface MetricRule {
+  /** What is ranked, e.g. "Sales volume", for progress targets. */
+  name: Readonly<Record<Locale, string>>;
+  /** Money in the campaign currency, or a count. */
+  money: boolean;
   /** The metric of one participant's period stats; money in minor units of the campaign currency. */
   value(stats: PartnerStats): bigint;
   /** The metric with its value, for explanations: "sales volume RUB 500,000.00", "12 sales". */
@@ -61,23 +73,33 @@ interface MetricRule {
 
 const METRICS: Readonly<Record<Metric, MetricRule>> = {
   SALES_AMOUNT: {
+    name: { en: 'Sales volume', ru: 'Объём продаж' },
+    money: true,
     value: netSales,
     describe: (value, locale, currency) => `${locale === 'en' ? 'sales volume' : 'объём продаж'} ${formatMoney(value, currency, locale)}`,
   },
   SALES_COUNT: {
+    name: { en: 'Sales', ru: 'Продажи' },
+    money: false,
     value: (stats) => BigInt(stats.count.SALE ?? 0),
     describe: (value, locale) => counted(Number(value), locale, ['sale', 'sales'], ['продажа', 'продажи', 'продаж']),
   },
   NEW_CUSTOMERS: {
+    name: { en: 'New customers', ru: 'Новые клиенты' },
+    money: false,
     value: (stats) => BigInt(stats.newCustomers),
     describe: (value, locale) =>
       counted(Number(value), locale, ['new customer', 'new customers'], ['новый клиент', 'новых клиента', 'новых клиентов']),
   },
   LEADS: {
+    name: { en: 'Leads', ru: 'Лиды' },
+    money: false,
     value: (stats) => BigInt(stats.count.LEAD ?? 0),
     describe: (value, locale) => counted(Number(value), locale, ['lead', 'leads'], ['лид', 'лида', 'лидов']),
   },
   EVENTS_HOSTED: {
+    name: { en: 'Events hosted', ru: 'Проведённые мероприятия' },
+    money: false,
     value: (stats) => BigInt(stats.count.EVENT_HOSTED ?? 0),
     describe: (value, locale) =>
       counted(Number(value), locale, ['event hosted', 'events hosted'], [
@@ -111,6 +133,11 @@ function compareGroups(a: string, b: string): number {
 /** value > minimum, exactly. */
 function above(value: bigint, minimum: Decimal): boolean {
   return value * 10n ** BigInt(minimum.scale) > minimum.units;
+}
+
+/** The least whole value `above` the minimum: minimum + 1 for a whole minimum, 3 for 2.5. */
+function leastAbove(minimum: Decimal): bigint {
+  return minimum.units / 10n ** BigInt(minimum.scale) + 1n;
 }
 
 const argDefinitions = {
@@ -196,7 +223,24 @@ const argDefinitions = {
   },
 } as const satisfies ArgDefinitions;
 
-type Prize = ArgValues<typeof argDefinitions>['prizes'][number];
+type Args = ArgValues<typeof argDefinitions>;
+type Prize = Args['prizes'][number];
+
+/** The participants who take part, by group: only a metric strictly above the minimum. */
+function rankable(participants: readonly Participant[], args: Args): Map<string, RankEntry[]> {
+  const metric = METRICS[args.metric];
+  const minimum = parseDecimal(args.minimum)!;
+  const groups = new Map<string, RankEntry[]>();
+  for (const { partner, stats } of participants) {
+    const value = metric.value(stats);
+    if (!above(value, minimum)) continue;
+    const group = groupOf(partner, args.groupBy);
+    const members = groups.get(group) ?? [];
+    members.push({ partner, value });
+    groups.set(group, members);
+  }
+  return groups;
+}
 
 /** What a prize pays: kind, amount and unit of the draft. */
 function payout(prize: Prize, currency: string): Pick<RewardDraft, 'kind' | 'amount' | 'unit'> {
@@ -214,7 +258,7 @@ function describePrize({ kind, amount, unit }: Pick<RewardDraft, 'kind' | 'amoun
 }
 
 /** "place 2 (region 7)", "place 1 among DEALER partners (shared by 2)"; ru "2-е место (регион 7)". */
-function describePlace({ place, sharedBy }: Ranked, group: string, groupBy: GroupBy, locale: Locale): string {
+function describePlace({ place, sharedBy }: Pick<Ranked, 'place' | 'sharedBy'>, group: string, groupBy: GroupBy, locale: Locale): string {
   const notes: string[] = [];
   if (groupBy === 'REGION') {
     if (locale === 'en') notes.push(group === NO_REGION ? 'no region' : `region ${group}`);
@@ -230,9 +274,53 @@ function describePlace({ place, sharedBy }: Ranked, group: string, groupBy: Grou
   return `${base}${among}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
+const WORDS: Readonly<Record<Locale, { during: string; prize: string; noPrize: string }>> = {
+  en: { during: 'in', prize: 'Prize', noPrize: 'No prize' },
+  ru: { during: 'за', prize: 'Приз', noPrize: 'Без приза' },
+};
+
+/**
+ * One target per prize place, over the open period as its close will rank it: the partner's
+ * metric so far against the metric at that place of its group now (the partner's own when it
+ * holds the place), or the least metric that takes part while the place is empty. Reached
+ * exactly when the partner would be placed there or better (a tie takes the place), so the
+ * first place reached is the one whose prize the close pays; a place whose prize is 0 is
+ * listed too, as "No prize", since holding it pays nothing.
+ */
+async function contestProgress(partner: PartnerSnapshot, args: Args, ctx: ProgressContext): Promise<ProgressTarget[]> {
+  const period = ctx.period(args.period);
+  const endsAt = periodJudgedAt(ctx.campaign, period);
+  if (endsAt === null) return [];
+  const metric = METRICS[args.metric];
+  const currency = ctx.campaign.currency;
+  const [participants, stats] = await Promise.all([ctx.participants(period), ctx.periodStats(partner.id, period)]);
+  // The partner counts with its own stats so far, whether or not it is a participant yet.
+  const field = [...participants.filter((participant) => participant.partner.id !== partner.id), { partner, stats }];
+  const group = groupOf(partner, args.groupBy);
+  const ranked = rankByCompetition(rankable(field, args).get(group) ?? []);
+  const current = metric.value(stats);
+  const empty = leastAbove(parseDecimal(args.minimum)!);
+
+  return args.prizes.map((prize, index): ProgressTarget => {
+    const place = index + 1;
+    const paid = payout(prize, currency);
+    const label = (locale: Locale) => `${metric.name[locale]} ${WORDS[locale].during} ${period.key}: ${describePlace({ place, sharedBy: 1 }, group, args.groupBy, locale)}`;
+    const reward = (locale: Locale) => (paid.amount === 0n ? WORDS[locale].noPrize : `${WORDS[locale].prize}: ${describePrize(paid, locale)}`);
+    return {
+      key: `place:${place}`,
+      label: { en: label('en'), ru: label('ru') },
+      current: current < 0n ? 0n : current,
+      threshold: ranked[index]?.value ?? empty,
+      unit: metric.money ? currency : COUNT_UNIT,
+      reward: { en: reward('en'), ru: reward('ru') },
+      endsAt,
+    };
+  });
+}
+
 export const scheme = defineRewardScheme({
   code: 'contest',
-  version: '1.1.0',
+  version: '1.2.0',
   name: { en: 'Contest with prizes', ru: 'Конкурс с призами' },
   description: {
     en: 'At the close of each month or quarter, gives prizes to the top places by a metric, overall or per region or partner kind. Ties share a place and its prize.',
@@ -244,18 +332,8 @@ export const scheme = defineRewardScheme({
   async closePeriod(period, args, ctx): Promise<RewardDraft[]> {
     if (period.unit !== args.period) return [];
     const metric = METRICS[args.metric];
-    const minimum = parseDecimal(args.minimum)!;
     const currency = ctx.campaign.currency;
-
-    const groups = new Map<string, RankEntry[]>();
-    for (const { partner, stats } of await ctx.participants()) {
-      const value = metric.value(stats);
-      if (!above(value, minimum)) continue;
-      const group = groupOf(partner, args.groupBy);
-      const members = groups.get(group) ?? [];
-      members.push({ partner, value });
-      groups.set(group, members);
-    }
+    const groups = rankable(await ctx.participants(), args);
 
     const drafts: RewardDraft[] = [];
     for (const group of [...groups.keys()].sort(compareGroups)) {
@@ -286,6 +364,8 @@ export const scheme = defineRewardScheme({
     }
     return drafts;
   },
+
+  progress: contestProgress,
 });
 
 export default scheme;

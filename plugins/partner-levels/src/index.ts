@@ -11,11 +11,16 @@
  *
  * As a stacking scheme, it adds (multiplier − 1) × each earlier money or points reward of a
  * partner whose level has a multiplier above 1, each boost an entry of its own.
+ *
+ * Progress reports the requirements of the next level above the partner's, one target each,
+ * on the figures the close of the open period will measure.
  */
 import {
+  COUNT_UNIT,
   netSales,
   compareDecimals,
   defineRewardScheme,
+  periodJudgedAt,
   describePoints,
   formatMoney,
   multiplyBy,
@@ -25,6 +30,8 @@ import {
   type Locale,
   type PartnerSnapshot,
   type PeriodUnit,
+  type ProgressContext,
+  type ProgressTarget,
   type RewardDraft,
   periodArg,
 } from '@cofactor/schema';
@@ -145,13 +152,34 @@ function recruitsAt(byLevel: Readonly<Record<number, number>>, atLevel: number):
   return count;
 }
 
+/** One requirement of a level: what the level asks for and the partner's figure for it. */
+interface Requirement {
+  /** The last part of its progress target's key: `level:3:sales`. */
+  key: 'sales' | 'new-customers' | 'recruits';
+  /** Money (the campaign currency) or a count. */
+  money: boolean;
+  required(rule: LevelRule): bigint;
+  actual(figures: Figures, rule: LevelRule): bigint;
+}
+
+/** What `meets` checks and `progress` reports, in the order explanations quote them. */
+const REQUIREMENTS: readonly Requirement[] = [
+  { key: 'sales', money: true, required: (rule) => rule.minVolume, actual: (figures) => figures.volume },
+  { key: 'new-customers', money: false, required: (rule) => BigInt(rule.minNewCustomers), actual: (figures) => BigInt(figures.newCustomers) },
+  {
+    key: 'recruits',
+    money: false,
+    required: (rule) => BigInt(rule.minRecruits),
+    actual: (figures, rule) => BigInt(recruitsAt(figures.recruitsByLevel, rule.recruitsAtLevel)),
+  },
+];
+
 /** Every requirement met, compared exactly. A requirement of 0 is no requirement (even with net refunds). */
 function meets(rule: LevelRule, figures: Figures): boolean {
-  return (
-    (rule.minVolume === 0n || figures.volume >= rule.minVolume) &&
-    figures.newCustomers >= rule.minNewCustomers &&
-    recruitsAt(figures.recruitsByLevel, rule.recruitsAtLevel) >= rule.minRecruits
-  );
+  return REQUIREMENTS.every((requirement) => {
+    const required = requirement.required(rule);
+    return required === 0n || requirement.actual(figures, rule) >= required;
+  });
 }
 
 /** 1 месяц, 2 месяца, 5 месяцев. */
@@ -174,6 +202,11 @@ interface Words {
   requires(name: string, level: number, requirements: string): string;
   requiredSales(amount: string): string;
   boost(name: string, multiplier: string, explanation: string, extra: string): string;
+  /** What a progress target measures, e.g. "Net sales over the last 3 months". */
+  measured(key: Requirement['key'], window: string, atLevel: number): string;
+  /** A level listed more than once: which of its entries a target belongs to. */
+  option(n: number): string;
+  level(name: string, level: number): string;
 }
 
 const WORDS: Readonly<Record<Locale, Words>> = {
@@ -190,6 +223,13 @@ const WORDS: Readonly<Record<Locale, Words>> = {
     requires: (name, level, requirements) => `${name} (level ${level}) requires ${requirements}`,
     requiredSales: (amount) => `sales ${amount}`,
     boost: (name, multiplier, explanation, extra) => `${name} level ×${multiplier} on ${explanation}: ${extra}`,
+    measured: (key, window, atLevel) => {
+      if (key === 'sales') return `Net sales ${window}`;
+      if (key === 'new-customers') return `New customers ${window}`;
+      return atLevel > 1 ? `Direct recruits at level ${atLevel} or above` : 'Direct recruits';
+    },
+    option: (n) => `option ${n}`,
+    level: (name, level) => `Level ${level} (${name})`,
   },
   ru: {
     up: (name, level, period) => `Повышение уровня до ${name} (уровень ${level}) за ${period}`,
@@ -206,6 +246,13 @@ const WORDS: Readonly<Record<Locale, Words>> = {
     requires: (name, level, requirements) => `для ${name} (уровень ${level}) требуется: ${requirements}`,
     requiredSales: (amount) => `продажи ${amount}`,
     boost: (name, multiplier, explanation, extra) => `Уровень ${name} ×${multiplier} к начислению «${explanation}»: ${extra}`,
+    measured: (key, window, atLevel) => {
+      if (key === 'sales') return `Продажи за вычетом возвратов ${window}`;
+      if (key === 'new-customers') return `Новые клиенты ${window}`;
+      return atLevel > 1 ? `Лично приглашённые партнёры уровня ${atLevel} и выше` : 'Лично приглашённые партнёры';
+    },
+    option: (n) => `вариант ${n}`,
+    level: (name, level) => `Уровень ${level} (${name})`,
   },
 };
 
@@ -218,9 +265,53 @@ function rulesByLevel(levels: readonly LevelRule[]): Map<number, LevelRule> {
   return byLevel;
 }
 
+/**
+ * The targets of the level just above the partner's, read over the open period as its close
+ * will read them: one per requirement the level sets, so all of one entry's targets reached is
+ * the upgrade. A level listed more than once qualifies by either entry; each has its targets.
+ */
+async function levelProgress(partner: PartnerSnapshot, args: ArgValues<typeof argDefinitions>, ctx: ProgressContext): Promise<ProgressTarget[]> {
+  const above = args.levels.filter((rule) => rule.level > partner.level);
+  if (above.length === 0) return [];
+  const next = Math.min(...above.map((rule) => rule.level));
+  const period = ctx.period(args.period);
+  const endsAt = periodJudgedAt(ctx.campaign, period);
+  if (endsAt === null) return [];
+  // Started together, the look-ups are answered by one batched query.
+  const [stats, downline] = await Promise.all([
+    ctx.periodStats(partner.id, period, { periods: args.rollingPeriods }),
+    ctx.downline(partner.id, 1),
+  ]);
+  const figures: Figures = { volume: netSales(stats), newCustomers: stats.newCustomers, recruitsByLevel: downline.byLevel };
+  const name = rulesByLevel(args.levels).get(next)!.name;
+  const entries = args.levels.filter((rule) => rule.level === next);
+  const currency = ctx.campaign.currency;
+
+  return entries.flatMap((rule, index) =>
+    REQUIREMENTS.filter((requirement) => requirement.required(rule) > 0n).map((requirement): ProgressTarget => {
+      const actual = requirement.actual(figures, rule);
+      const label = (locale: Locale) => {
+        const words = WORDS[locale];
+        const text = words.measured(requirement.key, words.window(period.unit, args.rollingPeriods), rule.recruitsAtLevel);
+        return entries.length > 1 ? `${text} (${words.option(index + 1)})` : text;
+      };
+      return {
+        key: `level:${next}${index > 0 ? `#${index + 1}` : ''}:${requirement.key}`,
+        label: { en: label('en'), ru: label('ru') },
+        // Net sales below zero count as 0: no requirement is below it.
+        current: actual < 0n ? 0n : actual,
+        threshold: requirement.required(rule),
+        unit: requirement.money ? currency : COUNT_UNIT,
+        reward: { en: WORDS.en.level(name, next), ru: WORDS.ru.level(name, next) },
+        endsAt,
+      };
+    }),
+  );
+}
+
 export const scheme = defineRewardScheme({
   code: 'partner-levels',
-  version: '1.1.0',
+  version: '1.2.0',
   name: { en: 'Partner levels', ru: 'Уровни партнёров' },
   description: {
     en: 'Partner levels (e.g. Bronze / Silver / Gold): at each period close, upgrades and downgrades partners by their sales, new customers and recruits over a rolling window, and multiplies the earlier schemes’ rewards of partners at a level with a multiplier.',
@@ -303,6 +394,8 @@ export const scheme = defineRewardScheme({
     });
     return drafts;
   },
+
+  progress: levelProgress,
 
   async stack(drafts, _event, args, ctx): Promise<RewardDraft[]> {
     const boosting = [...rulesByLevel(args.levels).values()].filter((rule) => compareDecimals(parseDecimal(rule.multiplier)!, ONE) > 0);

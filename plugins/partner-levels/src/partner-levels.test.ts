@@ -1,7 +1,17 @@
-import { parseArgs, type JsonObject, type ParticipantOptions, type PartnerSnapshot, type PartnerStats, type Period, type RewardDraft } from '@cofactor/schema';
+import {
+  parseArgs,
+  type JsonObject,
+  type ParticipantOptions,
+  type PartnerSnapshot,
+  type PartnerStats,
+  type Period,
+  type ProgressContext,
+  type RewardDraft,
+} from '@cofactor/schema';
 import {
   createTestContext,
   createTestPeriodContext,
+  createTestProgressContext,
   describeRewardSchemeConformance,
   testEvent,
   testPartner,
@@ -121,6 +131,30 @@ async function stack(raw: JsonObject, drafts: readonly RewardDraft[], ctx = stac
   return scheme.stack!(drafts, sale, values(raw), ctx);
 }
 
+// --- progress ---
+
+/** Mid-April 2026: April is the open month; with 3 rolling periods the window is February–April. */
+const APRIL_15 = new Date('2026-04-15T12:00:00.000Z');
+const MAY_1 = new Date('2026-05-01T00:00:00.000Z');
+
+const stored = (id: string, partner: PartnerSnapshot, type: string, at: string, amount: bigint | null, firstPurchase = false) =>
+  testEvent({ id, externalId: id, type, partner, occurredAt: new Date(at), amount, currency: amount === null ? null : 'RUB', firstPurchase });
+
+/** Anna (Bronze) works towards Silver: her sales, and Boris, her one direct recruit. */
+const ANNA_EVENTS = [
+  // January is before the window: it does not count
+  stored('jan', anna, 'SALE', '2026-01-20T10:00:00Z', 10_000_000n),
+  stored('feb', anna, 'SALE', '2026-02-10T10:00:00Z', 25_000_000n),
+  stored('mar', anna, 'REFUND', '2026-03-03T10:00:00Z', 3_000_000n),
+  stored('apr', anna, 'SALE', '2026-04-10T10:00:00Z', 8_000_000n),
+];
+const annaProgress = (options: { partners?: PartnerSnapshot[]; campaign?: { endsAt: Date } } = {}) =>
+  createTestProgressContext({ partners: options.partners ?? [anna, boris], storedEvents: ANNA_EVENTS, now: APRIL_15, campaign: options.campaign });
+
+async function progress(raw: JsonObject, partner: PartnerSnapshot, ctx: ProgressContext) {
+  return scheme.progress!(partner, values(raw), ctx);
+}
+
 describeRewardSchemeConformance(scheme, {
   validArgs: [LADDER, QUARTERLY],
   periodSamples: [
@@ -141,6 +175,11 @@ describeRewardSchemeConformance(scheme, {
         ],
       }),
     },
+  ],
+  progressSamples: [
+    { name: 'Bronze Anna towards Silver', partner: anna, context: annaProgress() },
+    { name: 'Gold Egor, at the top', partner: egor, context: createTestProgressContext({ partners: [vera, ...veraRecruits], now: APRIL_15 }) },
+    { name: 'a quarterly Member target', partner: anna, args: QUARTERLY, context: annaProgress() },
   ],
   stackSamples: [
     { name: 'a Gold seller with a Bronze sponsor', drafts: allDrafts, event: sale, context: stackContext() },
@@ -317,6 +356,119 @@ describe('partner-levels: closePeriod', () => {
     expect((await read(12)).en).toMatch(/over the last 12 months$/);
     expect((await read(2, 'QUARTER')).en).toMatch(/over the last 2 quarters$/);
     expect((await read(2, 'QUARTER')).ru).toMatch(/за последние 2 квартала$/);
+  });
+});
+
+describe('partner-levels: progress', () => {
+  it('reports each requirement of the next level over the rolling window, reached or not', async () => {
+    // Feb 250 000,00 − Mar 30 000,00 refunded + Apr 80 000,00 = 300 000,00 ₽: exactly Silver's
+    // minimum (the January sale is before February–April). Recruits: Boris only, 1 of 2.
+    expect(await progress(LADDER, anna, annaProgress())).toEqual([
+      {
+        key: 'level:2:sales',
+        label: { en: 'Net sales over the last 3 months', ru: 'Продажи за вычетом возвратов за последние 3 месяца' },
+        current: 30_000_000n,
+        threshold: 30_000_000n,
+        unit: 'RUB',
+        reward: { en: 'Level 2 (Silver)', ru: 'Уровень 2 (Silver)' },
+        endsAt: MAY_1,
+      },
+      {
+        key: 'level:2:recruits',
+        label: { en: 'Direct recruits', ru: 'Лично приглашённые партнёры' },
+        current: 1n,
+        threshold: 2n,
+        unit: 'COUNT',
+        reward: { en: 'Level 2 (Silver)', ru: 'Уровень 2 (Silver)' },
+        endsAt: MAY_1,
+      },
+    ]);
+  });
+
+  it('every target of the next level reached is the upgrade its close pays', async () => {
+    // Dmitry is Anna's second direct recruit: 2 of 2, and 300 000,00 ₽ of 300 000,00 ₽.
+    const targets = await progress(LADDER, anna, annaProgress({ partners: [anna, boris, dmitry] }));
+    expect(targets.map((target) => [target.key, target.current, target.threshold])).toEqual([
+      ['level:2:sales', 30_000_000n, 30_000_000n],
+      ['level:2:recruits', 2n, 2n],
+    ]);
+    // The April close, over the same February–April net sales, raises Anna to Silver.
+    const drafts = await close(LADDER, [{ partner: anna, stats: { amount: { SALE: 33_000_000n, REFUND: 3_000_000n } } }], {
+      period: testPeriod('2026-04'),
+      partners: [boris, dmitry],
+    });
+    expect(levelsOf(drafts)).toEqual([['p-anna', 2n, 1]]);
+  });
+
+  it('counts Gold’s new customers and recruits at Silver or above, first line only', async () => {
+    // Vera: 1 250 000,00 − 50 000,00 = 1 200 000,00 ₽ of 1 000 000,00 ₽; 4 of 5 new customers;
+    // Galina (2), Egor (3) and Fedor (2) are 3 of 3 at level 2 or above (Zoya is second line).
+    const ctx = createTestProgressContext({
+      partners: [vera, ...veraRecruits],
+      now: APRIL_15,
+      periodStats: { [vera.id]: { amount: { SALE: 125_000_000n, REFUND: 5_000_000n }, newCustomers: 4 } },
+    });
+    const targets = await progress(LADDER, vera, ctx);
+    expect(targets.map((target) => [target.key, target.current, target.threshold, target.unit, target.label.en])).toEqual([
+      ['level:3:sales', 120_000_000n, 100_000_000n, 'RUB', 'Net sales over the last 3 months'],
+      ['level:3:new-customers', 4n, 5n, 'COUNT', 'New customers over the last 3 months'],
+      ['level:3:recruits', 3n, 3n, 'COUNT', 'Direct recruits at level 2 or above'],
+    ]);
+    expect(targets[2].label.ru).toBe('Лично приглашённые партнёры уровня 2 и выше');
+    expect(targets[0].reward).toEqual({ en: 'Level 3 (Gold)', ru: 'Уровень 3 (Gold)' });
+  });
+
+  it('reads only the open quarter for a one-period window', async () => {
+    // Now is in Q2; Anna's March first purchase is Q1's and does not count.
+    const ctx = createTestProgressContext({
+      partners: [anna],
+      now: APRIL_15,
+      storedEvents: [stored('q1', anna, 'SALE', '2026-03-31T23:00:00Z', 1_000n, true)],
+    });
+    expect(await progress(QUARTERLY, anna, ctx)).toEqual([
+      {
+        key: 'level:2:new-customers',
+        label: { en: 'New customers over the last quarter', ru: 'Новые клиенты за последний квартал' },
+        current: 0n,
+        threshold: 1n,
+        unit: 'COUNT',
+        reward: { en: 'Level 2 (Member)', ru: 'Уровень 2 (Member)' },
+        endsAt: new Date('2026-07-01T00:00:00.000Z'),
+      },
+    ]);
+  });
+
+  it('counts net sales below zero as 0', async () => {
+    const ctx = createTestProgressContext({ partners: [anna], now: APRIL_15, storedEvents: [stored('refund', anna, 'REFUND', '2026-04-02T10:00:00Z', 500_000n)] });
+    const [sales] = await progress(LADDER, anna, ctx);
+    expect([sales.key, sales.current, sales.threshold]).toEqual(['level:2:sales', 0n, 30_000_000n]);
+  });
+
+  it('ends at the campaign’s end when it comes before the period’s, and reports nothing after it', async () => {
+    const april20 = new Date('2026-04-20T00:00:00.000Z');
+    const targets = await progress(LADDER, anna, annaProgress({ campaign: { endsAt: april20 } }));
+    expect(targets.map((target) => target.endsAt)).toEqual([april20, april20]);
+    // A campaign that ended in March pays no April close.
+    expect(await progress(LADDER, anna, annaProgress({ campaign: { endsAt: new Date('2026-04-01T00:00:00.000Z') } }))).toEqual([]);
+  });
+
+  it('reports nothing at the top level', async () => {
+    expect(await progress(LADDER, egor, createTestProgressContext({ partners: [vera, ...veraRecruits], now: APRIL_15 }))).toEqual([]);
+  });
+
+  it('gives each entry of a level listed twice its own targets, either of which qualifies', async () => {
+    const twoWays: JsonObject = {
+      levels: [
+        { level: 2, name: 'Silver', minVolume: '30000000' },
+        { level: 2, name: 'Silver (team)', minRecruits: 2 },
+      ],
+    };
+    const targets = await progress(twoWays, anna, annaProgress());
+    expect(targets.map((target) => [target.key, target.current, target.threshold, target.label.en, target.reward.en])).toEqual([
+      ['level:2:sales', 30_000_000n, 30_000_000n, 'Net sales over the last 3 months (option 1)', 'Level 2 (Silver)'],
+      ['level:2#2:recruits', 1n, 2n, 'Direct recruits (option 2)', 'Level 2 (Silver)'],
+    ]);
+    expect(targets[1].label.ru).toBe('Лично приглашённые партнёры (вариант 2)');
   });
 });
 
