@@ -58,6 +58,13 @@ it("shows Boris's balances, and every reward with the API's explanation, loading
   await page.locator('.month-rank').waitFor();
   expect(await shown(page, '.this-month li')).toEqual(['Net sales RUB 12,240.00 (26 sales)', 'Your place in region MSK: 1 of 1. Open the live board']);
 
+  // The chart's figures: this month (the last of twelve) Boris's net sales, and his money rewards 500 + 100 + 24 × 0,50 = 612,00 ₽.
+  await page.locator('.chart-canvas canvas').waitFor();
+  await page.getByText('The figures as a table').click();
+  const rows = await shown(page, '.chart details tbody tr');
+  const thisMonth = new Intl.DateTimeFormat('en-US', { month: 'short', year: 'numeric', timeZone: 'Europe/Moscow' }).format(new Date());
+  expect([rows.length, rows.at(-1)]).toEqual([12, `${thisMonth} RUB 12,240.00 RUB 612.00`]);
+
   // The newest 20 first; the rest when the end of the list scrolls into view.
   await page.locator('ul.rewards li').nth(19).waitFor();
   await page.locator('ul.rewards li').last().scrollIntoViewIfNeeded();

@@ -2,8 +2,9 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
-import type { CabinetMonthQuery, CabinetQuery, CabinetRewardsQuery } from '../gql/graphql';
+import type { CabinetCatalogQuery, CabinetMonthQuery, CabinetProgressQuery, CabinetQuery, CabinetRewardsQuery } from '../gql/graphql';
 import { formatCount, formatDate, formatMoney, formatPoints, t, type Locale, type MessageKey } from '../i18n';
+import { EarningsChart } from './earnings-chart';
 import { ErrorNote, NeedsToken } from './notes';
 
 const CabinetDocument = graphql(`
@@ -85,7 +86,60 @@ const MonthDocument = graphql(`
   }
 `);
 
+const ProgressDocument = graphql(`
+  query CabinetProgress {
+    me {
+      progress {
+        campaignId
+        campaignName
+        schemeCode
+        key
+        label {
+          en
+          ru
+        }
+        current
+        threshold
+        unit
+        reward {
+          en
+          ru
+        }
+        reached
+        endsAt
+      }
+    }
+  }
+`);
+
+const CatalogDocument = graphql(`
+  query CabinetCatalog {
+    me {
+      pointsCatalog {
+        campaignId
+        campaignName
+        item {
+          code
+          name
+          kind
+          cost
+        }
+      }
+    }
+  }
+`);
+
+const RedeemDocument = graphql(`
+  mutation CabinetRedeem($campaignId: ID!, $partnerId: ID!, $itemCode: String!, $idempotencyKey: String!) {
+    redeemPoints(campaignId: $campaignId, partnerId: $partnerId, itemCode: $itemCode, idempotencyKey: $idempotencyKey) {
+      balance
+    }
+  }
+`);
+
 type Partner = NonNullable<CabinetQuery['me']>;
+type Offer = NonNullable<CabinetCatalogQuery['me']>['pointsCatalog'][number];
+type Target = NonNullable<CabinetProgressQuery['me']>['progress'][number];
 type Month = CabinetMonthQuery['partnerStats'];
 type Reward = CabinetRewardsQuery['rewards']['edges'][number]['node'];
 
@@ -115,6 +169,8 @@ export function CabinetPage({ locale, params }: { locale: Locale; params: URLSea
           </p>
           <Balances locale={locale} partner={partner} />
           <ThisMonth locale={locale} token={token} partnerId={partner.id} />
+          <Progress locale={locale} token={token} />
+          <EarningsChart locale={locale} token={token} partnerId={partner.id} />
           <div class="facts">
             <Fact label={t(locale, 'cabinet.points')} value={formatPoints(locale, partner.pointsBalance)} />
             <Fact label={t(locale, 'cabinet.downline')} value={formatCount(locale, partner.downline.total)}>
@@ -134,6 +190,7 @@ export function CabinetPage({ locale, params }: { locale: Locale; params: URLSea
               </ul>
             </Fact>
           </div>
+          <Catalog locale={locale} token={token} partner={partner} onRedeemed={(balance) => setPartner({ ...partner, pointsBalance: balance })} />
           <Rewards locale={locale} token={token} />
         </>
       )}
@@ -190,6 +247,125 @@ function ThisMonth({ locale, token, partnerId }: { locale: Locale; token: string
       </ul>
     </section>
   );
+}
+
+/**
+ * What the partner's points buy in the active campaigns, each with a button to redeem it when
+ * the balance covers it. One idempotency key per click: a request the network lost and the
+ * partner sends again is a second redemption they asked for, so each click is its own.
+ */
+function Catalog({ locale, token, partner, onRedeemed }: { locale: Locale; token: string; partner: Partner; onRedeemed: (balance: string | number) => void }) {
+  const [offers, setOffers] = useState<Offer[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => void request(CatalogDocument, {}, token).then((data) => setOffers(data.me?.pointsCatalog ?? []), setError), [token]);
+  if (offers.length === 0 && !error) return null;
+  const balance = BigInt(partner.pointsBalance);
+  const redeem = async ({ campaignId, item }: Offer) => {
+    setBusy(true);
+    setDone(null);
+    try {
+      const { redeemPoints } = await request(RedeemDocument, { campaignId, partnerId: partner.id, itemCode: item.code, idempotencyKey: crypto.randomUUID() }, token);
+      onRedeemed(redeemPoints.balance);
+      setDone(t(locale, 'catalog.redeemed', { item: item.name, points: formatPoints(locale, redeemPoints.balance) }));
+      setError(null);
+    } catch (failure) {
+      setError(failure as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="catalog">
+      <h2>{t(locale, 'catalog.title')}</h2>
+      {done && (
+        <p class="notice" role="status">
+          {done}
+        </p>
+      )}
+      {error && <ErrorNote locale={locale} error={error} />}
+      <ul class="plain offers">
+        {offers.map((offer) => (
+          <li key={`${offer.campaignId}:${offer.item.code}`} data-item={offer.item.code}>
+            <span class="offer-name">{offer.item.name}</span> <span class="muted">{t(locale, 'catalog.cost', { points: formatPoints(locale, offer.item.cost) })}</span>{' '}
+            <button
+              type="button"
+              disabled={busy || BigInt(offer.item.cost) > balance}
+              aria-label={t(locale, 'catalog.redeemItem', { item: offer.item.name, points: formatPoints(locale, offer.item.cost) })}
+              onClick={() => void redeem(offer)}
+            >
+              {t(locale, 'catalog.redeem')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * How far the partner is towards each target of its active campaigns, as the campaigns' schemes
+ * report them: the page only draws what the API says, so a new scheme's targets show up here
+ * with no change to the page.
+ */
+function Progress({ locale, token }: { locale: Locale; token: string }) {
+  const [targets, setTargets] = useState<Target[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => void request(ProgressDocument, {}, token).then((data) => setTargets(data.me?.progress ?? []), setError), [token]);
+  if (error) return <ErrorNote locale={locale} error={error} />;
+  if (!targets || targets.length === 0) return null;
+  const campaigns = [...new Set(targets.map((target) => target.campaignId))];
+  return (
+    <section class="progress">
+      <h2>{t(locale, 'progress.title')}</h2>
+      {campaigns.map((campaignId) => {
+        const own = targets.filter((target) => target.campaignId === campaignId);
+        return (
+          <div key={campaignId} class="campaign-targets">
+            <h3>{own[0].campaignName}</h3>
+            <ul class="plain targets">
+              {own.map((target) => (
+                <TargetRow key={`${target.schemeCode}:${target.key}`} locale={locale} target={target} />
+              ))}
+            </ul>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function TargetRow({ locale, target }: { locale: Locale; target: Target }) {
+  const current = BigInt(target.current);
+  const threshold = BigInt(target.threshold);
+  const shown = current > threshold ? threshold : current;
+  const of = t(locale, 'progress.of', { current: amountIn(locale, target.current, target.unit), threshold: amountIn(locale, target.threshold, target.unit) });
+  const label = target.label[locale];
+  return (
+    <li class={target.reached ? 'target reached' : 'target'} data-target={target.key}>
+      <span class="target-label">{label}</span> <span class="target-figures">{of}</span>
+      {target.reached && <span class="badge status-approved">{t(locale, 'progress.reached')}</span>}
+      {/* Per mille, so a money threshold in the billions still fits the element's number range. */}
+      <progress max={1000} value={Number((shown * 1000n) / threshold)} aria-label={`${label}: ${of}`} />
+      <span class="muted">
+        {t(locale, 'progress.gives', { reward: target.reward[locale] })}
+        {target.endsAt && ` · ${t(locale, 'progress.until', { date: lastDay(locale, target.endsAt) })}`}
+      </span>
+    </li>
+  );
+}
+
+/** The last day a target counts: `endsAt` is the first instant after it. */
+function lastDay(locale: Locale, endsAt: string): string {
+  return formatDate(locale, new Date(Date.parse(endsAt) - 1).toISOString());
+}
+
+/** A target's figure in its unit: a count, points (hundredths) or money (minor units). */
+function amountIn(locale: Locale, value: number | string, unit: string): string {
+  if (unit === 'COUNT') return formatCount(locale, value);
+  if (unit === 'POINTS') return formatPoints(locale, value);
+  return formatMoney(locale, value, unit);
 }
 
 function Fact({ label, value, children }: { label: string; value: string; children?: ComponentChildren }) {
