@@ -68,7 +68,7 @@ it('starts with a demo program, keeps its data across restarts, and stops cleanl
   expect(await query(first.url)).toEqual({
     data: {
       partners: { edges: ['IVAN', 'MARIA', 'OLEG', 'SC-1'].map((referralCode) => ({ node: { referralCode } })) },
-      campaigns: { edges: [{ node: { status: 'ACTIVE' } }] },
+      campaigns: { edges: [{ node: { status: 'ACTIVE' } }, { node: { status: 'ACTIVE' } }] },
     },
   });
   const page = await fetch(first.url.replace(/graphql$/, ''));

@@ -15,8 +15,9 @@ export interface DemoSeed {
 /**
  * On an empty database: a demo program (RUB, Moscow time), a region tree, a small
  * referral tree, a coupon, an ACTIVE campaign paying 5% of sales plus 3% / 1% up two
- * levels, and an admin API key saved to `<dataDir>/demo-admin-key` so later starts can
- * print it again. Does nothing when a program exists.
+ * levels, a second one with targets and points (`seedGoalsCampaign`), and an admin API key
+ * saved to `<dataDir>/demo-admin-key` so later starts can print it again. Does nothing when a
+ * program exists.
  */
 export async function seedDemo(app: App): Promise<DemoSeed> {
   const keyFile = join(app.config.dataDir, 'demo-admin-key');
@@ -54,10 +55,36 @@ export async function seedDemo(app: App): Promise<DemoSeed> {
     await app.campaigns.activate(program.id, campaign.id);
   }
 
+  await seedGoalsCampaign(app, program.id);
   const { key } = await app.auth.createApiKey(program.id, 'Demo admin', ['admin']);
   mkdirSync(app.config.dataDir, { recursive: true });
   writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   return { programId: program.id, created: true, adminKey: key };
+}
+
+/**
+ * A campaign whose targets and catalog the demo cabinet shows from the first start: a bonus for
+ * five new customers, a monthly volume ladder and points per sale with two items to spend them
+ * on (the first costs one point, what a single sale earns). Its rewards come after the launch
+ * campaign's in every batch, so the README's walkthrough keeps its reward ids.
+ */
+async function seedGoalsCampaign(app: App, programId: string): Promise<void> {
+  const schemes = [
+    { code: 'fixed-goal', args: { metric: 'NEW_CUSTOMERS', target: 5, amount: '300000' } },
+    { code: 'volume-bonus', args: { period: 'MONTH', steps: [{ from: '5000000', percent: '2' }, { from: '15000000', percent: '3', bonus: '500000' }] } },
+    {
+      code: 'points',
+      args: {
+        catalog: [
+          { code: 'MUG', name: 'Branded mug', kind: 'MERCHANDISE', cost: '1' },
+          { code: 'MASTERCLASS', name: 'Sales masterclass', kind: 'TRAINING', cost: '20' },
+        ],
+      },
+    },
+  ].filter((scheme) => app.registry.get(scheme.code));
+  if (schemes.length === 0) return;
+  const campaign = await app.campaigns.create(programId, { name: 'Goals and points', startsAt: new Date('2026-01-01T00:00:00Z'), currency: 'RUB', holdDays: 14, schemes });
+  await app.campaigns.activate(programId, campaign.id);
 }
 
 /** How long the demo partner's links printed at start live. */
