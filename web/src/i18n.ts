@@ -25,12 +25,14 @@ const en = {
   'cabinet.balances': 'Balances',
   'cabinet.thisMonth': 'This month ({month})',
   'cabinet.monthSales': 'Net sales {net} ({count} sales)',
+  'cabinet.monthSales.one': 'Net sales {net} (1 sale)',
   'cabinet.rankIn': 'Your place in region {region}: {rank} of {count}.',
   'cabinet.notRankedIn': 'No net sales in region {region} yet this month.',
   'cabinet.openBoard': 'Open the live board',
   'cabinet.noMoney': 'No money rewards yet.',
   'cabinet.points': 'Points',
   'cabinet.pointsAmount': '{points} points',
+  'cabinet.pointsAmount.one': '1 point',
   'cabinet.downline': 'Partners recruited',
   'cabinet.downlineLevel': 'level {depth}: {count}',
   'cabinet.badges': 'Badges',
@@ -48,8 +50,10 @@ const en = {
   'progress.title': 'Targets',
   'catalog.title': 'Spend your points',
   'catalog.cost': '{points} points',
+  'catalog.cost.one': '1 point',
   'catalog.redeem': 'Redeem',
   'catalog.redeemItem': 'Redeem {item} for {points} points',
+  'catalog.redeemItem.one': 'Redeem {item} for 1 point',
   'catalog.redeemed': '{item} is yours. Points left: {points}.',
   'progress.of': '{current} of {threshold}',
   'progress.reached': 'reached',
@@ -165,7 +169,10 @@ const en = {
 
 export type MessageKey = keyof typeof en;
 
-const ru: Record<MessageKey, string> = {
+/** English's forms for exactly one (`tn`), which Russian does without. */
+type OneKey = Extract<MessageKey, `${string}.one`>;
+
+const ru: Record<Exclude<MessageKey, OneKey>, string> = {
   'app.name': 'Cofactor',
   'lang.switch': 'Язык',
   'home.title': 'Партнёрская программа',
@@ -204,7 +211,7 @@ const ru: Record<MessageKey, string> = {
   'catalog.title': 'Потратить баллы',
   'catalog.cost': 'баллов: {points}',
   'catalog.redeem': 'Обменять',
-  'catalog.redeemItem': 'Обменять {points} баллов на «{item}»',
+  'catalog.redeemItem': 'Обменять на «{item}» (баллов: {points})',
   'catalog.redeemed': '«{item}» — ваш. Осталось баллов: {points}.',
   'progress.of': '{current} из {threshold}',
   'progress.reached': 'достигнута',
@@ -318,7 +325,7 @@ const ru: Record<MessageKey, string> = {
   'error.INTERNAL_SERVER_ERROR': 'Сервер не смог ответить. Попробуйте чуть позже; если ошибка повторяется, сообщите менеджеру программы.',
 };
 
-const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, ru };
+const MESSAGES: Record<Locale, Partial<Record<MessageKey, string>>> = { en, ru };
 
 export function isLocale(value: unknown): value is Locale {
   return LOCALES.includes(value as Locale);
@@ -357,6 +364,16 @@ export function useLocale(): Locale {
  */
 export function t(locale: Locale, key: MessageKey, values: Record<string, string | number> = {}): string {
   return (MESSAGES[locale][key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+}
+
+/**
+ * `t` for a message about `count` things: English says "1 sale" but "2 sales", so a message may
+ * have a `<key>.one` for exactly one; the Russian messages name the count after a colon
+ * ("продаж: 5") and need no forms.
+ */
+export function tn(locale: Locale, key: MessageKey, count: string | number, values: Record<string, string | number> = {}): string {
+  const one = `${key}.one` as MessageKey;
+  return t(locale, String(count) === '1' && MESSAGES[locale][one] !== undefined ? one : key, values);
 }
 
 /** A whole number sent as a JSON number, or as a string beyond 2^53. */

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
 import type { CabinetCatalogQuery, CabinetMonthQuery, CabinetProgressQuery, CabinetQuery, CabinetRewardsQuery } from '../gql/graphql';
-import { formatCount, formatDate, formatMoney, formatPoints, t, type Locale, type MessageKey } from '../i18n';
+import { formatCount, formatDate, formatMoney, formatPoints, t, tn, type Locale, type MessageKey } from '../i18n';
 import { EarningsChart } from './earnings-chart';
 import { ErrorNote, NeedsToken } from './notes';
 
@@ -236,7 +236,7 @@ function ThisMonth({ locale, token, partnerId }: { locale: Locale; token: string
       <h2>{t(locale, 'cabinet.thisMonth', { month: name })}</h2>
       <ul class="plain">
         {(month.figures.sales ?? []).map((sales) => (
-          <li key={sales.currency}>{t(locale, 'cabinet.monthSales', { net: formatMoney(locale, sales.net, sales.currency), count: formatCount(locale, sales.count) })}</li>
+          <li key={sales.currency}>{tn(locale, 'cabinet.monthSales', sales.count, { net: formatMoney(locale, sales.net, sales.currency), count: formatCount(locale, sales.count) })}</li>
         ))}
         {rank && (
           <li class="month-rank">
@@ -288,11 +288,11 @@ function Catalog({ locale, token, partner, onRedeemed }: { locale: Locale; token
       <ul class="plain offers">
         {offers.map((offer) => (
           <li key={`${offer.campaignId}:${offer.item.code}`} data-item={offer.item.code}>
-            <span class="offer-name">{offer.item.name}</span> <span class="muted">{t(locale, 'catalog.cost', { points: formatPoints(locale, offer.item.cost) })}</span>{' '}
+            <span class="offer-name">{offer.item.name}</span> <span class="muted">{tn(locale, 'catalog.cost', formatPoints('en', offer.item.cost), { points: formatPoints(locale, offer.item.cost) })}</span>{' '}
             <button
               type="button"
               disabled={busy || BigInt(offer.item.cost) > balance}
-              aria-label={t(locale, 'catalog.redeemItem', { item: offer.item.name, points: formatPoints(locale, offer.item.cost) })}
+              aria-label={tn(locale, 'catalog.redeemItem', formatPoints('en', offer.item.cost), { item: offer.item.name, points: formatPoints(locale, offer.item.cost) })}
               onClick={() => void redeem(offer)}
             >
               {t(locale, 'catalog.redeem')}
@@ -451,7 +451,7 @@ function rewardAmount(locale: Locale, reward: Reward): string {
     case 'MONEY':
       return formatMoney(locale, reward.amount, reward.unit);
     case 'POINTS':
-      return t(locale, 'cabinet.pointsAmount', { points: formatPoints(locale, reward.amount) });
+      return tn(locale, 'cabinet.pointsAmount', formatPoints('en', reward.amount), { points: formatPoints(locale, reward.amount) });
     case 'LEVEL':
       return t(locale, 'cabinet.level', { level: reward.amount });
     default:
