@@ -146,6 +146,19 @@ describe('the referral hierarchy', () => {
     expect(downline.partner.downline.partners.edges.map((edge) => edge.node.name)).toEqual(['P4', 'P5', 'P6']);
   });
 
+  it('finds partners by a part of their name or referral code, in any case, a % or _ meaning itself', async () => {
+    const SEARCH = `query($filter: PartnerFilter) { partners(first: 20, filter: $filter) { edges { node { name } } } }`;
+    const names = async (filter: Record<string, unknown>) =>
+      (await server.ok<{ partners: { edges: { node: { name: string } }[] } }>(SEARCH, { filter })).partners.edges.map((edge) => edge.node.name);
+    expect(await names({ search: 'q1' })).toEqual(['Q1']);
+    expect(await names({ search: 'ref-p' })).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'P6']);
+    expect(await names({ search: 'p', sponsorId: ids.P2 })).toEqual(['P3']);
+    expect(await names({ search: '%' })).toEqual([]);
+    expect(await names({ search: 'REF_P' })).toEqual([]);
+    const empty = await server.gql(SEARCH, { filter: { search: ' ' } });
+    expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: 'filter.search', message: 'must be 1 to 200 characters' }] });
+  });
+
   it('moves a partner with its downline and refuses a cycle', async () => {
     // Moving P2 under its own descendant P5 would make a cycle.
     const cycle = await server.gql(`mutation { movePartner(id: "${ids.P2}", sponsorId: "${ids.P5}") { id } }`);

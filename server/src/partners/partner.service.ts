@@ -69,17 +69,22 @@ export class PartnerService {
 
   async list(
     programId: string,
-    filter: { kind?: string | null; regionId?: string | null; status?: string | null; sponsorId?: string | null },
+    filter: { kind?: string | null; regionId?: string | null; status?: string | null; sponsorId?: string | null; search?: string | null },
     afterId: string | null,
     limit: number,
   ): Promise<PartnerRow[]> {
+    const search = filter.search ?? null;
+    if (search !== null && (search.trim() === '' || search.length > MAX_NAME_LENGTH)) {
+      throw errors.badInput([{ path: 'filter.search', message: `must be 1 to ${MAX_NAME_LENGTH} characters` }]);
+    }
     return this.sql.query<PartnerRow>(
       `select ${PARTNER_COLUMNS} from partner p
         where p.program_id = $1 and ($2::bigint is null or p.id > $2)
           and ($3::text is null or p.kind = $3) and ($4::bigint is null or p.region_id = $4)
           and ($5::text is null or p.status = $5) and ($6::bigint is null or p.sponsor_id = $6)
+          and ($8::text is null or p.name ilike $8 or p.referral_code ilike $8 or p.external_id ilike $8)
         order by p.id limit $7`,
-      [programId, afterId, filter.kind ?? null, filter.regionId ?? null, filter.status ?? null, filter.sponsorId ?? null, limit],
+      [programId, afterId, filter.kind ?? null, filter.regionId ?? null, filter.status ?? null, filter.sponsorId ?? null, limit, search === null ? null : containing(search.trim())],
     );
   }
 
@@ -270,4 +275,9 @@ export class PartnerService {
     }
     return rows[0].id;
   }
+}
+
+/** An ILIKE pattern for text containing `text` as typed: its `%`, `_` and `\` match only themselves. */
+function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }

@@ -137,4 +137,7 @@ export class PartnerFilter {
 
   @Field(() => ID, { nullable: true, description: 'Direct recruits of this sponsor.' })
   sponsorId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Partners whose name, referral code or external id contains this text, in any case; 1 to 200 characters.' })
+  search?: string | null;
 }
