@@ -7,9 +7,10 @@
  * hold days. Boris sells 1 000,00 ₽ and 400,00 ₽: pending rewards Boris 5 000 and 2 000, Anna
  * 3 000 and 1 200 kopecks.
  */
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { annaRecruitsBoris, startTestServer, type TestServer } from '../support/harness.js';
-import { launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+import { SCREENSHOTS, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -90,7 +91,7 @@ it('approves the chosen rewards, and shows a missing reason beside its field wit
 });
 
 it('creates a campaign through the form generated from the scheme, a wrong value shown beside its field first', async () => {
-  await page.getByLabel('Name').fill('Autumn');
+  await page.getByLabel('Name', { exact: true }).fill('Autumn');
   await page.getByLabel('Starts at').fill('2026-09-01T00:00');
   await page.getByLabel('Hold days before approval').fill('0');
   await page.getByLabel('Reward scheme').selectOption({ label: 'Percentage of sales' });
@@ -157,3 +158,30 @@ it("compares the regions' net sales this month, as bars and as a table", async (
   await screenshot(page, 'console-regions');
 });
 
+
+it('finds a partner by a part of the name and opens the hierarchy a level at a time', async () => {
+  const rows = async (selector: string) => (await page.locator(selector).allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+  const list = page.locator('section.partners > ul.partner-list > li');
+  await list.nth(1).waitFor();
+  // By id: Anna, then Boris, who shows who recruited him.
+  expect(await rows('section.partners > ul.partner-list > li')).toEqual([
+    'Anna active AMBASSADOR · NORTH · level 1 · ANNA Recruits: 1',
+    'Boris active COFACTOR · SOUTH · level 1 · BORIS · recruited by Anna',
+  ]);
+  await page.getByRole('button', { name: 'Recruits: 1' }).click();
+  await page.locator('.recruits li').waitFor();
+  expect(await rows('.recruits li')).toEqual(['Boris active COFACTOR · SOUTH · level 1 · BORIS']);
+  await expect(page.getByRole('button', { name: 'Hide the recruits' }).getAttribute('aria-expanded')).resolves.toBe('true');
+  await page.locator('section.partners').screenshot({ path: join(SCREENSHOTS, 'console-partners.png') });
+
+  await page.getByLabel('Find by name, referral code or external id').fill('bor');
+  // The list empties while the search is on its way, then holds its one match.
+  await page.waitForFunction(
+    (selector) => (globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } } }).document.querySelectorAll(selector).length === 1,
+    'section.partners > ul.partner-list > li',
+  );
+  expect(await rows('section.partners > ul.partner-list > li')).toEqual(['Boris active COFACTOR · SOUTH · level 1 · BORIS · recruited by Anna']);
+  await page.getByLabel('Find by name, referral code or external id').fill('nobody');
+  await page.getByText('No partner matches.').waitFor();
+  expect(await seriousViolations(page)).toEqual([]);
+});

@@ -5,6 +5,7 @@ import type { ConsoleCampaignsQuery, ConsolePayoutBatchMutation, ConsoleQueueQue
 import { formatDate, formatMoney, t, type Locale, type MessageKey } from '../i18n';
 import { CampaignEditor, currencyDigits, toMinor } from './campaign-editor';
 import { ErrorNote } from './notes';
+import { Partners } from './partners';
 import { RegionChart } from './region-chart';
 
 const CampaignsDocument = graphql(`
@@ -131,6 +132,7 @@ export function ConsolePage({ locale }: { locale: Locale }) {
       </div>
       <Campaigns locale={locale} adminKey={key} version={campaignsVersion} />
       <CampaignEditor locale={locale} adminKey={key} onCreated={() => setCampaignsVersion((version) => version + 1)} />
+      <Partners locale={locale} adminKey={key} />
       <ApprovalQueue locale={locale} adminKey={key} />
       <Payouts locale={locale} adminKey={key} />
       <RegionChart locale={locale} adminKey={key} />
