@@ -108,6 +108,15 @@ describe('campaigns', () => {
     await server.ok(`mutation { pauseCampaign(id: "${id}") { status } }`);
   });
 
+  it('keep a scheme sent back with the same args, whatever the order of their keys', async () => {
+    const schemes = [{ code: 'percentage-of-sales', args: { percent: '5', tiers: [{ from: '100000', percent: '7' }], kindRates: [{ kind: 'DEALER', percent: '10' }] } }];
+    const created = await server.ok<{ createCampaign: { id: string } }>(CREATE_CAMPAIGN, { input: { name: 'Same terms', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB', schemes } });
+    const id = created.createCampaign.id;
+    const reordered = [{ code: 'percentage-of-sales', args: { kindRates: [{ percent: '10', kind: 'DEALER' }], tiers: [{ percent: '7', from: '100000' }], percent: '5' } }];
+    await server.ok(`mutation($id: ID!, $input: CampaignInput!) { updateCampaign(id: $id, input: $input) { id } }`, { id, input: { name: 'Same terms', budget: 500_000, schemes: reordered } });
+    expect(await server.sql('select key, retired_at from scheme_instance where campaign_id = $1', [id])).toEqual([{ key: 'percentage-of-sales', retired_at: null }]);
+  });
+
   it('refuse lifecycle moves that make no sense', async () => {
     const created = await server.ok<{ createCampaign: { id: string } }>(CREATE_CAMPAIGN, {
       input: { name: 'Empty', startsAt: '2026-01-01T00:00:00Z', currency: 'RUB' },

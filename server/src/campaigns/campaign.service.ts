@@ -1,5 +1,5 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, isCurrencyCode, parseSchemeArgs, type JsonObject } from '@cofactor/schema';
+import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS, isCurrencyCode, parseSchemeArgs, type JsonObject, type JsonValue } from '@cofactor/schema';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { Region } from '../regions/region.entity.js';
@@ -7,6 +7,7 @@ import { MAX_CODE_LENGTH, MAX_LEVEL, MAX_NAME_LENGTH, checkMoney, checkText } fr
 import { CAP_PERIODS, Campaign, type CampaignStatus, type CapPeriod, type Targeting } from './campaign.entity.js';
 import { SchemeInstance } from './scheme-instance.entity.js';
 import { checkSchemeBounds } from './scheme-bounds.js';
+import { canonicalJson } from '../rewarding/resends.js';
 
 export interface SchemeInstanceInput {
   key?: string | null;
@@ -103,7 +104,8 @@ export class CampaignService {
               current.position === position &&
               current.schemeCode === scheme.code &&
               current.schemeVersion === scheme.version &&
-              JSON.stringify(current.args) === JSON.stringify(scheme.args),
+              // Stored args come back from jsonb with its own key order; compare what they say.
+              canonicalJson(current.args as JsonValue) === canonicalJson(scheme.args as JsonValue),
           );
           if (same) active.splice(active.indexOf(same), 1);
           else tx.create(SchemeInstance, this.instance(id, scheme, position));
