@@ -123,6 +123,40 @@ it('creates a campaign through the form generated from the scheme, a wrong value
   expect(campaign).toEqual({ status: 'DRAFT', hold_days: 0, args: { percent: '5', tiers: [{ from: '100000', percent: '7' }], kindRates: [{ kind: 'DEALER', percent: '10' }] } });
 });
 
+it('edits a campaign in the same form: limits and targeting, an unknown region named beside its field, the unchanged scheme kept', async () => {
+  await page.getByRole('button', { name: 'Edit: Autumn' }).click();
+  await page.getByRole('heading', { name: 'Campaign "Autumn"' }).waitFor();
+  // The stored args come back as typed: 1 000,00 ₽ in major units.
+  await expect(page.locator('#field-schemes-0-args-tiers-0-from').inputValue()).resolves.toBe('1000.00');
+  await page.getByLabel('Budget (RUB)').fill('5000');
+  await page.getByLabel('Per-partner cap (RUB)').fill('1000,50');
+  await page.getByLabel('Cap period').selectOption({ label: 'Quarter' });
+  await page.getByRole('checkbox', { name: 'DEALER' }).check();
+  await page.getByLabel('Region codes').fill('NORTH, NOWHERE');
+  await page.getByRole('button', { name: 'Save the changes' }).click();
+  await expect(page.locator('#field-regionCodes-error').textContent()).resolves.toBe('no region "NOWHERE" in this program');
+  const stored = async () =>
+    (await server.sql<{ budget: string | null; partner_cap: string | null; cap_period: string; targeting: unknown }>(
+      "select budget::text, partner_cap::text, cap_period, targeting from campaign where name = 'Autumn'",
+    ))[0];
+  expect((await stored()).budget).toBeNull();
+
+  await page.getByLabel('Region codes').fill('NORTH');
+  await page.getByRole('button', { name: 'Save the changes' }).click();
+  await expect(page.locator('.notice', { hasText: 'saved' }).textContent()).resolves.toBe('Campaign "Autumn" saved.');
+  const [north] = await server.sql<{ id: string }>("select id::text from region where code = 'NORTH'");
+  // 5 000,00 ₽ and 1 000,50 ₽ in kopecks.
+  expect(await stored()).toEqual({ budget: '500000', partner_cap: '100050', cap_period: 'QUARTER', targeting: { partnerKinds: ['DEALER'], segments: [], regionIds: [north.id], levels: [] } });
+  // The scheme came back unchanged, so its slot (and the keys of its rewards) stayed as it was.
+  const instances = await server.sql<{ key: string; retired: boolean }>(
+    "select s.key, s.retired_at is not null as retired from scheme_instance s join campaign c on c.id = s.campaign_id where c.name = 'Autumn'",
+  );
+  expect(instances).toEqual([{ key: 'percentage-of-sales', retired: false }]);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Stop editing' }).click();
+  await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+});
+
 it('pays everyone owed at least the minimum in one batch, and downloads its CSV as the API gives it', async () => {
   // Approved above: Boris 5 000 and Anna 3 000 kopecks; nothing is paid yet.
   await page.getByLabel('Pay partners owed at least (RUB)').fill('ten');

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, request } from '../api';
 import { graphql } from '../gql';
-import type { ArgType, NewCampaignSchemesQuery } from '../gql/graphql';
-import { t, type Locale } from '../i18n';
+import type { ArgType, NewCampaignSchemesQuery, StoredCampaignQuery } from '../gql/graphql';
+import { t, type Locale, type MessageKey } from '../i18n';
 import { ErrorNote } from './notes';
 
 // An arg's definition as the form reads it; objects nest two levels (a list of tiers, each with its fields).
@@ -67,6 +67,48 @@ const CreateDocument = graphql(`
   }
 `);
 
+const UpdateDocument = graphql(`
+  mutation EditCampaign($id: ID!, $input: CampaignInput!) {
+    updateCampaign(id: $id, input: $input) {
+      id
+      name
+      status
+    }
+  }
+`);
+
+const StoredDocument = graphql(`
+  query StoredCampaign($id: ID!) {
+    campaign(id: $id) {
+      id
+      name
+      status
+      startsAt
+      endsAt
+      currency
+      holdDays
+      budget
+      partnerCap
+      capPeriod
+      targeting {
+        partnerKinds
+        regionIds
+        segments
+        levels
+      }
+      schemes {
+        key
+        schemeCode
+        args
+      }
+    }
+    regions {
+      id
+      code
+    }
+  }
+`);
+
 type Scheme = NewCampaignSchemesQuery['rewardSchemes'][number];
 interface Definition {
   name: string;
@@ -123,6 +165,12 @@ function draftOf(definition: Definition, value: unknown, digits: number): Draft 
   if (definition.type === 'BOOLEAN') return value === true;
   if (value === undefined || value === null) return '';
   return definition.type === 'MONEY' ? toMajor(String(value), digits) : String(value);
+}
+
+/** A stored arg's value as the form edits it: a list item by item. */
+function storedDraft(definition: Definition, value: unknown, digits: number): Draft {
+  if (definition.list) return Array.isArray(value) ? value.map((item) => draftOf(definition, item, digits)) : [];
+  return draftOf(definition, value, digits);
 }
 
 /** The args' JSON form from the drafts; a value the form can tell is wrong is a problem at its path instead. */
@@ -232,50 +280,157 @@ function FieldError({ id, message }: { id: string; message: string }) {
 }
 
 interface SchemeDraft {
+  /** The stored instance's key when editing: rewards' idempotency keys name it, so an unchanged scheme keeps it. */
+  key?: string;
   code: string;
   args: Record<string, Draft>;
 }
 
+/** The partner kinds and segments the contract names, offered as checkboxes; targeting by none of them takes in all. */
+const KINDS = ['AMBASSADOR', 'COFACTOR', 'INFLUENCER', 'CONTENT_PARTNER', 'RESELLER', 'AFFILIATE', 'DEALER', 'SERVICE_CENTER'];
+const SEGMENTS = ['SMALL', 'MEDIUM', 'LARGE'];
+const CAP_PERIODS = ['MONTH', 'QUARTER', 'CAMPAIGN'];
+
+/** Everything but the schemes, as typed. */
+interface Terms {
+  name: string;
+  startsAt: string;
+  endsAt: string;
+  currency: string;
+  holdDays: string;
+  budget: string;
+  partnerCap: string;
+  capPeriod: string;
+  kinds: string[];
+  segments: string[];
+  regionCodes: string;
+  levels: string;
+}
+
+const NEW_TERMS: Terms = { name: '', startsAt: '', endsAt: '', currency: 'RUB', holdDays: '14', budget: '', partnerCap: '', capPeriod: 'MONTH', kinds: [], segments: [], regionCodes: '', levels: '' };
+
+/** An instant as a `datetime-local` input shows it, in the browser's time zone. */
+function localInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** "MSK, SPB" or "1 2" as a list; empty text is an empty list. */
+const listOf = (text: string) => text.split(/[\s,;]+/).filter(Boolean);
+
+/** The input as the API takes it; what the form can tell is wrong is a problem at its path instead. */
+function inputOf(terms: Terms, schemes: SchemeDraft[], definitionsOf: (code: string) => Definition[], problems: Problems) {
+  const digits = currencyDigits(terms.currency);
+  const money = (path: string, text: string) => {
+    if (text.trim() === '') return null;
+    const minor = toMinor(text, digits);
+    if (minor === null) problems.set(path, `enter an amount such as ${toMajor('5000000', digits)}`);
+    return minor;
+  };
+  const levels = listOf(terms.levels).map((level) => (/^\d+$/.test(level) ? Number(level) : (problems.set('targeting.levels', 'enter whole numbers, such as 1 2'), 0)));
+  const used = new Map<string, number>();
+  return {
+    name: terms.name,
+    currency: terms.currency,
+    startsAt: terms.startsAt ? new Date(terms.startsAt).toISOString() : undefined,
+    endsAt: terms.endsAt ? new Date(terms.endsAt).toISOString() : null,
+    holdDays: /^\d+$/.test(terms.holdDays) ? Number(terms.holdDays) : undefined,
+    budget: money('budget', terms.budget),
+    partnerCap: money('partnerCap', terms.partnerCap),
+    capPeriod: terms.capPeriod,
+    targeting: { partnerKinds: terms.kinds, segments: terms.segments, regionCodes: listOf(terms.regionCodes), levels },
+    schemes: schemes.map((scheme, index) => {
+      // A scheme used twice needs a key of its own for its slot; the first keeps the code.
+      const count = (used.get(scheme.code) ?? 0) + 1;
+      used.set(scheme.code, count);
+      const key = scheme.key ?? (count > 1 ? `${scheme.code}-${count}` : undefined);
+      return { code: scheme.code, ...(key ? { key } : {}), args: argsOf(definitionsOf(scheme.code), scheme.args, `schemes[${index}].args`, digits, problems) };
+    }),
+  };
+}
+
+type Stored = NonNullable<StoredCampaignQuery['campaign']>;
+
+/** A stored campaign as the form shows it: amounts in major units, region ids as their codes, each scheme's args as drafts. */
+function storedForm(campaign: Stored, regions: { id: string; code: string }[], definitionsOf: (code: string) => Definition[]): { terms: Terms; chosen: SchemeDraft[] } {
+  const codes = new Map(regions.map((region) => [region.id, region.code]));
+  const digits = currencyDigits(campaign.currency);
+  const major = (minor: unknown) => (minor === null || minor === undefined ? '' : toMajor(String(minor), digits));
+  const terms: Terms = {
+    name: campaign.name,
+    startsAt: localInput(campaign.startsAt),
+    endsAt: localInput(campaign.endsAt),
+    currency: campaign.currency,
+    holdDays: String(campaign.holdDays),
+    budget: major(campaign.budget),
+    partnerCap: major(campaign.partnerCap),
+    capPeriod: campaign.capPeriod,
+    kinds: campaign.targeting.partnerKinds,
+    segments: campaign.targeting.segments,
+    regionCodes: campaign.targeting.regionIds.map((id) => codes.get(id) ?? id).join(', '),
+    levels: campaign.targeting.levels.join(' '),
+  };
+  const chosen = campaign.schemes.map((instance) => {
+    const args = instance.args as Record<string, unknown>;
+    const drafts = definitionsOf(instance.schemeCode).map((definition) => [definition.name, definition.name in args ? storedDraft(definition, args[definition.name], digits) : initialDraft(definition, digits)]);
+    return { key: instance.key, code: instance.schemeCode, args: Object.fromEntries(drafts) as Record<string, Draft> };
+  });
+  return { terms, chosen };
+}
+
 /**
- * A new campaign: its name, start, currency and hold days, and its schemes, each with a form
- * generated from the scheme's arg definitions, so an installed plugin gets a form with no change
- * here. The API's errors appear beside the fields their paths name; nothing is written until all pass.
+ * A campaign, new or stored: its name, dates, currency, hold days, budget and per-partner cap,
+ * who it targets, and its schemes, each with a form generated from the scheme's arg definitions,
+ * so an installed plugin gets a form with no change here. The API's errors appear beside the
+ * fields their paths name; nothing is written until all pass. Editing keeps each unchanged
+ * scheme's key, so the rewards it already paid are never paid again under a new one.
  */
-export function CampaignEditor({ locale, adminKey, onCreated }: { locale: Locale; adminKey: string; onCreated: () => void }) {
+export function CampaignEditor({ locale, adminKey, editing, onSaved, onCancel }: { locale: Locale; adminKey: string; editing: string | null; onSaved: () => void; onCancel: () => void }) {
   const [schemes, setSchemes] = useState<Scheme[]>([]);
-  const [name, setName] = useState('');
-  const [startsAt, setStartsAt] = useState('');
-  const [currency, setCurrency] = useState('RUB');
-  const [holdDays, setHoldDays] = useState('14');
+  const [terms, setTerms] = useState<Terms>(NEW_TERMS);
   const [chosen, setChosen] = useState<SchemeDraft[]>([]);
   const [adding, setAdding] = useState('');
   const [problems, setProblems] = useState<Problems>(new Map());
   const [error, setError] = useState<ApiError | null>(null);
-  const [created, setCreated] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => void request(SchemesDocument, {}, adminKey).then((data) => setSchemes(data.rewardSchemes), setError), [adminKey]);
-  const digits = currencyDigits(currency);
   const definitionsOf = (code: string) => (schemes.find((scheme) => scheme.code === code)?.args ?? []) as Definition[];
+  const digits = currencyDigits(terms.currency);
+
+  useEffect(() => {
+    setProblems(new Map());
+    setSaved(null);
+    if (!editing) {
+      setTerms(NEW_TERMS);
+      setChosen([]);
+      return;
+    }
+    if (schemes.length === 0) return;
+    void request(StoredDocument, { id: editing }, adminKey).then(({ campaign, regions }) => {
+      if (!campaign) return setError(new ApiError('NOT_FOUND', `no campaign ${editing}`));
+      const form = storedForm(campaign, regions, definitionsOf);
+      setTerms(form.terms);
+      setChosen(form.chosen);
+    }, setError);
+  }, [editing, schemes, adminKey]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const found: Problems = new Map();
-    const input = {
-      name,
-      currency,
-      startsAt: startsAt ? new Date(startsAt).toISOString() : undefined,
-      holdDays: /^\d+$/.test(holdDays) ? Number(holdDays) : undefined,
-      schemes: chosen.map((scheme, index) => ({ code: scheme.code, args: argsOf(definitionsOf(scheme.code), scheme.args, `schemes[${index}].args`, digits, found) })),
-    };
-    setCreated(null);
+    const input = inputOf(terms, chosen, definitionsOf, found);
+    setSaved(null);
     setError(null);
     setProblems(found);
     if (found.size) return;
     try {
-      const { createCampaign } = await request(CreateDocument, { input }, adminKey);
-      setCreated(createCampaign.name);
-      setChosen([]);
-      setName('');
-      onCreated();
+      const result = editing ? (await request(UpdateDocument, { id: editing, input }, adminKey)).updateCampaign : (await request(CreateDocument, { input }, adminKey)).createCampaign;
+      setSaved(t(locale, editing ? 'editor.updated' : 'editor.created', { name: result.name }));
+      if (!editing) {
+        setChosen([]);
+        setTerms(NEW_TERMS);
+      }
+      onSaved();
     } catch (failure) {
       const apiError = failure as ApiError;
       // The API names each wrong field by its path under `input`.
@@ -285,28 +440,83 @@ export function CampaignEditor({ locale, adminKey, onCreated }: { locale: Locale
     }
   };
 
-  const plain = (path: string, label: string, value: string, set: (value: string) => void, type: 'text' | 'datetime-local' = 'text') => (
+  const set = (name: keyof Terms) => (value: string) => setTerms({ ...terms, [name]: value });
+  /** A problem at `path` or under it (`targeting.regionCodes[1]` for the region codes field). */
+  const problemAt = (path: string) => [...problems].find(([at]) => at === path || at.startsWith(`${path}[`) || at.startsWith(`${path}.`))?.[1];
+  const plain = (path: keyof Terms, label: string, type: 'text' | 'datetime-local' = 'text', help?: string, problemPath: string = path) => (
     <div class="field">
       <label for={`field-${path}`}>{label}</label>
-      <input id={`field-${path}`} type={type as "text"} value={value} aria-invalid={problems.has(path) ? 'true' : undefined} onInput={(event) => set((event.target as HTMLInputElement).value)} />
-      {problems.has(path) && <FieldError id={`field-${path}-error`} message={problems.get(path)!} />}
+      <input
+        id={`field-${path}`}
+        type={type as 'text'}
+        value={terms[path] as string}
+        aria-invalid={problemAt(problemPath) ? 'true' : undefined}
+        aria-describedby={help ? `field-${path}-help` : undefined}
+        onInput={(event) => set(path)((event.target as HTMLInputElement).value)}
+      />
+      {help && (
+        <p id={`field-${path}-help`} class="muted">
+          {help}
+        </p>
+      )}
+      {problemAt(problemPath) && <FieldError id={`field-${path}-error`} message={problemAt(problemPath)!} />}
     </div>
+  );
+  const checks = (name: 'kinds' | 'segments', legend: string, options: string[], problemPath: string) => (
+    <fieldset class="checks">
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option} class="check">
+          <input
+            type="checkbox"
+            checked={terms[name].includes(option)}
+            onChange={(event) => setTerms({ ...terms, [name]: (event.target as HTMLInputElement).checked ? [...terms[name], option] : terms[name].filter((chosenOne) => chosenOne !== option) })}
+          />{' '}
+          {option}
+        </label>
+      ))}
+      {problemAt(problemPath) && <FieldError id={`field-${name}-error`} message={problemAt(problemPath)!} />}
+    </fieldset>
   );
   return (
     <form class="editor" onSubmit={submit} noValidate>
-      <h2>{t(locale, 'editor.title')}</h2>
+      <h2>{editing ? t(locale, 'editor.editTitle', { name: terms.name }) : t(locale, 'editor.title')}</h2>
       {error && <ErrorNote locale={locale} error={error} />}
-      {created && (
+      {saved && (
         <p class="notice" role="status">
-          {t(locale, 'editor.created', { name: created })}
+          {saved}
         </p>
       )}
-      {plain('name', t(locale, 'editor.name'), name, setName)}
-      {plain('startsAt', t(locale, 'editor.startsAt'), startsAt, setStartsAt, 'datetime-local')}
-      {plain('currency', t(locale, 'editor.currency'), currency, setCurrency)}
-      {plain('holdDays', t(locale, 'editor.holdDays'), holdDays, setHoldDays)}
+      {plain('name', t(locale, 'editor.name'))}
+      {plain('startsAt', t(locale, 'editor.startsAt'), 'datetime-local')}
+      {plain('endsAt', t(locale, 'editor.endsAt'), 'datetime-local', t(locale, 'editor.endsAtHelp'))}
+      {plain('currency', t(locale, 'editor.currency'))}
+      {plain('holdDays', t(locale, 'editor.holdDays'))}
+      <fieldset class="limits">
+        <legend>{t(locale, 'editor.limits')}</legend>
+        {plain('budget', t(locale, 'editor.budget', { currency: terms.currency }), 'text', t(locale, 'editor.budgetHelp'))}
+        {plain('partnerCap', t(locale, 'editor.partnerCap', { currency: terms.currency }), 'text', t(locale, 'editor.partnerCapHelp'))}
+        <div class="field">
+          <label for="field-capPeriod">{t(locale, 'editor.capPeriod')}</label>
+          <select id="field-capPeriod" value={terms.capPeriod} onChange={(event) => set('capPeriod')((event.target as HTMLSelectElement).value)}>
+            {CAP_PERIODS.map((period) => (
+              <option key={period} value={period}>
+                {t(locale, `capPeriod.${period}` as MessageKey)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </fieldset>
+      <fieldset class="targeting">
+        <legend>{t(locale, 'editor.targeting')}</legend>
+        <p class="muted">{t(locale, 'editor.targetingHelp')}</p>
+        {checks('kinds', t(locale, 'editor.kinds'), KINDS, 'targeting.partnerKinds')}
+        {checks('segments', t(locale, 'editor.segments'), SEGMENTS, 'targeting.segments')}
+        {plain('regionCodes', t(locale, 'editor.regionCodes'), 'text', t(locale, 'editor.regionCodesHelp'), 'targeting.regionCodes')}
+        {plain('levels', t(locale, 'editor.levels'), 'text', t(locale, 'editor.levelsHelp'), 'targeting.levels')}
+      </fieldset>
       {chosen.map((scheme, index) => (
-        <fieldset class="scheme" key={`${scheme.code}-${index}`}>
+        <fieldset class="scheme" key={`${scheme.key ?? scheme.code}-${index}`}>
           <legend>{schemes.find((found) => found.code === scheme.code)?.name[locale] ?? scheme.code}</legend>
           {definitionsOf(scheme.code).map((definition) => (
             <ArgField
@@ -316,7 +526,7 @@ export function CampaignEditor({ locale, adminKey, onCreated }: { locale: Locale
               draft={scheme.args[definition.name]}
               path={`schemes[${index}].args.${definition.name}`}
               problems={problems}
-              currency={currency}
+              currency={terms.currency}
               onChange={(next) => setChosen(chosen.map((old, at) => (at === index ? { ...old, args: { ...old.args, [definition.name]: next } } : old)))}
             />
           ))}
@@ -347,7 +557,14 @@ export function CampaignEditor({ locale, adminKey, onCreated }: { locale: Locale
           {t(locale, 'editor.addScheme')}
         </button>
       </div>
-      <button type="submit">{t(locale, 'editor.create')}</button>
+      <div class="editor-actions">
+        <button type="submit">{t(locale, editing ? 'editor.save' : 'editor.create')}</button>
+        {editing && (
+          <button type="button" onClick={onCancel}>
+            {t(locale, 'editor.cancel')}
+          </button>
+        )}
+      </div>
     </form>
   );
 }

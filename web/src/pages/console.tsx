@@ -117,6 +117,7 @@ const KEY = 'cofactor.adminKey';
 export function ConsolePage({ locale }: { locale: Locale }) {
   const [key, setKey] = useState(() => sessionStorage.getItem(KEY));
   const [campaignsVersion, setCampaignsVersion] = useState(0);
+  const [editing, setEditing] = useState<string | null>(null);
   if (!key) return <KeyForm locale={locale} onKey={(entered) => (sessionStorage.setItem(KEY, entered), setKey(entered))} />;
   const forget = () => {
     sessionStorage.removeItem(KEY);
@@ -130,8 +131,8 @@ export function ConsolePage({ locale }: { locale: Locale }) {
           {t(locale, 'console.forget')}
         </button>
       </div>
-      <Campaigns locale={locale} adminKey={key} version={campaignsVersion} />
-      <CampaignEditor locale={locale} adminKey={key} onCreated={() => setCampaignsVersion((version) => version + 1)} />
+      <Campaigns locale={locale} adminKey={key} version={campaignsVersion} onEdit={setEditing} />
+      <CampaignEditor locale={locale} adminKey={key} editing={editing} onSaved={() => setCampaignsVersion((version) => version + 1)} onCancel={() => setEditing(null)} />
       <Partners locale={locale} adminKey={key} />
       <ApprovalQueue locale={locale} adminKey={key} />
       <Payouts locale={locale} adminKey={key} />
@@ -162,7 +163,7 @@ function KeyForm({ locale, onKey }: { locale: Locale; onKey: (key: string) => vo
 }
 
 /** The program's campaigns; read again when `version` changes (a campaign was created). */
-function Campaigns({ locale, adminKey, version }: { locale: Locale; adminKey: string; version: number }) {
+function Campaigns({ locale, adminKey, version, onEdit }: { locale: Locale; adminKey: string; version: number; onEdit: (id: string) => void }) {
   const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const load = () => request(CampaignsDocument, {}, adminKey).then((data) => (setCampaigns(data.campaigns.edges.map((edge) => edge.node)), setError(null)), setError);
@@ -203,9 +204,14 @@ function Campaigns({ locale, adminKey, version }: { locale: Locale; adminKey: st
               <td>{campaign.schemes.map((scheme) => scheme.schemeCode).join(', ')}</td>
               <td>
                 {['DRAFT', 'PAUSED', 'ACTIVE'].includes(campaign.status) && (
-                  <button type="button" onClick={() => void change(campaign)}>
-                    {t(locale, campaign.status === 'ACTIVE' ? 'console.pause' : 'console.activate')}
-                  </button>
+                  <>
+                    <button type="button" onClick={() => void change(campaign)}>
+                      {t(locale, campaign.status === 'ACTIVE' ? 'console.pause' : 'console.activate')}
+                    </button>{' '}
+                    <button type="button" aria-label={`${t(locale, 'console.edit')}: ${campaign.name}`} onClick={() => onEdit(campaign.id)}>
+                      {t(locale, 'console.edit')}
+                    </button>
+                  </>
                 )}
               </td>
             </tr>

@@ -1,7 +1,7 @@
 import type { ApiError } from '../api';
 import { t, type Locale, type MessageKey } from '../i18n';
 
-const KNOWN = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX', 'NETWORK', 'CONFLICT']);
+const KNOWN = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX', 'NETWORK', 'CONFLICT', 'NOT_FOUND']);
 
 /** An API error in words a person can act on; a wrong input names its field. */
 export function ErrorNote({ locale, error }: { locale: Locale; error: ApiError }) {
