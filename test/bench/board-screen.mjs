@@ -47,7 +47,7 @@ const { values, integer } = readArgs(USAGE, {
 const events = integer('events', 1, 10_000);
 const gapMs = integer('gap-ms', 0, 60_000);
 
-/** Resolves with the time of the first call of `arm()`'s signal after arming, or rejects after STEP_TIMEOUT_MS. */
+/** Something that happens again and again: `next()` resolves with the time of the first `fire()` after it, or rejects after STEP_TIMEOUT_MS. */
 function signal() {
   let waiting = null;
   return {
@@ -104,9 +104,10 @@ try {
   await page.exposeFunction('boardChanged', () => screen.fire(now()));
   await page.goto(`${url}/#/board?token=${token}&metric=${BOARD.metric}&period=${BOARD.period}`);
   await page.locator('table.ranking').waitFor();
+  // Runs in the page, where globalThis is its window.
   await page.evaluate(() => {
-    const observer = new MutationObserver(() => globalThis.boardChanged());
-    observer.observe(document.querySelector('table.ranking'), { childList: true, subtree: true, characterData: true });
+    const observer = new globalThis.MutationObserver(() => globalThis.boardChanged());
+    observer.observe(globalThis.document.querySelector('table.ranking'), { childList: true, subtree: true, characterData: true });
   });
   log(`board open in Chromium; recording ${WARMUP} + ${events} sales one at a time`);
 
