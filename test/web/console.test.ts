@@ -219,3 +219,15 @@ it('finds a partner by a part of the name and opens the hierarchy a level at a t
   await page.getByText('No partner matches.').waitFor();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+it("shows the API's message about a wrong value in Russian when the page is in Russian", async () => {
+  await page.getByLabel('Language').selectOption('ru');
+  await page.getByLabel('Название', { exact: true }).fill('Зима');
+  await page.getByLabel('Схема вознаграждения').selectOption({ label: 'Процент от продаж' });
+  await page.getByRole('button', { name: 'Добавить схему' }).click();
+  await page.locator('#field-schemes-0-args-percent').fill('150');
+  await page.getByRole('button', { name: 'Создать кампанию (черновик)' }).click();
+  await expect(page.locator('#field-schemes-0-args-percent-error').textContent()).resolves.toBe('должно быть не больше 100, а введено 150');
+  await screenshot(page, 'console-ru');
+  await page.getByLabel('Язык').selectOption('en');
+});

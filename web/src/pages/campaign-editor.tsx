@@ -3,7 +3,7 @@ import { ApiError, request } from '../api';
 import { graphql } from '../gql';
 import type { ArgType, NewCampaignSchemesQuery, StoredCampaignQuery } from '../gql/graphql';
 import { t, type Locale, type MessageKey } from '../i18n';
-import { ErrorNote } from './notes';
+import { ErrorNote, FieldError } from './notes';
 
 // An arg's definition as the form reads it; objects nest two levels (a list of tiers, each with its fields).
 graphql(`
@@ -221,7 +221,7 @@ function ArgField({ locale, definition, draft, path, problems, currency, onChang
         <button type="button" onClick={() => onChange([...items, initialDraft(definition, digits, true)])}>
           {t(locale, 'editor.add', { what: definition.label[locale] })}
         </button>
-        {problem && <FieldError id={`${id}-error`} message={problem} />}
+        {problem && <FieldError locale={locale} id={`${id}-error`} message={problem} />}
       </fieldset>
     );
   }
@@ -266,18 +266,11 @@ function ArgField({ locale, definition, draft, path, problems, currency, onChang
           {[definition.help?.[locale], bounds].filter(Boolean).join(' · ')}
         </p>
       )}
-      {problem && <FieldError id={`${id}-error`} message={problem} />}
+      {problem && <FieldError locale={locale} id={`${id}-error`} message={problem} />}
     </div>
   );
 }
 
-function FieldError({ id, message }: { id: string; message: string }) {
-  return (
-    <p id={id} class="field-error" role="alert">
-      {message}
-    </p>
-  );
-}
 
 interface SchemeDraft {
   /** The stored instance's key when editing: rewards' idempotency keys name it, so an unchanged scheme keeps it. */
@@ -459,7 +452,7 @@ export function CampaignEditor({ locale, adminKey, editing, onSaved, onCancel }:
           {help}
         </p>
       )}
-      {problemAt(problemPath) && <FieldError id={`field-${path}-error`} message={problemAt(problemPath)!} />}
+      {problemAt(problemPath) && <FieldError locale={locale} id={`field-${path}-error`} message={problemAt(problemPath)!} />}
     </div>
   );
   const checks = (name: 'kinds' | 'segments', legend: string, options: string[], problemPath: string) => (
@@ -475,7 +468,7 @@ export function CampaignEditor({ locale, adminKey, editing, onSaved, onCancel }:
           {option}
         </label>
       ))}
-      {problemAt(problemPath) && <FieldError id={`field-${name}-error`} message={problemAt(problemPath)!} />}
+      {problemAt(problemPath) && <FieldError locale={locale} id={`field-${name}-error`} message={problemAt(problemPath)!} />}
     </fieldset>
   );
   return (

@@ -4,7 +4,7 @@ import { graphql } from '../gql';
 import type { ConsoleCampaignsQuery, ConsolePayoutBatchMutation, ConsoleQueueQuery } from '../gql/graphql';
 import { formatDate, formatMoney, t, type Locale, type MessageKey } from '../i18n';
 import { CampaignEditor, currencyDigits, toMinor } from './campaign-editor';
-import { ErrorNote } from './notes';
+import { ErrorNote, FieldError } from './notes';
 import { Partners } from './partners';
 import { RegionChart } from './region-chart';
 
@@ -271,9 +271,7 @@ function ApprovalQueue({ locale, adminKey }: { locale: Locale; adminKey: string 
             <label for="reject-reason">{t(locale, 'console.reason')}</label>
             <input id="reject-reason" value={reason} aria-invalid={reasonError ? 'true' : undefined} aria-describedby={reasonError ? 'reject-reason-error' : undefined} onInput={(event) => setReason((event.target as HTMLInputElement).value)} />
             {reasonError && (
-              <p id="reject-reason-error" class="field-error" role="alert">
-                {reasonError.message}
-              </p>
+              <FieldError locale={locale} id="reject-reason-error" message={reasonError.message} />
             )}
           </div>
           <button type="button" disabled={chosen.size === 0} onClick={() => void act('reject')}>
@@ -327,9 +325,7 @@ function Payouts({ locale, adminKey }: { locale: Locale; adminKey: string }) {
       <label for={`payout-${path}`}>{label}</label>
       <input id={`payout-${path}`} value={value} aria-invalid={problem?.path === path ? 'true' : undefined} onInput={(event) => set((event.target as HTMLInputElement).value)} />
       {problem?.path === path && (
-        <p id={`payout-${path}-error`} class="field-error" role="alert">
-          {problem.message}
-        </p>
+        <FieldError locale={locale} id={`payout-${path}-error`} message={problem.message} />
       )}
     </div>
   );
