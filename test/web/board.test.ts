@@ -138,9 +138,27 @@ it('says in words what is wrong when the link has no token, or a withdrawn one',
   // A metric the API does not know: its refusal, in words, naming the field.
   await page.goto(`${server.running.webUrl}#/board?token=${issuePartnerToken.token}&metric=TURNOVER`);
   await expect(page.locator('[role="alert"]').textContent()).resolves.toMatch(/^The page address has a mistake: .*TURNOVER.*\.$/);
+  // Only the address's hash changes, so the page is the same document and reacts after goto
+  // returns: until then the last refusal is still on screen. Wait for the new board's answer.
   await page.goto(`${server.running.webUrl}#/board?token=cfp_not-a-token&period=ALL`);
-  await expect(page.locator('[role="alert"]').textContent()).resolves.toBe(
-    'Your link has expired or was withdrawn. Open the page again from your partner cabinet to get a fresh one.',
-  );
+  const expired = page.locator('[role="alert"]', { hasText: 'Your link has expired' });
+  await expect(expired.textContent()).resolves.toBe('Your link has expired or was withdrawn. Open the page again from your partner cabinet to get a fresh one.');
   await english.close();
+});
+
+it('fits a phone-sized screen: nothing wider than the screen, every row on it', async () => {
+  const phone = await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await phone.newPage();
+  const token = (await server.ok<{ issuePartnerToken: { token: string } }>(`mutation { issuePartnerToken(partnerId: "${ids.Vera}") { token } }`)).issuePartnerToken.token;
+  await page.goto(`${server.running.webUrl}#/board?token=${token}&period=ALL`);
+  await page.locator('table.ranking tbody tr').nth(2).waitFor();
+  const widths = await page.evaluate(() => {
+    const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+    return { scroll: root.scrollWidth, client: root.clientWidth };
+  });
+  expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+  expect(await page.locator('table.ranking tbody tr').count()).toBe(3);
+  expect(await seriousViolations(page)).toEqual([]);
+  await screenshot(page, 'board-phone');
+  await phone.close();
 });
