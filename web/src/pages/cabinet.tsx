@@ -174,11 +174,7 @@ export function CabinetPage({ locale, params }: { locale: Locale; params: URLSea
           <div class="facts">
             <Fact label={t(locale, 'cabinet.points')} value={formatPoints(locale, partner.pointsBalance)} />
             <Fact label={t(locale, 'cabinet.downline')} value={formatCount(locale, partner.downline.total)}>
-              <ul class="plain">
-                {partner.downline.levels.map((level) => (
-                  <li key={level.depth}>{t(locale, 'cabinet.downlineLevel', { depth: level.depth, count: formatCount(locale, level.count) })}</li>
-                ))}
-              </ul>
+              <DownlineTree locale={locale} levels={partner.downline.levels} />
             </Fact>
             <Fact label={t(locale, 'cabinet.badges')} value={formatCount(locale, partner.badges.length)}>
               <ul class="plain">
@@ -366,6 +362,23 @@ function amountIn(locale: Locale, value: number | string, unit: string): string 
   if (unit === 'COUNT') return formatCount(locale, value);
   if (unit === 'POINTS') return formatPoints(locale, value);
   return formatMoney(locale, value, unit);
+}
+
+/**
+ * The downline as a tree of counts: the partner's recruits, theirs below them, and so on, each
+ * level one step further in. A partner sees how many, not who: their names are the program's.
+ */
+function DownlineTree({ locale, levels }: { locale: Locale; levels: Partner['downline']['levels'] }) {
+  const [level, ...deeper] = levels;
+  if (!level) return null;
+  return (
+    <ul class="downline-tree">
+      <li>
+        {t(locale, 'cabinet.downlineLevel', { depth: level.depth, count: formatCount(locale, level.count) })}
+        <DownlineTree locale={locale} levels={deeper} />
+      </li>
+    </ul>
+  );
 }
 
 function Fact({ label, value, children }: { label: string; value: string; children?: ComponentChildren }) {
