@@ -348,6 +348,7 @@ describe('every field a partner token can reach', () => {
       regionComparison: '(period: { month: "2026-11" })',
       timeSeries: '(metric: SALES, interval: MONTH, period: { month: "2026-11" })',
       partnerStats: `(partnerId: "${ids.Boris}", period: { month: "2026-11" })`,
+      partnerSeries: `(partnerId: "${ids.Boris}", metric: NET_SALES, interval: MONTH, period: { month: "2026-11" })`,
     };
     return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
   };
@@ -430,7 +431,7 @@ describe('every field a partner token can reach', () => {
       'apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'programStats', 'publicLeaderboard', 'regionComparison', 'regions', 'satisfaction',
       'simulateCampaign', 'simulation', 'simulations', 'timeSeries',
     ]);
-    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'partnerStats', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses']);
+    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'partnerSeries', 'partnerStats', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
     const visible = [...fields].filter((name) => !name.startsWith('Query.') && !hiddenFields().has(name));

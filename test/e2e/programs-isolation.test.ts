@@ -248,7 +248,7 @@ describe("program A's keys and tokens", () => {
     expect(problems).toEqual([]);
     // Each root with each credential, with B's ids 1001 (B's first row in every table) and 1002 (its partner Yuri) where it takes an id.
     expect(withIds.sort()).toEqual([
-      'campaign', 'leaderboard', 'partner', 'partnerStats', 'partners', 'payoutBatch', 'payouts', 'previewRewards', 'programStats', 'regionComparison', 'rewards',
+      'campaign', 'leaderboard', 'partner', 'partnerSeries', 'partnerStats', 'partners', 'payoutBatch', 'payouts', 'previewRewards', 'programStats', 'regionComparison', 'rewards',
       'simulateCampaign', 'simulation', 'statement', 'surveyResponses', 'timeSeries',
     ]);
     expect(calls).toBe((Object.keys(schema.getQueryType()!.getFields()).length + withIds.length) * CREDENTIALS.length);
