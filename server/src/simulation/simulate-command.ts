@@ -89,26 +89,36 @@ export function progressReporter(stream: NodeJS.WriteStream, words = { command: 
   let shownTenth = 0;
   let drawnAt = 0;
   let drawn = false;
+  const startedAt = Date.now();
   return {
     update({ eventsReplayed, eventsTotal }) {
-      const share = eventsTotal === 0 ? 1 : eventsReplayed / eventsTotal;
+      const share = eventsTotal === 0 ? 1 : Math.min(1, eventsReplayed / eventsTotal);
+      const pace = paceOf(eventsReplayed, share, Date.now() - startedAt, words.things);
       if (stream.isTTY) {
         if (Date.now() - drawnAt < 100 && eventsReplayed < eventsTotal) return;
         drawnAt = Date.now();
         drawn = true;
         const filled = Math.round(share * 30);
-        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.floor(share * 100)}%  ${eventsReplayed} of ${eventsTotal} ${words.things}`);
+        stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.floor(share * 100)}%  ${eventsReplayed} of ${eventsTotal} ${words.things}${pace}\x1b[K`);
         return;
       }
       const tenth = Math.floor(share * 10);
       if (tenth <= shownTenth) return;
       shownTenth = tenth;
-      stream.write(`${words.command}: ${Math.floor(share * 100)}% (${eventsReplayed} of ${eventsTotal} ${words.things})\n`);
+      stream.write(`${words.command}: ${Math.floor(share * 100)}% (${eventsReplayed} of ${eventsTotal} ${words.things}${pace})\n`);
     },
     end() {
       if (drawn) stream.write('\n');
     },
   };
+}
+
+/** ", 12,300 events/s, 0:42 left": the rate so far, and the time left at it; nothing in the first second. */
+function paceOf(done: number, share: number, elapsedMs: number, things: string): string {
+  if (elapsedMs < 1000 || done === 0) return '';
+  const rate = Math.round((done * 1000) / elapsedMs);
+  const left = share >= 1 ? 0 : Math.ceil((elapsedMs * (1 - share)) / share / 1000);
+  return `, ${rate.toLocaleString('en-US')} ${things}/s, ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')} left`;
 }
 
 /** `--json`: the summary as the API returns it, amounts as digit strings (exact at any size), times in ISO 8601. */

@@ -1,0 +1,195 @@
+/**
+ * `cofactor import events FILE.csv`: a CSV file of events recorded through the same pipeline as
+ * `recordEvents` — the same checks, attribution and idempotency by external id, so importing a
+ * file twice, or again after a crash, records each event once. The file is streamed a batch at a
+ * time, in constant memory at any size. A line that cannot be recorded is reported by its line
+ * number and column, and the rest of its batch is recorded without it.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { parse } from 'csv-parse';
+import { GraphQLError } from 'graphql';
+import type { InputIssue } from '../graphql/errors.js';
+import type { EventInput, RecordEventsResult } from '../rewarding/event.js';
+
+/** The columns read, named as the API's EventInput fields; `--map` names others as these. */
+export const EVENT_COLUMNS = ['externalId', 'type', 'partnerId', 'referralCode', 'couponCode', 'customerId', 'amount', 'currency', 'occurredAt', 'refundOf'] as const;
+type Column = (typeof EVENT_COLUMNS)[number];
+
+export const DEFAULT_BATCH = 500;
+
+/** One line that was not recorded, and why: its column is the file's own name for the field. */
+export interface LineProblem {
+  line: number;
+  column: string;
+  message: string;
+}
+
+export interface ImportProgress {
+  lines: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface EventImportOptions {
+  /** `recordEvents`, or a dry run of it that keeps nothing. */
+  record(inputs: EventInput[]): Promise<RecordEventsResult>;
+  /** The file's column for a field, where it is not the field's own name. */
+  map: ReadonlyMap<Column, string>;
+  batchSize: number;
+  onProblem(problem: LineProblem): void;
+  onProgress(progress: ImportProgress): void;
+}
+
+export interface EventImportResult {
+  lines: number;
+  accepted: number;
+  duplicates: number;
+  refused: number;
+  rewardsCreated: number;
+  /** Columns of the file that no field reads. */
+  ignoredColumns: string[];
+}
+
+interface Line {
+  line: number;
+  input: EventInput;
+}
+
+/** Thrown before any line is read: the file cannot be imported as it is. */
+export class ImportFileError extends Error {}
+
+export async function importEvents(file: string, options: EventImportOptions): Promise<EventImportResult> {
+  const totalBytes = statSync(file).size;
+  const source = createReadStream(file);
+  let bytes = 0;
+  source.on('data', (chunk) => (bytes += chunk.length));
+  const result: EventImportResult = { lines: 0, accepted: 0, duplicates: 0, refused: 0, rewardsCreated: 0, ignoredColumns: [] };
+  let columns: ColumnsOf | null = null;
+  // The header is checked as soon as it is read, before any line: a file without the columns
+  // every event needs is refused whole.
+  const header = (names: string[]) => {
+    columns = columnsOf(names, options.map);
+    result.ignoredColumns = columns.ignored;
+    return names;
+  };
+  const parser = source.pipe(parse({ bom: true, columns: header, info: true, skip_empty_lines: true, trim: true, relax_column_count: false, skip_records_with_error: true }));
+  const refuse = (problem: LineProblem) => {
+    result.refused += 1;
+    options.onProblem(problem);
+  };
+  parser.on('skip', (error: Error & { lines?: number }) => {
+    result.lines += 1;
+    refuse({ line: error.lines ?? result.lines + 1, column: '', message: error.message });
+  });
+  let batch: Line[] = [];
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    if (!columns) throw new Error('a record came before the header');
+    result.lines += 1;
+    const line = lineOf(record, info.lines, columns, refuse);
+    if (line) batch.push(line);
+    if (batch.length >= options.batchSize) {
+      await send(batch, options, columns, result, refuse);
+      batch = [];
+      options.onProgress({ lines: result.lines, bytes, totalBytes });
+    }
+  }
+  if (columns && batch.length) await send(batch, options, columns, result, refuse);
+  options.onProgress({ lines: result.lines, bytes: totalBytes, totalBytes });
+  return result;
+}
+
+interface ColumnsOf {
+  /** The file's column for each field it has. */
+  byField: Map<Column, string>;
+  ignored: string[];
+}
+
+/** Which column holds which field; a file without the columns every event needs is refused whole. */
+function columnsOf(header: string[], map: ReadonlyMap<Column, string>): ColumnsOf {
+  const byField = new Map<Column, string>();
+  for (const field of EVENT_COLUMNS) {
+    const name = map.get(field) ?? field;
+    if (header.includes(name)) byField.set(field, name);
+    else if (map.has(field)) throw new ImportFileError(`--map ${name}=${field}: the file has no column "${name}" (its columns: ${header.join(', ')})`);
+  }
+  for (const field of ['externalId', 'type'] as const) {
+    if (!byField.has(field)) throw new ImportFileError(`the file has no ${field} column (its columns: ${header.join(', ')}); name one ${field}, or map one with --map COLUMN=${field}`);
+  }
+  if (!['partnerId', 'referralCode', 'couponCode'].some((field) => byField.has(field as Column))) {
+    throw new ImportFileError(`the file has no partnerId, referralCode or couponCode column to attribute its events by (its columns: ${header.join(', ')})`);
+  }
+  const used = new Set(byField.values());
+  return { byField, ignored: header.filter((name) => !used.has(name)) };
+}
+
+/** A record as an EventInput: empty cells are absent; an amount or a date that is not one is a problem of its line. */
+function lineOf(record: Record<string, string>, line: number, columns: ColumnsOf, refuse: (problem: LineProblem) => void): Line | null {
+  const cell = (field: Column) => {
+    const column = columns.byField.get(field);
+    const value = column === undefined ? '' : (record[column] ?? '');
+    return value === '' ? null : value;
+  };
+  const amount = cell('amount');
+  if (amount !== null && !/^-?\d{1,19}$/.test(amount)) {
+    refuse({ line, column: columns.byField.get('amount')!, message: `"${amount.slice(0, 40)}" is not an amount in minor units (a whole number, e.g. 1200000 for 12 000,00)` });
+    return null;
+  }
+  const occurredAt = cell('occurredAt');
+  const at = occurredAt === null ? null : new Date(occurredAt);
+  if (at && Number.isNaN(at.getTime())) {
+    refuse({ line, column: columns.byField.get('occurredAt')!, message: `"${occurredAt!.slice(0, 40)}" is not a date and time (ISO 8601, e.g. 2026-03-02T10:00:00Z)` });
+    return null;
+  }
+  return {
+    line,
+    input: {
+      externalId: cell('externalId') ?? '',
+      type: cell('type') ?? '',
+      partnerId: cell('partnerId'),
+      referralCode: cell('referralCode'),
+      couponCode: cell('couponCode'),
+      customerId: cell('customerId'),
+      amount: amount === null ? null : BigInt(amount),
+      currency: cell('currency'),
+      occurredAt: at,
+      refundOf: cell('refundOf'),
+    },
+  };
+}
+
+/**
+ * Records a batch. When the pipeline refuses some of its lines (each issue names one by its
+ * index), those are reported and the rest is sent again: a later check can only run once the
+ * earlier ones pass, so this repeats until the batch is recorded or empty.
+ */
+async function send(batch: Line[], options: EventImportOptions, columns: ColumnsOf, result: EventImportResult, refuse: (problem: LineProblem) => void): Promise<void> {
+  let lines = batch;
+  while (lines.length) {
+    try {
+      const recorded = await options.record(lines.map((line) => line.input));
+      result.accepted += recorded.accepted;
+      result.duplicates += recorded.duplicates;
+      result.rewardsCreated += recorded.rewardsCreated;
+      return;
+    } catch (error) {
+      const issues = issuesOf(error);
+      if (!issues) throw error;
+      const bad = new Set<number>();
+      for (const issue of issues) {
+        const found = /^events\[(\d+)\](?:\.(\w+))?/.exec(issue.path);
+        if (!found) throw error;
+        const index = Number(found[1]);
+        if (!bad.has(index)) refuse({ line: lines[index].line, column: columns.byField.get(found[2] as Column) ?? found[2] ?? '', message: issue.message });
+        bad.add(index);
+      }
+      lines = lines.filter((_, index) => !bad.has(index));
+    }
+  }
+}
+
+/** The per-event issues of a refusal, or null for any other failure (a lost database, a bug), which stops the import. */
+function issuesOf(error: unknown): InputIssue[] | null {
+  if (!(error instanceof GraphQLError)) return null;
+  const { code, issues } = error.extensions as { code?: string; issues?: InputIssue[] };
+  return (code === 'BAD_USER_INPUT' || code === 'CONFLICT') && issues?.length ? issues : null;
+}
