@@ -21,7 +21,7 @@ import { rebuildBoardTotals, verifyBoardTotals } from './leaderboards/board-tota
 import { demoPartnerLinks, seedDemo } from './programs/demo-seed.js';
 import { UsageError, parseDate, progressReporter, readCampaignFile, summaryJson, usageErrorOf } from './simulation/simulate-command.js';
 import { formatSimulation } from './simulation/simulation-table.js';
-import { DEFAULT_BATCH, IMPORT_HELP, importSummary, runEventImport, type ImportOptions } from './imports/import-command.js';
+import { DEFAULT_BATCH, IMPORT_HELP, importSummary, runImport, type ImportOptions } from './imports/import-command.js';
 
 const program = new Command('cofactor')
   .description('Cofactor: a self-hostable partner-program platform.\nUses an embedded PostgreSQL under .cofactor/ unless DATABASE_URL is set.')
@@ -441,21 +441,21 @@ program
 
 program
   .command('import')
-  .description('record a CSV file of events through the same checks and idempotency as recordEvents, streamed at any size')
-  .argument('<what>', 'events')
+  .description('record a CSV file of events or partners through the same checks and idempotency as the API, streamed at any size')
+  .argument('<what>', 'events or partners')
   .argument('<file>', 'the CSV file (UTF-8, comma-separated, a header line naming the columns)')
   .option('--program <id>', 'the program (default: the only one)')
-  .option('--dry-run', 'check every line against the database as it is (a batch does not see the ones before it), record nothing')
+  .option('--dry-run', 'events: check every line against the database as it is (a batch does not see the ones before it), record nothing')
   .option('--map <column=field>', 'read the field from a column named otherwise, e.g. "Order ID=externalId" (repeatable)', (pair: string, pairs: string[]) => [...pairs, pair], [])
   .option('--report <file>', 'where the refused lines are written (default: FILE.refused.csv)')
   .option('--batch <n>', 'lines per unit of work', String(DEFAULT_BATCH))
   .addHelpText('after', IMPORT_HELP)
   .action(async (what: string, file: string, options: ImportOptions) => {
     try {
-      if (what !== 'events') throw new UsageError(`cannot import "${what}": events only`);
+      if (what !== 'events' && what !== 'partners') throw new UsageError(`cannot import "${what}": events or partners`);
       const done = await withApp('import', async (app) => {
         const programId = await chooseProgram(app, options.program).catch((error: Error) => Promise.reject(new UsageError(error.message)));
-        return runEventImport(app, programId, file, options);
+        return runImport(app, programId, what, file, options);
       });
       process.stdout.write(importSummary(done, options.dryRun === true), () => process.exit(done.result.refused ? 1 : 0));
     } catch (error) {

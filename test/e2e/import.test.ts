@@ -114,3 +114,44 @@ it('refuses a file without the columns every event needs, before reading a line'
   });
   expect(existsSync(join(dir, 'none.csv'))).toBe(false);
 });
+
+describe('cofactor import partners', () => {
+  // Line 2 names a sponsor that comes on line 4, and line 3 one on line 2: both wait for a pass
+  // after the file's first, then are created under them. Line 5's sponsor is nowhere; line 6's
+  // email is not one; line 7 is Anna, whom the program has.
+  const partners = join(dir, 'dealers.csv');
+  const PARTNER_MAP = ['--map', 'Dealer=name', '--map', 'code=referralCode', '--map', 'parent=sponsorReferralCode'];
+
+  beforeAll(() => {
+    writeFileSync(
+      partners,
+      ['Dealer,kind,code,parent,email', 'Gleb,DEALER,GLEB,ZOYA,', 'Dina,DEALER,DINA,GLEB,', 'Zoya,DEALER,ZOYA,ANNA,', 'Lev,DEALER,LEV,NOBODY,', 'Bad,DEALER,BADMAIL,,not-an-email', 'Anna,AMBASSADOR,ANNA,,', ''].join('\n'),
+    );
+  });
+
+  it('creates each partner under its sponsor, even one later in the file, and reports the rest', async () => {
+    const run = await importCli(['partners', partners, ...PARTNER_MAP]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('line ')).sort()).toEqual([
+      'line 5, parent: no partner with referral code "NOBODY" in this program or this file',
+      'line 6, email: "not-an-email" is not an email address',
+    ]);
+    expect(run.stdout).toMatch(/recorded +3\n {2}already recorded +1\n {2}refused +2 /);
+    const tree = await server.sql<{ name: string; sponsor: string | null }>(
+      "select p.name, s.name as sponsor from partner p left join partner s on s.id = p.sponsor_id where p.name in ('Gleb', 'Dina', 'Zoya', 'Lev') order by p.name",
+    );
+    expect(tree).toEqual([
+      { name: 'Dina', sponsor: 'Gleb' },
+      { name: 'Gleb', sponsor: 'Zoya' },
+      { name: 'Zoya', sponsor: 'Anna' },
+    ]);
+    // Each creation recorded its joining, as createPartner does.
+    expect(await server.sql("select count(*)::int as joined from event where type = 'PARTNER_JOINED'")).toEqual([{ joined: 5 }]);
+  });
+
+  it('leaves the partners it created as they are when the file is imported again', async () => {
+    const run = await importCli(['partners', partners, ...PARTNER_MAP]);
+    expect(run.stdout).toMatch(/recorded +0\n {2}already recorded +4\n {2}refused +2 /);
+    expect(await server.sql('select count(*)::int as partners from partner')).toEqual([{ partners: 5 }]);
+  });
+});

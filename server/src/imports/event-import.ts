@@ -5,30 +5,16 @@
  * time, in constant memory at any size. A line that cannot be recorded is reported by its line
  * number and column, and the rest of its batch is recorded without it.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { parse } from 'csv-parse';
 import { GraphQLError } from 'graphql';
 import type { InputIssue } from '../graphql/errors.js';
 import type { EventInput, RecordEventsResult } from '../rewarding/event.js';
+import { ImportFileError, csvSource, type ColumnsOf, type CsvRecord, type ImportProgress, type LineProblem } from './csv-source.js';
 
 /** The columns read, named as the API's EventInput fields; `--map` names others as these. */
 export const EVENT_COLUMNS = ['externalId', 'type', 'partnerId', 'referralCode', 'couponCode', 'customerId', 'amount', 'currency', 'occurredAt', 'refundOf'] as const;
 type Column = (typeof EVENT_COLUMNS)[number];
 
 export const DEFAULT_BATCH = 500;
-
-/** One line that was not recorded, and why: its column is the file's own name for the field. */
-export interface LineProblem {
-  line: number;
-  column: string;
-  message: string;
-}
-
-export interface ImportProgress {
-  lines: number;
-  bytes: number;
-  totalBytes: number;
-}
 
 export interface EventImportOptions {
   /** `recordEvents`, or a dry run of it that keeps nothing. */
@@ -40,7 +26,7 @@ export interface EventImportOptions {
   onProgress(progress: ImportProgress): void;
 }
 
-export interface EventImportResult {
+export interface ImportResult {
   lines: number;
   accepted: number;
   duplicates: number;
@@ -55,80 +41,45 @@ interface Line {
   input: EventInput;
 }
 
-/** Thrown before any line is read: the file cannot be imported as it is. */
-export class ImportFileError extends Error {}
-
-export async function importEvents(file: string, options: EventImportOptions): Promise<EventImportResult> {
-  const totalBytes = statSync(file).size;
-  const source = createReadStream(file);
-  let bytes = 0;
-  source.on('data', (chunk) => (bytes += chunk.length));
-  const result: EventImportResult = { lines: 0, accepted: 0, duplicates: 0, refused: 0, rewardsCreated: 0, ignoredColumns: [] };
-  let columns: ColumnsOf | null = null;
-  // The header is checked as soon as it is read, before any line: a file without the columns
-  // every event needs is refused whole.
-  const header = (names: string[]) => {
-    columns = columnsOf(names, options.map);
-    result.ignoredColumns = columns.ignored;
-    return names;
-  };
-  const parser = source.pipe(parse({ bom: true, columns: header, info: true, skip_empty_lines: true, trim: true, relax_column_count: false, skip_records_with_error: true }));
+export async function importEvents(file: string, options: EventImportOptions): Promise<ImportResult> {
+  const result: ImportResult = { lines: 0, accepted: 0, duplicates: 0, refused: 0, rewardsCreated: 0, ignoredColumns: [] };
   const refuse = (problem: LineProblem) => {
     result.refused += 1;
     options.onProblem(problem);
   };
-  parser.on('skip', (error: Error & { lines?: number }) => {
+  const csv = csvSource(file, EVENT_COLUMNS, options.map, checkColumns, (problem) => {
     result.lines += 1;
-    refuse({ line: error.lines ?? result.lines + 1, column: '', message: error.message });
+    refuse(problem);
   });
   let batch: Line[] = [];
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    if (!columns) throw new Error('a record came before the header');
+  for await (const record of csv.records) {
     result.lines += 1;
-    const line = lineOf(record, info.lines, columns, refuse);
+    const line = lineOf(record, csv.columns(), refuse);
     if (line) batch.push(line);
     if (batch.length >= options.batchSize) {
-      await send(batch, options, columns, result, refuse);
+      await send(batch, options, csv.columns(), result, refuse);
       batch = [];
-      options.onProgress({ lines: result.lines, bytes, totalBytes });
+      options.onProgress({ lines: result.lines, bytes: csv.bytes(), totalBytes: csv.totalBytes });
     }
   }
-  if (columns && batch.length) await send(batch, options, columns, result, refuse);
-  options.onProgress({ lines: result.lines, bytes: totalBytes, totalBytes });
+  if (batch.length) await send(batch, options, csv.columns(), result, refuse);
+  result.ignoredColumns = csv.columns().ignored;
+  options.onProgress({ lines: result.lines, bytes: csv.totalBytes, totalBytes: csv.totalBytes });
   return result;
 }
 
-interface ColumnsOf {
-  /** The file's column for each field it has. */
-  byField: Map<Column, string>;
-  ignored: string[];
-}
-
-/** Which column holds which field; a file without the columns every event needs is refused whole. */
-function columnsOf(header: string[], map: ReadonlyMap<Column, string>): ColumnsOf {
-  const byField = new Map<Column, string>();
-  for (const field of EVENT_COLUMNS) {
-    const name = map.get(field) ?? field;
-    if (header.includes(name)) byField.set(field, name);
-    else if (map.has(field)) throw new ImportFileError(`--map ${name}=${field}: the file has no column "${name}" (its columns: ${header.join(', ')})`);
-  }
+/** A file without the columns every event needs is refused whole. */
+function checkColumns({ byField }: ColumnsOf<Column>, header: string[]): void {
   for (const field of ['externalId', 'type'] as const) {
     if (!byField.has(field)) throw new ImportFileError(`the file has no ${field} column (its columns: ${header.join(', ')}); name one ${field}, or map one with --map COLUMN=${field}`);
   }
-  if (!['partnerId', 'referralCode', 'couponCode'].some((field) => byField.has(field as Column))) {
+  if (!(['partnerId', 'referralCode', 'couponCode'] as const).some((field) => byField.has(field))) {
     throw new ImportFileError(`the file has no partnerId, referralCode or couponCode column to attribute its events by (its columns: ${header.join(', ')})`);
   }
-  const used = new Set(byField.values());
-  return { byField, ignored: header.filter((name) => !used.has(name)) };
 }
 
 /** A record as an EventInput: empty cells are absent; an amount or a date that is not one is a problem of its line. */
-function lineOf(record: Record<string, string>, line: number, columns: ColumnsOf, refuse: (problem: LineProblem) => void): Line | null {
-  const cell = (field: Column) => {
-    const column = columns.byField.get(field);
-    const value = column === undefined ? '' : (record[column] ?? '');
-    return value === '' ? null : value;
-  };
+function lineOf({ line, cell }: CsvRecord<Column>, columns: ColumnsOf<Column>, refuse: (problem: LineProblem) => void): Line | null {
   const amount = cell('amount');
   if (amount !== null && !/^-?\d{1,19}$/.test(amount)) {
     refuse({ line, column: columns.byField.get('amount')!, message: `"${amount.slice(0, 40)}" is not an amount in minor units (a whole number, e.g. 1200000 for 12 000,00)` });
@@ -162,7 +113,7 @@ function lineOf(record: Record<string, string>, line: number, columns: ColumnsOf
  * index), those are reported and the rest is sent again: a later check can only run once the
  * earlier ones pass, so this repeats until the batch is recorded or empty.
  */
-async function send(batch: Line[], options: EventImportOptions, columns: ColumnsOf, result: EventImportResult, refuse: (problem: LineProblem) => void): Promise<void> {
+async function send(batch: Line[], options: EventImportOptions, columns: ColumnsOf<Column>, result: ImportResult, refuse: (problem: LineProblem) => void): Promise<void> {
   let lines = batch;
   while (lines.length) {
     try {
@@ -188,7 +139,7 @@ async function send(batch: Line[], options: EventImportOptions, columns: Columns
 }
 
 /** The per-event issues of a refusal, or null for any other failure (a lost database, a bug), which stops the import. */
-function issuesOf(error: unknown): InputIssue[] | null {
+export function issuesOf(error: unknown): InputIssue[] | null {
   if (!(error instanceof GraphQLError)) return null;
   const { code, issues } = error.extensions as { code?: string; issues?: InputIssue[] };
   return (code === 'BAD_USER_INPUT' || code === 'CONFLICT') && issues?.length ? issues : null;

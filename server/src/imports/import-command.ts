@@ -6,10 +6,15 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import type { App } from '../app.js';
 import { csvLine, csvText, csvValue } from '../exports/csv.js';
 import { UsageError, progressReporter } from '../simulation/simulate-command.js';
-import { DEFAULT_BATCH, EVENT_COLUMNS, ImportFileError, importEvents, type EventImportResult, type LineProblem } from './event-import.js';
+import { ImportFileError, mapOf, type LineProblem } from './csv-source.js';
+import { DEFAULT_BATCH, EVENT_COLUMNS, importEvents, type ImportResult } from './event-import.js';
+import { PARTNER_COLUMNS, importPartners } from './partner-import.js';
 
 export const IMPORT_HELP = `
-Columns (the first line names them; others are ignored), as the API's EventInput fields:
+The first line names the columns; a column no field reads is ignored, and --map reads a field
+from a column named otherwise.
+
+events — as the API's EventInput fields:
   externalId    your id of the event; an event already recorded under it is a duplicate, not a second event
   type          SALE, REFUND, CHARGEBACK, LEAD, ... or a custom UPPER_SNAKE type
   partnerId, referralCode or couponCode     who the event is attributed to (one of them per line)
@@ -19,13 +24,19 @@ Columns (the first line names them; others are ignored), as the API's EventInput
   occurredAt    ISO 8601, e.g. 2026-03-02T10:00:00Z (default: when it is imported)
   refundOf      for a REFUND or CHARGEBACK, the externalId of the sale it returns money of
 
+partners — as the API's CreatePartnerInput fields:
+  name, kind (both needed), externalId, referralCode, email, regionCode, segment, level, status
+  sponsorReferralCode   the sponsor's referral code: in the program, or anywhere in the file
+  A partner the program has (same externalId or referralCode) is left as it is.
+
 A line that cannot be recorded is reported with its line number, column and reason, on stderr
 (the first ${20}) and in full in the report file; the rest of the file is recorded. Importing the
 same file again records nothing twice. Exit code 0 when every line was recorded (or was
 already), 1 when some were refused, 2 when the file or an option is wrong.
 
-Example:
-  cofactor import events sales.csv --map "Order ID=externalId" --map "Partner code=referralCode"`;
+Examples:
+  cofactor import events sales.csv --map "Order ID=externalId" --map "Partner code=referralCode"
+  cofactor import partners dealers.csv --map "Dealer=name" --map "Parent code=sponsorReferralCode"`;
 
 /** Problems printed on stderr; the report file has them all. */
 const SHOWN_PROBLEMS = 20;
@@ -36,19 +47,6 @@ export interface ImportOptions {
   map: string[];
   report?: string;
   batch: string;
-}
-
-/** `--map "Order ID=externalId"`, repeatable: each field named by the file's own column. */
-export function mapOf(pairs: string[]): Map<(typeof EVENT_COLUMNS)[number], string> {
-  const map = new Map<(typeof EVENT_COLUMNS)[number], string>();
-  for (const pair of pairs) {
-    const at = pair.lastIndexOf('=');
-    const [column, field] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-    if (at < 1 || !(EVENT_COLUMNS as readonly string[]).includes(field)) throw new UsageError(`--map "${pair}": give COLUMN=FIELD, FIELD one of ${EVENT_COLUMNS.join(', ')}`);
-    if (map.has(field as (typeof EVENT_COLUMNS)[number])) throw new UsageError(`--map: ${field} is mapped twice`);
-    map.set(field as (typeof EVENT_COLUMNS)[number], column);
-  }
-  return map;
 }
 
 /** The refused lines' report, created with its first line, so a clean import leaves no file behind. */
@@ -68,28 +66,46 @@ function reportWriter(path: string): { write(problem: LineProblem): void; close(
   };
 }
 
-export async function runEventImport(app: App, programId: string, file: string, options: ImportOptions): Promise<{ result: EventImportResult; report: string; seconds: number }> {
+export type ImportKind = 'events' | 'partners';
+
+export async function runImport(app: App, programId: string, kind: ImportKind, file: string, options: ImportOptions): Promise<{ result: ImportResult; report: string; seconds: number }> {
   if (!existsSync(file)) throw new UsageError(`no file ${file}`);
   const batchSize = Number(options.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000) throw new UsageError(`--batch must be a whole number from 1 to 5000, not "${options.batch}"`);
+  if (kind === 'partners' && options.dryRun) throw new UsageError('--dry-run checks events only: partners are created one by one, each with what its joining pays');
   const report = options.report ?? `${file}.refused.csv`;
   const writer = reportWriter(report);
   const progress = progressReporter(process.stderr, { command: 'import', things: 'lines' });
   const startedAt = Date.now();
   let shown = 0;
+  const common = {
+    batchSize,
+    onProblem(problem: LineProblem) {
+      writer.write(problem);
+      if (shown++ < SHOWN_PROBLEMS) process.stderr.write(`line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.message}\n`);
+    },
+    // Lines so far against the lines the file holds at this rate of bytes per line.
+    onProgress: ({ lines, bytes, totalBytes }: { lines: number; bytes: number; totalBytes: number }) =>
+      progress.update({ eventsReplayed: lines, eventsTotal: bytes === 0 ? lines : Math.max(lines, Math.round((lines * totalBytes) / bytes)) }),
+  };
   try {
-    const result = await importEvents(file, {
-      record: (inputs) => (options.dryRun ? app.events.dryRun(programId, inputs) : app.events.record(programId, inputs)),
-      map: mapOf(options.map),
-      batchSize,
-      onProblem(problem) {
-        writer.write(problem);
-        if (shown++ < SHOWN_PROBLEMS) process.stderr.write(`line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.message}\n`);
-      },
-      // Lines so far against the lines the file holds at this rate of bytes per line.
-      onProgress: ({ lines, bytes, totalBytes }) => progress.update({ eventsReplayed: lines, eventsTotal: bytes === 0 ? lines : Math.max(lines, Math.round((lines * totalBytes) / bytes)) }),
-    }).catch((error: unknown) => Promise.reject(error instanceof ImportFileError ? new UsageError(error.message) : error));
+    const result = await (kind === 'events'
+      ? importEvents(file, {
+          ...common,
+          map: mapOf(options.map, EVENT_COLUMNS),
+          record: (inputs) => (options.dryRun ? app.events.dryRun(programId, inputs) : app.events.record(programId, inputs)),
+        })
+      : importPartners(file, {
+          ...common,
+          map: mapOf(options.map, PARTNER_COLUMNS),
+          create: (input) => app.partners.create(programId, input),
+          existing: (externalIds, codes) => app.partners.existing(programId, externalIds, codes),
+          waitingFile: `${report}.waiting`,
+        })
+    );
     return { result, report, seconds: (Date.now() - startedAt) / 1000 };
+  } catch (error) {
+    throw error instanceof ImportFileError ? new UsageError(error.message) : error;
   } finally {
     progress.end();
     await writer.close();
@@ -97,7 +113,7 @@ export async function runEventImport(app: App, programId: string, file: string, 
 }
 
 /** The summary: what was recorded, what was refused and where the report is, and the rate. */
-export function importSummary({ result, report, seconds }: { result: EventImportResult; report: string; seconds: number }, dryRun: boolean): string {
+export function importSummary({ result, report, seconds }: { result: ImportResult; report: string; seconds: number }, dryRun: boolean): string {
   const rate = seconds > 0 ? Math.round(result.lines / seconds) : result.lines;
   const rows: [string, string | number][] = [
     [dryRun ? 'would be recorded' : 'recorded', result.accepted],

@@ -67,6 +67,19 @@ export class PartnerService {
     );
   }
 
+  /** Which of these external ids and referral codes the program's partners hold. */
+  async existing(programId: string, externalIds: string[], referralCodes: string[]): Promise<{ externalIds: Set<string>; referralCodes: Set<string> }> {
+    const rows = await this.sql.query<{ externalId: string | null; referralCode: string }>(
+      `select external_id as "externalId", referral_code as "referralCode" from partner
+        where program_id = $1 and (external_id = any($2::text[]) or referral_code = any($3::text[]))`,
+      [programId, externalIds, referralCodes],
+    );
+    return {
+      externalIds: new Set(rows.flatMap((row) => (row.externalId !== null && externalIds.includes(row.externalId) ? [row.externalId] : []))),
+      referralCodes: new Set(rows.map((row) => row.referralCode).filter((code) => referralCodes.includes(code))),
+    };
+  }
+
   async list(
     programId: string,
     filter: { kind?: string | null; regionId?: string | null; status?: string | null; sponsorId?: string | null; search?: string | null },
