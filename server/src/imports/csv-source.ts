@@ -19,6 +19,29 @@ export interface ImportProgress {
   totalBytes: number;
 }
 
+/** What an import did, line by line. */
+export interface ImportResult {
+  lines: number;
+  accepted: number;
+  duplicates: number;
+  refused: number;
+  rewardsCreated: number;
+  /** Columns of the file that no field reads. */
+  ignoredColumns: string[];
+}
+
+/** An import's count so far, and `refuse`, which counts a refused line and reports it. */
+export function tally(onProblem: (problem: LineProblem) => void): { result: ImportResult; refuse(problem: LineProblem): void } {
+  const result: ImportResult = { lines: 0, accepted: 0, duplicates: 0, refused: 0, rewardsCreated: 0, ignoredColumns: [] };
+  return {
+    result,
+    refuse(problem) {
+      result.refused += 1;
+      onProblem(problem);
+    },
+  };
+}
+
 /** Thrown before any line is read: the file cannot be imported as it is. */
 export class ImportFileError extends Error {}
 

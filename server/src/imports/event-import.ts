@@ -8,7 +8,9 @@
 import { GraphQLError } from 'graphql';
 import type { InputIssue } from '../graphql/errors.js';
 import type { EventInput, RecordEventsResult } from '../rewarding/event.js';
-import { ImportFileError, csvSource, type ColumnsOf, type CsvRecord, type ImportProgress, type LineProblem } from './csv-source.js';
+import { ImportFileError, csvSource, tally, type ColumnsOf, type CsvRecord, type ImportProgress, type ImportResult, type LineProblem } from './csv-source.js';
+
+export type { ImportResult };
 
 /** The columns read, named as the API's EventInput fields; `--map` names others as these. */
 export const EVENT_COLUMNS = ['externalId', 'type', 'partnerId', 'referralCode', 'couponCode', 'customerId', 'amount', 'currency', 'occurredAt', 'refundOf'] as const;
@@ -26,27 +28,13 @@ export interface EventImportOptions {
   onProgress(progress: ImportProgress): void;
 }
 
-export interface ImportResult {
-  lines: number;
-  accepted: number;
-  duplicates: number;
-  refused: number;
-  rewardsCreated: number;
-  /** Columns of the file that no field reads. */
-  ignoredColumns: string[];
-}
-
 interface Line {
   line: number;
   input: EventInput;
 }
 
 export async function importEvents(file: string, options: EventImportOptions): Promise<ImportResult> {
-  const result: ImportResult = { lines: 0, accepted: 0, duplicates: 0, refused: 0, rewardsCreated: 0, ignoredColumns: [] };
-  const refuse = (problem: LineProblem) => {
-    result.refused += 1;
-    options.onProblem(problem);
-  };
+  const { result, refuse } = tally(options.onProblem);
   const csv = csvSource(file, EVENT_COLUMNS, options.map, checkColumns, (problem) => {
     result.lines += 1;
     refuse(problem);

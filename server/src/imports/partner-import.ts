@@ -10,8 +10,8 @@ import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { InputIssue } from '../graphql/errors.js';
 import type { PartnerInput } from '../partners/partner.service.js';
-import { ImportFileError, csvSource, type ColumnsOf, type ImportProgress, type LineProblem } from './csv-source.js';
-import { issuesOf, type ImportResult } from './event-import.js';
+import { ImportFileError, csvSource, tally, type ColumnsOf, type ImportProgress, type ImportResult, type LineProblem } from './csv-source.js';
+import { issuesOf } from './event-import.js';
 
 export const PARTNER_COLUMNS = ['name', 'kind', 'externalId', 'referralCode', 'sponsorReferralCode', 'email', 'regionCode', 'segment', 'level', 'status'] as const;
 type Column = (typeof PARTNER_COLUMNS)[number];
@@ -34,11 +34,7 @@ interface Line {
 }
 
 export async function importPartners(file: string, options: PartnerImportOptions): Promise<ImportResult> {
-  const result: ImportResult = { lines: 0, accepted: 0, duplicates: 0, refused: 0, rewardsCreated: 0, ignoredColumns: [] };
-  const refuse = (problem: LineProblem) => {
-    result.refused += 1;
-    options.onProblem(problem);
-  };
+  const { result, refuse } = tally(options.onProblem);
   const csv = csvSource(file, PARTNER_COLUMNS, options.map, checkColumns, (problem) => {
     result.lines += 1;
     refuse(problem);
