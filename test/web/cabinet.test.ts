@@ -7,7 +7,7 @@
  * 2 000,00 ₽ (Boris 10 000, pending) and 24 sales of 10,00 ₽ (Boris 50 each, pending). Boris:
  * pending 10 000 + 24 × 50 = 11 200, approved = available = 50 000, paid 0; 26 rewards. Boris
  * is the only partner in region MSK: this month's net sales 10 000 + 2 000 + 24 × 10 = 12 240,00 ₽
- * in 26 sales, first of 1 on the region's board.
+ * in 26 sales, first of 1 on the region's board and on the program's (Anna sold nothing).
  */
 import type { Browser, Page } from 'playwright-core';
 import { annaRecruitsBoris, startTestServer, type TestServer } from '../support/harness.js';
@@ -56,7 +56,11 @@ it("shows Boris's balances, and every reward with the API's explanation, loading
   await expect(page.locator('h1').textContent()).resolves.toBe('Boris');
   expect(await shown(page, 'dl.balances[data-currency="RUB"] div')).toEqual(['Pending RUB 112.00', 'Approved RUB 500.00', 'Available for payout RUB 500.00', 'Paid RUB 0.00']);
   await page.locator('.month-rank').waitFor();
-  expect(await shown(page, '.this-month li')).toEqual(['Net sales RUB 12,240.00 (26 sales)', 'Your place in region MSK: 1 of 1. Open the live board']);
+  expect(await shown(page, '.this-month li')).toEqual([
+    'Net sales RUB 12,240.00 (26 sales)',
+    'Your place in the whole program: 1 of 1. Open the live board',
+    'Your place in region MSK: 1 of 1. Open the live board',
+  ]);
 
   // The chart's figures: this month (the last of twelve) Boris's net sales, and his money rewards 500 + 100 + 24 × 0,50 = 612,00 ₽.
   await page.locator('.chart-canvas canvas').waitFor();
@@ -86,7 +90,7 @@ it("shows Boris's balances, and every reward with the API's explanation, loading
   expect(await shown(page, 'ul.rewards .amount')).toEqual(['RUB 500.00']);
 
   // The rank links to the live board of the region, as Boris sees it.
-  await page.getByRole('link', { name: 'Open the live board' }).click();
+  await page.locator('.month-rank').getByRole('link', { name: 'Open the live board' }).click();
   await page.locator('table.ranking tbody tr[aria-current="true"]').waitFor();
   await expect(page.locator('.board-heading').textContent()).resolves.toBe('Net sales · This month · Region MSK');
   await context.close();

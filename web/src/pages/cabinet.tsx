@@ -69,6 +69,12 @@ const CabinetRewardsDocument = graphql(`
 
 const MonthDocument = graphql(`
   query CabinetMonth($partnerId: ID!, $month: String!) {
+    program: leaderboard(input: { metric: NET_SALES, period: MONTH }, first: 1) {
+      ranked
+      me {
+        rank
+      }
+    }
     partnerStats(partnerId: $partnerId, period: { month: $month }) {
       rank {
         regionCode
@@ -140,7 +146,7 @@ const RedeemDocument = graphql(`
 type Partner = NonNullable<CabinetQuery['me']>;
 type Offer = NonNullable<CabinetCatalogQuery['me']>['pointsCatalog'][number];
 type Target = NonNullable<CabinetProgressQuery['me']>['progress'][number];
-type Month = CabinetMonthQuery['partnerStats'];
+type Month = CabinetMonthQuery;
 type Reward = CabinetRewardsQuery['rewards']['edges'][number]['node'];
 
 const PAGE = 20;
@@ -223,17 +229,24 @@ function ThisMonth({ locale, token, partnerId }: { locale: Locale; token: string
   const [error, setError] = useState<ApiError | null>(null);
   const now = new Date();
   const name = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
-  useEffect(() => void request(MonthDocument, { partnerId, month: name }, token).then((data) => setMonth(data.partnerStats), setError), [token, partnerId, name]);
+  useEffect(() => void request(MonthDocument, { partnerId, month: name }, token).then(setMonth, setError), [token, partnerId, name]);
   if (error) return <ErrorNote locale={locale} error={error} />;
   if (!month) return null;
-  const { rank } = month;
+  const { rank, figures } = month.partnerStats;
+  const programRank = month.program.me?.rank;
   return (
     <section class="this-month">
       <h2>{t(locale, 'cabinet.thisMonth', { month: name })}</h2>
       <ul class="plain">
-        {(month.figures.sales ?? []).map((sales) => (
+        {(figures.sales ?? []).map((sales) => (
           <li key={sales.currency}>{tn(locale, 'cabinet.monthSales', sales.count, { net: formatMoney(locale, sales.net, sales.currency), count: formatCount(locale, sales.count) })}</li>
         ))}
+        {programRank && (
+          <li class="program-rank">
+            {t(locale, 'cabinet.rankInProgram', { rank: programRank, count: formatCount(locale, month.program.ranked) })}{' '}
+            <a href={`#/board?token=${encodeURIComponent(token)}&metric=NET_SALES&period=MONTH`}>{t(locale, 'cabinet.openBoard')}</a>
+          </li>
+        )}
         {rank && (
           <li class="month-rank">
             {rank.rank === null ? t(locale, 'cabinet.notRankedIn', { region: rank.regionCode }) : t(locale, 'cabinet.rankIn', { region: rank.regionCode, rank: rank.rank, count: formatCount(locale, rank.ranked) })}{' '}
