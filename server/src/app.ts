@@ -27,6 +27,7 @@ import { SimulationJobs } from './simulation/simulation-jobs.js';
 import { SimulationService } from './simulation/simulation.service.js';
 import { SurveyService } from './surveys/survey.service.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
+import { WebhookService } from './webhooks/webhook.service.js';
 
 /** The services of one server process, wired once. */
 export interface App {
@@ -58,6 +59,7 @@ export interface App {
   boardLinks: BoardLinks;
   surveys: SurveyService;
   analytics: AnalyticsService;
+  webhooks: WebhookService;
   /** The boards this process's `leaderboardChanged` subscribers watch. */
   liveBoards: LiveBoards<BoardQuery, BoardViewer, ViewedBoard>;
   close(): Promise<void>;
@@ -114,6 +116,7 @@ export async function createApp(config: CofactorConfig, databaseUrl: string, own
     boardLinks: new BoardLinks(sql),
     surveys: new SurveyService(sql, config),
     analytics: new AnalyticsService(sql, leaderboards),
+    webhooks: new WebhookService(sql, config.webhooks),
     liveBoards,
     async close() {
       await notifications.close();

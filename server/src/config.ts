@@ -49,6 +49,22 @@ export interface CofactorConfig {
   simulationKept: number;
   /** A live board is pushed at most once per this many milliseconds; a change is gathered for half of it before the board is read. */
   boardPushMs: number;
+  /** How webhooks are delivered (webhooks/README.md). */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Deliver to loopback, private and link-local addresses too; off, so a webhook cannot reach the brand's own network. */
+  allowPrivateAddresses: boolean;
+  /** How long one attempt may take, connecting and answering, in milliseconds. */
+  timeoutMs: number;
+  /** How long a delivery is retried after its change, in seconds; then it is FAILED. */
+  retryForSeconds: number;
+  /** The pause after the first failed attempt; each next pause doubles, up to `retryMaxMs`, less a random part of up to half. */
+  retryFirstMs: number;
+  retryMaxMs: number;
+  /** An endpoint is disabled, with the reason, after this many of its deliveries FAILED in a row. */
+  disableAfterFailures: number;
 }
 
 /** What one GraphQL document may ask for, measured before it runs. */
@@ -150,6 +166,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     simulationConcurrency: bounded('COFACTOR_SIMULATION_CONCURRENCY', env.COFACTOR_SIMULATION_CONCURRENCY, 1, 1, 64),
     simulationKept: bounded('COFACTOR_SIMULATION_KEPT', env.COFACTOR_SIMULATION_KEPT, 100, 1, 100_000),
     boardPushMs: bounded('COFACTOR_BOARD_PUSH_MS', env.COFACTOR_BOARD_PUSH_MS, 250, 1, 60_000),
+    webhooks: {
+      allowPrivateAddresses: flag('COFACTOR_WEBHOOK_ALLOW_PRIVATE', env.COFACTOR_WEBHOOK_ALLOW_PRIVATE, false),
+      timeoutMs: bounded('COFACTOR_WEBHOOK_TIMEOUT_MS', env.COFACTOR_WEBHOOK_TIMEOUT_MS, 10_000, 100, 120_000),
+      retryForSeconds: bounded('COFACTOR_WEBHOOK_RETRY_FOR', env.COFACTOR_WEBHOOK_RETRY_FOR, 86_400, 0, 30 * 86_400),
+      retryFirstMs: bounded('COFACTOR_WEBHOOK_RETRY_FIRST_MS', env.COFACTOR_WEBHOOK_RETRY_FIRST_MS, 5_000, 1, 3_600_000),
+      retryMaxMs: bounded('COFACTOR_WEBHOOK_RETRY_MAX_MS', env.COFACTOR_WEBHOOK_RETRY_MAX_MS, 3_600_000, 1, 86_400_000),
+      disableAfterFailures: bounded('COFACTOR_WEBHOOK_DISABLE_AFTER', env.COFACTOR_WEBHOOK_DISABLE_AFTER, 5, 1, 1_000_000),
+    },
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { readConfig, type CofactorConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { startHttpServer } from './http/server.js';
 import { startApprovalJob } from './ledger/approval-job.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 import { ANALYTICS_CHANNEL, foldAnalyticsDeltas } from './analytics/rollups.js';
 import { startFolding } from './db/folding.js';
 import { foldBoardDeltas } from './leaderboards/board-totals.js';
@@ -63,6 +64,9 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
       console.error(`cofactor: folding analytics rollups failed: ${error.message}`),
     );
     stops.push(() => analytics.stop());
+    const webhooks = new WebhookWorker(app.sql, config.webhooks, (error) => console.error(`cofactor: delivering webhooks failed: ${error.message}`));
+    webhooks.start(app.notifications);
+    stops.push(() => webhooks.stop());
     await app.notifications.start();
     const http = await startHttpServer(app, WEB_DIR);
     stops.push(() => http.stop());

@@ -349,6 +349,7 @@ describe('every field a partner token can reach', () => {
       timeSeries: '(metric: SALES, interval: MONTH, period: { month: "2026-11" })',
       partnerStats: `(partnerId: "${ids.Boris}", period: { month: "2026-11" })`,
       partnerSeries: `(partnerId: "${ids.Boris}", metric: NET_SALES, interval: MONTH, period: { month: "2026-11" })`,
+      webhookDeliveries: '(endpointId: "1")',
     };
     return given[root.name] ?? (root.args.some((arg) => arg.name === 'first') ? '(first: 20)' : '');
   };
@@ -429,9 +430,9 @@ describe('every field a partner token can reach', () => {
     expect(leaks).toEqual([]);
     expect(refusedRoots.sort()).toEqual([
       'apiKeys', 'campaign', 'campaigns', 'partners', 'payoutBatch', 'previewRewards', 'programStats', 'publicLeaderboard', 'regionComparison', 'regions', 'satisfaction',
-      'simulateCampaign', 'simulation', 'simulations', 'timeSeries',
+      'simulateCampaign', 'simulation', 'simulations', 'timeSeries', 'webhookDeliveries', 'webhookEndpoints',
     ]);
-    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'partnerSeries', 'partnerStats', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses']);
+    expect(answered.map((root) => root.name).sort()).toEqual(['leaderboard', 'me', 'partner', 'partnerSeries', 'partnerStats', 'payouts', 'rewardSchemes', 'rewards', 'statement', 'surveyResponses', 'webhookEventTypes']);
     // Every field reachable from the roots it may use, but the hidden ones, was in a query.
     const { fields } = reachable(schema, answered, skipHidden);
     const visible = [...fields].filter((name) => !name.startsWith('Query.') && !hiddenFields().has(name));

@@ -105,6 +105,11 @@ beforeAll(async () => {
   const yuri = await createPartner(b.adminKey, { name: 'Yuri Qx7', kind: 'AMBASSADOR', email: 'yuri@qx7.example', referralCode: 'QX7YURI', sponsorId: zoe });
   await okAs(b.adminKey, `mutation { createCoupon(partnerId: "${yuri}", code: "QX7COUPON") { id } }`);
   const campaign = await createCampaign(b.adminKey, 'Qx7 summer');
+  // Its changes are written for this endpoint; no attempt reaches it (the name does not resolve).
+  const hooks = await okAs<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+    b.adminKey,
+    `mutation { createWebhookEndpoint(input: { url: "https://hooks.qx7.invalid/in", events: ["reward.created", "payout.paid"], description: "qx7 hooks" }) { endpoint { id } } }`,
+  );
   await runMoney(
     b.adminKey,
     [
@@ -114,12 +119,14 @@ beforeAll(async () => {
     'QX7-S-1',
     'qx7-bank',
   );
+  // Disabled, so no attempt changes its deliveries while the walks compare B's rows before and after.
+  await okAs(b.adminKey, `mutation { updateWebhookEndpoint(id: "${hooks.createWebhookEndpoint.endpoint.id}", input: { enabled: false }) { enabled } }`);
   b.token = (await okAs<{ issuePartnerToken: { token: string } }>(b.adminKey, `mutation { issuePartnerToken(partnerId: "${yuri}") { token } }`)).issuePartnerToken.token;
   await okAs(b.adminKey, `mutation($r: [SurveyResponseInput!]!) { recordSurveyResponses(responses: $r) { accepted } }`, {
     r: [{ externalId: 'QX7-SURVEY-1', partnerId: yuri, score: 9, comment: 'qx7 comment', answeredAt: '2026-03-01T00:00:00Z' }],
   });
   b.ids = { partner: yuri, campaign };
-  for (const table of ['reward', 'payout', 'payout_batch', 'event', 'region', 'coupon', 'api_key', 'customer', 'scheme_instance', 'perk_fulfilment', 'program', 'survey_response']) {
+  for (const table of ['reward', 'payout', 'payout_batch', 'event', 'region', 'coupon', 'api_key', 'customer', 'scheme_instance', 'perk_fulfilment', 'program', 'survey_response', 'webhook_endpoint', 'webhook_delivery']) {
     const [row] = await server.sql<{ id: string }>(`select min(id)::text as id from ${table} where id >= ${FIRST_B_ID}`);
     b.ids[table] = row.id;
   }
@@ -249,7 +256,7 @@ describe("program A's keys and tokens", () => {
     // Each root with each credential, with B's ids 1001 (B's first row in every table) and 1002 (its partner Yuri) where it takes an id.
     expect(withIds.sort()).toEqual([
       'campaign', 'leaderboard', 'partner', 'partnerSeries', 'partnerStats', 'partners', 'payoutBatch', 'payouts', 'previewRewards', 'programStats', 'regionComparison', 'rewards',
-      'simulateCampaign', 'simulation', 'statement', 'surveyResponses', 'timeSeries',
+      'simulateCampaign', 'simulation', 'statement', 'surveyResponses', 'timeSeries', 'webhookDeliveries',
     ]);
     expect(calls).toBe((Object.keys(schema.getQueryType()!.getFields()).length + withIds.length) * CREDENTIALS.length);
   });

@@ -13,6 +13,7 @@ import type { PayoutRow } from '../payouts/payout.service.js';
 import type { FulfilmentChange } from '../perks/perk.service.js';
 import type { PartnerRow } from '../partners/partner.service.js';
 import { Region } from '../regions/region.entity.js';
+import type { WebhookAttemptRow } from '../webhooks/webhook.service.js';
 
 /**
  * The one loader factory: one DataLoader per relation per request, so a page of 500
@@ -81,6 +82,11 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
     statusHistory: new DataLoader<string, (StatusChange & { changedByKind: ActorKind })[]>(async (rewardIds) => {
       const histories = await app.lifecycle.histories(rewardIds);
       return rewardIds.map((id) => (histories.get(id) ?? []).map((change) => ({ ...change, changedByKind: actorKind(change.changedBy) })));
+    }),
+    /** Every attempt per webhook delivery. */
+    webhookAttempts: new DataLoader<string, WebhookAttemptRow[]>(async (deliveryIds) => {
+      const attempts = await app.webhooks.attempts(deliveryIds);
+      return deliveryIds.map((id) => attempts.get(id) ?? []);
     }),
     batchPayouts: new DataLoader<string, PayoutRow[]>(async (batchIds) => {
       const payouts = await app.payouts.ofBatches(batchIds);

@@ -25,9 +25,12 @@ import { RegionResolver } from '../regions/region.resolver.js';
 import { SimulationJobResolver } from '../simulation/simulation-jobs.resolver.js';
 import { SimulationResolver } from '../simulation/simulation.resolver.js';
 import { SurveyResolver } from '../surveys/survey.resolver.js';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from '../webhooks/webhook.resolver.js';
 import { DateTimeScalar } from './scalars.js';
 
 export const resolvers = [
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
   SchemeResolver,
   RegionResolver,
   LeaderboardResolver,

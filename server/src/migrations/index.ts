@@ -13,6 +13,7 @@ import { Migration20261206120000_board_totals } from './Migration20261206120000_
 import { Migration20261207100000_board_deltas } from './Migration20261207100000_board_deltas.js';
 import { Migration20261210100000_analytics } from './Migration20261210100000_analytics.js';
 import { Migration20261211100000_analytics_slices } from './Migration20261211100000_analytics_slices.js';
+import { Migration20261212100000_webhooks } from './Migration20261212100000_webhooks.js';
 import { Migration20261209100000_board_versions } from './Migration20261209100000_board_versions.js';
 import { Migration20261208100000_survey_responses } from './Migration20261208100000_survey_responses.js';
 
@@ -35,4 +36,5 @@ export const migrations = [
   Migration20261209100000_board_versions,
   Migration20261210100000_analytics,
   Migration20261211100000_analytics_slices,
+  Migration20261212100000_webhooks,
 ];

@@ -1,0 +1,200 @@
+import type { WebhookSettings } from '../config.js';
+import type { DatabaseNotifications } from '../db/notifications.js';
+import type { Sql, SqlClient } from '../db/sql.js';
+import { retryDelayMs } from './retry.js';
+import { messageId, signatureHeader } from './signing.js';
+import { sendWebhook, type SendResult } from './webhook-sender.js';
+
+/** The notice the webhook triggers send at commit (and redelivery sends): new work is due. */
+export const WEBHOOK_CHANNEL = 'cofactor_webhook';
+/** Attempts one process has in flight at once. */
+export const WEBHOOK_CONCURRENCY = 8;
+/** The longest the worker sleeps without looking: a notice lost while the listener reconnected costs no more than this. */
+const MAX_IDLE_MS = 30_000;
+/** The shortest sleep, so deliveries another process holds do not make this one spin. */
+const MIN_IDLE_MS = 25;
+/** How long a claim outlives the attempt's own time limit before another process may take the delivery over. */
+const CLAIM_MARGIN_MS = 5_000;
+
+interface Claimed {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  data: unknown;
+  createdAt: Date;
+  attempts: number;
+  retryFrom: Date;
+  url: string;
+  secrets: string[];
+}
+
+/**
+ * Delivers the webhook outbox. Every server process runs one; each attempt is claimed by one
+ * process (`FOR UPDATE SKIP LOCKED`, then a lease in `claimed_until`), so no transaction stays
+ * open while a receiver answers. A process killed mid-attempt leaves a lease that runs out, and
+ * another attempt follows with the same `webhook-id`. One endpoint gets a partner's deliveries
+ * one at a time, in the order of their changes: a delivery waits while an earlier one for the
+ * same partner and endpoint is PENDING (retrying included).
+ */
+export class WebhookWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private poked = false;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly settings: WebhookSettings,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Listens for new work (call before `notifications.start()`) and starts delivering. */
+  start(notifications: DatabaseNotifications): void {
+    notifications.on(WEBHOOK_CHANNEL, () => this.poke());
+    notifications.onReconnect(() => this.poke());
+    this.running = this.run();
+  }
+
+  /** Claims nothing more and waits for the attempts in flight (each ends within its time limit). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.poke();
+    await this.running;
+    await Promise.all(this.inFlight);
+  }
+
+  private poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        this.poked = false;
+        const free = WEBHOOK_CONCURRENCY - this.inFlight.size;
+        const claimed = free > 0 ? await this.claim(free) : [];
+        for (const delivery of claimed) this.track(this.attempt(delivery));
+        if (free > 0 && claimed.length === free) continue;
+        await this.sleep(this.inFlight.size >= WEBHOOK_CONCURRENCY ? MAX_IDLE_MS : await this.untilNextDue());
+      } catch (error) {
+        this.onError(error as Error);
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private track(attempt: Promise<void>): void {
+    const tracked = attempt.catch(this.onError).finally(() => {
+      this.inFlight.delete(tracked);
+      this.poke();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  /** Sleeps for `ms`, or until poked; a poke that came while awake cuts it short at once. */
+  private sleep(ms: number): Promise<void> {
+    if (this.poked || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wake = done;
+    });
+  }
+
+  private async claim(limit: number): Promise<Claimed[]> {
+    const leaseMs = this.settings.timeoutMs + CLAIM_MARGIN_MS;
+    return this.sql.query<Claimed>(
+      `with due as (
+         select d.id from webhook_delivery d
+          where d.status = 'PENDING' and d.next_attempt_at <= now() and (d.claimed_until is null or d.claimed_until <= now())
+            and exists (select 1 from webhook_endpoint e where e.id = d.endpoint_id and e.enabled)
+            and not exists (select 1 from webhook_delivery p where p.endpoint_id = d.endpoint_id and p.partner_id = d.partner_id
+                                                            and p.status = 'PENDING' and p.id < d.id)
+          order by d.id limit $1
+          for update of d skip locked)
+       update webhook_delivery d set claimed_until = now() + make_interval(secs => $2::float8 / 1000), attempts = d.attempts + 1
+         from due, webhook_endpoint e
+        where d.id = due.id and e.id = d.endpoint_id
+       returning d.id, d.endpoint_id as "endpointId", d.event_type as "eventType", d.data, d.created_at as "createdAt", d.attempts,
+                 d.retry_from as "retryFrom", e.url,
+                 array_remove(array[e.secret, case when e.previous_secret_until > now() then e.previous_secret end], null) as secrets`,
+      [limit, leaseMs],
+    );
+  }
+
+  /** Milliseconds until the next delivery this process could claim is due (bounded). */
+  private async untilNextDue(): Promise<number> {
+    const [row] = await this.sql.query<{ ms: number | null }>(
+      `select extract(epoch from min(greatest(d.next_attempt_at, coalesce(d.claimed_until, d.next_attempt_at))) - now()) * 1000 as ms
+         from webhook_delivery d
+        where d.status = 'PENDING' and exists (select 1 from webhook_endpoint e where e.id = d.endpoint_id and e.enabled)
+          and not exists (select 1 from webhook_delivery p where p.endpoint_id = d.endpoint_id and p.partner_id = d.partner_id
+                                                          and p.status = 'PENDING' and p.id < d.id)`,
+    );
+    return row.ms === null ? MAX_IDLE_MS : Math.min(MAX_IDLE_MS, Math.max(MIN_IDLE_MS, Math.ceil(Number(row.ms))));
+  }
+
+  private async attempt(delivery: Claimed): Promise<void> {
+    const body = JSON.stringify({ type: delivery.eventType, timestamp: delivery.createdAt.toISOString(), data: delivery.data });
+    const id = messageId(delivery.id);
+    const at = new Date();
+    const headers = {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signatureHeader(delivery.secrets, id, at, body),
+    };
+    const result = await sendWebhook(delivery.url, headers, body, this.settings);
+    await this.record(delivery, at, result);
+  }
+
+  /**
+   * Logs the attempt and moves the delivery on: DELIVERED; PENDING again after a pause; or
+   * FAILED when the next attempt would fall outside the retry window, which counts against the
+   * endpoint (disabled, with the reason, after `disableAfterFailures` FAILED in a row).
+   */
+  private async record(delivery: Claimed, at: Date, result: SendResult): Promise<void> {
+    const delayMs = retryDelayMs(delivery.attempts, this.settings.retryFirstMs, this.settings.retryMaxMs);
+    const givesUp = at.getTime() + delayMs > delivery.retryFrom.getTime() + this.settings.retryForSeconds * 1000;
+    const outcome = result.error === null ? 'DELIVERED' : givesUp ? 'FAILED' : 'PENDING';
+    await this.sql.transaction(async (client) => {
+      const { rows } = await client.query(
+        `update webhook_delivery set status = $2, claimed_until = null,
+                delivered_at = case when $2 = 'DELIVERED' then now() end,
+                next_attempt_at = case when $2 = 'PENDING' then now() + make_interval(secs => $3::float8 / 1000) else next_attempt_at end
+          where id = $1 and status = 'PENDING' returning id`,
+        [delivery.id, outcome, delayMs],
+      );
+      if (!rows.length) return; // deleted, or redelivered and already done by another attempt
+      await client.query(
+        `insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, response_head, error) values ($1, $2, $3, $4, $5, $6)`,
+        [delivery.id, at, result.statusCode, result.latencyMs, result.responseHead, result.error],
+      );
+      if (outcome === 'DELIVERED') {
+        await client.query('update webhook_endpoint set failed_in_a_row = 0 where id = $1 and failed_in_a_row <> 0', [delivery.endpointId]);
+      } else if (outcome === 'FAILED') {
+        await this.countFailure(client, delivery.endpointId, result.error!);
+      }
+    });
+  }
+
+  private async countFailure(client: SqlClient, endpointId: string, error: string): Promise<void> {
+    const limit = this.settings.disableAfterFailures;
+    await client.query(
+      `update webhook_endpoint set failed_in_a_row = failed_in_a_row + 1,
+              enabled = enabled and failed_in_a_row + 1 < $2,
+              disabled_reason = case when enabled and failed_in_a_row + 1 >= $2
+                                     then format('%s deliveries in a row failed after retrying; the last: %s', failed_in_a_row + 1, left($3, 300))
+                                     else disabled_reason end,
+              updated_at = now()
+        where id = $1`,
+      [endpointId, limit, error],
+    );
+  }
+}
