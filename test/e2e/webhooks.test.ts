@@ -149,28 +149,28 @@ describe('every kind of change, signed, in order per partner', () => {
     expect(seen).toEqual([
       ['partner.created', 'ACTIVE', 1],
       // S-1, 1 000,00 ₽: the first-sale badge, 5 % = 5 000, and 10 % = 10 000 (the whole budget).
-      ['reward.created', 'BADGE', '1'],
-      ['badge.awarded', 'FIRST-SALE', '1'],
-      ['reward.created', 'MONEY', '5000'],
-      ['reward.created', 'MONEY', '10000'],
+      ['reward.created', 'BADGE', 1],
+      ['badge.awarded', 'FIRST-SALE', 1],
+      ['reward.created', 'MONEY', 5000],
+      ['reward.created', 'MONEY', 10000],
       // S-2, 2 000,00 ₽: 5 % = 10 000; the budget is spent, so 10 % = 20 000 is CAPPED; a second sale earns the closed event.
-      ['reward.created', 'MONEY', '10000'],
-      ['reward.capped', 'MONEY', '20000'],
-      ['reward.created', 'PERK', '1'],
+      ['reward.created', 'MONEY', 10000],
+      ['reward.capped', 'MONEY', 20000],
+      ['reward.created', 'PERK', 1],
       // R-1 returns half of S-2: half of its 10 000 is taken back; a CAPPED entry was never granted.
-      ['reward.reversed', 'MONEY', '-5000'],
+      ['reward.reversed', 'MONEY', -5000],
       // November closed: net 2 000,00 ₽ ≥ 1 000,00 ₽ → 50 000.
-      ['reward.created', 'MONEY', '50000'],
-      ['perk.fulfilment_changed', 'DELIVERED', '1'],
-      ['reward.approved', 'MONEY', '5000'],
-      ['reward.rejected', 'MONEY', '10000'],
-      ['payout.created', 'CREATED', '5000'],
-      ['payout.paid', 'PAID', '5000'],
+      ['reward.created', 'MONEY', 50000],
+      ['perk.fulfilment_changed', 'DELIVERED', 1],
+      ['reward.approved', 'MONEY', 5000],
+      ['reward.rejected', 'MONEY', 10000],
+      ['payout.created', 'CREATED', 5000],
+      ['payout.paid', 'PAID', 5000],
       // Approving S-2's 10 000 moves its −5 000 with it: the next payout is 5 000.
-      ['reward.approved', 'MONEY', '10000'],
-      ['reward.approved', 'MONEY', '-5000'],
-      ['payout.created', 'CREATED', '5000'],
-      ['payout.failed', 'FAILED', '5000'],
+      ['reward.approved', 'MONEY', 10000],
+      ['reward.approved', 'MONEY', -5000],
+      ['payout.created', 'CREATED', 5000],
+      ['payout.failed', 'FAILED', 5000],
       ['partner.level_changed', 'ACTIVE', 3],
       ['partner.status_changed', 'SUSPENDED', 3],
     ]);
@@ -247,8 +247,8 @@ describe('an outage of the receiver', () => {
 
     // Cleo: the first-sale badge and 5 % of 100,00, 300,00 and 500,00 ₽; Dan: the badge and 5 % of 200,00 and 400,00 ₽.
     const amounts = (name: string) => accepted.filter((item) => item.message.data.partnerId === ids[name]).map((item) => [item.message.data.kind, item.message.data.amount]);
-    expect(amounts('Cleo')).toEqual([['BADGE', '1'], ['MONEY', '500'], ['MONEY', '1500'], ['MONEY', '2500']]);
-    expect(amounts('Dan')).toEqual([['BADGE', '1'], ['MONEY', '1000'], ['MONEY', '2000']]);
+    expect(amounts('Cleo')).toEqual([['BADGE', 1], ['MONEY', 500], ['MONEY', 1500], ['MONEY', 2500]]);
+    expect(amounts('Dan')).toEqual([['BADGE', 1], ['MONEY', 1000], ['MONEY', 2000]]);
     for (const name of ['Cleo', 'Dan']) {
       const order = accepted.filter((item) => item.message.data.partnerId === ids[name]).map((item) => Number(item.message.data.id));
       expect(order).toEqual([...order].sort((a, b) => a - b));

@@ -68,18 +68,23 @@ export class Migration20261212100000_webhooks extends Migration {
     this.addSql(`create index "webhook_attempt_delivery_id_index" on "webhook_attempt" ("delivery_id", "id");`);
   }
 
-  /** The rows as integrators read them: ids and amounts as strings, times in UTC ISO 8601, the API's field names. */
+  /**
+   * The rows as the API shows them: its field names, ids as strings, amounts as JSON numbers
+   * (strings beyond 2^53, as the API's BigInt), times in UTC ISO 8601.
+   */
   private payloads(): void {
     this.addSql(`create function "webhook_time"(t timestamptz) returns text language sql immutable as $$
       select to_char(t at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;`);
+    this.addSql(`create function "webhook_amount"(n numeric) returns jsonb language sql immutable as $$
+      select case when abs(n) < 9007199254740992 then to_jsonb(n) else to_jsonb(n::text) end $$;`);
     this.addSql(`create function "webhook_reward"(r "reward") returns jsonb language sql stable as $$
       select jsonb_build_object('id', r.id::text, 'partnerId', r.partner_id::text, 'campaignId', r.campaign_id::text,
-        'eventId', r.event_id::text, 'periodKey', r.period_key, 'kind', r.kind, 'amount', r.amount::text, 'unit', r.unit,
+        'eventId', r.event_id::text, 'periodKey', r.period_key, 'kind', r.kind, 'amount', webhook_amount(r.amount), 'unit', r.unit,
         'status', r.status, 'correctsId', r.corrects_id::text, 'holdUntil', webhook_time(r.hold_until),
         'createdAt', webhook_time(r.created_at), 'explanation', jsonb_build_object('en', r.explanation_en, 'ru', r.explanation_ru)) $$;`);
     this.addSql(`create function "webhook_payout"(p "payout") returns jsonb language sql stable as $$
       select jsonb_build_object('id', p.id::text, 'batchId', p.batch_id::text, 'partnerId', p.partner_id::text, 'currency', p.currency,
-        'amount', p.amount::text, 'entries', p.entries, 'status', p.status, 'reference', p.reference, 'failureReason', p.failure_reason,
+        'amount', webhook_amount(p.amount), 'entries', p.entries, 'status', p.status, 'reference', p.reference, 'failureReason', p.failure_reason,
         'createdAt', webhook_time(p.created_at), 'settledAt', webhook_time(p.settled_at)) $$;`);
     this.addSql(`create function "webhook_partner"(p "partner") returns jsonb language sql stable as $$
       select jsonb_build_object('id', p.id::text, 'externalId', p.external_id, 'name', p.name, 'email', p.email, 'kind', p.kind,
