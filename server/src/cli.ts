@@ -49,7 +49,8 @@ Limits and security (see README, "Safe to expose"):
                                    directives 5, cost 1000)
   COFACTOR_MAX_AMOUNT  largest event amount in minor units (default 10000000000000)
   COFACTOR_MAX_CLOCK_SKEW  seconds an event's occurredAt may be ahead of the clock (default 86400)
-  COFACTOR_SIMULATION_MAX_EVENTS  stored events one simulation may load (default 500000; it keeps
+  COFACTOR_SIMULATION_MAX_EVENTS  stored events one simulation may load, and events one import
+                       --dry-run may hold, its file's with the stored ones (default 500000; each keeps
                        them and their entries in memory, about 5 KB of heap an event: past
                        ~700000 give node more, e.g. NODE_OPTIONS=--max-old-space-size=8192)
   COFACTOR_SIMULATION_CONCURRENCY  simulation jobs one server process runs at once; the rest wait
@@ -445,7 +446,7 @@ program
   .argument('<what>', 'events or partners')
   .argument('<file>', 'the CSV file (UTF-8, comma-separated, a header line naming the columns)')
   .option('--program <id>', 'the program (default: the only one)')
-  .option('--dry-run', 'events: check every line against the database as it is (a batch does not see the ones before it), record nothing')
+  .option('--dry-run', 'events: report what the import would record and pay, each batch seeing the ones before it, and record nothing (the file is held in memory: see below)')
   .option('--map <column=field>', 'read the field from a column named otherwise, e.g. "Order ID=externalId" (repeatable)', (pair: string, pairs: string[]) => [...pairs, pair], [])
   .option('--report <file>', 'where the refused lines are written (default: FILE.refused.csv)')
   .option('--batch <n>', 'lines per unit of work', String(DEFAULT_BATCH))

@@ -8,9 +8,4 @@ export class EventService {
   record(programId: string, inputs: EventInput[]): Promise<RecordEventsResult> {
     return this.rewarding.recordEvents(programId, inputs);
   }
-
-  /** What `record` would answer, with nothing kept. */
-  dryRun(programId: string, inputs: EventInput[]): Promise<RecordEventsResult> {
-    return this.rewarding.dryRunEvents(programId, inputs);
-  }
 }

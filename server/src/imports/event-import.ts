@@ -3,23 +3,26 @@
  * `recordEvents` — the same checks, attribution and idempotency by external id, so importing a
  * file twice, or again after a crash, records each event once. The file is streamed a batch at a
  * time, in constant memory at any size. A line that cannot be recorded is reported by its line
- * number and column, and the rest of its batch is recorded without it.
+ * number and column, and the rest of its batch is recorded without it. A dry run streams the
+ * file the same way into a store in memory, which holds the file's events (`eventNamesOf`).
  */
 import { GraphQLError } from 'graphql';
 import type { InputIssue } from '../graphql/errors.js';
 import type { EventInput, RecordEventsResult } from '../rewarding/event.js';
+import { nameEvent, noEventNames, type EventNames } from '../simulation/snapshot.js';
 import { ImportFileError, csvSource, tally, type ColumnsOf, type CsvRecord, type ImportProgress, type ImportResult, type LineProblem } from './csv-source.js';
 
 export type { ImportResult };
 
 /** The columns read, named as the API's EventInput fields; `--map` names others as these. */
 export const EVENT_COLUMNS = ['externalId', 'type', 'partnerId', 'referralCode', 'couponCode', 'customerId', 'amount', 'currency', 'occurredAt', 'refundOf'] as const;
-type Column = (typeof EVENT_COLUMNS)[number];
+export type EventColumn = (typeof EVENT_COLUMNS)[number];
+type Column = EventColumn;
 
 export const DEFAULT_BATCH = 500;
 
 export interface EventImportOptions {
-  /** `recordEvents`, or a dry run of it that keeps nothing. */
+  /** `recordEvents`, or a dry run's, which keeps the events in memory only. */
   record(inputs: EventInput[]): Promise<RecordEventsResult>;
   /** The file's column for a field, where it is not the field's own name. */
   map: ReadonlyMap<Column, string>;
@@ -54,6 +57,26 @@ export async function importEvents(file: string, options: EventImportOptions): P
   result.ignoredColumns = csv.columns().ignored;
   options.onProgress({ lines: result.lines, bytes: csv.totalBytes, totalBytes: csv.totalBytes });
   return result;
+}
+
+/**
+ * What the file's events name, read in a pass before a dry run: its store in memory is seeded
+ * with what they reach. A dry run holds every event of the file in memory, so a file of more
+ * than `maxLines` lines is refused here, before any is checked. Lines that cannot be read are
+ * left for the dry run itself to report.
+ */
+export async function eventNamesOf(file: string, map: ReadonlyMap<Column, string>, maxLines: number): Promise<{ names: EventNames; lines: number }> {
+  const names = noEventNames();
+  const csv = csvSource(file, EVENT_COLUMNS, map, checkColumns, () => {});
+  let lines = 0;
+  for await (const record of csv.records) {
+    if (++lines > maxLines) {
+      throw new ImportFileError(`--dry-run holds every line of the file in memory, at most ${maxLines} (COFACTOR_SIMULATION_MAX_EVENTS), and this file has more: check it in parts, or raise the limit where the memory allows`);
+    }
+    const line = lineOf(record, csv.columns(), () => {});
+    if (line) nameEvent(names, line.input);
+  }
+  return { names, lines };
 }
 
 /** A file without the columns every event needs is refused whole. */

@@ -6,8 +6,10 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import type { App } from '../app.js';
 import { csvLine, csvText, csvValue } from '../exports/csv.js';
 import { UsageError, progressReporter } from '../simulation/simulate-command.js';
+import { TooManyEvents } from '../simulation/snapshot.js';
+import type { DryRun } from '../simulation/simulation.service.js';
 import { ImportFileError, mapOf, type LineProblem } from './csv-source.js';
-import { DEFAULT_BATCH, EVENT_COLUMNS, importEvents, type ImportResult } from './event-import.js';
+import { DEFAULT_BATCH, EVENT_COLUMNS, eventNamesOf, importEvents, type EventColumn, type EventImportOptions, type ImportResult } from './event-import.js';
 import { PARTNER_COLUMNS, importPartners } from './partner-import.js';
 
 export const IMPORT_HELP = `
@@ -33,6 +35,17 @@ A line that cannot be recorded is reported with its line number, column and reas
 (the first ${20}) and in full in the report file; the rest of the file is recorded. Importing the
 same file again records nothing twice. Exit code 0 when every line was recorded (or was
 already), 1 when some were refused, 2 when the file or an option is wrong.
+
+events --dry-run reports what importing the file now would: the same lines recorded, already
+recorded and refused (for the same reasons) and the rewards it would create; it writes nothing.
+It reads the file once for what it names and the program once, in a read-only snapshot that
+locks nothing, then checks batch after batch against a copy in memory that keeps the batches
+before, so a refund of a sale earlier in the file, a customer's second purchase and goals
+counted over the file come out as in the import. Each batch runs at its own clock, as the
+import's do. The copy holds the whole file: about 4 KB of memory per line, so a dry run takes
+at most COFACTOR_SIMULATION_MAX_EVENTS events (500000 unless set; the file's lines and the
+stored events of its partners together, about 2 GB) and refuses a larger file before it checks
+a line. Set it higher only with the memory for it (and NODE_OPTIONS=--max-old-space-size).
 
 Examples:
   cofactor import events sales.csv --map "Order ID=externalId" --map "Partner code=referralCode"
@@ -90,11 +103,7 @@ export async function runImport(app: App, programId: string, kind: ImportKind, f
   };
   try {
     const result = await (kind === 'events'
-      ? importEvents(file, {
-          ...common,
-          map: mapOf(options.map, EVENT_COLUMNS),
-          record: (inputs) => (options.dryRun ? app.events.dryRun(programId, inputs) : app.events.record(programId, inputs)),
-        })
+      ? importEventsFile(app, programId, file, options, common)
       : importPartners(file, {
           ...common,
           map: mapOf(options.map, PARTNER_COLUMNS),
@@ -109,6 +118,31 @@ export async function runImport(app: App, programId: string, kind: ImportKind, f
   } finally {
     progress.end();
     await writer.close();
+  }
+}
+
+/** The file's events recorded, or in a dry run recorded into one store in memory only. */
+async function importEventsFile(app: App, programId: string, file: string, options: ImportOptions, common: Pick<EventImportOptions, 'batchSize' | 'onProblem' | 'onProgress'>): Promise<ImportResult> {
+  const map = mapOf(options.map, EVENT_COLUMNS);
+  const record: EventImportOptions['record'] = options.dryRun ? await dryRunOf(app, programId, file, map) : (inputs) => app.events.record(programId, inputs);
+  return importEvents(file, { ...common, map, record });
+}
+
+/**
+ * A dry run's `record`: the file is read once for what it names, one store in memory is seeded
+ * with what that reaches, and the import then records every batch into it. The file's events and
+ * the stored ones loaded share one limit, COFACTOR_SIMULATION_MAX_EVENTS, as a simulation's do.
+ */
+async function dryRunOf(app: App, programId: string, file: string, map: ReadonlyMap<EventColumn, string>): Promise<DryRun> {
+  const max = app.config.simulationMaxEvents;
+  const { names, lines } = await eventNamesOf(file, map, max);
+  try {
+    return await app.simulation.dryRun(programId, names, max - lines);
+  } catch (error) {
+    if (!(error instanceof TooManyEvents)) throw error;
+    throw new UsageError(
+      `--dry-run holds the file's ${lines} lines in memory with the stored events they reach (those they name and those their partners' stats count), at most ${max} events in all (COFACTOR_SIMULATION_MAX_EVENTS), and this file needs more: check it in parts, or raise the limit where the memory allows`,
+    );
   }
 }
 

@@ -60,25 +60,6 @@ export class Rewarding {
   }
 
   /**
-   * What `recordEvents` would answer for `inputs`, with nothing kept: the same checks,
-   * attribution, duplicates and rewards, in a unit of work that is rolled back.
-   */
-  async dryRunEvents(programId: string, inputs: EventInput[]): Promise<RecordEventsResult> {
-    validateEvents(inputs, this.limits, new Date());
-    const undo = new RolledBack();
-    try {
-      await this.storage.transaction(async (store) => {
-        undo.result = await this.ingest(store, programId, inputs, new Date());
-        throw undo;
-      });
-    } catch (error) {
-      if (error !== undo) throw error;
-    }
-    const { rewards, ...counts } = undo.result!;
-    return { ...counts, rewardsCreated: rewards.length };
-  }
-
-  /**
    * Attributes, stores and evaluates events inside the caller's unit of work (the server's
    * own events, such as PARTNER_JOINED, are valid by construction), and returns the new
    * rewards for the caller to `publish` after its commit.
@@ -192,9 +173,4 @@ function redemption(request: RedemptionRequest, key: string, balance: bigint, cl
     correctsId: null,
     reversal: 'NONE',
   };
-}
-
-/** Thrown to roll a dry run's unit of work back, carrying what it would have done. */
-class RolledBack extends Error {
-  result: Ingested | null = null;
 }

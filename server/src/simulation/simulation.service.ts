@@ -9,13 +9,13 @@ import { parsePeriodKey, periodOf, shiftPeriodKey } from '../periods/period.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 import { toSnapshot } from '../partners/partner-snapshot.js';
 import { inCampaign, runnable, targets } from '../rewarding/campaigns.js';
-import type { EventInput } from '../rewarding/event.js';
+import type { EventInput, RecordEventsResult } from '../rewarding/event.js';
 import type { MemoryCampaign } from '../rewarding/memory/state.js';
 import { MemoryRewardingStorage } from '../rewarding/memory/storage.js';
 import { Rewarding } from '../rewarding/rewarding.js';
 import { validateEvents } from '../rewarding/validate.js';
 import { replay, type ReplayOptions } from './replay.js';
-import { loadPreview, loadReplay, readOnly, type ReplaySnapshot } from './snapshot.js';
+import { loadDryRun, loadPreview, loadReplay, readOnly, type EventNames, type ReplaySnapshot } from './snapshot.js';
 import * as summary from './summary.js';
 
 /** The longest span one simulation replays, in days; the most events one preview evaluates. */
@@ -57,6 +57,9 @@ export interface SimulationResult {
   entries: RewardRow[];
 }
 
+/** Records one batch of a dry run: what `recordEvents` would answer, kept only in the dry run's memory. */
+export type DryRun = (inputs: EventInput[]) => Promise<RecordEventsResult>;
+
 /** One entry a previewed event would write. */
 export type PreviewReward = RewardRow & { eventExternalId: string | null; partnerName: string; schemeKey: string };
 
@@ -81,8 +84,9 @@ export function toMemoryCampaign(definition: CampaignDefinition, id: string): Me
 
 /**
  * What a campaign definition would pay: for a few hypothetical events now (`preview`), or
- * for the program's stored events of a past span (`simulate`). Both run the one rewarding
- * pipeline against a store in memory seeded from a read-only snapshot; nothing is written.
+ * for the program's stored events of a past span (`simulate`); and what importing a file of
+ * events would record and pay (`dryRun`). All run the one rewarding pipeline against a store
+ * in memory seeded from a read-only snapshot; nothing is written.
  */
 export class SimulationService {
   constructor(
@@ -106,6 +110,20 @@ export class SimulationService {
       partnerName: storage.state.partners.get(reward.partnerId)?.name ?? '',
       schemeKey: summary.schemeKeyOf(reward),
     }));
+  }
+
+  /**
+   * A dry run of recording, batch after batch, events that name `names` (an import's file):
+   * `recordEvents` against one store in memory, seeded once from a read-only snapshot of what
+   * they reach, so each batch sees the batches before it as the real import's would, and no
+   * table is written or locked meanwhile. Each batch runs at its own clock, as the real import's
+   * do. Refuses (TooManyEvents) to load more than `maxEvents` stored events.
+   */
+  async dryRun(programId: string, names: EventNames, maxEvents: number): Promise<DryRun> {
+    // Only counts are reported, so entries need no texts.
+    const storage = new MemoryRewardingStorage(await loadDryRun(this.sql, programId, names, maxEvents), { keepExplanations: false });
+    const rewarding = new Rewarding(storage, this.registry, () => {}, this.config);
+    return (inputs) => rewarding.recordEvents(programId, inputs);
   }
 
   /** Everything `simulate` refuses before it loads a single event: the span, the campaign definition, compareWith. */

@@ -5,6 +5,7 @@ import { MICROS, SNAPSHOT_COLUMNS, type SnapshotRow } from '../partners/partner-
 import type { EventInput } from '../rewarding/event.js';
 import { errors } from '../graphql/errors.js';
 import type { MemoryCampaign, MemoryCustomer, MemoryEvent, ProgramSeed } from '../rewarding/memory/state.js';
+import type { SchemeInstanceRow } from '../rewarding/store.js';
 
 /** A stored event as a replay sends it again: the row, and the input that recorded it. */
 export interface StoredEvent {
@@ -31,10 +32,12 @@ const EVENT_COLUMNS = `e.id, e.external_id as "externalId", e.type, e.partner_id
   e.amount::text as amount, e.currency, e.first_purchase as "firstPurchase", e.occurred_at as "occurredAt", e.attributes, e.refund_of_id as "refundOfId",
   e.recorded_at as "recordedAt", e.batch_id::text as "batch", e.batch_position as "batchPosition", c.code as "couponCode", cu.external_id as "customerExternalId", s.external_id as "refundOfExternalId"`;
 const EVENT_JOINS = `left join coupon c on c.id = e.coupon_id left join customer cu on cu.id = e.customer_id left join event s on s.id = e.refund_of_id`;
-const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "partnerId", r.campaign_id as "campaignId", r.scheme_instance_id as "schemeInstanceId",
+const REWARD_FIGURES = `r.id, r.program_id as "programId", r.partner_id as "partnerId", r.campaign_id as "campaignId", r.scheme_instance_id as "schemeInstanceId",
   r.event_id as "eventId", r.period_key as "periodKey", r.kind, r.amount::text as amount, r.unit, r.status, r.idempotency_key as "idempotencyKey",
-  r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu", r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId",
-  r.reversal, r.created_at as "createdAt"`;
+  r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.reversal, r.created_at as "createdAt"`;
+const REWARD_COLUMNS = `${REWARD_FIGURES}, r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu", r.details`;
+/** An entry without its texts: for entries of which only the key and the figures are read. */
+const REWARD_KEY_COLUMNS = `${REWARD_FIGURES}, '' as "explanationEn", '' as "explanationRu", '{}'::jsonb as details`;
 
 type EventRecord = Omit<MemoryEvent, 'amount'> & {
   amount: string | null;
@@ -227,37 +230,133 @@ async function actualRewards(client: SqlClient, request: ReplayRequest): Promise
   return rows;
 }
 
+
+/**
+ * What a set of events names, as recording them looks things up: a preview's or a dry run's
+ * seed holds what these reach, not the whole program.
+ */
+export interface EventNames {
+  /** The events' own external ids, and those of the sales their refunds name. */
+  externalIds: Set<string>;
+  /** The external ids of the sales their refunds name. */
+  refunded: Set<string>;
+  partnerIds: Set<string>;
+  /** Upper-cased, as attribution compares them. */
+  referralCodes: Set<string>;
+  couponCodes: Set<string>;
+  customerIds: Set<string>;
+}
+
+export function noEventNames(): EventNames {
+  return { externalIds: new Set(), refunded: new Set(), partnerIds: new Set(), referralCodes: new Set(), couponCodes: new Set(), customerIds: new Set() };
+}
+
+/** Adds what `input` names to `names`. */
+export function nameEvent(names: EventNames, input: EventInput): void {
+  names.externalIds.add(input.externalId);
+  if (input.refundOf) {
+    names.externalIds.add(input.refundOf);
+    names.refunded.add(input.refundOf);
+  }
+  if (input.partnerId) names.partnerIds.add(input.partnerId);
+  if (input.referralCode) names.referralCodes.add(input.referralCode.toUpperCase());
+  if (input.couponCode) names.couponCodes.add(input.couponCode);
+  if (input.customerId) names.customerIds.add(input.customerId);
+}
+
+type ProgramRows = Awaited<ReturnType<typeof programRows>>;
+
+/** What recording events that name `names` reads of the stored events and customers. */
+interface NamedRows {
+  /** In id order. */
+  events: MemoryEvent[];
+  customers: MemoryCustomer[];
+  /** The partners whose stats the events' schemes count (see partnersAround). */
+  partnerIds: string[];
+  /** The stored sales the refunds name. */
+  saleIds: string[];
+}
+
+/**
+ * The stored events with the names' external ids, with the sales of those that are refunds and
+ * the refunds of those that are sales (a resend's content, a refund's sale and what was refunded
+ * of it); the events of the partners around them inside `span` (their stats; none for a null
+ * span), at most `limit` of them (`limit + 1` tells that there are more); and the customers of
+ * all of them and the named ones.
+ */
+async function namedRows(client: SqlClient, programId: string, program: ProgramRows, history: History, names: EventNames, span: { startsAt: Date; endsAt: Date | null } | null, limit: number | null): Promise<NamedRows> {
+  const { rows: named } = await client.query<EventRecord>(
+    `with named as (select id, refund_of_id from event where program_id = $1 and external_id = any($2::text[]))
+     select ${EVENT_COLUMNS} from event e ${EVENT_JOINS}
+      where e.program_id = $1 and (e.id in (select id from named) or e.id in (select refund_of_id from named) or e.refund_of_id in (select id from named))
+      order by e.id`,
+    [programId, [...names.externalIds]],
+  );
+  const partnerIds = partnersAround(program, history, names, named.map((record) => record.partnerId));
+  const { rows: counted } = span
+    ? await client.query<EventRecord>(
+        `select ${EVENT_COLUMNS} from event e ${EVENT_JOINS}
+          where e.program_id = $1 and e.partner_id = any($2::bigint[]) and e.occurred_at >= $3 and ($4::timestamptz is null or e.occurred_at < $4)
+          order by e.id limit $5`,
+        [programId, partnerIds, span.startsAt, span.endsAt, limit === null ? null : limit + 1],
+      )
+    : { rows: [] };
+  const byId = new Map([...named, ...counted].map((record) => [record.id, toStored(record).row]));
+  const events = [...byId.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  const customerIds = [...new Set(events.flatMap((event) => event.customerId ?? []))];
+  return {
+    events,
+    customers: await customersOf(client, programId, { externalIds: [...names.customerIds], ids: customerIds }, null),
+    partnerIds,
+    saleIds: named.filter((record) => names.refunded.has(record.externalId)).map((record) => record.id),
+  };
+}
+
+/**
+ * The partners the names reach (by id, referral code or coupon) or who sold a named stored event
+ * (a refund's sale), and everyone above them by any sponsor they ever had: the partners whose
+ * stats the installed schemes read for an event (its own partner's and its upline's).
+ */
+function partnersAround(program: ProgramRows, history: History, names: EventNames, sellers: string[]): string[] {
+  const known = new Set(program.partners.map((partner) => partner.id));
+  const byCode = new Map(program.partners.map((partner) => [partner.referralCode, partner.id]));
+  const byCoupon = new Map(program.coupons.map((coupon) => [coupon.code, coupon.partnerId]));
+  const sponsors = new Map<string, Set<string>>();
+  const addSponsor = (partnerId: string, sponsorId: string | null) => {
+    if (sponsorId) sponsors.set(partnerId, (sponsors.get(partnerId) ?? new Set()).add(sponsorId));
+  };
+  for (const partner of program.partners) addSponsor(partner.id, partner.sponsorId);
+  for (const row of history.states) addSponsor(row.partnerId, row.sponsorId);
+  const found = new Set<string>();
+  const queue = [
+    ...[...names.partnerIds].filter((id) => known.has(id)),
+    ...[...names.referralCodes].flatMap((code) => byCode.get(code) ?? []),
+    ...[...names.couponCodes].flatMap((code) => byCoupon.get(code) ?? []),
+    ...sellers,
+  ];
+  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+    if (found.has(id)) continue;
+    found.add(id);
+    queue.push(...(sponsors.get(id) ?? []));
+  }
+  return [...found];
+}
+
 /**
  * Reads what previewing a handful of events needs: the program's partners, the stored events
- * that count in the stats of their partners and uplines (inside the campaign's dates), stored
- * events with their external ids or named by their refunds, their customers, and the
- * campaign's granted sums and the entries of the sales they refund.
+ * the events name and those that count in the stats of the partners around them (inside the
+ * campaign's dates), their customers, and the campaign's granted sums and the entries of the
+ * sales they refund.
  */
 export function loadPreview(sql: Sql, programId: string, campaign: MemoryCampaign, inputs: EventInput[]): Promise<ProgramSeed> {
+  const names = noEventNames();
+  for (const input of inputs) nameEvent(names, input);
   return readOnly(sql, async (client) => {
     const program = await programRows(client, programId);
-    const partnerIds = previewPartners(program.partners, program.coupons, inputs);
-    const externalIds = [...new Set(inputs.flatMap((input) => [input.externalId, ...(input.refundOf ? [input.refundOf] : [])]))];
-    const { rows: records } = await client.query<EventRecord>(
-      `select ${EVENT_COLUMNS} from event e ${EVENT_JOINS}
-        where e.program_id = $1 and ((e.partner_id = any($2::bigint[]) and e.occurred_at >= $3 and ($4::timestamptz is null or e.occurred_at < $4)) or e.external_id = any($5::text[]))
-        order by e.id`,
-      [programId, partnerIds, campaign.startsAt, campaign.endsAt, externalIds],
-    );
-    const customers = await customersOf(
-      client,
-      programId,
-      { externalIds: [...new Set(inputs.flatMap((input) => input.customerId ?? []))], ids: [...new Set(records.flatMap((record) => record.customerId ?? []))] },
-      null,
-    );
     const history = await historyRows(client, programId, null);
-    if (campaign.id === '0') return { programId, ...program, campaigns: [campaign], customers, events: records.map((record) => toStored(record).row), rewards: [], granted: new Map(), history };
-    const { rows: rewards } = await client.query<RewardRow>(
-      `select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and r.campaign_id = $2 and (r.event_id = any($3::bigint[])
-          or r.corrects_id in (select id from reward where program_id = $1 and event_id = any($3::bigint[])))
-        order by r.id`,
-      [programId, campaign.id, records.filter((record) => externalIds.includes(record.externalId)).map((record) => record.id)],
-    );
+    const { events, customers, saleIds } = await namedRows(client, programId, program, history, names, campaign, null);
+    const seed = { programId, ...program, campaigns: [campaign], customers, events, history };
+    if (campaign.id === '0') return { ...seed, rewards: [], granted: new Map() };
     // Summed from the ledger as the granted_money rebuild does, so a budget or cap the definition adds counts what was granted already.
     const { rows: granted } = await client.query<{ partnerId: string; month: string; amount: string }>(
       `select r.partner_id as "partnerId", to_char(date_trunc('month', r.created_at at time zone $3), 'YYYY-MM-DD') as month, sum(r.amount)::text as amount
@@ -266,31 +365,104 @@ export function loadPreview(sql: Sql, programId: string, campaign: MemoryCampaig
       [programId, campaign.id, program.timeZone, campaign.currency],
     );
     return {
-      programId,
-      ...program,
-      campaigns: [campaign],
-      customers,
-      events: records.map((record) => toStored(record).row),
-      rewards,
+      ...seed,
+      rewards: await salesRewards(client, programId, saleIds, [campaign.id]),
       granted: new Map(granted.map((row) => [`${campaign.id}|${row.partnerId}|${row.month}`, BigInt(row.amount)])),
-      history,
     };
   });
 }
 
-/** The partners the events name (by id, referral code, coupon or their sale's partner) and every sponsor above them. */
-function previewPartners(partners: SnapshotRow[], coupons: { code: string; partnerId: string }[], inputs: EventInput[]): string[] {
-  const byId = new Map(partners.map((partner) => [partner.id, partner]));
-  const byCode = new Map(partners.map((partner) => [partner.referralCode, partner.id]));
-  const byCoupon = new Map(coupons.map((coupon) => [coupon.code, coupon.partnerId]));
-  const named = inputs.flatMap((input) => [
-    ...(input.partnerId ? [input.partnerId] : []),
-    ...(input.referralCode ? [byCode.get(input.referralCode.toUpperCase()) ?? ''] : []),
-    ...(input.couponCode ? [byCoupon.get(input.couponCode) ?? ''] : []),
-  ]);
-  const result = new Set<string>();
-  for (const id of named) {
-    for (let partner = byId.get(id); partner && !result.has(partner.id); partner = partner.sponsorId ? byId.get(partner.sponsorId) : undefined) result.add(partner.id);
+/** The entries of these sales in these campaigns (all campaigns for null) and the corrections of them: what refunds take back. */
+async function salesRewards(client: SqlClient, programId: string, saleIds: string[], campaignIds: string[] | null): Promise<RewardRow[]> {
+  const { rows } = await client.query<RewardRow>(
+    `select ${REWARD_COLUMNS} from reward r where r.program_id = $1 and ($3::bigint[] is null or r.campaign_id = any($3::bigint[]))
+        and (r.event_id = any($2::bigint[]) or r.corrects_id in (select id from reward where program_id = $1 and event_id = any($2::bigint[])))
+      order by r.id`,
+    [programId, saleIds, campaignIds],
+  );
+  return rows;
+}
+
+/**
+ * Reads what a dry run of an import of events naming `names` needs, in one read-only snapshot,
+ * so the real tables are neither written nor locked while the file is checked: the program's
+ * partners and their history, its ACTIVE campaigns, the stored events and customers the file
+ * reaches (see namedRows; more than `maxEvents` events are refused), the entries of those
+ * campaigns to the partners around it (the keys its rewards could repeat), the entries of the
+ * sales it refunds, and the money granted so far against budgets and caps.
+ */
+export function loadDryRun(sql: Sql, programId: string, names: EventNames, maxEvents: number): Promise<ProgramSeed> {
+  return readOnly(sql, async (client) => {
+    const program = await programRows(client, programId);
+    const history = await historyRows(client, programId, null);
+    const campaigns = await activeCampaigns(client, programId);
+    const { events, customers, partnerIds, saleIds } = await namedRows(client, programId, program, history, names, campaignsSpan(campaigns), maxEvents);
+    if (events.length > maxEvents) throw new TooManyEvents(maxEvents);
+    const campaignIds = campaigns.map((campaign) => campaign.id);
+    const { rows: keyed } = await client.query<RewardRow>(
+      `select ${REWARD_KEY_COLUMNS} from reward r where r.program_id = $1 and r.campaign_id = any($2::bigint[]) and r.partner_id = any($3::bigint[]) order by r.id`,
+      [programId, campaignIds, partnerIds],
+    );
+    const byId = new Map([...keyed, ...(await salesRewards(client, programId, saleIds, null))].map((reward) => [reward.id, reward]));
+    const rewards = [...byId.values()].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    const limited = campaigns.filter((campaign) => campaign.budget !== null || campaign.partnerCap !== null).map((campaign) => campaign.id);
+    return { programId, ...program, campaigns, customers, events, rewards, granted: await grantedSoFar(client, limited, partnerIds), history };
+  });
+}
+
+/** Thrown when a dry run would hold more stored events than it may: `maxEvents` (the room the file's own lines leave). */
+export class TooManyEvents extends Error {
+  constructor(readonly maxEvents: number) {
+    super(`more than ${maxEvents} stored events`);
   }
-  return [...result];
+}
+
+/** The program's ACTIVE campaigns, each with its active scheme instances in order, in id order. */
+async function activeCampaigns(client: SqlClient, programId: string): Promise<MemoryCampaign[]> {
+  const { rows } = await client.query<Omit<MemoryCampaign, 'budget' | 'partnerCap' | 'instances'> & { budget: string | null; partnerCap: string | null }>(
+    `select id, name, currency, starts_at as "startsAt", ends_at as "endsAt", hold_days as "holdDays", targeting, status,
+            budget::text, partner_cap::text as "partnerCap", cap_period as "capPeriod"
+       from campaign where program_id = $1 and status = 'ACTIVE' order by id`,
+    [programId],
+  );
+  const { rows: instances } = await client.query<SchemeInstanceRow>(
+    `select id, campaign_id as "campaignId", key, scheme_code as "schemeCode", args
+       from scheme_instance where campaign_id = any($1::bigint[]) and retired_at is null order by campaign_id, position`,
+    [rows.map((row) => row.id)],
+  );
+  return rows.map((row) => ({
+    ...row,
+    budget: row.budget === null ? null : BigInt(row.budget),
+    partnerCap: row.partnerCap === null ? null : BigInt(row.partnerCap),
+    instances: instances.filter((instance) => instance.campaignId === row.id),
+  }));
+}
+
+/** From the earliest campaign start to the latest end (open when one is): where every campaign's stats windows lie; null for no campaign. */
+function campaignsSpan(campaigns: MemoryCampaign[]): { startsAt: Date; endsAt: Date | null } | null {
+  if (campaigns.length === 0) return null;
+  const startsAt = new Date(Math.min(...campaigns.map((campaign) => campaign.startsAt.getTime())));
+  const endsAt = campaigns.some((campaign) => campaign.endsAt === null) ? null : new Date(Math.max(...campaigns.map((campaign) => campaign.endsAt!.getTime())));
+  return { startsAt, endsAt };
+}
+
+/** A partner id no partner has: the granted money of everyone outside a dry run's partners, summed per campaign under it. */
+const OTHERS = '0';
+
+/**
+ * The granted_money rows of these campaigns: per partner and month for `partnerIds` (caps read
+ * those), and the rest of each campaign's in one sum under OTHERS (budgets read only the total),
+ * so a program's every partner and month is not held in memory.
+ */
+async function grantedSoFar(client: SqlClient, campaignIds: string[], partnerIds: string[]): Promise<Map<string, bigint>> {
+  if (campaignIds.length === 0) return new Map();
+  const { rows } = await client.query<{ campaignId: string; partnerId: string; month: string; amount: string }>(
+    `select g.campaign_id::text as "campaignId", coalesce(around.id::text, $3) as "partnerId",
+            case when around.id is null then '' else to_char(g.month, 'YYYY-MM-DD') end as month, sum(g.amount)::text as amount
+       from granted_money g left join unnest($2::bigint[]) as around(id) on around.id = g.partner_id
+      where g.campaign_id = any($1::bigint[])
+      group by 1, 2, 3`,
+    [campaignIds, partnerIds, OTHERS],
+  );
+  return new Map(rows.map((row) => [`${row.campaignId}|${row.partnerId}|${row.month}`, BigInt(row.amount)]));
 }
