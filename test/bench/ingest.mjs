@@ -3,6 +3,7 @@
 // referral tree, SALE events sent as GraphQL `recordEvents` batches over HTTP, and a raw
 // PostgreSQL COPY of the same rows as the baseline. See `--help`.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createReadStream, createWriteStream, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,9 @@ Options:
                     of it (minor units), to measure what holding them costs (default: none)
   --refunds N       REFUND events (refundOf a sale, half of them partial) sent after the sales
                     (default: a tenth of --events; 0 skips them)
+  --webhooks        register a webhook endpoint for every reward (reward.created) on a
+                    receiver in this process, to measure what writing and delivering the
+                    deliveries costs; prints how long after the last batch the last one arrived
   --server PATH     the cli.js to start (default server/dist/cli.js), e.g. a copy of an
                     earlier build to compare with in one run
   --help            print this help
@@ -46,7 +50,8 @@ const PROGRAM_ID = '1'; // the demo program
 const COPY_ROUNDS = 3; // the COPY baseline's loads; the median counts
 const MAX_ATTEMPTS = 5; // a batch is all-or-nothing and idempotent, so resending is safe
 // Approvals are timed on their own, over the whole ledger, after ingestion.
-const SERVER_ENV = { COFACTOR_APPROVE_EVERY: '0' };
+// The webhook receiver listens on loopback, which the server refuses unless allowed.
+const SERVER_ENV = { COFACTOR_APPROVE_EVERY: '0', COFACTOR_WEBHOOK_ALLOW_PRIVATE: 'true' };
 
 // ---------------------------------------------------------------------------------------
 // Options
@@ -61,6 +66,7 @@ function readOptions() {
     partners: { type: 'string', default: '10000' },
     refunds: { type: 'string' },
     budget: { type: 'string' },
+    webhooks: { type: 'boolean', default: false },
     server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
   });
   return {
@@ -69,6 +75,7 @@ function readOptions() {
     concurrency: integer('concurrency', 1, 64),
     partners: integer('partners', LEVELS, 10_000_000),
     budget: values.budget === undefined ? null : integer('budget'),
+    webhooks: values.webhooks,
     server: resolve(values.server),
     refunds: values.refunds === undefined ? Math.floor(Number(values.events) / 10) : integer('refunds', 0, Number(values.events)),
   };
@@ -345,6 +352,37 @@ async function copyBaseline(dbUrl, dir, source, target) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Webhooks
+
+/** A receiver that answers 200 at once, and an endpoint sending it every reward. */
+async function startReceiver(graphql) {
+  let received = 0;
+  let lastAt = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received += 1;
+      lastAt = performance.now();
+      response.end('ok');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}/hooks`;
+  await graphql('mutation($url: String!) { createWebhookEndpoint(input: { url: $url, events: ["reward.created"] }) { secret } }', { url });
+  log(`webhook endpoint ${url} for reward.created`);
+  return {
+    /** Waits until `expected` deliveries arrived (at most 10 minutes); how long after now the last one came. */
+    async drained(expected) {
+      const sentAt = performance.now();
+      for (const started = performance.now(); received < expected && performance.now() - started < 600_000; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (received < expected) log(`webhooks: only ${fmt(received)} of ${fmt(expected)} arrived in 10 minutes`);
+      return { received, lagSeconds: Math.max(0, lastAt - sentAt) / 1000 };
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Main
 
 async function main() {
@@ -356,12 +394,14 @@ async function main() {
   let server = null;
   let db = null;
   let memoryTimer = null;
+  let receiver = null;
 
   let cleaning = null;
   let interrupted = false;
   const cleanup = () =>
     (cleaning ??= (async () => {
       clearInterval(memoryTimer);
+      await receiver?.close();
       await db?.end().catch(() => {});
       if (server) {
         const t0 = performance.now();
@@ -417,6 +457,7 @@ async function main() {
     }`);
     const campaignId = createCampaign.id;
     await graphql('mutation($id: ID!) { activateCampaign(id: $id) { id } }', { id: campaignId });
+    receiver = opts.webhooks ? await startReceiver(graphql) : null;
     log(`campaign ${campaignId} active; sending ${fmt(opts.events)} events in batches of ${fmt(opts.batch)}, concurrency ${opts.concurrency}`);
 
     // Memory: the node server's RSS (VmHWM at the end is its true peak) and PostgreSQL's.
@@ -434,6 +475,7 @@ async function main() {
     const sent = await sendEvents(graphql, opts, tree.ids, serverPid);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const cpuAfter = cpuSnapshot(serverPid);
+    const webhooks = receiver ? await receiver.drained(sent.totals.rewardsCreated) : null;
     const statements = await statementStats(db, Math.ceil(opts.events / opts.batch));
     clearInterval(memoryTimer);
     const hwm = readMemory(serverPid).hwm;
@@ -491,6 +533,7 @@ async function main() {
       row('retried batches', `${fmt(sent.totals.retries)}${sent.totals.retries ? `   (${[...sent.totals.retryReasons].map(([r, n]) => `${n}× ${r}`).join('; ')})` : ''}`),
       row('peak server RSS', `${fmt(peakNodeRss / 2 ** 20)} MiB   (node; PostgreSQL processes summed: ${fmt(peakPostgresRss / 2 ** 20)} MiB)`),
       row('CPU while sending', `server node ${serverCpu.toFixed(1)} s (${pct(serverCpu / sent.seconds)} of a core), PostgreSQL ${postgresCpu.toFixed(1)} s (${pct(postgresCpu / sent.seconds)}), bench client ${benchCpu.toFixed(1)} s`),
+      row('webhooks (reward.created)', webhooks ? `${fmt(webhooks.received)} delivered, the last ${webhooks.lagSeconds.toFixed(1)} s after the last batch (${fmt(webhooks.received / (sent.seconds + webhooks.lagSeconds))} per second overall)` : 'none (--webhooks to add them)'),
       row('raw COPY events/s', `${fmt(copyEventsPerSecond)}   (Cofactor = ${pct(eventsPerSecond / copyEventsPerSecond)} of COPY)`),
       row('raw COPY ledger rows/s', `${fmt(copyLedgerPerSecond)}   (Cofactor = ${pct(ledgerPerSecond / copyLedgerPerSecond)} of COPY)`),
       row('refunds/s (end to end)', opts.refunds ? `${fmt(money.refunds.accepted / money.refunds.seconds)}   (${fmt(money.refunds.rewardsCreated)} compensating entries; p50 ${ms(percentile(money.refunds.latencies, 50))} per batch)` : 'skipped'),

@@ -1,14 +1,15 @@
 import type { WebhookSettings } from '../config.js';
 import type { DatabaseNotifications } from '../db/notifications.js';
-import type { Sql, SqlClient } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
+import { AttemptLog, type AttemptOutcome } from './attempt-log.js';
 import { retryDelayMs } from './retry.js';
 import { messageId, signatureHeader } from './signing.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
 
 /** The notice the webhook triggers send at commit (and redelivery sends): new work is due. */
 export const WEBHOOK_CHANNEL = 'cofactor_webhook';
-/** Attempts one process has in flight at once. */
-export const WEBHOOK_CONCURRENCY = 8;
+/** Attempts one process has in flight at once (a receiver may get as many requests at a time). */
+export const WEBHOOK_CONCURRENCY = 16;
 /** The longest the worker sleeps without looking: a notice lost while the listener reconnected costs no more than this. */
 const MAX_IDLE_MS = 30_000;
 /** The shortest sleep, so deliveries another process holds do not make this one spin. */
@@ -42,12 +43,15 @@ export class WebhookWorker {
   private wake: (() => void) | null = null;
   private poked = false;
   private running: Promise<void> = Promise.resolve();
+  private readonly log: AttemptLog;
 
   constructor(
     private readonly sql: Sql,
     private readonly settings: WebhookSettings,
     private readonly onError: (error: Error) => void,
-  ) {}
+  ) {
+    this.log = new AttemptLog(sql, settings);
+  }
 
   /** Listens for new work (call before `notifications.start()`) and starts delivering. */
   start(notifications: DatabaseNotifications): void {
@@ -129,14 +133,13 @@ export class WebhookWorker {
     );
   }
 
-  /** Milliseconds until the next delivery this process could claim is due (bounded). */
+  /**
+   * Milliseconds until the next retry falls due (bounded). A delivery waiting behind its
+   * partner's earlier one is claimed when that one is done, which pokes the worker.
+   */
   private async untilNextDue(): Promise<number> {
     const [row] = await this.sql.query<{ ms: number | null }>(
-      `select extract(epoch from min(greatest(d.next_attempt_at, coalesce(d.claimed_until, d.next_attempt_at))) - now()) * 1000 as ms
-         from webhook_delivery d
-        where d.status = 'PENDING' and exists (select 1 from webhook_endpoint e where e.id = d.endpoint_id and e.enabled)
-          and not exists (select 1 from webhook_delivery p where p.endpoint_id = d.endpoint_id and p.partner_id = d.partner_id
-                                                          and p.status = 'PENDING' and p.id < d.id)`,
+      `select extract(epoch from min(next_attempt_at) - now()) * 1000 as ms from webhook_delivery where status = 'PENDING' and next_attempt_at > now()`,
     );
     return row.ms === null ? MAX_IDLE_MS : Math.min(MAX_IDLE_MS, Math.max(MIN_IDLE_MS, Math.ceil(Number(row.ms))));
   }
@@ -151,50 +154,14 @@ export class WebhookWorker {
       'webhook-signature': signatureHeader(delivery.secrets, id, at, body),
     };
     const result = await sendWebhook(delivery.url, headers, body, this.settings);
-    await this.record(delivery, at, result);
+    await this.log.record(this.outcome(delivery, at, result));
   }
 
-  /**
-   * Logs the attempt and moves the delivery on: DELIVERED; PENDING again after a pause; or
-   * FAILED when the next attempt would fall outside the retry window, which counts against the
-   * endpoint (disabled, with the reason, after `disableAfterFailures` FAILED in a row).
-   */
-  private async record(delivery: Claimed, at: Date, result: SendResult): Promise<void> {
+  /** DELIVERED; PENDING again after a pause; or FAILED when the next attempt would fall outside the retry window. */
+  private outcome(delivery: Claimed, at: Date, result: SendResult): AttemptOutcome {
     const delayMs = retryDelayMs(delivery.attempts, this.settings.retryFirstMs, this.settings.retryMaxMs);
     const givesUp = at.getTime() + delayMs > delivery.retryFrom.getTime() + this.settings.retryForSeconds * 1000;
-    const outcome = result.error === null ? 'DELIVERED' : givesUp ? 'FAILED' : 'PENDING';
-    await this.sql.transaction(async (client) => {
-      const { rows } = await client.query(
-        `update webhook_delivery set status = $2, claimed_until = null,
-                delivered_at = case when $2 = 'DELIVERED' then now() end,
-                next_attempt_at = case when $2 = 'PENDING' then now() + make_interval(secs => $3::float8 / 1000) else next_attempt_at end
-          where id = $1 and status = 'PENDING' returning id`,
-        [delivery.id, outcome, delayMs],
-      );
-      if (!rows.length) return; // deleted, or redelivered and already done by another attempt
-      await client.query(
-        `insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, response_head, error) values ($1, $2, $3, $4, $5, $6)`,
-        [delivery.id, at, result.statusCode, result.latencyMs, result.responseHead, result.error],
-      );
-      if (outcome === 'DELIVERED') {
-        await client.query('update webhook_endpoint set failed_in_a_row = 0 where id = $1 and failed_in_a_row <> 0', [delivery.endpointId]);
-      } else if (outcome === 'FAILED') {
-        await this.countFailure(client, delivery.endpointId, result.error!);
-      }
-    });
-  }
-
-  private async countFailure(client: SqlClient, endpointId: string, error: string): Promise<void> {
-    const limit = this.settings.disableAfterFailures;
-    await client.query(
-      `update webhook_endpoint set failed_in_a_row = failed_in_a_row + 1,
-              enabled = enabled and failed_in_a_row + 1 < $2,
-              disabled_reason = case when enabled and failed_in_a_row + 1 >= $2
-                                     then format('%s deliveries in a row failed after retrying; the last: %s', failed_in_a_row + 1, left($3, 300))
-                                     else disabled_reason end,
-              updated_at = now()
-        where id = $1`,
-      [endpointId, limit, error],
-    );
+    const status = result.error === null ? 'DELIVERED' : givesUp ? 'FAILED' : 'PENDING';
+    return { deliveryId: delivery.id, endpointId: delivery.endpointId, status, delayMs, at, result };
   }
 }
