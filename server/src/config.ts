@@ -65,6 +65,8 @@ export interface WebhookSettings {
   retryMaxMs: number;
   /** An endpoint is disabled, with the reason, after this many of its deliveries FAILED in a row. */
   disableAfterFailures: number;
+  /** DELIVERED and FAILED deliveries, with their attempts, are deleted this many days after their change. */
+  keepDays: number;
 }
 
 /** What one GraphQL document may ask for, measured before it runs. */
@@ -173,6 +175,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       retryFirstMs: bounded('COFACTOR_WEBHOOK_RETRY_FIRST_MS', env.COFACTOR_WEBHOOK_RETRY_FIRST_MS, 5_000, 1, 3_600_000),
       retryMaxMs: bounded('COFACTOR_WEBHOOK_RETRY_MAX_MS', env.COFACTOR_WEBHOOK_RETRY_MAX_MS, 3_600_000, 1, 86_400_000),
       disableAfterFailures: bounded('COFACTOR_WEBHOOK_DISABLE_AFTER', env.COFACTOR_WEBHOOK_DISABLE_AFTER, 5, 1, 1_000_000),
+      keepDays: bounded('COFACTOR_WEBHOOK_KEEP_DAYS', env.COFACTOR_WEBHOOK_KEEP_DAYS, 30, 1, 3650),
     },
     ...overrides,
   };

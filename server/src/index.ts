@@ -64,7 +64,12 @@ export async function startCofactor(config: CofactorConfig = readConfig()): Prom
       console.error(`cofactor: folding analytics rollups failed: ${error.message}`),
     );
     stops.push(() => analytics.stop());
-    const webhooks = new WebhookWorker(app.sql, config.webhooks, (error) => console.error(`cofactor: delivering webhooks failed: ${error.message}`));
+    const webhooks = new WebhookWorker(
+      app.sql,
+      config.webhooks,
+      (error) => console.error(`cofactor: delivering webhooks failed: ${error.message}`),
+      () => app.webhooks.prune(config.webhooks.keepDays),
+    );
     webhooks.start(app.notifications);
     stops.push(() => webhooks.stop());
     await app.notifications.start();

@@ -350,6 +350,24 @@ describe('limits', () => {
     await server.ok(`mutation { deleteWebhookEndpoint(id: "${hook.id}") }`);
   });
 
+  it('deletes finished deliveries with their attempts once past the keeping time, never a PENDING one', async () => {
+    const hook = await endpoint(receiver.url('/kept'), ['partner.created']);
+    await newPartner();
+    await newPartner();
+    await settled(hook.id);
+    receiver.answer = (request, response) => void (request.url === '/kept' ? response.writeHead(503).end() : response.end('ok'));
+    await newPartner();
+    await firstAttempt(hook.id);
+    // Every change of this endpoint happened 31 days ago.
+    await server.sql(`update webhook_delivery set created_at = now() - interval '31 days' where endpoint_id = $1`, [hook.id]);
+    expect(await server.running.app.webhooks.prune(30)).toBe(2);
+    expect((await deliveries(hook.id)).map((delivery) => delivery.status)).toEqual(['PENDING']);
+    const [{ attempts }] = await server.sql(`select count(*)::int as attempts from webhook_attempt a join webhook_delivery d on d.id = a.delivery_id where d.endpoint_id = $1 and d.status <> 'PENDING'`, [hook.id]);
+    expect(attempts).toBe(0);
+    receiver.answer = accept;
+    await server.ok(`mutation { deleteWebhookEndpoint(id: "${hook.id}") }`);
+  });
+
   it('refuses loopback, private and link-local addresses unless the server allows them', async () => {
     const hook = await endpoint(receiver.url('/private'), ['partner.created']);
     settings().allowPrivateAddresses = false;

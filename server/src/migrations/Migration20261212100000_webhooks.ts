@@ -61,6 +61,8 @@ export class Migration20261212100000_webhooks extends Migration {
     this.addSql(`create index "webhook_delivery_queue_index" on "webhook_delivery" ("endpoint_id", "partner_id", "id") where "status" = 'PENDING';`);
     this.addSql(`create index "webhook_delivery_due_index" on "webhook_delivery" ("next_attempt_at") where "status" = 'PENDING';`);
     this.addSql(`create index "webhook_delivery_endpoint_id_index" on "webhook_delivery" ("endpoint_id", "id");`);
+    // Finished deliveries past their keeping time are deleted by age; rows come in time order, so a BRIN index is enough.
+    this.addSql(`create index "webhook_delivery_created_at_index" on "webhook_delivery" using brin ("created_at");`);
     this.addSql(`create table "webhook_attempt" (
       "id" bigserial primary key,
       "delivery_id" bigint not null references "webhook_delivery" ("id") on delete cascade,

@@ -14,6 +14,8 @@ export const WEBHOOK_CONCURRENCY = 16;
 const MAX_IDLE_MS = 30_000;
 /** The shortest sleep, so deliveries another process holds do not make this one spin. */
 const MIN_IDLE_MS = 25;
+/** How often finished deliveries past their keeping time are deleted. */
+const PRUNE_EVERY_MS = 3_600_000;
 /** How long a claim outlives the attempt's own time limit before another process may take the delivery over. */
 const CLAIM_MARGIN_MS = 5_000;
 
@@ -44,11 +46,14 @@ export class WebhookWorker {
   private poked = false;
   private running: Promise<void> = Promise.resolve();
   private readonly log: AttemptLog;
+  private nextPruneAt = 0;
 
+  /** `prune` deletes the deliveries past their keeping time (WebhookService.prune); it runs hourly. */
   constructor(
     private readonly sql: Sql,
     private readonly settings: WebhookSettings,
     private readonly onError: (error: Error) => void,
+    private readonly prune: () => Promise<unknown>,
   ) {
     this.log = new AttemptLog(sql, settings);
   }
@@ -77,6 +82,10 @@ export class WebhookWorker {
     while (!this.stopped) {
       try {
         this.poked = false;
+        if (Date.now() >= this.nextPruneAt) {
+          this.nextPruneAt = Date.now() + PRUNE_EVERY_MS;
+          await this.prune();
+        }
         const free = WEBHOOK_CONCURRENCY - this.inFlight.size;
         const claimed = free > 0 ? await this.claim(free) : [];
         for (const delivery of claimed) this.track(this.attempt(delivery));

@@ -12,6 +12,8 @@ export const MAX_URL_LENGTH = 2000;
 /** How long a rotated-out secret still signs (beside the new one), so receivers can switch without losing a delivery. */
 export const SECRET_OVERLAP_HOURS = 24;
 export const DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
+/** Deliveries deleted per statement when pruning, so a large backlog never holds one giant lock set. */
+const PRUNE_CHUNK = 10_000;
 
 export interface WebhookEndpointRow {
   id: string;
@@ -166,6 +168,24 @@ export class WebhookService {
     if (!row) throw errors.notFound('webhook delivery', deliveryId);
     await this.sql.query(`select pg_notify('cofactor_webhook', '')`);
     return row;
+  }
+
+  /**
+   * Deletes DELIVERED and FAILED deliveries (and their attempts) whose change is older than
+   * `keepDays`, a chunk at a time; PENDING ones stay, whatever their age. Returns how many went.
+   */
+  async prune(keepDays: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.sql.query(
+        `delete from webhook_delivery where id in (
+           select id from webhook_delivery where created_at < now() - make_interval(days => $1) and status <> 'PENDING' limit $2 for update skip locked)
+         returning id`,
+        [keepDays, PRUNE_CHUNK],
+      );
+      total += rows.length;
+      if (rows.length < PRUNE_CHUNK) return total;
+    }
   }
 
   /** All or nothing: every problem with its path under `input`. */
