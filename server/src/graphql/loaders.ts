@@ -7,7 +7,7 @@ import { Campaign } from '../campaigns/campaign.entity.js';
 import { SchemeInstance } from '../campaigns/scheme-instance.entity.js';
 import type { EventType as EventRow } from '../events/event.types.js';
 import type { DownlineLevel } from '../hierarchy/hierarchy.service.js';
-import type { RewardRow } from '../ledger/ledger.service.js';
+import type { PartnerStatement, RewardRow } from '../ledger/ledger.service.js';
 import type { StatusChange } from '../ledger/lifecycle.service.js';
 import type { PayoutRow } from '../payouts/payout.service.js';
 import type { FulfilmentChange } from '../perks/perk.service.js';
@@ -83,6 +83,13 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
       const histories = await app.lifecycle.histories(rewardIds);
       return rewardIds.map((id) => (histories.get(id) ?? []).map((change) => ({ ...change, changedByKind: actorKind(change.changedBy) })));
     }),
+    /** A partner's statements (one per currency it has money rewards in) and spendable points: one read for both fields. */
+    ledgerSummary: new DataLoader<string, { statements: PartnerStatement[]; points: bigint }>(
+      inProgram(async (program, ids) => {
+        const { statements, points } = await app.ledger.summaries(program, ids);
+        return ids.map((id) => ({ statements: statements.filter((statement) => statement.partnerId === id), points: points.get(id) ?? 0n }));
+      }),
+    ),
     /** Every attempt per webhook delivery. */
     webhookAttempts: new DataLoader<string, WebhookAttemptRow[]>(async (deliveryIds) => {
       const attempts = await app.webhooks.attempts(deliveryIds);
@@ -112,12 +119,6 @@ export function createLoaders(app: App, em: EntityManager, programId: string | n
     /** Spendable points per partner, in hundredths. */
     /** Key: the program id; one read however many partners' catalogs a request asks for. */
     activeCatalog: new DataLoader<string, Awaited<ReturnType<App['points']['activeCatalog']>>>((programs) => Promise.all(programs.map((program) => app.points.activeCatalog(program)))),
-    pointsBalance: new DataLoader<string, bigint>(
-      inProgram(async (program, ids) => {
-        const balances = await app.points.balances(program, ids);
-        return ids.map((id) => balances.get(id) ?? 0n);
-      }),
-    ),
     /** Key: `<partnerId>:<depth>`. */
     downline: new DataLoader<string, DownlineLevel[]>(async (keys) => {
       const depth = Math.max(...keys.map((key) => Number(key.split(':')[1])));

@@ -28,6 +28,11 @@ export interface RewardFilter {
   unit?: string | null;
 }
 
+/** Every figure 0: a currency the partner has no money rewards in. */
+const ZERO_STATEMENT: StatementFigures = { pending: 0n, approved: 0n, inPayout: 0n, available: 0n, paid: 0n, reversed: 0n, rejected: 0n, capped: 0n };
+
+export type PartnerStatement = StatementFigures & { partnerId: string; currency: string };
+
 /** What a partner is owed in one currency, each figure a sum of entries (ledger/README.md, rule 11). */
 export interface StatementFigures {
   /** Held for the campaign's hold days (net of refunds of those rewards). */
@@ -131,27 +136,57 @@ export class LedgerService {
     );
   }
 
-  /** The currencies a partner has money rewards in, by code. */
-  async currencies(programId: string, partnerId: string): Promise<string[]> {
-    const rows = await this.sql.query<{ unit: string }>(`select distinct unit from reward where program_id = $1 and partner_id = $2 and kind = 'MONEY' order by unit`, [programId, partnerId]);
-    return rows.map((row) => row.unit);
+  /** A partner's statement in one currency; all zero before its first money reward in it. */
+  async statement(programId: string, partnerId: string, currency: string): Promise<StatementFigures> {
+    const [found] = await this.statements(programId, [partnerId], currency);
+    if (!found) return { ...ZERO_STATEMENT };
+    const { partnerId: _partner, currency: _currency, ...figures } = found;
+    return figures;
   }
 
-  async statement(programId: string, partnerId: string, currency: string): Promise<StatementFigures> {
-    const [row] = await this.sql.query<Record<keyof Omit<StatementFigures, 'available'>, string>>(
-      `select coalesce(sum(amount) filter (where status = 'PENDING'), 0)::text as pending,
+  /** The statements of partners, one per partner and currency it has money rewards in (in `currency` only, when given), in partner and currency order. */
+  async statements(programId: string, partnerIds: readonly string[], currency: string | null = null): Promise<PartnerStatement[]> {
+    return (await this.summaries(programId, partnerIds, currency)).statements;
+  }
+
+  /**
+   * What partners are owed and hold, in one pass over their entries however many partners:
+   * their statements (in `currency` only, when given) and, without a currency, their spendable
+   * points. What the unpaid payouts hold is found once, from those partners' CREATED payouts,
+   * instead of a look-up per approved entry.
+   */
+  async summaries(programId: string, partnerIds: readonly string[], currency: string | null = null): Promise<{ statements: PartnerStatement[]; points: Map<string, bigint> }> {
+    const rows = await this.sql.query<Record<keyof Omit<StatementFigures, 'available'> | 'partnerId' | 'kind' | 'currency' | 'spendable', string>>(
+      `with held as (
+         select i.reward_id from payout p join payout_item i on i.payout_id = p.id
+          where p.partner_id = any($2::bigint[]) and p.program_id = $1 and p.status = 'CREATED')
+       select r.partner_id::text as "partnerId", r.kind, r.unit as currency,
+              coalesce(sum(amount) filter (where status = 'PENDING'), 0)::text as pending,
               coalesce(sum(amount) filter (where status = 'APPROVED'), 0)::text as approved,
-              coalesce(sum(amount) filter (where status = 'APPROVED' and exists (
-                select 1 from payout_item i join payout p on p.id = i.payout_id where i.reward_id = r.id and p.status = 'CREATED')), 0)::text as "inPayout",
+              coalesce(sum(amount) filter (where status = 'APPROVED' and r.id in (select reward_id from held)), 0)::text as "inPayout",
               coalesce(sum(amount) filter (where status = 'PAID'), 0)::text as paid,
               coalesce(-sum(amount) filter (where corrects_id is not null and status <> 'REJECTED'), 0)::text as reversed,
               coalesce(sum(amount) filter (where status = 'REJECTED' and corrects_id is null), 0)::text as rejected,
-              coalesce(sum(amount) filter (where status = 'CAPPED'), 0)::text as capped
-         from reward r where r.program_id = $1 and r.partner_id = $2 and r.kind = 'MONEY' and r.unit = $3`,
-      [programId, partnerId, currency],
+              coalesce(sum(amount) filter (where status = 'CAPPED'), 0)::text as capped,
+              -- for POINTS: what SPENDABLE_POINTS counts
+              coalesce(sum(amount) filter (where status not in ('REJECTED', 'CAPPED')), 0)::text as spendable
+         from reward r
+        where r.program_id = $1 and r.partner_id = any($2::bigint[])
+          and (r.kind = 'MONEY' and ($3::text is null or r.unit = $3) or r.kind = 'POINTS' and $3::text is null)
+        group by r.partner_id, r.kind, r.unit order by r.partner_id, r.kind, r.unit`,
+      [programId, partnerIds, currency],
     );
-    const figures = Object.fromEntries(Object.entries(row).map(([key, value]) => [key, BigInt(value)])) as Omit<StatementFigures, 'available'>;
-    return { ...figures, available: figures.approved - figures.inPayout };
+    const statements: PartnerStatement[] = [];
+    const points = new Map<string, bigint>();
+    for (const { partnerId, kind, currency: unit, spendable, ...sums } of rows) {
+      if (kind === 'POINTS') {
+        points.set(partnerId, (points.get(partnerId) ?? 0n) + BigInt(spendable));
+        continue;
+      }
+      const figures = Object.fromEntries(Object.entries(sums).map(([key, value]) => [key, BigInt(value)])) as Omit<StatementFigures, 'available'>;
+      statements.push({ ...figures, available: figures.approved - figures.inPayout, partnerId, currency: unit });
+    }
+    return { statements, points };
   }
 }
 

@@ -52,8 +52,7 @@ export class PartnerStatementsResolver {
   })
   async statements(@Root() partner: PartnerType, @Ctx() ctx: RequestContext): Promise<StatementType[]> {
     const programId = requirePartnerAccess(ctx.principal, partner.id);
-    const currencies = await ctx.app.ledger.currencies(programId, partner.id);
-    return Promise.all(currencies.map(async (currency) => ({ ...(await ctx.app.ledger.statement(programId, partner.id, currency)), currency, programId, partnerId: partner.id })));
+    return (await ctx.loaders.ledgerSummary.load(partner.id)).statements.map((statement) => ({ ...statement, programId }));
   }
 }
 

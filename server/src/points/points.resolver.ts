@@ -74,7 +74,7 @@ export class PartnerPointsResolver {
   @FieldResolver(() => BigIntScalar, { description: 'Spendable points, in hundredths (pending ones included).' })
   async pointsBalance(@Root() partner: PartnerRow, @Ctx() ctx: RequestContext): Promise<bigint> {
     requirePartnerAccess(ctx.principal, partner.id);
-    return ctx.loaders.pointsBalance.load(partner.id);
+    return (await ctx.loaders.ledgerSummary.load(partner.id)).points;
   }
 
   @FieldResolver(() => [CatalogOfferType], {

@@ -2,7 +2,7 @@ import { parseArgs, type CatalogItem } from '@cofactor/schema';
 import type { Sql } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { MAX_CODE_LENGTH, checkIdempotencyKey, checkText } from '../validation.js';
-import { SPENDABLE_POINTS, type RewardRow } from '../ledger/ledger.service.js';
+import type { RewardRow } from '../ledger/ledger.service.js';
 import type { Rewarding } from '../rewarding/rewarding.js';
 import type { SchemeRegistry } from '../plugins/registry.js';
 
@@ -27,8 +27,8 @@ export interface Redemption {
 }
 
 /**
- * Points balances and redemptions. A balance is the sum of a partner's POINTS entries in the
- * program (pending ones included). A redemption checks the request and the campaign's
+ * Points redemptions. A balance is the sum of a partner's spendable POINTS entries in the
+ * program (pending ones included; read with the statements, `LedgerService.summaries`). A redemption checks the request and the campaign's
  * catalog here, then goes through the rewarding pipeline (`Rewarding.redeemPoints`).
  */
 export class PointsService {
@@ -37,15 +37,6 @@ export class PointsService {
     private readonly registry: SchemeRegistry,
     private readonly rewarding: Rewarding,
   ) {}
-
-  async balances(programId: string, partnerIds: readonly string[]): Promise<Map<string, bigint>> {
-    const rows = await this.sql.query<{ partnerId: string; balance: string }>(
-      `select partner_id as "partnerId", sum(amount)::text as balance from reward
-        where program_id = $1 and partner_id = any($2::bigint[]) and ${SPENDABLE_POINTS} group by partner_id`,
-      [programId, partnerIds],
-    );
-    return new Map(rows.map((row) => [row.partnerId, BigInt(row.balance)]));
-  }
 
   /** Every item that the campaign's active scheme instances offer, with the instance it comes from. */
   async catalog(campaignId: string): Promise<CatalogOffer[]> {
