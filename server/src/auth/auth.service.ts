@@ -7,20 +7,27 @@ import { MAX_TOKEN_TTL_SECONDS, type CofactorConfig } from '../config.js';
 import type { Sql } from '../db/sql.js';
 import { errors } from '../graphql/errors.js';
 import { Partner } from '../partners/partner.entity.js';
+import { PARTNER_COLUMNS, type PartnerRow } from '../partners/partner.service.js';
 import { API_SCOPES, ApiKey, type ApiScope } from './api-key.entity.js';
 import { FailedAuthentications } from './failed-authentications.js';
 
 /** Who is calling: an integrator's system (API key) or one logged-in partner (token). */
 export type Principal =
   | { kind: 'apiKey'; programId: string; apiKeyId: string; scopes: ApiScope[] }
-  | { kind: 'partner'; programId: string; partnerId: string; expiresAt: Date };
+  | {
+      kind: 'partner';
+      programId: string;
+      partnerId: string;
+      expiresAt: Date;
+      /** The partner's row, read with its standing when the token was checked: a request's `me` needs no read of its own. */
+      partner: PartnerRow;
+    };
 
 /** A key as its program's administrator sees it: never its secret. */
 export type ApiKeyRow = Pick<ApiKey, 'id' | 'programId' | 'name' | 'prefix' | 'scopes' | 'createdAt' | 'lastUsedAt' | 'revokedAt'>;
 
-/** What a partner token is checked against on every request: read fresh, never cached. */
-interface PartnerStanding {
-  status: string;
+/** What a partner token is checked against on every request (the partner's row and its program's secret): read fresh, never cached. */
+interface PartnerStanding extends PartnerRow {
   tokenSecret: string;
 }
 
@@ -170,9 +177,9 @@ export class AuthService {
       const rows = await this.sql.query<{ id: string }>(`select id from api_key where id = any($1::bigint[]) and revoked_at is null`, [keyIds]);
       for (const row of rows) liveKeys.add(row.id);
     }
-    const standings = new Map<string, PartnerStanding>();
+    const standings = new Map<string, Pick<PartnerStanding, 'status' | 'tokenSecret'>>();
     if (partnerIds.length) {
-      const rows = await this.sql.query<PartnerStanding & { key: string }>(
+      const rows = await this.sql.query<Pick<PartnerStanding, 'status' | 'tokenSecret'> & { key: string }>(
         `select p.program_id || ':' || p.id as key, p.status, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = any($1::bigint[])`,
         [partnerIds],
       );
@@ -219,12 +226,13 @@ export class AuthService {
     const problem = await this.signatures.problem(token, standing.tokenSecret);
     if (problem) throw errors.unauthenticated(`partner token refused: ${problem}`);
     if (standing.status !== 'ACTIVE') throw errors.unauthenticated(`partner token refused: the partner is ${standing.status}`);
-    return { kind: 'partner', programId: claims.programId, partnerId: claims.partnerId, expiresAt: new Date(claims.exp * 1000) };
+    const { tokenSecret: _secret, ...partner } = standing;
+    return { kind: 'partner', programId: claims.programId, partnerId: claims.partnerId, expiresAt: new Date(claims.exp * 1000), partner };
   }
 
   private async standingOf(programId: string, partnerId: string): Promise<PartnerStanding | null> {
     const [row] = await this.sql.query<PartnerStanding>(
-      `select p.status, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = $1 and p.program_id = $2`,
+      `select ${PARTNER_COLUMNS}, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = $1 and p.program_id = $2`,
       [partnerId, programId],
     );
     return row ?? null;

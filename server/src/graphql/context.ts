@@ -17,5 +17,8 @@ export interface RequestContext {
 export async function createRequestContext(app: App, authorization: unknown, from: IncomingMessage): Promise<RequestContext> {
   const principal = await app.auth.authenticate(authorization, from);
   const em = app.orm.em.fork();
-  return { app, principal, em, loaders: createLoaders(app, em, principal?.programId ?? null) };
+  const loaders = createLoaders(app, em, principal?.programId ?? null);
+  // Read with the token's check a moment ago, in the same request.
+  if (principal?.kind === 'partner') loaders.partner.prime(principal.partnerId, principal.partner);
+  return { app, principal, em, loaders };
 }
