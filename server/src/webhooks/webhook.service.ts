@@ -84,8 +84,9 @@ export class WebhookService {
     this.check(input, true);
     const secret = newWebhookSecret();
     return this.sql.transaction(async (client) => {
-      // Counted under a lock on the program's row, so two concurrent creations cannot both pass the limit.
-      await client.query('select id from program where id = $1 for update', [programId]);
+      // Counted under a lock on the program's row, so two concurrent creations cannot both pass the limit; a lock that
+      // the ledger's foreign-key checks (KEY SHARE) do not wait for.
+      await client.query('select id from program where id = $1 for no key update', [programId]);
       const { rows: counted } = await client.query<{ count: number }>('select count(*)::int as count from webhook_endpoint where program_id = $1', [programId]);
       if (counted[0].count >= MAX_ENDPOINTS) throw errors.conflict(`a program has at most ${MAX_ENDPOINTS} webhook endpoints; delete one first`);
       const { rows } = await client.query<WebhookEndpointRow>(
