@@ -4,15 +4,14 @@
  * other caused, the process that wrote a reward delivers it once, and killing one process
  * loses nothing for the other's subscribers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
-import { ROOT_DIR, collect, freePort, wsClient } from '../support/harness.js';
+import { okFrom, startCliNode, type CliNode } from '../support/cli-node.js';
+import { collect, freePort, wsClient } from '../support/harness.js';
 import { startEmbeddedPostgres } from '../../server/src/index.js';
 
-const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
 const RECORD = 'mutation Record($events: [EventInput!]!) { recordEvents(events: $events) { rewardsCreated } }';
 const REWARDS = 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount partner { referralCode } } }';
 type RewardPayload = { rewardCreated: { amount: number; partner: { referralCode: string } } };
@@ -21,13 +20,7 @@ const BOARD = `subscription($input: LeaderboardInput!) {
 }`;
 type BoardPayload = { leaderboardChanged: { edges: { node: { rank: number; value: number; partner: { name: string } } }[] } };
 
-interface Node {
-  child: ChildProcess;
-  url: string;
-  wsUrl: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Node = CliNode;
 
 const dirs: string[] = [];
 const clients: Client[] = [];
@@ -39,42 +32,13 @@ const partnerIds: Record<string, string> = {};
 
 /** `cofactor start` on the shared database, waiting for its banner. */
 async function startNode(seedDemo: boolean): Promise<Node> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-node-'));
-  dirs.push(dataDir);
-  const env = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    DATABASE_URL: database.appUrl,
-    DATABASE_OWNER_URL: database.url,
-    COFACTOR_DATA_DIR: dataDir,
-    COFACTOR_SEED_DEMO: String(seedDemo),
-    COFACTOR_APPROVE_EVERY: '0',
-  };
-  const child = spawn(process.execPath, [CLI, 'start'], { env, cwd: ROOT_DIR });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (const started = Date.now(); !output.includes('Press Ctrl-C to stop.'); ) {
-    if (child.exitCode !== null) throw new Error(`cofactor start exited early:\n${output}`);
-    if (Date.now() - started > 90_000) throw new Error(`cofactor start did not come up:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const url = /GraphQL \(HTTP\)\s+(\S+)/.exec(output)![1];
-  const wsUrl = /GraphQL \(WebSocket\)\s+(\S+)/.exec(output)?.[1] ?? url.replace(/^http/, 'ws');
-  return { child, url, wsUrl, output: () => output, exited };
+  const node = await startCliNode(database, { COFACTOR_SEED_DEMO: String(seedDemo) });
+  dirs.push(node.dataDir);
+  return node;
 }
 
-async function ok<T = Record<string, any>>(node: Node, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(node.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await response.json()) as { data: T; errors?: unknown[] };
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data;
+function ok<T = Record<string, any>>(node: Node, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return okFrom<T>(node, adminKey, query, variables);
 }
 
 function subscribe(node: Node, referralCode: string) {

@@ -4,72 +4,38 @@
  * started afterwards deliver every one of them, each accepted once (an attempt is claimed by one
  * process), in order per partner.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../server/src/index.js';
-import { ROOT_DIR, freePort } from '../support/harness.js';
+import { okFrom, startCliNode, type CliNode } from '../support/cli-node.js';
+import { freePort } from '../support/harness.js';
 import { WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiver.js';
 
-const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
-
-interface Node {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
 const dirs: string[] = [];
-const nodes: Node[] = [];
+const nodes: CliNode[] = [];
 let database: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
 let owner: pg.Client;
 let receiver: WebhookReceiver;
 let adminKey: string;
 
-async function startNode(seedDemo: boolean): Promise<Node> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cofactor-node-'));
-  dirs.push(dataDir);
-  const env = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
-    DATABASE_URL: database.appUrl,
-    DATABASE_OWNER_URL: database.url,
-    COFACTOR_DATA_DIR: dataDir,
+/** A server node that retries fast and may deliver to the receiver on loopback. */
+async function startNode(seedDemo: boolean): Promise<CliNode> {
+  const node = await startCliNode(database, {
     COFACTOR_SEED_DEMO: String(seedDemo),
-    COFACTOR_APPROVE_EVERY: '0',
     COFACTOR_WEBHOOK_ALLOW_PRIVATE: 'true',
     COFACTOR_WEBHOOK_RETRY_FIRST_MS: '100',
     COFACTOR_WEBHOOK_RETRY_MAX_MS: '400',
     COFACTOR_WEBHOOK_TIMEOUT_MS: '2000',
-  };
-  const child = spawn(process.execPath, [CLI, 'start'], { env, cwd: ROOT_DIR });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  for (const started = Date.now(); !output.includes('Press Ctrl-C to stop.'); ) {
-    if (child.exitCode !== null) throw new Error(`cofactor start exited early:\n${output}`);
-    if (Date.now() - started > 90_000) throw new Error(`cofactor start did not come up:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const node = { child, url: /GraphQL \(HTTP\)\s+(\S+)/.exec(output)![1], output: () => output, exited };
+  });
+  dirs.push(node.dataDir);
   nodes.push(node);
   return node;
 }
 
-async function ok<T = Record<string, any>>(node: Node, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(node.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await response.json()) as { data: T; errors?: unknown[] };
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data;
+function ok<T = Record<string, any>>(node: CliNode, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return okFrom<T>(node, adminKey, query, variables);
 }
 
 async function until(done: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
