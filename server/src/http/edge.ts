@@ -1,6 +1,6 @@
 import { join, sep } from 'node:path';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import helmet from 'helmet';
 import type { CofactorConfig } from '../config.js';
@@ -90,8 +90,8 @@ export function unknownPath(): RequestHandler {
  * The operation in a GraphQL-over-HTTP request, read the way Apollo reads it; null when Apollo
  * refuses the request's shape itself (and so runs nothing).
  */
-export function operationOf(req: Request): OperationRequest | null {
-  const params = req.method === 'GET' ? searchParamsOf(req.url) : req.body;
+export function operationOf(method: string, url: string, body: unknown): OperationRequest | null {
+  const params = method === 'GET' ? searchParamsOf(url) : body;
   if (!params || typeof params !== 'object' || Array.isArray(params)) return null;
   const { query, variables, operationName } = params as Record<string, unknown>;
   if (typeof query !== 'string' || (operationName != null && typeof operationName !== 'string')) return null;

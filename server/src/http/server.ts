@@ -15,10 +15,9 @@ import type { Principal } from '../auth/auth.service.js';
 import { LiveConnections } from '../auth/live-connections.js';
 import { admitOperation, validationRules } from '../graphql/admission.js';
 import { subscribeShared } from '../graphql/shared-subscribe.js';
-import { createRequestContext, type RequestContext } from '../graphql/context.js';
+import { createRequestContext, RequestContext } from '../graphql/context.js';
 import { asRequestError, formatClientError } from '../graphql/error-policy.js';
 import { limitsFor } from '../graphql/limits.js';
-import { createLoaders } from '../graphql/loaders.js';
 import { createSchema } from '../graphql/schema.js';
 import { corsPolicy, operationOf, requestErrorHandler, securityHeaders, unknownPath, webClient } from './edge.js';
 
@@ -67,11 +66,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
         return { ...result, errors: result.errors.map((error) => (started ? error : asRequestError(error))).map((error) => formatClientError(error.toJSON(), error, policy)) };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatClientError(error.toJSON(), error, policy)),
-      context: (ctx): RequestContext => {
-        const principal = ctx.extra.principal ?? null;
-        const em = app.orm.em.fork();
-        return { app, principal, em, loaders: createLoaders(app, em, principal?.programId ?? null), boardLink: ctx.extra.boardLink };
-      },
+      context: (ctx): RequestContext => new RequestContext(app, ctx.extra.principal ?? null, ctx.extra.boardLink),
     },
     wsServer,
   );
@@ -108,7 +103,7 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
         try {
           const context = await createRequestContext(app, req.headers.authorization, req);
           // Measured before Apollo parses: a refusal is thrown; what does not parse or validate Apollo reports itself.
-          const operation = operationOf(req);
+          const operation = operationOf(req.method, req.url, req.body);
           if (operation) admitOperation(schema, operation, limitsFor(app.config, context.principal), rules);
           return context;
         } catch (error) {
