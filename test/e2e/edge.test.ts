@@ -10,6 +10,8 @@
  * Cost: every field costs 1; the fields under a field with `first`, `depth` or `levels` cost
  * that many times more (`first` left out on a connection counts as the default page, 50).
  */
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { readConfig } from '../../server/src/index.js';
 import { startTestServer, wsClient, type GraphQLResponse, type TestServer } from '../support/harness.js';
@@ -218,7 +220,64 @@ describe('query limits over WebSocket', () => {
   });
 });
 
+/**
+ * A POST whose body is sent in chunks without a Content-Length (the server's Express path;
+ * fetch sends a sized body, which a JSON POST's own path answers): status, headers, text.
+ */
+function postChunked(url: string, chunks: string[], token: string | null): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    for (const chunk of chunks) req.write(chunk);
+    req.end();
+  });
+}
+
+/** The headers both of the server's paths must send alike. */
+const ANSWER_HEADERS = ['content-type', 'content-security-policy', 'x-content-type-options', 'x-frame-options', 'strict-transport-security', 'referrer-policy'];
+
 describe('bodies and messages', () => {
+  it('answers a sized body and a chunked one alike: status, body and headers', async () => {
+    const body = JSON.stringify({ query: 'query Schemes { rewardSchemes { code } }' });
+    const sized = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminKey}` }, body });
+    const sizedText = await sized.text();
+    const chunked = await postChunked(server.url, [body.slice(0, 20), body.slice(20)], server.adminKey);
+    expect(sized.status).toBe(200);
+    expect(chunked.status).toBe(200);
+    expect(JSON.parse(sizedText).data.rewardSchemes).toContainEqual({ code: 'percentage-of-sales' });
+    expect(chunked.text).toBe(sizedText);
+    for (const name of ANSWER_HEADERS) expect([name, chunked.headers[name]]).toEqual([name, sized.headers.get(name)]);
+    expect(sized.headers.get('x-powered-by')).toBeNull();
+
+    const malformed = await postChunked(server.url, ['{"query": ', '"{ __typename }",'], null);
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.text)).toEqual({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    const scalar = await post(server.url, '"{ __typename }"', null);
+    expect(scalar.status).toBe(400);
+    expect(scalar.body).toEqual({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('reads a body that starts with a byte-order mark, as JSON allows', async () => {
+    const answer = await post(server.url, '\uFEFF{"query": "{ __typename }"}', null);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('keeps serving after a client announced a longer body than it sent and went away', async () => {
+    const cut = connect(Number(new URL(server.url).port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => cut.once('connect', resolve).once('error', reject));
+    cut.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"query": "{ __typ`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    cut.destroy();
+    const answer = await post(server.url, '{"query": "{ __typename }"}', null);
+    expect(answer.body).toEqual({ data: { __typename: 'Query' } });
+  });
   it('answers an oversized body with PAYLOAD_TOO_LARGE as JSON', async () => {
     // 1 MB of variable plus the envelope: over the 1 048 576-byte default.
     const answer = await post(server.url, JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(1024 * 1024) } }), null);

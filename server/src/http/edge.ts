@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -8,11 +9,14 @@ import type { OperationRequest } from '../graphql/admission.js';
 import { formatClientError, type ErrorPolicyOptions } from '../graphql/error-policy.js';
 import { errors } from '../graphql/errors.js';
 
+/** A middleware that only sets headers (helmet, cors): it works on Node's own request and response too. */
+export type HeaderMiddleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
 /**
  * Security headers for everything served. The policy allows nothing from another origin:
  * the web client's scripts, styles, fonts and images come from this server only.
  */
-export function securityHeaders(): RequestHandler {
+export function securityHeaders(): HeaderMiddleware {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: true,
@@ -47,7 +51,7 @@ export function webClient(dir: string): RequestHandler {
 }
 
 /** CORS is off (no header, browsers refuse cross-origin reads) unless origins are listed. */
-export function corsPolicy(config: CofactorConfig): RequestHandler | null {
+export function corsPolicy(config: CofactorConfig): HeaderMiddleware | null {
   if (config.corsOrigins.length === 0) return null;
   return cors({ origin: config.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 });
 }
@@ -59,15 +63,30 @@ export function corsPolicy(config: CofactorConfig): RequestHandler | null {
 export function requestErrorHandler(config: CofactorConfig, policy: ErrorPolicyOptions): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const refusal = refusalOf(error, config);
-    const status = refusal ? (refusal.extensions.http as { status: number }).status : 500;
-    const formatted = formatClientError(refusal ? refusal.toJSON() : { message: String(error) }, error, policy);
-    res.status(status).type('application/json').send(JSON.stringify({ errors: [formatted] }));
+    answerFailure(res, error, config, policy);
   };
 }
 
-/** body-parser marks its errors with a `type`; only those are the client's doing. */
+/** A failure before GraphQL ran: the client's own (its status and message) or masked as internal (500). */
+export function answerFailure(res: ServerResponse, error: unknown, config: CofactorConfig, policy: ErrorPolicyOptions): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const refusal = refusalOf(error, config);
+  const status = refusal ? (refusal.extensions.http as { status: number }).status : 500;
+  const formatted = formatClientError(refusal ? refusal.toJSON() : { message: String(error) }, error, policy);
+  const body = JSON.stringify({ errors: [formatted] });
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/** body-parser marks its errors with a `type`; only those, and the refusals we made, are the client's doing. */
 function refusalOf(error: unknown, config: CofactorConfig): GraphQLError | null {
+  // Our own refusals (graphql-post.ts) carry their status.
+  if (error instanceof GraphQLError && (error.extensions.http as { status?: unknown } | undefined)?.status !== undefined) return error;
   const type = (error as { type?: unknown } | null)?.type;
   if (type === 'entity.too.large') return errors.payloadTooLarge(config.bodyLimitBytes);
   if (type === 'entity.parse.failed') return errors.badRequest('the request body is not valid JSON');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
@@ -19,7 +19,8 @@ import { createRequestContext, RequestContext } from '../graphql/context.js';
 import { asRequestError, formatClientError } from '../graphql/error-policy.js';
 import { limitsFor } from '../graphql/limits.js';
 import { createSchema } from '../graphql/schema.js';
-import { corsPolicy, operationOf, requestErrorHandler, securityHeaders, unknownPath, webClient } from './edge.js';
+import { answerFailure, corsPolicy, operationOf, requestErrorHandler, securityHeaders, unknownPath, webClient } from './edge.js';
+import { graphqlPostHandler } from './graphql-post.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -36,7 +37,11 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
   const policy = { hideSuggestions: !app.config.introspection };
   const rules = validationRules(app.config.introspection);
   const http = express();
-  const server = createServer(http);
+  let graphqlPost: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
+  // Set once Apollo has started, before the server listens.
+  const server = createServer((req, res) => {
+    if (!graphqlPost?.(req, res)) http(req, res);
+  });
   // A WebSocket message larger than the body limit closes the connection (1009).
   const wsServer = new WebSocketServer({ noServer: true, path: GRAPHQL_PATH, maxPayload: app.config.bodyLimitBytes });
   // Upgrades are handed over by hand (`noServer`): attached to the HTTP server, ws would re-emit
@@ -91,28 +96,31 @@ export async function startHttpServer(app: App, webDir: string | null): Promise<
     ],
   });
   await apollo.start();
-  http.disable('x-powered-by');
-  http.use(securityHeaders());
+  const httpContext = async (req: IncomingMessage, body: unknown): Promise<RequestContext> => {
+    try {
+      const context = await createRequestContext(app, req.headers.authorization, req);
+      // Measured before Apollo parses: a refusal is thrown; what does not parse or validate Apollo reports itself.
+      const operation = operationOf(req.method ?? '', req.url ?? '', body);
+      if (operation) admitOperation(schema, operation, limitsFor(app.config, context.principal), rules);
+      return context;
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      throw new GraphQLError('could not authenticate the request', { originalError: error as Error });
+    }
+  };
+  const headers = securityHeaders();
   const cors = corsPolicy(app.config);
+  graphqlPost = graphqlPostHandler(apollo, {
+    path: GRAPHQL_PATH,
+    bodyLimitBytes: app.config.bodyLimitBytes,
+    headers: cors ? [headers, cors] : [headers],
+    context: httpContext,
+    fail: (res, error) => answerFailure(res, error, app.config, policy),
+  });
+  http.disable('x-powered-by');
+  http.use(headers);
   if (cors) http.use(GRAPHQL_PATH, cors);
-  http.use(
-    GRAPHQL_PATH,
-    express.json({ limit: app.config.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          const context = await createRequestContext(app, req.headers.authorization, req);
-          // Measured before Apollo parses: a refusal is thrown; what does not parse or validate Apollo reports itself.
-          const operation = operationOf(req.method, req.url, req.body);
-          if (operation) admitOperation(schema, operation, limitsFor(app.config, context.principal), rules);
-          return context;
-        } catch (error) {
-          if (error instanceof GraphQLError) throw error;
-          throw new GraphQLError('could not authenticate the request', { originalError: error as Error });
-        }
-      },
-    }),
-  );
+  http.use(GRAPHQL_PATH, express.json({ limit: app.config.bodyLimitBytes }), expressMiddleware(apollo, { context: ({ req }) => httpContext(req, req.body) }));
   http.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
