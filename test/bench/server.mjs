@@ -95,11 +95,14 @@ function startFlags() {
   return flags.split(/\s+/).filter(Boolean);
 }
 
-/** Starts `cli start` with the bench's settings on top of the environment; `ready` resolves when it listens. */
+/**
+ * Starts `cli start` as a deployment runs it (NODE_ENV=production, the flags `pnpm start`
+ * gives) with the bench's settings on top of the environment; `ready` resolves when it listens.
+ */
 export function startServer({ cli, port, pgPort, dataDir, env = {} }) {
   const child = spawn(process.execPath, [...startFlags(), cli, 'start'], {
     cwd: ROOT, // the plugin list is read from the root package.json
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COFACTOR_PG_PORT: String(pgPort), COFACTOR_DATA_DIR: dataDir, COFACTOR_SEED_DEMO: 'true', DATABASE_URL: '', ...env },
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', COFACTOR_PG_PORT: String(pgPort), COFACTOR_DATA_DIR: dataDir, COFACTOR_SEED_DEMO: 'true', DATABASE_URL: '', ...env },
     // Its own process group: Ctrl-C reaches only the bench, which then stops the server in
     // order (server, then PostgreSQL) instead of both racing to shut down.
     detached: true,
