@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLError } from 'graphql';
 import { SignJWT, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { MAX_TOKEN_TTL_SECONDS, type CofactorConfig } from '../config.js';
-import type { Sql } from '../db/sql.js';
+import { PreparedStatement, type Sql } from '../db/sql.js';
 import { errors } from '../graphql/errors.js';
 import { Partner } from '../partners/partner.entity.js';
 import { PARTNER_COLUMNS, type PartnerRow } from '../partners/partner.service.js';
@@ -34,6 +34,16 @@ interface PartnerStanding extends PartnerRow {
 const KEY_PREFIX = 'cfk_';
 const TOKEN_AUDIENCE = 'cofactor:partner';
 const KEY_COLUMNS = `id, program_id as "programId", name, prefix, scopes, created_at as "createdAt", last_used_at as "lastUsedAt", revoked_at as "revokedAt"`;
+
+/** Read at every request with a partner token or an API key. */
+const PARTNER_STANDING = new PreparedStatement(
+  'partner-standing',
+  `select ${PARTNER_COLUMNS}, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = $1 and p.program_id = $2`,
+);
+const API_KEY_BY_PREFIX = new PreparedStatement(
+  'api-key-by-prefix',
+  `select id, program_id as "programId", secret_hash as "secretHash", scopes, revoked_at as "revokedAt", last_used_at as "lastUsedAt" from api_key where prefix = $1`,
+);
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -203,7 +213,7 @@ export class AuthService {
     const secret = separator > 0 ? rest.slice(separator + 1) : '';
     const [apiKey] = prefix && secret
       ? await this.sql.query<{ id: string; programId: string; secretHash: string; scopes: ApiScope[]; revokedAt: Date | null; lastUsedAt: Date | null }>(
-          `select id, program_id as "programId", secret_hash as "secretHash", scopes, revoked_at as "revokedAt", last_used_at as "lastUsedAt" from api_key where prefix = $1`,
+          API_KEY_BY_PREFIX,
           [prefix],
         )
       : [];
@@ -231,10 +241,7 @@ export class AuthService {
   }
 
   private async standingOf(programId: string, partnerId: string): Promise<PartnerStanding | null> {
-    const [row] = await this.sql.query<PartnerStanding>(
-      `select ${PARTNER_COLUMNS}, g.token_secret as "tokenSecret" from partner p join program g on g.id = p.program_id where p.id = $1 and p.program_id = $2`,
-      [partnerId, programId],
-    );
+    const [row] = await this.sql.query<PartnerStanding>(PARTNER_STANDING, [partnerId, programId]);
     return row ?? null;
   }
 }

@@ -6,6 +6,28 @@ export interface SqlClient {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
+/**
+ * A statement PostgreSQL parses and plans once per connection instead of at every call (`pg`'s
+ * named statements): for the reads nearly every request makes, a credential's check and a
+ * cabinet's figures, where parsing and planning cost PostgreSQL more than running them. Only
+ * for a statement whose parameters are always given and pick its index, so that the one
+ * generic plan PostgreSQL may keep after a few calls suits every value; a statement with
+ * optional filters (`$2 is null or …`) stays plain text, planned for its values each time.
+ */
+export class PreparedStatement {
+  private static readonly texts = new Map<string, string>();
+
+  constructor(
+    readonly name: string,
+    readonly text: string,
+  ) {
+    // A connection knows a name by its first text: a second text under it would be refused there.
+    const known = PreparedStatement.texts.get(name);
+    if (known !== undefined && known !== text) throw new Error(`two prepared statements are named "${name}"`);
+    PreparedStatement.texts.set(name, text);
+  }
+}
+
 /** Counts SQL statements sent by this process (ORM and plain SQL alike), for tests and benchmarks. */
 export class StatementCounter {
   count = 0;
@@ -36,9 +58,10 @@ export class Sql {
     });
   }
 
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: string | PreparedStatement, params: unknown[] = []): Promise<R[]> {
     this.statements.count++;
-    const result = await this.pool.query<R>(text, params);
+    const result =
+      typeof statement === 'string' ? await this.pool.query<R>(statement, params) : await this.pool.query<R>({ name: statement.name, text: statement.text, values: params });
     return result.rows;
   }
 

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { BADGE_NAME_DETAIL } from '@cofactor/schema';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App } from '../app.js';
+import { PreparedStatement } from '../db/sql.js';
 import { actorKind, type ActorKind } from '../auth/partner-view.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 import { SchemeInstance } from '../campaigns/scheme-instance.entity.js';
@@ -36,6 +37,14 @@ const campaignsOf = async (d: LoaderDeps, program: string, ids: readonly string[
       (campaign) => campaign.id,
     ),
   );
+
+/** A cabinet's badges: every BADGE entry of the partners that stands. */
+const BADGES = new PreparedStatement(
+  'badges-of-partners',
+  `select partner_id as "partnerId", unit as code, coalesce(details->>'${BADGE_NAME_DETAIL}', unit) as name, created_at as "awardedAt", id as "rewardId"
+     from reward where program_id = $1 and partner_id = any($2::bigint[]) and kind = 'BADGE'
+      and status not in ('REJECTED', 'CAPPED') order by id`,
+);
 
 /** How each of a request's loaders is made: one DataLoader per relation. */
 const MAKERS = {
@@ -112,16 +121,10 @@ const MAKERS = {
   /** BADGE entries per partner. */
   badges: (d: LoaderDeps) => new DataLoader<string, { code: string; name: string; awardedAt: Date; rewardId: string }[]>(
     inProgram(d, async (program, partnerIds) => {
-      const rows = await d.app.sql.query<{ partnerId: string; code: string; name: string; awardedAt: Date; rewardId: string }>(
-        `select partner_id as "partnerId", unit as code, coalesce(details->>'${BADGE_NAME_DETAIL}', unit) as name, created_at as "awardedAt", id as "rewardId"
-           from reward where program_id = $1 and partner_id = any($2::bigint[]) and kind = 'BADGE'
-            and status not in ('REJECTED', 'CAPPED') order by id`,
-        [program, partnerIds],
-      );
+      const rows = await d.app.sql.query<{ partnerId: string; code: string; name: string; awardedAt: Date; rewardId: string }>(BADGES, [program, partnerIds]);
       return partnerIds.map((id) => rows.filter((row) => row.partnerId === id).map(({ partnerId: _, ...badge }) => badge));
     }),
   ),
-  /** Spendable points per partner, in hundredths. */
   /** Key: the program id; one read however many partners' catalogs a request asks for. */
   activeCatalog: (d: LoaderDeps) => new DataLoader<string, Awaited<ReturnType<App['points']['activeCatalog']>>>((programs) => Promise.all(programs.map((program) => d.app.points.activeCatalog(program)))),
   /** Key: `<partnerId>:<depth>`. */

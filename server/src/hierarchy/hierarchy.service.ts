@@ -1,4 +1,4 @@
-import type { Sql, SqlClient } from '../db/sql.js';
+import { PreparedStatement, type Sql, type SqlClient } from '../db/sql.js';
 import { errors } from '../graphql/errors.js';
 import { recordState } from '../partners/partner-history.js';
 
@@ -14,6 +14,16 @@ export interface DownlineLevel {
 }
 
 export const MAX_HIERARCHY_DEPTH = 50;
+
+/** Downline sizes per level, as a cabinet shows them. */
+const DOWNLINE_COUNTS = new PreparedStatement(
+  'downline-counts',
+  `select ancestor_id as "ancestorId", depth, count(*) as count
+     from partner_closure
+    where ancestor_id = any($1::bigint[]) and depth between 1 and $2
+    group by ancestor_id, depth
+    order by ancestor_id, depth`,
+);
 
 /**
  * The referral hierarchy over the `partner_closure` table (see its entity for why a
@@ -99,14 +109,7 @@ export class HierarchyService {
 
   /** Per-level downline counts of many partners at once, down to `depth` levels. */
   async downlineCounts(partnerIds: readonly string[], depth: number): Promise<Map<string, DownlineLevel[]>> {
-    const rows = await this.sql.query<{ ancestorId: string; depth: number; count: string }>(
-      `select ancestor_id as "ancestorId", depth, count(*) as count
-         from partner_closure
-        where ancestor_id = any($1::bigint[]) and depth between 1 and $2
-        group by ancestor_id, depth
-        order by ancestor_id, depth`,
-      [partnerIds, depth],
-    );
+    const rows = await this.sql.query<{ ancestorId: string; depth: number; count: string }>(DOWNLINE_COUNTS, [partnerIds, depth]);
     const result = new Map<string, DownlineLevel[]>(partnerIds.map((id) => [id, []]));
     for (const row of rows) result.get(row.ancestorId)!.push({ depth: row.depth, count: Number(row.count) });
     return result;

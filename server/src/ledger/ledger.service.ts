@@ -1,4 +1,4 @@
-import type { Sql, SqlClient } from '../db/sql.js';
+import { PreparedStatement, type Sql, type SqlClient } from '../db/sql.js';
 import type { LedgerEntry } from './entry.js';
 import { errors } from '../graphql/errors.js';
 import { CURRENT_LEVEL, recordLevels } from '../partners/partner-history.js';
@@ -16,6 +16,31 @@ const REWARD_COLUMNS = `r.id, r.program_id as "programId", r.partner_id as "part
   r.scheme_instance_id as "schemeInstanceId", r.event_id as "eventId", r.period_key as "periodKey", r.kind, r.amount::text as amount, r.unit, r.status,
   r.idempotency_key as "idempotencyKey", r.explanation_en as "explanationEn", r.explanation_ru as "explanationRu",
   r.details, r.hold_until as "holdUntil", r.corrects_id as "correctsId", r.reversal, r.created_at as "createdAt"`;
+
+/**
+ * What partners are owed and hold (`summaries`): read by every cabinet. `$3` (a currency or
+ * null) only filters; the partners' ids pick the index.
+ */
+const LEDGER_SUMMARIES = new PreparedStatement(
+  'ledger-summaries',
+  `with held as (
+     select i.reward_id from payout p join payout_item i on i.payout_id = p.id
+      where p.partner_id = any($2::bigint[]) and p.program_id = $1 and p.status = 'CREATED')
+   select r.partner_id::text as "partnerId", r.kind, r.unit as currency,
+          coalesce(sum(amount) filter (where status = 'PENDING'), 0)::text as pending,
+          coalesce(sum(amount) filter (where status = 'APPROVED'), 0)::text as approved,
+          coalesce(sum(amount) filter (where status = 'APPROVED' and r.id in (select reward_id from held)), 0)::text as "inPayout",
+          coalesce(sum(amount) filter (where status = 'PAID'), 0)::text as paid,
+          coalesce(-sum(amount) filter (where corrects_id is not null and status <> 'REJECTED'), 0)::text as reversed,
+          coalesce(sum(amount) filter (where status = 'REJECTED' and corrects_id is null), 0)::text as rejected,
+          coalesce(sum(amount) filter (where status = 'CAPPED'), 0)::text as capped,
+          -- for POINTS: what SPENDABLE_POINTS counts
+          coalesce(sum(amount) filter (where status not in ('REJECTED', 'CAPPED')), 0)::text as spendable
+     from reward r
+    where r.program_id = $1 and r.partner_id = any($2::bigint[])
+      and (r.kind = 'MONEY' and ($3::text is null or r.unit = $3) or r.kind = 'POINTS' and $3::text is null)
+    group by r.partner_id, r.kind, r.unit order by r.partner_id, r.kind, r.unit`,
+);
 
 /** Entries that count towards a points balance: everything granted (compensating entries included), not rejected or capped. */
 export const SPENDABLE_POINTS = `kind = 'POINTS' and status not in ('REJECTED', 'CAPPED')`;
@@ -156,26 +181,11 @@ export class LedgerService {
    * instead of a look-up per approved entry.
    */
   async summaries(programId: string, partnerIds: readonly string[], currency: string | null = null): Promise<{ statements: PartnerStatement[]; points: Map<string, bigint> }> {
-    const rows = await this.sql.query<Record<keyof Omit<StatementFigures, 'available'> | 'partnerId' | 'kind' | 'currency' | 'spendable', string>>(
-      `with held as (
-         select i.reward_id from payout p join payout_item i on i.payout_id = p.id
-          where p.partner_id = any($2::bigint[]) and p.program_id = $1 and p.status = 'CREATED')
-       select r.partner_id::text as "partnerId", r.kind, r.unit as currency,
-              coalesce(sum(amount) filter (where status = 'PENDING'), 0)::text as pending,
-              coalesce(sum(amount) filter (where status = 'APPROVED'), 0)::text as approved,
-              coalesce(sum(amount) filter (where status = 'APPROVED' and r.id in (select reward_id from held)), 0)::text as "inPayout",
-              coalesce(sum(amount) filter (where status = 'PAID'), 0)::text as paid,
-              coalesce(-sum(amount) filter (where corrects_id is not null and status <> 'REJECTED'), 0)::text as reversed,
-              coalesce(sum(amount) filter (where status = 'REJECTED' and corrects_id is null), 0)::text as rejected,
-              coalesce(sum(amount) filter (where status = 'CAPPED'), 0)::text as capped,
-              -- for POINTS: what SPENDABLE_POINTS counts
-              coalesce(sum(amount) filter (where status not in ('REJECTED', 'CAPPED')), 0)::text as spendable
-         from reward r
-        where r.program_id = $1 and r.partner_id = any($2::bigint[])
-          and (r.kind = 'MONEY' and ($3::text is null or r.unit = $3) or r.kind = 'POINTS' and $3::text is null)
-        group by r.partner_id, r.kind, r.unit order by r.partner_id, r.kind, r.unit`,
-      [programId, partnerIds, currency],
-    );
+    const rows = await this.sql.query<Record<keyof Omit<StatementFigures, 'available'> | 'partnerId' | 'kind' | 'currency' | 'spendable', string>>(LEDGER_SUMMARIES, [
+      programId,
+      partnerIds,
+      currency,
+    ]);
     const statements: PartnerStatement[] = [];
     const points = new Map<string, bigint>();
     for (const { partnerId, kind, currency: unit, spendable, ...sums } of rows) {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { EVENT_TYPE_PATTERN, PARTNER_SEGMENTS } from '@cofactor/schema';
-import type { Sql, SqlClient } from '../db/sql.js';
+import { PreparedStatement, type Sql, type SqlClient } from '../db/sql.js';
 import { errors, type InputIssue } from '../graphql/errors.js';
 import { isId } from '../graphql/ids.js';
 import type { HierarchyService } from '../hierarchy/hierarchy.service.js';
@@ -22,6 +22,9 @@ export interface PartnerRow extends SnapshotRow {
 export const PARTNER_COLUMNS = `p.id, p.program_id as "programId", p.external_id as "externalId", p.name, p.email, p.kind,
   p.region_id as "regionId", p.segment, p.level, p.status, p.referral_code as "referralCode",
   p.sponsor_id as "sponsorId", p.joined_at as "joinedAt", p.updated_at as "updatedAt"`;
+
+/** The partner loader's read: a partner token's `me`, a page's partners. */
+const PARTNERS_BY_IDS = new PreparedStatement('partners-by-ids', `select ${PARTNER_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`);
 
 export interface PartnerInput {
   name?: string | null;
@@ -61,10 +64,7 @@ export class PartnerService {
   ) {}
 
   async byIds(programId: string, ids: readonly string[]): Promise<PartnerRow[]> {
-    return this.sql.query<PartnerRow>(
-      `select ${PARTNER_COLUMNS} from partner p where p.program_id = $1 and p.id = any($2::bigint[])`,
-      [programId, ids],
-    );
+    return this.sql.query<PartnerRow>(PARTNERS_BY_IDS, [programId, ids]);
   }
 
   /** Which of these external ids and referral codes the program's partners hold. */
