@@ -2,7 +2,7 @@ import { Field, ObjectType, type ClassType } from 'type-graphql';
 import { errors } from './errors.js';
 
 /** Relay page info (forward pagination: `first` / `after`). */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -23,7 +23,9 @@ export interface ConnectionShape<T> {
 
 /** Builds the `XConnection` / `XEdge` types for a node type. */
 export function Connection<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  // Plain data, read as it is (`simpleResolvers`): a page of 500 nodes would otherwise wrap
+  // every edge's fields in a resolver of type-graphql's own.
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field()
     cursor!: string;
@@ -32,7 +34,7 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
     @Field(() => [EdgeType])
     edges!: EdgeType[];
@@ -67,11 +69,20 @@ export function pageSize(first: number | null | undefined, path = 'first'): numb
   return size;
 }
 
+/** An edge whose cursor is written only when a client asks for it (most lists never do). */
+class NodeEdge<T extends { id: string }> implements Edge<T> {
+  constructor(readonly node: T) {}
+
+  get cursor(): string {
+    return encodeCursor(this.node.id);
+  }
+}
+
 /** Turns `size + 1` rows fetched in keyset order into a page. */
 export function toConnection<T extends { id: string }>(rows: T[], size: number): ConnectionShape<T> {
   const page = rows.slice(0, size);
   return {
-    edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
+    edges: page.map((node) => new NodeEdge(node)),
     pageInfo: { hasNextPage: rows.length > size, endCursor: page.length ? encodeCursor(page[page.length - 1].id) : null },
   };
 }

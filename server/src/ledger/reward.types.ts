@@ -9,33 +9,35 @@ import type { RewardRow } from './ledger.service.js';
 /**
  * The API's face of a stored entry (`RewardRow`): the fields are declared again only because
  * type-graphql reads them from decorators; `implements` keeps them the row's. Status and
- * reversal are plain strings in the schema, details any JSON object.
+ * reversal are plain strings in the schema, details any JSON object. The fields read as they
+ * are (`simple`: no resolver of type-graphql's own per field of a page of 500) are those
+ * without a middleware; the ones hidden from partners keep theirs.
  */
 @ObjectType('Reward', { description: 'One entry of the append-only reward ledger.' })
 export class RewardType implements Omit<RewardRow, 'programId' | 'status' | 'reversal' | 'details'> {
-  @Field(() => ID)
+  @Field(() => ID, { simple: true })
   id!: string;
 
-  @Field(() => String, { description: "MONEY, POINTS, PERK, BADGE, or LEVEL (a change of the partner's level to `amount`)." })
+  @Field(() => String, { simple: true, description: "MONEY, POINTS, PERK, BADGE, or LEVEL (a change of the partner's level to `amount`)." })
   kind!: RewardKind;
 
-  @Field(() => BigIntScalar, { description: 'MONEY: minor units of `unit`; POINTS: hundredths of a point; PERK/BADGE: a count; LEVEL: the new level.' })
+  @Field(() => BigIntScalar, { simple: true, description: 'MONEY: minor units of `unit`; POINTS: hundredths of a point; PERK/BADGE: a count; LEVEL: the new level.' })
   amount!: string;
 
-  @Field({ description: 'An ISO currency for MONEY, POINTS for points, the perk or badge code otherwise.' })
+  @Field({ simple: true, description: 'An ISO currency for MONEY, POINTS for points, the perk or badge code otherwise.' })
   unit!: string;
 
-  @Field({ description: 'PENDING → APPROVED → PAID, or REJECTED; CAPPED when a budget or cap stopped it. A refund is a new, negative entry (see `corrects`).' })
+  @Field({ simple: true, description: 'PENDING → APPROVED → PAID, or REJECTED; CAPPED when a budget or cap stopped it. A refund is a new, negative entry (see `corrects`).' })
   status!: string;
 
-  @Field({ description: 'What a refund of the source sale does to it: PROPORTIONAL (takes back the refunded share) or NONE.' })
+  @Field({ simple: true, description: 'What a refund of the source sale does to it: PROPORTIONAL (takes back the refunded share) or NONE.' })
   reversal!: string;
 
   @Field({ description: `Unique per program: the same entry is never written twice. It names internal ids. ${HIDDEN_FROM_PARTNERS}` })
   @HiddenFromPartners()
   idempotencyKey!: string;
 
-  @Field(() => String, { nullable: true, description: "For a period reward, the period it is for: '2026-03' or '2026-Q1'." })
+  @Field(() => String, { simple: true, nullable: true, description: "For a period reward, the period it is for: '2026-03' or '2026-Q1'." })
   periodKey!: string | null;
 
   @Field(() => JSONObjectScalar, {
@@ -44,10 +46,10 @@ export class RewardType implements Omit<RewardRow, 'programId' | 'status' | 'rev
   @HiddenFromPartners()
   details!: object;
 
-  @Field(() => DateTimeScalar, { description: 'Earliest approval time (the campaign’s hold days after creation).' })
+  @Field(() => DateTimeScalar, { simple: true, description: 'Earliest approval time (the campaign’s hold days after creation).' })
   holdUntil!: Date;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { simple: true })
   createdAt!: Date;
 
   partnerId!: string;
