@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { TYPES } from './timestamps.js';
 
 // bigint columns come back as strings (ids) — amounts are turned into bigint where read.
 /** A connection inside one transaction. */
@@ -48,7 +49,7 @@ export class Sql {
     private readonly statements: StatementCounter,
     max = 10,
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max });
+    this.pool = new pg.Pool({ connectionString: url, max, types: TYPES });
     // An idle connection dropped by the server (a restart, or shutdown racing us on Ctrl-C)
     // is replaced on next use; it must not crash the process.
     this.pool.on('error', () => {});
