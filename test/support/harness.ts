@@ -96,6 +96,25 @@ async function freshDatabase(): Promise<{ url: string; appUrl: string; drop(): P
   };
 }
 
+/**
+ * An `Sql` of one connection to a fresh database for the test file, opened before its tests and
+ * closed after: what that one PostgreSQL session holds (prepared statements, settings) is what
+ * every query of the test used. Call at the top level of a test file.
+ */
+export function sqlOfOneConnection(): () => Sql {
+  let database: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  let sql: Sql | undefined;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    sql = new Sql(database.url, new StatementCounter(), 1);
+  });
+  afterAll(async () => {
+    await sql?.close();
+    await database?.drop();
+  });
+  return () => sql!;
+}
+
 /** Starts a real Cofactor server on a loopback port with an empty program and an admin key. */
 export async function startTestServer(overrides: Partial<CofactorConfig> = {}): Promise<TestServer> {
   const database = await freshDatabase();
