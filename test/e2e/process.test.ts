@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { ROOT_DIR, freePort } from '../support/harness.js';
 
 const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
+/** What `pnpm start` runs after building: `node`, its flags, `server/dist/cli.js start`. */
+const START_COMMAND = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split('&& exec ')[1];
 const dirs: string[] = [];
 
 interface Started {
@@ -147,12 +149,14 @@ describe('pnpm start', () => {
   }
 
   it('runs the server as the process that receives signals: SIGTERM to it stops node and PostgreSQL', async () => {
+    expect(START_COMMAND).toMatch(/^node (--\S+ )*server\/dist\/cli\.js start$/);
     const env = await environment();
     const pnpm = await start(env, 'pnpm', ['start']);
     const server = startedBy(pnpm.child);
-    expect(server.args).toBe('node server/dist/cli.js start');
     const postgres = postgresPid(env);
     process.kill(server.pid, 'SIGTERM');
+    // Checked once it is stopped, so a wrong command line does not leave a server running.
+    expect(server.args).toBe(START_COMMAND);
     expect(await pnpm.exited).toBe(0);
     expect(pnpm.output()).toContain('SIGTERM: stopping the server and PostgreSQL...\nStopped.');
     expect(alive(server.pid)).toBe(false);
