@@ -89,6 +89,14 @@ describe('remembered texts', () => {
     // rewards(first: 50) = 1 + 50 × (edges 1 + node 1 + id 1) = 151; partner { id } = 2; 153 is over 100.
     expect(() => admit({ first: 50, id: '1' })).toThrow('the query costs 153; the limit is 100');
     expect(() => admit({ first: 10, id: '\u0000' })).toThrow('NUL');
+    // What the text alone decides is remembered, and still refuses: a cost no variable changes
+    // (rewards(first: 40) = 1 + 40 × 3 = 121), a NUL in a literal.
+    const costly = '{ rewards(first: 40) { edges { node { id } } } }';
+    expect(() => admitOperation(schema, { query: costly }, limits, rules)).toThrow('the query costs 121; the limit is 100');
+    expect(() => admitOperation(schema, { query: costly }, limits, rules)).toThrow('the query costs 121; the limit is 100');
+    const literal = '{ partner(id: "1\\u0000") { id } }';
+    expect(() => admitOperation(schema, { query: literal }, limits, rules)).toThrow('NUL');
+    expect(() => admitOperation(schema, { query: literal }, limits, rules)).toThrow('NUL');
     // A refusal for the text itself is remembered too, and still refuses.
     const deep = '{ partner(id: "1") { sponsor { sponsor { sponsor { id } } } } }';
     const shallow = { ...DEFAULT_QUERY_LIMITS, depth: 2 };

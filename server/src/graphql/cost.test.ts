@@ -44,6 +44,20 @@ describe('measureCost', () => {
     expect(cost('query($n: Int) { rewards(first: $n) { id } }', { n: 'many' })).toBeNull();
   });
 
+  it('measures one parsed operation again with each request’s variables, and once when none changes its cost', () => {
+    const document = parse('query($n: Int, $label: String) { rewards(first: $n) { id } stats { name } }');
+    const operation = getOperationAST(document)!;
+    // rewards(first: n) = 1 + n × 1; stats { name } = 500 + 1.
+    expect(measureCost(schema, document, operation, { n: 2 })).toEqual({ cost: 504, rootFields: 2 });
+    expect(measureCost(schema, document, operation, { n: 5 })).toEqual({ cost: 507, rootFields: 2 });
+    expect(measureCost(schema, document, operation, { n: 'five' })).toBeNull();
+    // No variable here is a list size: the same cost for any $label, found once.
+    const fixed = parse('query($label: String) { rewards(first: 3) { id } }');
+    const once = measureCost(schema, fixed, getOperationAST(fixed)!, { label: 'a' });
+    expect(once).toEqual({ cost: 4, rootFields: 1 });
+    expect(measureCost(schema, fixed, getOperationAST(fixed)!, { label: 'b' })).toBe(once);
+  });
+
   it("adds a field's declared cost instead of 1", () => {
     // 500 for stats, 1 for its name; twice with an alias.
     expect(cost('{ stats { name } again: stats { name } }')).toEqual({ cost: 1002, rootFields: 2 });

@@ -52,16 +52,33 @@ interface Walk {
 
 class TooManyNodes extends Error {}
 
+/**
+ * The costs of operations that no variable changes, by schema and operation node. Admission
+ * keeps each parsed document for the clients that send its text again, and the same request
+ * should not walk its fields every time.
+ */
+const fixedCosts = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Cost>>();
+
 /** Null when a variable the cost depends on does not coerce: execution then refuses it and runs nothing. */
 export function measureCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, raw: Record<string, unknown>): Cost | null {
   const used = costVariables(operation, document);
   const definitions = (operation.variableDefinitions ?? []).filter((definition) => used.has(definition.variable.name.value));
-  const coerced = getVariableValues(schema, definitions, raw);
-  if (coerced.errors) return null;
+  if (definitions.length > 0) {
+    const coerced = getVariableValues(schema, definitions, raw);
+    return coerced.errors ? null : walkCost(schema, document, operation, coerced.coerced);
+  }
+  const known = fixedCosts.get(schema) ?? new WeakMap<OperationDefinitionNode, Cost>();
+  fixedCosts.set(schema, known);
+  const cost = known.get(operation) ?? walkCost(schema, document, operation, {});
+  known.set(operation, cost);
+  return cost;
+}
+
+function walkCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Cost {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const root = schema.getRootType(operation.operation)!;
-  const walk: Walk = { schema, fragments, variables: coerced.coerced, nodes: 0 };
+  const walk: Walk = { schema, fragments, variables, nodes: 0 };
   try {
     const fields = [...fieldsOn(walk, operation.selectionSet, root)];
     return { cost: fields.reduce((sum, [node, def]) => sum + fieldCost(walk, node, def), 0), rootFields: fields.length };
@@ -71,9 +88,15 @@ export function measureCost(schema: GraphQLSchema, document: DocumentNode, opera
   }
 }
 
+/** What `costVariables` found, by operation node: it depends on the document alone. */
+const costVariablesOf = new WeakMap<OperationDefinitionNode, Set<string>>();
+
 /** Names of the variables used as a list argument or as a `@skip`/`@include` condition, anywhere in the document. */
 function costVariables(operation: OperationDefinitionNode, document: DocumentNode): Set<string> {
+  const known = costVariablesOf.get(operation);
+  if (known) return known;
   const used = new Set<string>();
+  costVariablesOf.set(operation, used);
   if (!operation.variableDefinitions?.length) return used;
   visit(document, {
     Argument(node) {

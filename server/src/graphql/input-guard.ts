@@ -14,7 +14,16 @@ export function findNulCharacter(document: DocumentNode, variables: Record<strin
   return path ? errors.badInput([{ path, message: 'must not contain a NUL character (\\u0000)' }]) : null;
 }
 
+/**
+ * What a document alone decides, by document: admission keeps each parsed document for the
+ * clients that send its text again, so its literals are searched once, not on every request.
+ */
+const literalNuls = new WeakMap<DocumentNode, string | null>();
+const argumentsOfVariables = new WeakMap<DocumentNode, Map<string, string>>();
+
 function nulInLiterals(document: DocumentNode): string | null {
+  const known = literalNuls.get(document);
+  if (known !== undefined) return known;
   let found: string | null = null;
   visit(document, {
     Argument(node) {
@@ -22,6 +31,7 @@ function nulInLiterals(document: DocumentNode): string | null {
       return false;
     },
   });
+  literalNuls.set(document, found);
   return found;
 }
 
@@ -36,13 +46,22 @@ function nulInValue(node: ValueNode, path: string): string | null {
 
 /** A variable is named by the argument it is passed to, when it is passed to one directly. */
 function nulInVariables(document: DocumentNode, variables: Record<string, unknown>): string | null {
+  const argumentOf = argumentsOf(document);
+  return firstOf(Object.entries(variables), ([name, value]) => nulInJson(value, argumentOf.get(name) ?? `$${name}`));
+}
+
+/** Each variable's first argument, by variable name. */
+function argumentsOf(document: DocumentNode): Map<string, string> {
+  const known = argumentsOfVariables.get(document);
+  if (known) return known;
   const argumentOf = new Map<string, string>();
   visit(document, {
     Argument(node) {
       if (node.value.kind === Kind.VARIABLE && !argumentOf.has(node.value.name.value)) argumentOf.set(node.value.name.value, node.name.value);
     },
   });
-  return firstOf(Object.entries(variables), ([name, value]) => nulInJson(value, argumentOf.get(name) ?? `$${name}`));
+  argumentsOfVariables.set(document, argumentOf);
+  return argumentOf;
 }
 
 function nulInJson(value: unknown, path: string): string | null {
