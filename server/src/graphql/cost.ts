@@ -54,8 +54,8 @@ class TooManyNodes extends Error {}
 
 /**
  * The costs of operations that no variable changes, by schema and operation node. Admission
- * keeps each parsed document for the clients that send its text again, and the same request
- * should not walk its fields every time.
+ * keeps each parsed document for the clients that send its text again, so such an operation's
+ * fields are walked once, not on every request.
  */
 const fixedCosts = new WeakMap<GraphQLSchema, WeakMap<OperationDefinitionNode, Cost>>();
 
