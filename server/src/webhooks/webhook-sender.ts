@@ -47,7 +47,14 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body).toString(), 'user-agent': 'Cofactor-Webhooks/1', ...headers },
       lookup,
     });
-    const timer = setTimeout(() => finish({ statusCode: null, responseHead: '', error: `no answer within ${options.timeoutMs} ms` }), options.timeoutMs);
+    // Node arms timers from the event loop's cached clock, which can lag `started` by a millisecond,
+    // so a timer may fire just before the receiver has had its whole time: wait out the remainder.
+    const giveUp = () => {
+      const left = started + options.timeoutMs - performance.now();
+      if (left > 0) timer = setTimeout(giveUp, Math.ceil(left));
+      else finish({ statusCode: null, responseHead: '', error: `no answer within ${options.timeoutMs} ms` });
+    };
+    let timer = setTimeout(giveUp, options.timeoutMs);
     outgoing.on('error', (error: NodeJS.ErrnoException) => finish({ statusCode: null, responseHead: '', error: describe(error) }));
     outgoing.on('response', (response) => readHead(response, (head) => finish({ statusCode: response.statusCode ?? null, responseHead: head, error: failure(response) })));
     outgoing.end(body);
