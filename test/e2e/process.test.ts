@@ -13,7 +13,8 @@ import { ROOT_DIR, freePort } from '../support/harness.js';
 
 const CLI = join(ROOT_DIR, 'server', 'dist', 'cli.js');
 /** What `pnpm start` runs after building: `node`, its flags, `server/dist/cli.js start`. */
-const START_COMMAND = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split('&& exec ')[1];
+const SCRIPTS = (JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const START_COMMAND = SCRIPTS.start.split('&& exec ')[1];
 const dirs: string[] = [];
 
 interface Started {
@@ -147,6 +148,14 @@ describe('pnpm start', () => {
     const [, pid, args] = /^\s*(\d+)\s+(.*)$/.exec(children[0])!;
     return { pid: Number(pid), args };
   }
+
+  it('gives node the same flags as `pnpm cofactor` (the other commands) and `pnpm bench` (the in-process benches)', () => {
+    const flags = (script: string, target: string) => new RegExp(`node ((?:--\\S+ )*)${target}$`).exec(script)?.[1];
+    const start = flags(SCRIPTS.start, 'server/dist/cli.js start');
+    expect(start).toContain('--experimental-async-context-frame');
+    expect(flags(SCRIPTS.cofactor, 'server/dist/cli.js')).toBe(start);
+    expect(flags(SCRIPTS.bench, 'test/bench/bench.mjs')).toBe(start);
+  });
 
   it('runs the server as the process that receives signals: SIGTERM to it stops node and PostgreSQL', async () => {
     expect(START_COMMAND).toMatch(/^node (--\S+ )*server\/dist\/cli\.js start$/);
