@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { readConfig, startCofactor, type RunningCofactor } from '../../server/src/index.js';
-import { ROOT_DIR, collect, startTestServer, type TestServer } from '../support/harness.js';
+import { ROOT_DIR, collect, rewardListeners, startTestServer, type TestServer } from '../support/harness.js';
 
 const ME = '{ me { name } }';
 const SALE = `mutation($e: [EventInput!]!) { recordEvents(events: $e) { accepted } }`;
@@ -143,7 +143,7 @@ describe('rewardCreated subscriptions', () => {
     const closed = closing(client);
     const stream = collect<{ rewardCreated: { amount: number } }>(client, REWARD_CREATED);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.rewardListeners(ids.Vera);
       // Before expiry the subscription works: 5% of 1 000,00 ₽ = 5 000 kopecks.
       await sale('Vera', 'EXP-1');
       expect(await stream.waitFor(1)).toEqual([{ rewardCreated: { amount: 5_000 } }]);
@@ -159,7 +159,7 @@ describe('rewardCreated subscriptions', () => {
     const closed = closing(client);
     const stream = collect<{ rewardCreated: { amount: number } }>(client, REWARD_CREATED);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.rewardListeners(ids.Gleb);
       await sale('Gleb', 'SUS-1');
       expect(await stream.waitFor(1)).toEqual([{ rewardCreated: { amount: 5_000 } }]);
       await setStatus('Gleb', 'SUSPENDED');
@@ -215,7 +215,7 @@ describe('API keys', () => {
     const open = wsClient(server.wsUrl, key);
     const closed = closing(open);
     const stream = collect(open, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.rewardListeners(ids.Anna);
 
     const revoked = await server.ok<{ revokeApiKey: KeyRow }>(`mutation { revokeApiKey(id: "${apiKey.id}") { id revokedAt } }`);
     expect(revoked.revokeApiKey.revokedAt).not.toBeNull();
@@ -295,7 +295,7 @@ describe('a second server process on the same database', () => {
     const closed = closing(client);
     const stream = collect(client, REWARD_CREATED);
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await rewardListeners(second, server.programId, ids.Dina);
       const rotated = await server.ok<{ rotatePartnerTokenSecret: { rotatedAt: string } }>('mutation { rotatePartnerTokenSecret { rotatedAt } }');
       expect(Date.parse(rotated.rotatePartnerTokenSecret.rotatedAt)).toBeLessThanOrEqual(Date.now());
       for (const url of [server.url, second.url]) {

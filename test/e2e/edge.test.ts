@@ -352,8 +352,8 @@ describe('the error policy', () => {
       { next: (value) => (value.errors ? errors.push(...(value.errors as never[])) : data.push(value.data)), error: (error) => errors.push(error as never), complete: () => {} },
     );
     try {
-      // Let the subscription reach the server before the sale happens.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The subscription listens before the sale happens.
+      await server.rewardListeners(createPartner.id);
       const { logged } = await capturingStderr(() =>
         withoutRegionTable(async () => {
           await server.ok('mutation { recordEvents(events: [{ externalId: "EDGE-1", type: "SALE", referralCode: "WANDA", amount: 10000, currency: "RUB" }]) { accepted } }');

@@ -50,7 +50,7 @@ it('delivers rewards again after PostgreSQL drops the listening connection', asy
   const client = wsClient(server.wsUrl, server.adminKey);
   try {
     const stream = collect<{ rewardCreated: { amount: number } }>(client, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.rewardListeners(ids.Anna);
     await borisSells('LIVE-1');
     const [reward] = await stream.waitFor(1);
     expect(reward.rewardCreated.amount).toBe(3_000);
@@ -63,7 +63,7 @@ it('publishes, once its listening connection is back, rewards committed while it
   const client = wsClient(server.wsUrl, server.adminKey);
   try {
     const stream = collect<{ rewardCreated: { amount: number } }>(client, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.rewardListeners(ids.Anna);
     const [{ pid }] = await server.sql<{ pid: number }>("select pid from pg_stat_activity where query like 'listen %'");
     // One statement ends the listening connection (waiting until it is gone) and appends a copy
     // of Anna's reward of 7 kopecks: it commits while nobody on the server listens.
@@ -116,7 +116,7 @@ it('publishes each reward once when two transactions drew interleaving ids', asy
   try {
     await Promise.all([slow.connect(), quick.connect()]);
     const stream = collect<{ rewardCreated: { amount: number } }>(client, 'subscription($p: ID) { rewardCreated(partnerId: $p) { amount } }', { p: ids.Anna });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.rewardListeners(ids.Anna);
     // The slow statement draws id n for 1, then pauses; the quick one draws n + 1 for 2 and
     // commits; the slow one draws n + 2 for 3. Its notice names n to n + 2, the quick one's too.
     const [{ pid }] = (await slow.query<{ pid: number }>('select pg_backend_pid() as pid')).rows;

@@ -504,8 +504,8 @@ describe('over WebSocket', () => {
       const event = firstPayload(client, 'subscription { rewardCreated { amount event { externalId id } } }');
       const details = firstPayload(client, 'subscription { rewardCreated { amount details } }');
       const budget = firstPayload(client, 'subscription { rewardCreated { amount campaign { budget } } }');
-      // Let the subscriptions reach the server before the sale happens.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The four subscriptions listen before the sale happens.
+      await server.rewardListeners(ids.Boris, 4);
       // Vera sells for 1 000,00 ₽: Boris, her sponsor, earns 3% = 3 000.
       await server.ok(RECORD, { e: [sale('V-2', 'Vera', 100_000, { customerId: 'cust-vera-secret' })] });
       const [payload] = await readable.waitFor(1);

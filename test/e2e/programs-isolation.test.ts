@@ -344,8 +344,9 @@ describe("program A's keys and tokens", () => {
     try {
       // A's partner token may subscribe only to its own partner.
       await expect(collect(token, subscription, { p: b.ids.partner }).waitFor(1, 5_000)).rejects.toThrow(/FORBIDDEN/);
-      // Let the subscriptions reach the server before the sale happens.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The subscriptions listen before the sale happens: A's two keys to the id in A, B's key in B.
+      await server.rewardListeners(b.ids.partner, 2);
+      await server.rewardListeners(b.ids.partner, 1, b.programId);
       // Yuri sells for 1 000,00 ₽ in B: 5% = 5 000 to him.
       await okAs(b.adminKey, RECORD, { e: [{ externalId: 'QX7-S-3', type: 'SALE', partnerId: b.ids.partner, amount: 100_000, currency: 'RUB' }] });
       const [heard] = await streams.b.waitFor(1);

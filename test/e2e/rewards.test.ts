@@ -256,8 +256,8 @@ describe('the rewardCreated subscription over WebSocket', () => {
       Gleb: collect<Payload>(clients.Gleb, subscription),
     };
     try {
-      // Let the three subscriptions reach the server before the sale happens.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The three subscriptions listen before the sale happens.
+      for (const name of ['Vera', 'Boris', 'Gleb']) await server.rewardListeners(ids[name]);
       // 1 000,00 ₽ by Vera: 5% = 5 000 to Vera, 3% = 3 000 to Boris, 1% = 1 000 to Anna.
       await server.ok(RECORD, { events: [{ externalId: 'WS-1', type: 'SALE', referralCode: 'VERA', amount: 100_000, currency: 'RUB' }] });
       const [vera] = await streams.Vera.waitFor(1);

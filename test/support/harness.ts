@@ -38,6 +38,11 @@ export interface TestServer {
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<T>;
   /** A plain SQL query against the test database, for checks a user could make with psql. */
   sql<R extends pg.QueryResultRow = any>(text: string, params?: unknown[]): Promise<R[]>;
+  /**
+   * Resolves once `count` reward subscriptions to the partner listen on this server (program:
+   * the test program unless given): a reward committed after that reaches them.
+   */
+  rewardListeners(partnerId: string, count?: number, programId?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -169,6 +174,7 @@ export async function startTestServer(overrides: Partial<CofactorConfig> = {}): 
       return result.data as T;
     },
     sql: (text, params) => owner.query(text, params),
+    rewardListeners: (partnerId, count = 1, programId = program.id) => rewardListeners(running, programId, partnerId, count),
     async stop() {
       await owner.close();
       await running.stop();
@@ -176,6 +182,17 @@ export async function startTestServer(overrides: Partial<CofactorConfig> = {}): 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Resolves once `count` reward subscriptions to the partner listen on this server process: a
+ * reward committed after that reaches them. What a test waits for instead of a pause.
+ */
+export async function rewardListeners(running: RunningCofactor, programId: string, partnerId: string, count = 1): Promise<void> {
+  const listening = () => running.app.pubSub.rewardListeners(programId, partnerId);
+  for (const started = Date.now(); listening() < count; await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (Date.now() - started > 10_000) throw new Error(`${listening()} of ${count} reward subscriptions to partner ${partnerId} listen after 10 s`);
+  }
 }
 
 /** A real graphql-ws client over a real WebSocket. */

@@ -61,6 +61,10 @@ class CountedTopics extends EventTarget {
     return this.listeners.has(type);
   }
 
+  listenersOf(type: string): number {
+    return this.listeners.get(type) ?? 0;
+  }
+
   /** The partners of a program someone subscribed to the rewards of. */
   watchedPartners(programId: string): string[] {
     return [...(this.watched.get(programId) ?? [])];
@@ -86,7 +90,14 @@ export function createCofactorPubSub() {
   const publish: typeof pubSub.publish = (routingKey, topicId, payload) => {
     if (topics.listened(`${routingKey}:${topicId}`)) pubSub.publish(routingKey, topicId, payload);
   };
-  return { ...pubSub, publish, watchedPartners: (programId: string) => topics.watchedPartners(programId), watchedPrograms: () => topics.watchedPrograms() };
+  return {
+    ...pubSub,
+    publish,
+    watchedPartners: (programId: string) => topics.watchedPartners(programId),
+    watchedPrograms: () => topics.watchedPrograms(),
+    /** How many subscriptions of this process hear one partner's rewards: a subscription counts once it is listening. */
+    rewardListeners: (programId: string, partnerId: string) => topics.listenersOf(`${REWARD_CREATED}:${rewardTopic(programId, partnerId)}`),
+  };
 }
 
 export type CofactorPubSub = ReturnType<typeof createCofactorPubSub>;
