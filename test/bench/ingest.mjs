@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createReadStream, createWriteStream, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,10 @@ Options:
                     deliveries costs; prints how long after the last batch the last one arrived
   --server PATH     the cli.js to start (default server/dist/cli.js), e.g. a copy of an
                     earlier build to compare with in one run
+  --rollups off     send with the triggers that keep board totals and analytics rollups
+                    disabled, then enable them and rebuild both before the money lifecycle
+                    (\`cofactor leaderboards rebuild\`, \`cofactor analytics rebuild\`): what keeping
+                    them costs is the difference from a run with them on (default: on)
   --help            print this help
 
 Extra Node flags for the server: set NODE_OPTIONS. The server's PostgreSQL is restarted once
@@ -68,7 +72,12 @@ function readOptions() {
     budget: { type: 'string' },
     webhooks: { type: 'boolean', default: false },
     server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
+    rollups: { type: 'string', default: 'on' },
   });
+  if (values.rollups !== 'on' && values.rollups !== 'off') {
+    process.stderr.write(`--rollups must be on or off, got ${values.rollups}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
   return {
     events: integer('events'),
     batch: integer('batch', 1, 5000),
@@ -77,6 +86,7 @@ function readOptions() {
     budget: values.budget === undefined ? null : integer('budget'),
     webhooks: values.webhooks,
     server: resolve(values.server),
+    rollups: values.rollups === 'on',
     refunds: values.refunds === undefined ? Math.floor(Number(values.events) / 10) : integer('refunds', 0, Number(values.events)),
   };
 }
@@ -250,10 +260,10 @@ async function timed(work) {
   return { result, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** `cofactor verify` against the bench database, as an operator would run it. */
-function runVerify(dbUrl) {
+/** A `cofactor` command against the bench database, as an operator would run it. */
+function runCli(dbUrl, args) {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [join(ROOT, 'server', 'dist', 'cli.js'), 'verify', '--json'], {
+    const child = spawn(process.execPath, [join(ROOT, 'server', 'dist', 'cli.js'), ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: dbUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -262,6 +272,32 @@ function runVerify(dbUrl) {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     child.once('exit', (code) => resolveRun({ code, output }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Rollups: board totals and analytics, kept by triggers that append deltas the server folds
+
+/** Enables or disables the triggers on event and reward that append board and analytics deltas; returns their names. */
+async function setRollupTriggers(db, enabled) {
+  const { rows } = await db.query(
+    `select tgrelid::regclass::text as "table", tgname from pg_trigger
+      where tgrelid in ('event'::regclass, 'reward'::regclass) and not tgisinternal and (tgname like '%board%' or tgname like '%analytics%')
+      order by 1, 2`,
+  );
+  if (rows.length === 0) throw new Error('no board or analytics trigger found on event or reward');
+  for (const row of rows) await db.query(`alter table ${row.table} ${enabled ? 'enable' : 'disable'} trigger "${row.tgname}"`);
+  return rows.map((row) => `${row.table}.${row.tgname}`);
+}
+
+/** Enables the rollup triggers again and rebuilds what they would have kept, as an operator would after a bulk load. */
+async function rebuildRollups(db, dbUrl) {
+  await setRollupTriggers(db, true);
+  return timed(async () => {
+    for (const args of [['leaderboards', 'rebuild', '--program', PROGRAM_ID], ['analytics', 'rebuild', '--program', PROGRAM_ID]]) {
+      const run = await runCli(dbUrl, args);
+      if (run.code !== 0) throw new Error(`cofactor ${args.join(' ')} exited ${run.code}: ${run.output.slice(0, 500)}`);
+    }
   });
 }
 
@@ -276,7 +312,7 @@ async function moneyLifecycle(graphql, db, dbUrl, opts, runId) {
   const items = (await db.query('select count(*)::bigint as n from payout_item i join payout p on p.id = i.payout_id where p.batch_id = $1', [createPayoutBatch.id])).rows[0].n;
   log(`createPayoutBatch: ${fmt(createPayoutBatch.payouts.length)} payouts over ${fmt(Number(items))} entries in ${batch.seconds.toFixed(1)} s`);
   const csv = await timed(() => graphql('query($id: ID!) { payoutBatch(id: $id) { csv } }', { id: createPayoutBatch.id }));
-  const verify = await timed(() => runVerify(dbUrl));
+  const verify = await timed(() => runCli(dbUrl, ['verify', '--json']));
   log(`cofactor verify: exit ${verify.result.code} in ${verify.seconds.toFixed(1)} s`);
   // Σ of the payouts must equal Σ of the approved entries they hold, refunds deducted.
   const [sums] = (
@@ -469,6 +505,7 @@ async function main() {
       if (samples++ % 4 === 0) peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
     }, 250);
 
+    if (!opts.rollups) log(`rollup triggers disabled while sending: ${(await setRollupTriggers(db, false)).join(', ')}`);
     await db.query('select pg_stat_statements_reset()');
     const cpuBefore = cpuSnapshot(serverPid);
     const clientCpuBefore = process.cpuUsage();
@@ -477,6 +514,8 @@ async function main() {
     const cpuAfter = cpuSnapshot(serverPid);
     const webhooks = receiver ? await receiver.drained(sent.totals.rewardsCreated) : null;
     const statements = await statementStats(db, Math.ceil(opts.events / opts.batch));
+    const rebuilt = opts.rollups ? null : await rebuildRollups(db, dbUrl);
+    if (rebuilt) log(`rollup triggers enabled again; board totals and analytics rebuilt in ${rebuilt.seconds.toFixed(1)} s`);
     clearInterval(memoryTimer);
     const hwm = readMemory(serverPid).hwm;
     peakNodeRss = Math.max(peakNodeRss, hwm);
@@ -533,6 +572,10 @@ async function main() {
       row('retried batches', `${fmt(sent.totals.retries)}${sent.totals.retries ? `   (${[...sent.totals.retryReasons].map(([r, n]) => `${n}× ${r}`).join('; ')})` : ''}`),
       row('peak server RSS', `${fmt(peakNodeRss / 2 ** 20)} MiB   (node; PostgreSQL processes summed: ${fmt(peakPostgresRss / 2 ** 20)} MiB)`),
       row('CPU while sending', `server node ${serverCpu.toFixed(1)} s (${pct(serverCpu / sent.seconds)} of a core), PostgreSQL ${postgresCpu.toFixed(1)} s (${pct(postgresCpu / sent.seconds)}), bench client ${benchCpu.toFixed(1)} s`),
+      // What a target rate leaves: every core's time shared by every event.
+      row('CPU per event', `server node ${fmt((serverCpu * 1e6) / sent.totals.accepted)} µs, PostgreSQL ${fmt((postgresCpu * 1e6) / sent.totals.accepted)} µs   ` +
+        `(10,000 events/s on ${availableParallelism()} cores leaves ${fmt((availableParallelism() * 1e6) / 10_000)} µs for both)`),
+      row('rollups while sending', opts.rollups ? 'kept (board and analytics deltas, folded by the server)' : `off (their triggers disabled), rebuilt after in ${rebuilt.seconds.toFixed(1)} s`),
       row('webhooks (reward.created)', webhooks ? `${fmt(webhooks.received)} delivered, the last ${webhooks.lagSeconds.toFixed(1)} s after the last batch (${fmt(webhooks.received / (sent.seconds + webhooks.lagSeconds))} per second overall)` : 'none (--webhooks to add them)'),
       row('raw COPY events/s', `${fmt(copyEventsPerSecond)}   (Cofactor = ${pct(eventsPerSecond / copyEventsPerSecond)} of COPY)`),
       row('raw COPY ledger rows/s', `${fmt(copyLedgerPerSecond)}   (Cofactor = ${pct(ledgerPerSecond / copyLedgerPerSecond)} of COPY)`),
