@@ -75,6 +75,16 @@ beforeAll(async () => {
 
 const deltasFolded = () => boardDeltasFolded(server);
 
+/** `cofactor leaderboards rebuild` for the test's program, on a connection of its own. */
+async function rebuildBoards(): Promise<void> {
+  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
+  try {
+    await rebuildBoardTotals(sql, server.programId);
+  } finally {
+    await sql.close();
+  }
+}
+
 afterAll(async () => {
   await server?.stop();
 });
@@ -385,12 +395,7 @@ it("keeps each server's copy of a board's totals current: a fold's changes, and 
   );
   expect(places(await board(may))).toEqual([['Anna', 1, 99_999, null], ['Vera', 2, 25_000, null], ['Gleb', 3, 20_000, null]]);
   // ...and a rebuild, which removes it, has the month read again whole.
-  const sql = new Sql(server.databaseUrl, new StatementCounter(), 1);
-  try {
-    await rebuildBoardTotals(sql, server.programId);
-  } finally {
-    await sql.close();
-  }
+  await rebuildBoards();
   expect(places(await board(may))).toEqual([['Vera', 1, 25_000, null], ['Gleb', 2, 20_000, null]]);
 });
 
@@ -435,4 +440,44 @@ it("ranks a campaign's partners over its dates, counting its own rewards only", 
   } finally {
     await sql.close();
   }
+});
+
+it("keeps each server's copy of a campaign's board current by the partners whose totals changed, on whichever of its days", async () => {
+  // The campaign's days are 1–4 September 2025 in Moscow (UTC+3); nothing else sold that month.
+  const created = await server.ok<{ createCampaign: { id: string } }>(`mutation($input: CampaignInput!) { createCampaign(input: $input) { id } }`, {
+    input: {
+      name: 'September days', startsAt: '2025-08-31T21:00:00Z', endsAt: '2025-09-04T21:00:00Z', currency: 'RUB', holdDays: 0,
+      targeting: {}, schemes: [{ code: 'percentage-of-sales', args: { percent: '10' } }],
+    },
+  });
+  const campaignId = created.createCampaign.id;
+  await server.ok(`mutation { activateCampaign(id: "${campaignId}") { id } }`);
+  const days = { metric: 'NET_SALES', period: 'CAMPAIGN', campaignId };
+  await server.ok(RECORD, { e: [sale('D1', 'Vera', 10_000, '2025-09-01T09:00:00Z'), sale('D2', 'Gleb', 20_000, '2025-09-02T09:00:00Z')] });
+  await deltasFolded();
+  expect(places(await board(days))).toEqual([['Gleb', 1, 20_000, null], ['Vera', 2, 10_000, null]]);
+  // A second fold changes the first day's totals and starts the third's: Vera 10 000 + 15 000 = 25 000, Anna 5 000.
+  await server.ok(RECORD, { e: [sale('D3', 'Vera', 15_000, '2025-09-01T10:00:00Z'), sale('D4', 'Anna', 5_000, '2025-09-03T09:00:00Z')] });
+  await deltasFolded();
+  expect(places(await board(days))).toEqual([['Vera', 1, 25_000, null], ['Gleb', 2, 20_000, null], ['Anna', 3, 5_000, null]]);
+  // The server's copy follows by what changed, not by reading the campaign's days again: Gleb's
+  // total of 2 September changed by hand without a fold's version is not read, while 1 000 more
+  // for Vera on 1 September, written as a fold writes (a new version for the day, her total
+  // stamped with it), is, and added to her other days.
+  await server.sql(
+    `update board_total set value = 99999
+      where (program_id, metric, campaign_id, grain, bucket, partner_id) = ($1, 'NET_SALES', 0, 'DAY', '2025-09-02', $2)`,
+    [server.programId, ids.Gleb],
+  );
+  await server.sql(
+    `with day as (update board_size set version = nextval('board_version')
+                   where (program_id, metric, campaign_id, grain, bucket) = ($1, 'NET_SALES', 0, 'DAY', '2025-09-01') returning version)
+     update board_total set value = value + 1000, version = (select version from day)
+      where (program_id, metric, campaign_id, grain, bucket, partner_id) = ($1, 'NET_SALES', 0, 'DAY', '2025-09-01', $2)`,
+    [server.programId, ids.Vera],
+  );
+  expect(places(await board(days))).toEqual([['Vera', 1, 26_000, null], ['Gleb', 2, 20_000, null], ['Anna', 3, 5_000, null]]);
+  // A rebuild recomputes every total from the events and has the days read again whole.
+  await rebuildBoards();
+  expect(places(await board(days))).toEqual([['Vera', 1, 25_000, null], ['Gleb', 2, 20_000, null], ['Anna', 3, 5_000, null]]);
 });

@@ -1,5 +1,5 @@
 import type { SqlClient } from '../db/sql.js';
-import { BOARD_TOTALS_SQL } from './board-sql.js';
+import { BOARD_CHANGED_TOTALS_SQL, BOARD_TOTALS_SQL } from './board-sql.js';
 import { BoardTotals, type BoardValue } from './ranked-board.js';
 
 /** The most board ranges a process keeps totals of; the least recently read goes first. */
@@ -16,7 +16,7 @@ export interface BoardRange {
   /** Its buckets: from this day (a bucket) up to that one, excluded. */
   from: string;
   to: string;
-  /** The sum of its buckets' versions. */
+  /** The latest of its buckets' versions. */
   version: bigint;
   /** How many buckets hold totals. */
   buckets: number;
@@ -27,9 +27,12 @@ export interface BoardRange {
 /**
  * This process's copies of board totals, one per board range, each at a version. A read's
  * snapshot names each range's version; a copy at that version is the totals as the snapshot
- * sees them. A copy of one bucket behind it reads only the totals stamped since (a fold's
- * handful, not the board); otherwise the range is read whole. Copies are shared by every
- * slice of a board: a region's board filters the program's.
+ * sees them. A copy behind it reads only what changed since: in a range of one bucket the
+ * totals stamped since (a fold's handful, not the board), in a range of several (a campaign's
+ * days) the sums of the partners with such a total. Folds and rebuilds take their versions in
+ * turn under one lock, so every total a copy lacks is stamped above the copy's version. A copy
+ * older than a rebuild of the range, which may have removed totals, is read again whole. Copies
+ * are shared by every slice of a board: a region's board filters the program's.
  */
 export class BoardCache {
   private readonly copies = new Map<string, BoardTotals>();
@@ -48,8 +51,7 @@ export class BoardCache {
     if (held) return held;
     if (range.buckets === 0) return this.keepNewer(range, BoardTotals.empty());
     const copy = this.copies.get(key(range));
-    // One bucket's totals carry the version that last changed them; a range's carry several sequences.
-    const catchUp = copy && range.buckets === 1 && copy.version > 0n && copy.version < range.version && copy.version >= range.reset;
+    const catchUp = copy && copy.version > 0n && copy.version < range.version && copy.version >= range.reset;
     const rows = await readTotals(client, range, catchUp ? copy.version : 0n);
     return this.keepNewer(range, catchUp ? copy.withChanges(rows, range.version) : BoardTotals.of(rows, range.version));
   }
@@ -72,9 +74,12 @@ function key(range: BoardRange): string {
   return [range.programId, range.metric, range.unit, range.campaignId, range.grain, range.from, range.to].join('|');
 }
 
+/** The range's totals of each partner, all (`since` 0) or those that changed after `since`. */
 async function readTotals(client: SqlClient, range: BoardRange, since: bigint): Promise<BoardValue[]> {
   const params = [range.programId, range.metric, range.unit, range.campaignId, range.grain, range.from, range.to, since.toString()];
-  const [{ rows }] = (await client.query<{ rows: string }>(BOARD_TOTALS_SQL, params)).rows;
+  // In one bucket a changed total is the partner's whole value; in several it is one part of it.
+  const statement = since > 0n && range.buckets > 1 ? BOARD_CHANGED_TOTALS_SQL : BOARD_TOTALS_SQL;
+  const [{ rows }] = (await client.query<{ rows: string }>(statement, params)).rows;
   if (rows === '') return [];
   return rows.split(',').map((item) => {
     const [partnerId, value, changedAt] = item.split(' ');

@@ -31,10 +31,11 @@ const PERIOD_CTE = `
 
 /**
  * What a read of a board range needs besides the totals, in one statement (one snapshot): the
- * program's visibility settings; the current and previous period's bucket ranges with the sum
- * of their versions (which changes whenever a fold or rebuild changes one), how many buckets
- * hold totals and the latest reset; the unfolded deltas in those ranges, per partner; and the
- * version of slices' membership, which says whether the members a process holds are current.
+ * program's visibility settings; the current and previous period's bucket ranges with the
+ * latest version of their buckets (a number of the folds' sequence, so it grows whenever a fold
+ * or rebuild changes any of them), how many buckets hold totals and the latest reset; the
+ * unfolded deltas in those ranges, per partner; and the version of slices' membership, which
+ * says whether the members a process holds are current.
  */
 export const BOARD_STATE_SQL = `
 with ${PERIOD_CTE},
@@ -43,7 +44,7 @@ with ${PERIOD_CTE},
     union all
     select 'previous', grain, previous_day, previous_day + 1, previous_day, from_day from period where previous_day is not null),
   versions as (
-    select r.which, r.grain, r.bucket_from, r.bucket_to, coalesce(sum(s.version), 0) as version, count(s.version)::int as buckets, coalesce(max(s.reset_version), 0) as reset
+    select r.which, r.grain, r.bucket_from, r.bucket_to, coalesce(max(s.version), 0) as version, count(s.version)::int as buckets, coalesce(max(s.reset_version), 0) as reset
       from ranges r
       left join board_size s on (s.program_id, s.metric, s.unit, s.campaign_id, s.grain) = ($1, $2, (select unit from period), $7, r.grain)
             and s.bucket >= r.bucket_from and s.bucket < r.bucket_to
@@ -97,6 +98,28 @@ select coalesce(string_agg(concat_ws(' ', partner_id, value, changed_ms), ','), 
   from (select partner_id, sum(value) as value, floor(extract(epoch from max(changed_at)) * 1000)::bigint as changed_ms
           from board_total
          where (program_id, metric, unit, campaign_id, grain) = ($1, $2, $3, $4, $5) and bucket >= $6::date and bucket < $7::date and version > $8
+         group by partner_id) t`;
+
+/**
+ * The totals of a range of several buckets (a campaign's days) of the partners with a total
+ * stamped above $8 in any of them, each summed over the whole range, in `BOARD_TOTALS_SQL`'s
+ * format: what a copy of the range at version $8 needs to catch up, found through the version
+ * index in the changed buckets only, and then per changed partner in each bucket of the range.
+ * The parameters are `BOARD_TOTALS_SQL`'s.
+ */
+export const BOARD_CHANGED_TOTALS_SQL = `
+with buckets as (
+       select bucket, version from board_size
+        where (program_id, metric, unit, campaign_id, grain) = ($1, $2, $3, $4, $5) and bucket >= $6::date and bucket < $7::date),
+     changed as (
+       select distinct partner_id from board_total
+        where (program_id, metric, unit, campaign_id, grain) = ($1, $2, $3, $4, $5)
+          and bucket = any(array(select bucket from buckets where version > $8)) and version > $8)
+select coalesce(string_agg(concat_ws(' ', partner_id, value, changed_ms), ','), '') as rows
+  from (select partner_id, sum(value) as value, floor(extract(epoch from max(changed_at)) * 1000)::bigint as changed_ms
+          from board_total
+         where (program_id, metric, unit, campaign_id, grain) = ($1, $2, $3, $4, $5)
+           and bucket = any(array(select bucket from buckets)) and partner_id = any(array(select partner_id from changed))
          group by partner_id) t`;
 
 /** The names of the partners shown, what partners see of each other settled in code. */
