@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 import { BOARD_CHANGED_TOTALS_SQL, BOARD_TOTALS_SQL } from '../../server/dist/leaderboards/board-sql.js';
-import { fmt, freePort, log, readArgs } from './common.mjs';
+import { fmt, freePort, log, percentile, readArgs } from './common.mjs';
 import { cleanupOnSignals, reportFailure, startServer, stopServer } from './server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -81,8 +81,7 @@ async function timeStatement(db, statement, since, opts) {
     times.push(performance.now() - started);
     partners = rows === '' ? 0 : rows.split(',').length;
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], partners };
+  return { ms: percentile(times.sort((a, b) => a - b), 50), partners };
 }
 
 async function main() {

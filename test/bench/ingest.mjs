@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 import { LEVELS, countBelow, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
-import { cpuSnapshot, graphqlClient, postgresRss, preloadStatementStats, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
+import { cpuSnapshot, graphqlClient, postgresRss, preloadStatementStats, readMemory, reportFailure, setDeltaTriggers, startServer, stopServer } from './server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // pg-copy-streams is a dependency of the server package only, so resolve it from there.
@@ -61,7 +61,7 @@ const SERVER_ENV = { COFACTOR_APPROVE_EVERY: '0', COFACTOR_WEBHOOK_ALLOW_PRIVATE
 // Options
 
 function readOptions() {
-  const { values, integer } = readArgs(USAGE, {
+  const { values, integer, fail } = readArgs(USAGE, {
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '1000' },
     // 2 in flight: one batch's SQL runs while another's JS does, so both cores stay busy.
@@ -74,10 +74,7 @@ function readOptions() {
     server: { type: 'string', default: join(ROOT, 'server', 'dist', 'cli.js') },
     rollups: { type: 'string', default: 'on' },
   });
-  if (values.rollups !== 'on' && values.rollups !== 'off') {
-    process.stderr.write(`--rollups must be on or off, got ${values.rollups}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  if (values.rollups !== 'on' && values.rollups !== 'off') fail(`--rollups must be on or off, got "${values.rollups}"`);
   return {
     events: integer('events'),
     batch: integer('batch', 1, 5000),
@@ -278,21 +275,11 @@ function runCli(dbUrl, args) {
 // ---------------------------------------------------------------------------------------
 // Rollups: board totals and analytics, kept by triggers that append deltas the server folds
 
-/** Enables or disables the triggers on event and reward that append board and analytics deltas; returns their names. */
-async function setRollupTriggers(db, enabled) {
-  const { rows } = await db.query(
-    `select tgrelid::regclass::text as "table", tgname from pg_trigger
-      where tgrelid in ('event'::regclass, 'reward'::regclass) and not tgisinternal and (tgname like '%board%' or tgname like '%analytics%')
-      order by 1, 2`,
-  );
-  if (rows.length === 0) throw new Error('no board or analytics trigger found on event or reward');
-  for (const row of rows) await db.query(`alter table ${row.table} ${enabled ? 'enable' : 'disable'} trigger "${row.tgname}"`);
-  return rows.map((row) => `${row.table}.${row.tgname}`);
-}
+const ROLLUPS = ['board', 'analytics'];
 
 /** Enables the rollup triggers again and rebuilds what they would have kept, as an operator would after a bulk load. */
 async function rebuildRollups(db, dbUrl) {
-  await setRollupTriggers(db, true);
+  await setDeltaTriggers(db, ROLLUPS, true);
   return timed(async () => {
     for (const args of [['leaderboards', 'rebuild', '--program', PROGRAM_ID], ['analytics', 'rebuild', '--program', PROGRAM_ID]]) {
       const run = await runCli(dbUrl, args);
@@ -505,7 +492,7 @@ async function main() {
       if (samples++ % 4 === 0) peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
     }, 250);
 
-    if (!opts.rollups) log(`rollup triggers disabled while sending: ${(await setRollupTriggers(db, false)).join(', ')}`);
+    if (!opts.rollups) log(`rollup triggers disabled while sending: ${(await setDeltaTriggers(db, ROLLUPS, false)).join(', ')}`);
     await db.query('select pg_stat_statements_reset()');
     const cpuBefore = cpuSnapshot(serverPid);
     const clientCpuBefore = process.cpuUsage();
@@ -514,12 +501,12 @@ async function main() {
     const cpuAfter = cpuSnapshot(serverPid);
     const webhooks = receiver ? await receiver.drained(sent.totals.rewardsCreated) : null;
     const statements = await statementStats(db, Math.ceil(opts.events / opts.batch));
-    const rebuilt = opts.rollups ? null : await rebuildRollups(db, dbUrl);
-    if (rebuilt) log(`rollup triggers enabled again; board totals and analytics rebuilt in ${rebuilt.seconds.toFixed(1)} s`);
     clearInterval(memoryTimer);
     const hwm = readMemory(serverPid).hwm;
     peakNodeRss = Math.max(peakNodeRss, hwm);
     peakPostgresRss = Math.max(peakPostgresRss, postgresRss(serverPid));
+    const rebuilt = opts.rollups ? null : await rebuildRollups(db, dbUrl);
+    if (rebuilt) log(`rollup triggers enabled again; board totals and analytics rebuilt in ${rebuilt.seconds.toFixed(1)} s`);
 
     // Verification straight from the database.
     const counts = (

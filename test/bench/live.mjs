@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runningEmbeddedPostgres } from '../../server/dist/db/embedded.js';
 import { LEVELS, fmt, freePort, log, percentile, readArgs, rng, seedPartners } from './common.mjs';
-import { RECORD_EVENTS, cpuSnapshot, graphqlClient, isRetryable, now, readCpu, readMemory, reportFailure, startServer, stopServer } from './server.mjs';
+import { RECORD_EVENTS, cpuSnapshot, graphqlClient, isRetryable, now, readCpu, readMemory, reportFailure, setDeltaTriggers, startServer, stopServer } from './server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -382,14 +382,7 @@ async function livePhase(opts, ctx) {
 // ---------------------------------------------------------------------------------------
 // 3. Ingestion with the board triggers on and off
 
-async function setBoardTriggers(db, enabled) {
-  const { rows } = await db.query(
-    `select tgrelid::regclass::text as "table", tgname from pg_trigger where tgrelid in ('event'::regclass, 'reward'::regclass) and tgname like '%board%'`,
-  );
-  if (rows.length === 0) throw new Error('no board trigger found on event or reward');
-  for (const row of rows) await db.query(`alter table ${row.table} ${enabled ? 'enable' : 'disable'} trigger "${row.tgname}"`);
-  return rows.map((row) => `${row.table}.${row.tgname}`);
-}
+const setBoardTriggers = (db, enabled) => setDeltaTriggers(db, ['board'], enabled);
 
 async function ingestionPhase(opts, graphql, db, partnerIds) {
   const random = rng(0x1a6e);

@@ -164,6 +164,23 @@ export async function stopServer(server) {
   }
 }
 
+/**
+ * Enables or disables the triggers on `event` and `reward` whose names contain one of `kinds`
+ * ('board', 'analytics': the ones that append deltas for the server to fold); returns their
+ * names. Run as the owner.
+ */
+export async function setDeltaTriggers(db, kinds, enabled) {
+  const { rows } = await db.query(
+    `select tgrelid::regclass::text as "table", tgname from pg_trigger
+      where tgrelid in ('event'::regclass, 'reward'::regclass) and not tgisinternal and tgname ~ $1
+      order by 1, 2`,
+    [kinds.join('|')],
+  );
+  if (rows.length === 0) throw new Error(`no ${kinds.join(' or ')} trigger found on event or reward`);
+  for (const row of rows) await db.query(`alter table ${row.table} ${enabled ? 'enable' : 'disable'} trigger "${row.tgname}"`);
+  return rows.map((row) => `${row.table}.${row.tgname}`);
+}
+
 /** Has PostgreSQL load pg_stat_statements at its next start (as the owner, a superuser). */
 export async function preloadStatementStats(dbUrl) {
   const owner = new pg.Client({ connectionString: dbUrl });
